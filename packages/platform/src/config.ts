@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/**
+ * One zod-validated config per service. A bad or missing variable stops startup with a
+ * message that names the variable, so an operator never has to guess which one is wrong.
+ */
+export class ConfigError extends Error {
+  constructor(public readonly issues: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        issues.map((issue) => `  ${issue.variable}: ${issue.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** Helpers for schemas built from string environment variables. */
+export const env = {
+  string: () => z.string().min(1),
+  url: () => z.url(),
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+    z.coerce.number().int().min(min).max(max).default(fallback),
+  boolean: (fallback: boolean) => booleanFromEnv.default(fallback),
+  list: () =>
+    z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean),
+      ),
+};
+
+/** Settings every service shares. */
+export const baseConfigShape = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SERVICE_VERSION: z.string().default(process.env.npm_package_version ?? '0.1.0'),
+  DATABASE_URL: z.url().optional(),
+  DATABASE_READ_URL: z.url().optional(),
+  REDIS_URL: z.url().optional(),
+  PGLITE_DATA_DIR: z.string().default('.data/pglite'),
+  PG_POOL_MAX: env.int(10, 1, 500),
+  PG_IDLE_TIMEOUT_MS: env.int(30_000, 0),
+  PG_CONNECT_TIMEOUT_MS: env.int(5_000, 100),
+  PG_STATEMENT_TIMEOUT_MS: env.int(15_000, 0),
+  GATEWAY_SIGNING_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .default('development-only-gateway-signing-secret-change-me'),
+  SENTRY_DSN: z.url().optional(),
+  SHUTDOWN_GRACE_MS: env.int(10_000, 0),
+};
+
+export const baseConfigSchema = z.object(baseConfigShape);
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/** Parses `source` (the environment by default) against `schema`, or throws ConfigError. */
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  source: Record<string, string | undefined> = process.env,
+): z.infer<S> {
+  // Empty strings mean "unset" (docker-compose passes `FOO=` for blanks).
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({
+        variable: issue.path.join('.') || '(root)',
+        message: issue.message,
+      })),
+    );
+  }
+  const config = result.data as z.infer<S> & Partial<BaseConfig>;
+  if (
+    config.NODE_ENV === 'production' &&
+    config.GATEWAY_SIGNING_SECRET === baseConfigShape.GATEWAY_SIGNING_SECRET.parse(undefined)
+  ) {
+    throw new ConfigError([
+      { variable: 'GATEWAY_SIGNING_SECRET', message: 'must be set in production' },
+    ]);
+  }
+  return config;
+}
+
+/** True when the service runs without external PostgreSQL/Redis (the embedded default). */
+export function isEmbedded(config: Pick<BaseConfig, 'DATABASE_URL'>): boolean {
+  return !config.DATABASE_URL;
+}

@@ -1,0 +1,181 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, sql, type Migration, type KyselyPlugin } from 'kysely';
+import pg from 'pg';
+import { mkdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { BaseConfig } from './config.ts';
+import { histogram } from './metrics.ts';
+
+export { sql } from 'kysely';
+export type { Kysely, Transaction, Selectable, Insertable, Updateable, Migration } from 'kysely';
+
+// Return int8 (counts, sums) as numbers and numeric as strings: money stays exact as a decimal
+// string, counts stay convenient. int8 values here are row counts, far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+
+const queryDuration = histogram(
+  'db_query_duration_seconds',
+  'Database statement duration',
+  ['service', 'pool'] as const,
+  [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+);
+
+const embeddedInstances = new Map<string, Promise<PGlite>>();
+
+/**
+ * The one PGlite of this process for `dataDir` (`memory://` for a throwaway one). PGlite is a
+ * single-connection database, so every subgraph hosted in the process shares it.
+ */
+export function embeddedPGlite(dataDir: string): Promise<PGlite> {
+  let instance = embeddedInstances.get(dataDir);
+  if (!instance) {
+    if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+    instance = PGlite.create(dataDir);
+    embeddedInstances.set(dataDir, instance);
+  }
+  return instance;
+}
+
+export async function closeEmbeddedPGlite() {
+  const instances = [...embeddedInstances.values()];
+  embeddedInstances.clear();
+  await Promise.all(instances.map(async (instance) => (await instance).close()));
+}
+
+export interface DatabaseOptions {
+  service: string;
+  /** PostgreSQL URL; absent means the embedded PGlite. */
+  url?: string;
+  pglite?: PGlite;
+  poolMax?: number;
+  idleTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  /** Label for metrics: `primary` or `read`. */
+  pool?: 'primary' | 'read';
+  /** Observe every statement (tests count statements with it). */
+  onQuery?: (sqlText: string) => void;
+  plugins?: KyselyPlugin[];
+}
+
+export interface DatabaseHandle<DB> {
+  db: Kysely<DB>;
+  kind: 'postgres' | 'pglite';
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createDatabase<DB>(options: DatabaseOptions): DatabaseHandle<DB> {
+  const poolLabel = options.pool ?? 'primary';
+  const log = (event: { level: string; query: { sql: string }; queryDurationMillis: number }) => {
+    queryDuration.observe({ service: options.service, pool: poolLabel }, event.queryDurationMillis / 1000);
+    options.onQuery?.(event.query.sql);
+  };
+  if (options.url) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolMax ?? 10,
+      idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      statement_timeout: options.statementTimeoutMs || undefined,
+      application_name: `traveloure-${options.service}`,
+    });
+    // An idle client that errors (server restart) must not crash the process.
+    pool.on('error', () => {});
+    const db = new Kysely<DB>({
+      dialect: new PostgresDialect({ pool }),
+      log,
+      plugins: options.plugins ?? [],
+    });
+    return {
+      db,
+      kind: 'postgres',
+      ping: async () => void (await sql`select 1`.execute(db)),
+      close: () => db.destroy(),
+    };
+  }
+  if (!options.pglite) throw new Error('createDatabase: no DATABASE_URL and no embedded PGlite given');
+  const db = new Kysely<DB>({
+    dialect: new PGliteDialect(options.pglite),
+    log,
+    plugins: options.plugins ?? [],
+  });
+  return {
+    db,
+    kind: 'pglite',
+    ping: async () => void (await sql`select 1`.execute(db)),
+    close: () => db.destroy(),
+  };
+}
+
+/** The primary and (when DATABASE_READ_URL is set) read-replica handles of a service. */
+export async function createServiceDatabases<DB>(
+  service: string,
+  config: Pick<
+    BaseConfig,
+    | 'DATABASE_URL'
+    | 'DATABASE_READ_URL'
+    | 'PGLITE_DATA_DIR'
+    | 'PG_POOL_MAX'
+    | 'PG_IDLE_TIMEOUT_MS'
+    | 'PG_CONNECT_TIMEOUT_MS'
+    | 'PG_STATEMENT_TIMEOUT_MS'
+  >,
+  extra: Pick<DatabaseOptions, 'onQuery' | 'pglite'> = {},
+): Promise<{ primary: DatabaseHandle<DB>; read: DatabaseHandle<DB> }> {
+  const common = {
+    service,
+    poolMax: config.PG_POOL_MAX,
+    idleTimeoutMs: config.PG_IDLE_TIMEOUT_MS,
+    connectTimeoutMs: config.PG_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
+    onQuery: extra.onQuery,
+  };
+  if (!config.DATABASE_URL) {
+    const pglite = extra.pglite ?? (await embeddedPGlite(config.PGLITE_DATA_DIR));
+    const primary = createDatabase<DB>({ ...common, pglite });
+    return { primary, read: primary };
+  }
+  const primary = createDatabase<DB>({ ...common, url: config.DATABASE_URL });
+  const read = config.DATABASE_READ_URL
+    ? createDatabase<DB>({ ...common, url: config.DATABASE_READ_URL, pool: 'read' })
+    : primary;
+  return { primary, read };
+}
+
+/**
+ * Runs a subgraph's migrations inside its own PostgreSQL schema, tracked in a migration table
+ * in that schema. Migrations are plain objects imported statically (no directory scanning), so
+ * they run the same from source, a bundle or a container.
+ */
+export async function migrateSchema(
+  db: Kysely<any>,
+  schema: string,
+  migrations: Record<string, Migration>,
+  logger?: Logger,
+  direction: 'latest' | 'down-all' = 'latest',
+) {
+  await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableSchema: schema,
+  });
+  if (direction === 'latest') {
+    const { error, results } = await migrator.migrateToLatest();
+    for (const result of results ?? []) {
+      logger?.info({ schema, migration: result.migrationName, status: result.status }, 'migration');
+    }
+    if (error) throw error;
+    return results ?? [];
+  }
+  const results = [];
+  for (;;) {
+    const { error, results: step } = await migrator.migrateDown();
+    if (error) throw error;
+    if (!step?.length || step.every((result) => result.status === 'NotExecuted')) break;
+    results.push(...step);
+  }
+  return results;
+}

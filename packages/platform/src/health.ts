@@ -1,0 +1,67 @@
+/**
+ * Readiness: a set of named checks (database, Redis, breakers, subgraphs) that each resolve to
+ * up or down. /health says the process lives; /health/ready says it can serve.
+ */
+export type CheckResult = { status: 'up' | 'down' | 'degraded'; detail?: string; latencyMs?: number };
+export type HealthCheck = () => Promise<CheckResult | void>;
+
+export interface ReadinessReport {
+  status: 'ok' | 'degraded' | 'unavailable';
+  checks: Record<string, CheckResult>;
+  timestamp: string;
+  version: string;
+}
+
+export class Health {
+  private readonly checks = new Map<string, { check: HealthCheck; critical: boolean }>();
+  private shuttingDown = false;
+
+  constructor(private readonly version: string) {}
+
+  /** A critical check that fails makes the service unready (503); others only degrade it. */
+  register(name: string, check: HealthCheck, options: { critical?: boolean } = {}) {
+    this.checks.set(name, { check, critical: options.critical ?? true });
+  }
+
+  markShuttingDown() {
+    this.shuttingDown = true;
+  }
+
+  get isShuttingDown() {
+    return this.shuttingDown;
+  }
+
+  async readiness(timeoutMs = 2_000): Promise<ReadinessReport> {
+    const entries = await Promise.all(
+      [...this.checks].map(async ([name, { check, critical }]) => {
+        const started = performance.now();
+        let result: CheckResult;
+        try {
+          const outcome = await Promise.race([
+            check(),
+            new Promise<CheckResult>((resolve) =>
+              setTimeout(() => resolve({ status: 'down', detail: 'timed out' }), timeoutMs).unref(),
+            ),
+          ]);
+          result = outcome ?? { status: 'up' };
+        } catch (error) {
+          result = { status: 'down', detail: error instanceof Error ? error.message : String(error) };
+        }
+        result.latencyMs = Math.round(performance.now() - started);
+        return [name, result, critical] as const;
+      }),
+    );
+    const checks: Record<string, CheckResult> = {};
+    let status: ReadinessReport['status'] = 'ok';
+    for (const [name, result, critical] of entries) {
+      checks[name] = result;
+      if (result.status === 'down' && critical) status = 'unavailable';
+      else if (result.status !== 'up' && status === 'ok') status = 'degraded';
+    }
+    if (this.shuttingDown) {
+      status = 'unavailable';
+      checks.shutdown = { status: 'down', detail: 'shutting down' };
+    }
+    return { status, checks, timestamp: new Date().toISOString(), version: this.version };
+  }
+}

@@ -1,0 +1,171 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { Kysely, Migration } from 'kysely';
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import { loadConfig, isEmbedded, type BaseConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { createServiceDatabases, migrateSchema, type DatabaseHandle } from './db.ts';
+import { createRedis, pingRedis, type Redis } from './redis.ts';
+import { Health } from './health.ts';
+import { initSentry, flushSentry } from './sentry.ts';
+import type { SubgraphServer } from './subgraph-server.ts';
+
+/** Everything a service needs at run time, built once by startService. */
+export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
+  name: string;
+  config: C;
+  logger: Logger;
+  health: Health;
+  /** Read-write pool (or the embedded PGlite). */
+  db: Kysely<any>;
+  /** Read replica when DATABASE_READ_URL is set, else the same as db. */
+  readDb: Kysely<any>;
+  /** Absent in embedded mode: use the in-process fallbacks. */
+  redis?: Redis;
+  embedded: boolean;
+}
+
+export interface ServiceInstance {
+  server: SubgraphServer;
+  /** Background work started with the service (relays, workers, schedulers). */
+  stop?(): Promise<void>;
+}
+
+/**
+ * What a subgraph package exports so it can run alone (its own process) or hosted with the
+ * others in one process (the embedded default and the end-to-end tests).
+ */
+export interface ServiceDefinition<C extends BaseConfig = BaseConfig> {
+  name: 'trip' | 'ai' | 'search' | 'notification';
+  /** Its PostgreSQL schema: no service reads another's. */
+  schema: string;
+  defaultPort: number;
+  /** The variable that sets the port, e.g. TRIP_PORT. */
+  portVariable: string;
+  configSchema: z.ZodType<C>;
+  migrations: Record<string, Migration>;
+  /** Loads demo data; must be idempotent (runs on every start). */
+  seed?(runtime: ServiceRuntime<C>): Promise<void>;
+  create(runtime: ServiceRuntime<C>): Promise<ServiceInstance>;
+}
+
+export interface StartServiceOptions {
+  env?: Record<string, string | undefined>;
+  port?: number;
+  host?: string;
+  /** Share one embedded PGlite between services hosted in one process. */
+  pglite?: PGlite;
+  logger?: Logger;
+  /** Observe every SQL statement (tests count them). */
+  onQuery?: (sqlText: string) => void;
+  seed?: boolean;
+}
+
+export interface StartedService<C extends BaseConfig = BaseConfig> {
+  name: string;
+  url: string;
+  port: number;
+  runtime: ServiceRuntime<C>;
+  close(): Promise<void>;
+}
+
+export async function startService<C extends BaseConfig>(
+  definition: ServiceDefinition<C>,
+  options: StartServiceOptions = {},
+): Promise<StartedService<C>> {
+  const env = options.env ?? process.env;
+  const config = loadConfig(definition.configSchema, env) as C;
+  const logger = options.logger ?? createLogger(definition.name, { level: config.LOG_LEVEL });
+  initSentry({
+    dsn: config.SENTRY_DSN,
+    service: definition.name,
+    environment: config.NODE_ENV,
+    release: config.SERVICE_VERSION,
+  });
+  const embedded = isEmbedded(config);
+  const databases = await createServiceDatabases(definition.name, config, {
+    pglite: options.pglite,
+    onQuery: options.onQuery,
+  });
+  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
+  const health = new Health(config.SERVICE_VERSION);
+  health.register('database', () => databases.primary.ping());
+  if (databases.read !== databases.primary) {
+    health.register('databaseRead', () => databases.read.ping(), { critical: false });
+  }
+  // Redis down degrades (caches and limiters fall back in process); it does not take us out.
+  if (redis) health.register('redis', () => pingRedis(redis), { critical: false });
+
+  const runtime: ServiceRuntime<C> = {
+    name: definition.name,
+    config,
+    logger,
+    health,
+    db: databases.primary.db,
+    readDb: databases.read.db,
+    redis,
+    embedded,
+  };
+
+  await migrateSchema(runtime.db, definition.schema, definition.migrations, logger);
+  if (options.seed !== false && definition.seed) await definition.seed(runtime);
+
+  const instance = await definition.create(runtime);
+  const portFromEnv = env[definition.portVariable];
+  const port = options.port ?? (portFromEnv ? Number(portFromEnv) : definition.defaultPort);
+  const running = await instance.server.listen(port, options.host);
+  logger.info(
+    { mode: embedded ? 'embedded' : 'postgres', redis: redis ? 'redis' : 'in-process', url: running.url },
+    `${definition.name} service ready`,
+  );
+
+  return {
+    name: definition.name,
+    url: running.url,
+    port: running.port,
+    runtime,
+    close: async () => {
+      await running.close();
+      await instance.stop?.();
+      redis?.disconnect();
+      if (databases.read !== databases.primary) await databases.read.close();
+      await databases.primary.close();
+      await flushSentry();
+    },
+  };
+}
+
+/** Process entry for a service running alone: start, and stop cleanly on SIGTERM/SIGINT. */
+export async function runServiceMain<C extends BaseConfig>(definition: ServiceDefinition<C>) {
+  let started: StartedService<C> | undefined;
+  try {
+    started = await startService(definition);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+  installShutdown(started.runtime.logger, started.runtime.config.SHUTDOWN_GRACE_MS, [started.close]);
+}
+
+/** SIGTERM/SIGINT: run the closers once, then exit; a second signal or the grace period forces it. */
+export function installShutdown(logger: Logger, graceMs: number, closers: (() => Promise<void>)[]) {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error('shutdown grace period exceeded; exiting');
+      process.exit(1);
+    }, graceMs).unref();
+    try {
+      for (const close of closers) await close();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

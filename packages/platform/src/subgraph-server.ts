@@ -1,0 +1,165 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import express, { type Request } from 'express';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createErrorFormatter, ErrorCode } from './errors.ts';
+import type { Health } from './health.ts';
+import {
+  accessLogMiddleware,
+  operationalRoutes,
+  requestIdMiddleware,
+  sendGraphQLError,
+} from './http.ts';
+import { IDENTITY_HEADER, verifyIdentity, IdentityVerificationError, type Identity } from './identity.ts';
+import { runWithRequestContext } from './request-context.ts';
+import { reportError } from './sentry.ts';
+
+export interface SubgraphServerOptions<TContext extends object> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<any>;
+  logger: Logger;
+  health: Health;
+  signingSecret: string;
+  /** Builds the per-request context (loaders etc.) for a verified identity. */
+  createContext(args: { req: Request; identity: Identity }): Promise<TContext> | TContext;
+  /** Schema directives applied after the subgraph schema is built (e.g. @rateLimit). */
+  transformSchema?: (schema: GraphQLSchema) => GraphQLSchema;
+  plugins?: ApolloServerPlugin<TContext & BaseContext>[];
+  /** Extra HTTP routes (mounted before /graphql). */
+  routes?: (app: express.Express) => void;
+  /** Called after the server stopped taking requests: close pools, queues, timers. */
+  onShutdown?: () => Promise<void>;
+  shutdownGraceMs?: number;
+  bodyLimit?: string;
+}
+
+/** What every subgraph context carries. */
+export interface BaseContext {
+  identity: Identity;
+  requestId: string;
+  logger: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  close(): Promise<void>;
+}
+
+export interface SubgraphServer {
+  app: express.Express;
+  listen(port: number, host?: string): Promise<RunningServer>;
+}
+
+/**
+ * Apollo Server 5 + buildSubgraphSchema behind express with the operational routes every
+ * service has. /graphql accepts only calls carrying the gateway's signed identity header.
+ */
+export async function createSubgraphServer<TContext extends object>(
+  options: SubgraphServerOptions<TContext>,
+): Promise<SubgraphServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  let schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
+  if (options.transformSchema) schema = options.transformSchema(schema);
+
+  const server = new ApolloServer<TContext & BaseContext>({
+    schema,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    formatError: createErrorFormatter({
+      onInternalError: (error) => {
+        options.logger.error({ err: error }, 'unexpected resolver error');
+        reportError(error, { service: options.name });
+      },
+    }),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...(options.plugins ?? [])],
+  });
+  await server.start();
+
+  app.use(requestIdMiddleware());
+  app.use(accessLogMiddleware(options.name, options.logger));
+  app.use(operationalRoutes(options.health));
+  options.routes?.(app);
+
+  app.use(
+    '/graphql',
+    async (req, res, next) => {
+      if (options.health.isShuttingDown) {
+        res.setHeader('connection', 'close');
+      }
+      try {
+        const header = req.headers[IDENTITY_HEADER];
+        const identity = await verifyIdentity(
+          Array.isArray(header) ? header[0] : header,
+          options.signingSecret,
+        );
+        res.locals.identity = identity;
+        // The gateway's request id wins so one id follows the request across services.
+        req.requestId = identity.requestId;
+        res.setHeader('x-request-id', identity.requestId);
+        runWithRequestContext(
+          { requestId: identity.requestId, identity, traceparent: req.headers.traceparent as string | undefined },
+          () => next(),
+        );
+      } catch (error) {
+        if (!(error instanceof IdentityVerificationError)) return next(error);
+        options.logger.warn({ reason: error.message, ip: req.ip }, 'refused unsigned subgraph call');
+        sendGraphQLError(
+          res,
+          401,
+          ErrorCode.UNAUTHENTICATED,
+          'This service only accepts calls from the gateway.',
+          req.requestId,
+        );
+      }
+    },
+    express.json({ limit: options.bodyLimit ?? '2mb' }),
+    expressMiddleware(server, {
+      context: async ({ req, res }) => {
+        const identity = res.locals.identity as Identity;
+        const base: BaseContext = {
+          identity,
+          requestId: identity.requestId,
+          logger: options.logger.child({ requestId: identity.requestId }),
+        };
+        const extra = await options.createContext({ req, identity });
+        return { ...base, ...extra } as TContext & BaseContext;
+      },
+    }),
+  );
+
+  return {
+    app,
+    listen: (port, host = '0.0.0.0') =>
+      new Promise<RunningServer>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address() as AddressInfo;
+          const url = `http://127.0.0.1:${address.port}/graphql`;
+          options.logger.info({ url }, `${options.name} subgraph listening`);
+          resolve({
+            url,
+            port: address.port,
+            httpServer,
+            close: async () => {
+              // Readiness turns 503 first so load balancers stop sending, then in-flight
+              // requests drain (ApolloServerPluginDrainHttpServer), then resources close.
+              options.health.markShuttingDown();
+              await server.stop();
+              await options.onShutdown?.();
+            },
+          });
+        });
+      }),
+  };
+}

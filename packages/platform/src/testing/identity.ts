@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { signIdentity, IDENTITY_HEADER, type Identity, type Role, type Region } from '../identity.ts';
+
+export const testSigningSecret = 'test-only-gateway-signing-secret-0123456789';
+
+/** Headers a subgraph accepts, as if the gateway had vouched for this user. */
+export async function signedHeaders(
+  user?: { id: string; roles?: Role[]; email?: string; name?: string; region?: Region },
+  secret = testSigningSecret,
+  extra: Partial<Identity> = {},
+): Promise<Record<string, string>> {
+  const identity: Identity = {
+    requestId: randomUUID(),
+    ...(user ? { user: { roles: ['TRAVELER'], ...user } } : {}),
+    ...extra,
+  };
+  return {
+    'content-type': 'application/json',
+    [IDENTITY_HEADER]: await signIdentity(identity, secret),
+  };
+}

@@ -1,0 +1,7 @@
+/**
+ * Test support shared by every package: throwaway PostgreSQL databases, a private Redis server,
+ * free ports and signed identities. Tests run against real PostgreSQL and Redis, never mocks.
+ */
+export * from './postgres.ts';
+export * from './redis-server.ts';
+export * from './identity.ts';
