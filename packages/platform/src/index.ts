@@ -13,3 +13,4 @@ export * from './subgraph-server.ts';
 export * from './pagination.ts';
 export * from './outbox.ts';
 export * from './service.ts';
+export * from './rate-limit.ts';
