@@ -1,0 +1,2 @@
+export * from './supergraph.ts';
+export * from './services.ts';

@@ -1,0 +1,50 @@
+/**
+ * Prints a development user token on standard output, and nothing else:
+ *   npm run -s token -- --role TRAVELER [--user ID] [--email E] [--name N] [--region US_EAST] [--expires 12h]
+ * Signed with JWT_SECRET (the development default when unset), as the gateway verifies it.
+ */
+import { parseArgs } from 'node:util';
+import { regions, roles, type Region, type Role } from '@traveloure/platform';
+import { loadGatewayConfig, mintToken } from '@traveloure/gateway';
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+const { values } = parseArgs({
+  options: {
+    role: { type: 'string', default: 'TRAVELER' },
+    user: { type: 'string' },
+    email: { type: 'string' },
+    name: { type: 'string' },
+    region: { type: 'string', default: 'US_EAST' },
+    expires: { type: 'string', default: '12h' },
+  },
+  strict: true,
+});
+
+const role = values.role!.toUpperCase() as Role;
+if (!roles.includes(role)) fail(`--role must be one of ${roles.join(', ')}`);
+const region = values.region!.toUpperCase() as Region;
+if (!regions.includes(region)) fail(`--region must be one of ${regions.join(', ')}`);
+
+let config;
+try {
+  config = loadGatewayConfig();
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
+
+const token = await mintToken({
+  role,
+  userId: values.user,
+  email: values.email,
+  name: values.name,
+  region,
+  expiresIn: values.expires,
+  secret: config.JWT_SECRET,
+  issuer: config.JWT_ISSUER,
+  audience: config.JWT_AUDIENCE,
+});
+process.stdout.write(token + '\n');
