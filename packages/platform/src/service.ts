@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import { loadConfig, isEmbedded, type BaseConfig } from './config.ts';
 import { createLogger } from './logger.ts';
-import { createServiceDatabases, migrateSchema, type DatabaseHandle } from './db.ts';
+import { createServiceDatabases, migrateSchema } from './db.ts';
 import { createRedis, pingRedis, type Redis } from './redis.ts';
 import { Health } from './health.ts';
 import { initSentry, flushSentry } from './sentry.ts';
