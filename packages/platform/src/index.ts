@@ -14,3 +14,7 @@ export * from './pagination.ts';
 export * from './outbox.ts';
 export * from './service.ts';
 export * from './rate-limit.ts';
+export * from './cache/index.ts';
+export * from './upstream/index.ts';
+export * from './queue/index.ts';
+export * from './events/index.ts';

@@ -1,0 +1,174 @@
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { counter, gauge } from '../metrics.ts';
+import { systemClock, type Clock } from '../queue/clock.ts';
+import type { JobQueue } from '../queue/types.ts';
+import type { AckChannel } from './acks.ts';
+import { eventJobId, type EventEnvelope } from './envelope.ts';
+
+const publishedTotal = counter('outbox_events_published_total', 'Outbox rows handed to the event queue (republishes included)', ['schema']);
+const acknowledgedTotal = counter('outbox_events_acknowledged_total', 'Outbox rows a consumer acknowledged (marked published)', ['schema']);
+const inFlightGauge = gauge('outbox_events_in_flight', 'Outbox rows published and awaiting acknowledgement', ['schema']);
+const relayErrors = counter('outbox_relay_errors_total', 'Relay passes that failed (database or queue unavailable)', ['schema']);
+
+export interface OutboxRelayOptions {
+  db: Kysely<any>;
+  /** The schema whose `outbox` table is relayed. */
+  schema: string;
+  queue: JobQueue<EventEnvelope>;
+  acks: AckChannel;
+  logger: Logger;
+  clock?: Clock;
+  batchSize?: number;
+  pollIntervalMs?: number;
+  /** A row published but not acknowledged within this time is published again. */
+  ackTimeoutMs?: number;
+  /** At most this many rows awaiting acknowledgement (back-pressure on a stuck consumer). */
+  maxInFlight?: number;
+}
+
+export interface RelayPass {
+  acknowledged: number;
+  published: number;
+}
+
+export interface OutboxRelay {
+  /** One pass: record acknowledgements, then publish a batch. */
+  tick(): Promise<RelayPass>;
+  start(): void;
+  stop(): Promise<void>;
+  readonly inFlight: number;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Relays a schema's transactional outbox to the event queue.
+ *
+ * "Published" has to survive the broker losing its data, so a row counts as published only
+ * when its consumer acknowledged it (after committing the event's effects and recording the
+ * event id in its processed-events table). Until then the row stays unpublished and in flight:
+ * published again if no acknowledgement arrives within `ackTimeoutMs` (Redis flushed or
+ * restarted, consumer down), and on every relay start. Consumers dedupe by event id, and the
+ * queue ignores a job id it still holds, so republishing is harmless. `attempts` counts
+ * publications. Rows are claimed with `for update skip locked`, so several relays (replicas)
+ * can run side by side.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const clock = options.clock ?? systemClock;
+  const batchSize = options.batchSize ?? 100;
+  const pollIntervalMs = options.pollIntervalMs ?? 500;
+  const ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
+  const maxInFlight = options.maxInFlight ?? 10_000;
+  const outbox = sql.id(options.schema, 'outbox');
+  const labels = { schema: options.schema };
+  // Event id -> when it was last published by this relay.
+  const inFlight = new Map<string, number>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = true;
+  let failing = false;
+
+  async function recordAcks(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const ids = (await options.acks.take(options.schema, 500)).filter((id) => uuidPattern.test(id));
+      if (ids.length === 0) return total;
+      await sql`update ${outbox} set published_at = now()
+        where id = any(${ids}::uuid[]) and published_at is null`.execute(options.db);
+      for (const id of ids) inFlight.delete(id);
+      total += ids.length;
+    }
+  }
+
+  async function publishBatch(): Promise<number> {
+    const now = clock.now();
+    for (const [id, publishedAt] of inFlight) {
+      if (now - publishedAt >= ackTimeoutMs) inFlight.delete(id);
+    }
+    const room = Math.min(batchSize, maxInFlight - inFlight.size);
+    if (room <= 0) return 0;
+    const waiting = [...inFlight.keys()];
+    const rows = await options.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{
+        id: string;
+        aggregate_type: string;
+        aggregate_id: string;
+        event_type: string;
+        payload: Record<string, unknown>;
+        created_at: Date;
+      }>`select id, aggregate_type, aggregate_id, event_type, payload, created_at
+        from ${outbox}
+        where published_at is null and not (id = any(${waiting}::uuid[]))
+        order by created_at, id
+        limit ${room}
+        for update skip locked`.execute(trx);
+      if (rows.length === 0) return rows;
+      await options.queue.addBulk(
+        rows.map((row) => ({
+          name: row.event_type,
+          data: {
+            id: row.id,
+            source: options.schema,
+            type: row.event_type,
+            aggregateType: row.aggregate_type,
+            aggregateId: row.aggregate_id,
+            payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
+            occurredAt: new Date(row.created_at).toISOString(),
+          },
+          options: { jobId: eventJobId(row.id) },
+        })),
+      );
+      await sql`update ${outbox} set attempts = attempts + 1
+        where id = any(${rows.map((row) => row.id)}::uuid[])`.execute(trx);
+      return rows;
+    });
+    for (const row of rows) inFlight.set(row.id, now);
+    publishedTotal.inc(labels, rows.length);
+    return rows.length;
+  }
+
+  async function tick(): Promise<RelayPass> {
+    const acknowledged = await recordAcks();
+    acknowledgedTotal.inc(labels, acknowledged);
+    const published = await publishBatch();
+    inFlightGauge.set(labels, inFlight.size);
+    return { acknowledged, published };
+  }
+
+  function schedule(delayMs: number) {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = tick()
+        .then((pass) => {
+          if (failing) options.logger.info({ schema: options.schema }, 'outbox relay recovered');
+          failing = false;
+          schedule(pass.published === batchSize ? 0 : pollIntervalMs);
+        })
+        .catch((error: unknown) => {
+          relayErrors.inc(labels);
+          if (!failing) options.logger.warn({ err: error, schema: options.schema }, 'outbox relay pass failed; rows stay unpublished and will be replayed');
+          failing = true;
+          schedule(pollIntervalMs);
+        });
+    }, delayMs);
+    timer.unref();
+  }
+
+  return {
+    tick,
+    get inFlight() {
+      return inFlight.size;
+    },
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running?.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { env } from '../config.ts';
+import { BullJobQueue } from './bullmq.ts';
+import { inProcessQueue } from './memory.ts';
+import type { JobQueue } from './types.ts';
+
+export * from './types.ts';
+export * from './clock.ts';
+export { BullJobQueue } from './bullmq.ts';
+export { MemoryJobQueue, inProcessQueue } from './memory.ts';
+
+/** Queue settings every service with queues shares (spread into its config schema). */
+export const queueConfigShape = {
+  QUEUE_PREFIX: z.string().min(1).default('traveloure'),
+  QUEUE_ATTEMPTS: env.int(5, 1, 50),
+  QUEUE_BACKOFF_MS: env.int(1_000, 1),
+  QUEUE_LOCK_MS: env.int(30_000, 500),
+  QUEUE_STALLED_INTERVAL_MS: env.int(30_000, 100),
+};
+
+export interface QueueSettings {
+  /** BullMQ on this Redis; absent means the in-process queue (embedded mode). */
+  redisUrl?: string;
+  prefix: string;
+  attempts: number;
+  backoffMs: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  keepCompletedSeconds?: number;
+  logger?: Logger;
+}
+
+export function queueSettingsFromConfig(
+  config: { REDIS_URL?: string } & Partial<Record<keyof typeof queueConfigShape, string | number>>,
+  logger?: Logger,
+): QueueSettings {
+  const parsed = z.object(queueConfigShape).parse(
+    Object.fromEntries(Object.keys(queueConfigShape).map((key) => [key, config[key as keyof typeof queueConfigShape]])),
+  );
+  return {
+    redisUrl: config.REDIS_URL,
+    prefix: parsed.QUEUE_PREFIX,
+    attempts: parsed.QUEUE_ATTEMPTS,
+    backoffMs: parsed.QUEUE_BACKOFF_MS,
+    lockDurationMs: parsed.QUEUE_LOCK_MS,
+    stalledIntervalMs: parsed.QUEUE_STALLED_INTERVAL_MS,
+    logger,
+  };
+}
+
+/** BullMQ when Redis is configured, else the process-wide in-process queue of that name. */
+export function createJobQueue<T>(name: string, settings: QueueSettings): JobQueue<T> {
+  if (settings.redisUrl) {
+    return new BullJobQueue<T>({ name, ...settings, redisUrl: settings.redisUrl });
+  }
+  return inProcessQueue<T>(`${settings.prefix}:${name}`, { attempts: settings.attempts, backoffMs: settings.backoffMs }, settings.logger);
+}
