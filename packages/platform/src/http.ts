@@ -34,7 +34,11 @@ export function accessLogMiddleware(service: string, logger: Logger) {
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // The matched route keeps label cardinality bounded; unknown paths collapse to one label.
-      const route = req.route?.path ?? (res.statusCode === 404 ? 'unmatched' : req.path);
+      const route = req.route
+        ? `${req.baseUrl}${req.route.path}`
+        : res.statusCode === 404
+          ? 'unmatched'
+          : (req.originalUrl.split('?')[0] ?? '/');
       httpRequestDuration.observe(
         { service, method: req.method, route: String(route), status_code: String(res.statusCode) },
         seconds,

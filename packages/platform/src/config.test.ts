@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { baseConfigShape, ConfigError, env, loadConfig } from './config.ts';
+
+const schema = z.object({ ...baseConfigShape, TRIP_PORT: env.port(4001), FEATURE: env.boolean(false) });
+
+describe('loadConfig', () => {
+  it('applies defaults and coerces values', () => {
+    const config = loadConfig(schema, { TRIP_PORT: '5001', FEATURE: 'true' });
+    expect(config.TRIP_PORT).toBe(5001);
+    expect(config.FEATURE).toBe(true);
+    expect(config.PG_POOL_MAX).toBe(10);
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('names every bad variable in one error', () => {
+    let caught: unknown;
+    try {
+      loadConfig(schema, { TRIP_PORT: 'eighty', DATABASE_URL: 'not a url', LOG_LEVEL: 'loud' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const variables = (caught as ConfigError).issues.map((issue) => issue.variable).sort();
+    expect(variables).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'TRIP_PORT']);
+    expect((caught as ConfigError).message).toContain('TRIP_PORT');
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig(schema, { DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  it('refuses the development signing secret in production', () => {
+    expect(() => loadConfig(schema, { NODE_ENV: 'production' })).toThrow(/GATEWAY_SIGNING_SECRET/);
+    expect(
+      loadConfig(schema, { NODE_ENV: 'production', GATEWAY_SIGNING_SECRET: 'x'.repeat(40) }).NODE_ENV,
+    ).toBe('production');
+  });
+});

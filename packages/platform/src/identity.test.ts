@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
+import { signIdentity, verifyIdentity, IdentityVerificationError, type Identity } from './identity.ts';
+
+const secret = 'a-test-secret-that-is-long-enough-0123456789';
+const identity: Identity = {
+  requestId: 'req-12345678',
+  user: { id: 'u1', roles: ['TRAVELER'], email: 'u1@example.com', region: 'EU_WEST' },
+};
+
+describe('identity header', () => {
+  it('round-trips a signed identity', async () => {
+    const token = await signIdentity(identity, secret);
+    await expect(verifyIdentity(token, secret)).resolves.toEqual(identity);
+  });
+
+  it('refuses a missing, tampered, foreign or expired signature', async () => {
+    const token = await signIdentity(identity, secret);
+    await expect(verifyIdentity(undefined, secret)).rejects.toBeInstanceOf(IdentityVerificationError);
+    const [header, payload, signature] = token.split('.');
+    const forged = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), identity: { ...identity, user: { id: 'admin', roles: ['ADMIN'] } } }),
+    ).toString('base64url');
+    await expect(verifyIdentity(`${header}.${forged}.${signature}`, secret)).rejects.toBeInstanceOf(IdentityVerificationError);
+    await expect(verifyIdentity(token, secret.replace('a', 'b'))).rejects.toBeInstanceOf(IdentityVerificationError);
+    const expired = await new SignJWT({ identity })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('traveloure-gateway')
+      .setAudience('traveloure-subgraphs')
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 120)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(new TextEncoder().encode(secret));
+    await expect(verifyIdentity(expired, secret)).rejects.toThrow(/ERR_JWT_EXPIRED/);
+  });
+
+  it('refuses alg none', async () => {
+    const unsigned =
+      Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url') +
+      '.' +
+      Buffer.from(JSON.stringify({ identity, aud: 'traveloure-subgraphs', iss: 'traveloure-gateway' })).toString('base64url') +
+      '.';
+    await expect(verifyIdentity(unsigned, secret)).rejects.toBeInstanceOf(IdentityVerificationError);
+  });
+});

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import gql from 'graphql-tag';
+import { createLogger } from './logger.ts';
+import { Health } from './health.ts';
+import { createSubgraphServer, type RunningServer } from './subgraph-server.ts';
+import { signedHeaders, testSigningSecret } from './testing/index.ts';
+import { notFound } from './errors.ts';
+
+const typeDefs = gql`
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+  type Query {
+    whoami: String
+    missing: String
+    broken: String
+  }
+`;
+
+describe('createSubgraphServer', () => {
+  let running: RunningServer;
+  let base: string;
+  let databaseUp = true;
+  beforeAll(async () => {
+    const health = new Health('1.2.3');
+    health.register('database', async () => {
+      if (!databaseUp) throw new Error('connection refused');
+    });
+    health.register('cache', async () => ({ status: 'down', detail: 'redis gone' }), { critical: false });
+    const server = await createSubgraphServer<{ userId?: string }>({
+      name: 'demo',
+      typeDefs,
+      resolvers: {
+        Query: {
+          whoami: (_parent: unknown, _args: unknown, context: any) => `${context.userId}:${context.requestId}`,
+          missing: () => {
+            throw notFound('Widget', 'w1');
+          },
+          broken: () => {
+            throw new Error('database password is hunter2');
+          },
+        },
+      },
+      logger: createLogger('demo', { level: 'silent' }),
+      health,
+      signingSecret: testSigningSecret,
+      createContext: ({ identity }) => ({ userId: identity.user?.id }),
+    });
+    running = await server.listen(0, '127.0.0.1');
+    base = running.url.replace('/graphql', '');
+  });
+  afterAll(() => running?.close());
+
+  const post = async (query: string, headers: Record<string, string>) => {
+    const response = await fetch(`${base}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query }) });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  };
+
+  it('refuses a call without the gateway signature with 401 and a coded error', async () => {
+    const { status, body, headers } = await post('{ whoami }', { 'content-type': 'application/json', 'x-request-id': 'client-req-0001' });
+    expect(status).toBe(401);
+    expect(body.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED', requestId: 'client-req-0001' });
+    expect(headers.get('x-request-id')).toBe('client-req-0001');
+    expect(body.data).toBeUndefined();
+  });
+
+  it('serves a signed call with the identity and the gateway request id', async () => {
+    const headers = await signedHeaders({ id: 'user-7' });
+    const { status, body } = await post('{ whoami }', headers);
+    expect(status).toBe(200);
+    expect(body.data.whoami).toMatch(/^user-7:[0-9a-f-]{36}$/);
+  });
+
+  it('passes coded errors through and hides unexpected ones', async () => {
+    const headers = await signedHeaders({ id: 'user-7' });
+    const missing = await post('{ missing }', headers);
+    expect(missing.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    expect(missing.body.errors[0].message).toBe('Widget w1 was not found.');
+    const broken = await post('{ broken }', headers);
+    const error = broken.body.errors[0];
+    expect(error.extensions.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(error.extensions.requestId).toBeTruthy();
+    expect(JSON.stringify(broken.body)).not.toContain('hunter2');
+    expect(error.extensions.stacktrace).toBeUndefined();
+  });
+
+  it('answers liveness, readiness and metrics without a signature', async () => {
+    const live = await fetch(`${base}/health`);
+    expect(live.status).toBe(200);
+    const ready = await fetch(`${base}/health/ready`);
+    const report = (await ready.json()) as any;
+    expect(ready.status).toBe(200);
+    expect(report).toMatchObject({ status: 'degraded', version: '1.2.3', checks: { database: { status: 'up' }, cache: { status: 'down' } } });
+    databaseUp = false;
+    const down = await fetch(`${base}/health/ready`);
+    expect(down.status).toBe(503);
+    expect(((await down.json()) as any).checks.database).toMatchObject({ status: 'down', detail: 'connection refused' });
+    databaseUp = true;
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/http_request_duration_seconds_count\{service="demo",method="POST",route="\/graphql",status_code="200"\}/);
+  });
+});
