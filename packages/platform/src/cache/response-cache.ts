@@ -1,0 +1,295 @@
+import { createHash, randomUUID } from 'node:crypto';
+import stableStringify from 'fast-json-stable-stringify';
+import { GraphQLError } from 'graphql';
+import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import { ErrorCode } from '../errors.ts';
+import { counter } from '../metrics.ts';
+
+export interface ResponseCacheOptions {
+  /** The `service` metric label and part of every Redis key. */
+  service: string;
+  /** What is cached (e.g. `flights`, `destinations`); keys and metrics are per namespace. */
+  namespace: string;
+  /** L2. Without it (embedded mode) the cache is L1 only. */
+  redis?: Redis;
+  logger: Logger;
+  /** How long L1 trusts an entry before asking L2 again (bounds cross-replica staleness). */
+  l1TtlMs?: number;
+  l1MaxEntries?: number;
+  /** Prefix of every Redis key and channel (tests use their own). Default `cache`. */
+  keyPrefix?: string;
+  /** A Redis command slower than this counts as a Redis failure (answer from L1/loader). */
+  l2TimeoutMs?: number;
+  /** Which loader errors may be answered with a stale entry. Default: upstream and internal failures. */
+  staleIf?: (error: unknown) => boolean;
+}
+
+export interface CacheGetOptions {
+  /** How long an entry is fresh. */
+  ttlSeconds: number;
+  /** How long past freshness an entry may still be served when the loader fails. Default 24 h. */
+  staleTtlSeconds?: number;
+  /** Invalidation handles: invalidateTags(['trip:42']) drops every entry tagged so. */
+  tags?: string[];
+}
+
+export interface CacheResult<T> {
+  value: T;
+  /** True when the value came from the cache rather than from this call's loader. */
+  cached: boolean;
+  /** True when the loader failed and an expired (but not too old) entry was served instead. */
+  stale: boolean;
+  /** When the value was loaded from its source. */
+  fetchedAt: Date;
+}
+
+export interface ResponseCache {
+  get<T>(key: string | object, loader: () => Promise<T>, options: CacheGetOptions): Promise<CacheResult<T>>;
+  invalidateTags(tags: string[]): Promise<void>;
+  delete(key: string | object): Promise<void>;
+  /** Stops listening for invalidations from other replicas. */
+  close(): Promise<void>;
+}
+
+/** What is stored, in L1 and (as JSON) in L2. */
+interface Entry<T = unknown> {
+  v: T;
+  /** fetched at (epoch ms) */
+  t: number;
+  /** fresh until */
+  f: number;
+  /** servable as stale until */
+  s: number;
+  g?: string[];
+}
+
+interface L1Slot {
+  entry: Entry;
+  storedAt: number;
+}
+
+const DEFAULT_STALE_TTL_SECONDS = 24 * 60 * 60;
+
+const requestsTotal = counter('cache_requests_total', 'Response cache lookups by result (hit, miss, stale) and layer', [
+  'service',
+  'namespace',
+  'result',
+  'layer',
+]);
+const l2ErrorsTotal = counter('cache_l2_errors_total', 'Redis (L2) operations that failed or timed out', [
+  'service',
+  'namespace',
+  'operation',
+]);
+
+/** Stale answers stand in for failures of the source, never for the client's own mistakes. */
+export function defaultStaleIf(error: unknown): boolean {
+  if (!(error instanceof GraphQLError)) return true;
+  const code = error.extensions?.code;
+  return code === undefined || code === ErrorCode.UPSTREAM_UNAVAILABLE || code === ErrorCode.INTERNAL_SERVER_ERROR;
+}
+
+/** A cache key from a string or from a query object (property order does not matter). */
+export function normalizeCacheKey(key: string | object): string {
+  const text = typeof key === 'string' ? key : stableStringify(key);
+  return text.length <= 120 && /^[\w:.,=-]*$/.test(text)
+    ? text
+    : createHash('sha256').update(text).digest('base64url');
+}
+
+/**
+ * L1 (in-process LRU, seconds) over L2 (Redis, the entry's TTL plus its stale window).
+ * A miss is single-flight per key: concurrent callers share one loader call. When the loader
+ * fails, the last good entry (up to staleTtlSeconds past freshness) is served with stale: true.
+ * Redis failures are logged and counted, never thrown: the cache then runs on L1 alone, and
+ * trusts L1 entries for their full TTL since there is no L2 to refresh from.
+ */
+export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
+  const { service, namespace, redis, logger } = options;
+  const prefix = `${options.keyPrefix ?? 'cache'}:${service}`;
+  const l1TtlMs = options.l1TtlMs ?? 5_000;
+  const l2TimeoutMs = options.l2TimeoutMs ?? 500;
+  const staleIf = options.staleIf ?? defaultStaleIf;
+  const instanceId = randomUUID();
+  const channel = `${prefix}:invalidate`;
+  const l1 = new LRUCache<string, L1Slot>({ max: options.l1MaxEntries ?? 1_000 });
+  const inflight = new Map<string, Promise<CacheResult<unknown>>>();
+  // Bumped by every invalidation: a load that began before it must not write its result back.
+  let generation = 0;
+
+  const entryKey = (key: string | object) => `${prefix}:${namespace}:${normalizeCacheKey(key)}`;
+  const tagKey = (tag: string) => `${prefix}:tag:${tag}`;
+  const count = (result: 'hit' | 'miss' | 'stale', layer: 'l1' | 'l2' | 'none') =>
+    requestsTotal.inc({ service, namespace, result, layer });
+  const l2Ready = () => redis !== undefined && redis.status === 'ready';
+
+  let lastL2Error = '';
+  async function l2<R>(operation: string, run: (client: Redis) => Promise<R>): Promise<R | undefined> {
+    if (!redis || !l2Ready()) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const result = await Promise.race([
+        run(redis),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`redis ${operation} timed out`)), l2TimeoutMs);
+        }),
+      ]);
+      lastL2Error = '';
+      return result;
+    } catch (error) {
+      l2ErrorsTotal.inc({ service, namespace, operation });
+      const message = error instanceof Error ? error.message : String(error);
+      if (message !== lastL2Error) logger.warn({ err: error, namespace, operation }, 'cache L2 unavailable; using L1');
+      lastL2Error = message;
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function dropFromL1(predicate: (key: string, slot: L1Slot) => boolean) {
+    for (const [key, slot] of l1.entries()) if (predicate(key, slot)) l1.delete(key);
+  }
+
+  function applyInvalidation(message: { tags?: string[]; keys?: string[] }) {
+    const tags = new Set(message.tags ?? []);
+    const keys = new Set(message.keys ?? []);
+    dropFromL1((key, slot) => keys.has(key) || (slot.entry.g ?? []).some((tag) => tags.has(tag)));
+  }
+
+  // Other replicas' invalidations reach this L1 through Redis pub/sub.
+  let subscriber: Redis | undefined;
+  if (redis) {
+    subscriber = redis.duplicate();
+    subscriber.on('error', () => {
+      // Reported by the main connection; the subscriber reconnects on its own.
+    });
+    subscriber.on('ready', () => {
+      subscriber?.subscribe(channel).catch(() => undefined);
+    });
+    subscriber.on('message', (_channel: string, raw: string) => {
+      try {
+        const message = JSON.parse(raw) as { origin: string; tags?: string[]; keys?: string[] };
+        if (message.origin !== instanceId) applyInvalidation(message);
+      } catch {
+        // Not ours to understand; ignore.
+      }
+    });
+  }
+
+  function storeL1(key: string, entry: Entry, now: number) {
+    const remaining = entry.s - now;
+    if (remaining > 0) l1.set(key, { entry, storedAt: now }, { ttl: remaining });
+  }
+
+  function result<T>(entry: Entry, cached: boolean, stale: boolean): CacheResult<T> {
+    return { value: entry.v as T, cached, stale, fetchedAt: new Date(entry.t) };
+  }
+
+  async function readL2(key: string): Promise<Entry | undefined> {
+    const raw = await l2('get', (client) => client.get(key));
+    if (!raw) return undefined;
+    try {
+      return JSON.parse(raw) as Entry;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function writeL2(key: string, entry: Entry, now: number) {
+    const ttlMs = Math.max(1, entry.s - now);
+    await l2('set', (client) => {
+      const multi = client.multi().set(key, JSON.stringify(entry), 'PX', ttlMs);
+      for (const tag of entry.g ?? []) multi.sadd(tagKey(tag), key).pexpire(tagKey(tag), ttlMs);
+      return multi.exec();
+    });
+  }
+
+  async function load<T>(key: string, loader: () => Promise<T>, getOptions: CacheGetOptions): Promise<CacheResult<T>> {
+    const fromL2 = await readL2(key);
+    const now = Date.now();
+    if (fromL2 && now < fromL2.f) {
+      storeL1(key, fromL2, now);
+      count('hit', 'l2');
+      return result<T>(fromL2, true, false);
+    }
+    const startGeneration = generation;
+    try {
+      const value = await loader();
+      const fetchedAt = Date.now();
+      const entry: Entry<T> = {
+        v: value,
+        t: fetchedAt,
+        f: fetchedAt + getOptions.ttlSeconds * 1000,
+        s: fetchedAt + (getOptions.ttlSeconds + (getOptions.staleTtlSeconds ?? DEFAULT_STALE_TTL_SECONDS)) * 1000,
+        ...(getOptions.tags?.length ? { g: getOptions.tags } : {}),
+      };
+      count('miss', 'none');
+      if (generation === startGeneration && getOptions.ttlSeconds > 0) {
+        storeL1(key, entry, fetchedAt);
+        await writeL2(key, entry, fetchedAt);
+      }
+      return result<T>(entry, false, false);
+    } catch (error) {
+      const fallback = [l1.get(key)?.entry, fromL2]
+        .filter((entry): entry is Entry => entry !== undefined && Date.now() < entry.s)
+        .sort((a, b) => b.t - a.t)[0];
+      if (!fallback || !staleIf(error)) throw error;
+      count('stale', 'none');
+      logger.warn({ err: error, namespace, fetchedAt: new Date(fallback.t).toISOString() }, 'serving stale cache entry');
+      return result<T>(fallback, true, true);
+    }
+  }
+
+  async function publish(message: { tags?: string[]; keys?: string[] }) {
+    await l2('publish', (client) => client.publish(channel, JSON.stringify({ origin: instanceId, ...message })));
+  }
+
+  return {
+    async get<T>(rawKey: string | object, loader: () => Promise<T>, getOptions: CacheGetOptions) {
+      const key = entryKey(rawKey);
+      const slot = l1.get(key);
+      const now = Date.now();
+      if (slot) {
+        // Without L2 there is nothing fresher to ask, so L1 is trusted for the entry's full TTL.
+        const trustedUntil = l2Ready() ? Math.min(slot.storedAt + l1TtlMs, slot.entry.f) : slot.entry.f;
+        if (now < trustedUntil) {
+          count('hit', 'l1');
+          return result<T>(slot.entry, true, false);
+        }
+      }
+      const pending = inflight.get(key);
+      if (pending) return pending as Promise<CacheResult<T>>;
+      const promise = load(key, loader, getOptions).finally(() => inflight.delete(key));
+      inflight.set(key, promise);
+      return promise;
+    },
+
+    async invalidateTags(tags: string[]) {
+      if (tags.length === 0) return;
+      generation++;
+      applyInvalidation({ tags });
+      await l2('invalidate', async (client) => {
+        const members = await Promise.all(tags.map((tag) => client.smembers(tagKey(tag))));
+        const keys = [...new Set(members.flat()), ...tags.map(tagKey)];
+        await client.del(...keys);
+      });
+      await publish({ tags });
+    },
+
+    async delete(rawKey: string | object) {
+      const key = entryKey(rawKey);
+      generation++;
+      l1.delete(key);
+      await l2('delete', (client) => client.del(key));
+      await publish({ keys: [key] });
+    },
+
+    async close() {
+      subscriber?.disconnect();
+      l1.clear();
+    },
+  };
+}
