@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeServices } from '@apollo/composition';
-import gql from 'graphql-tag';
+import { gql } from 'graphql-tag';
 import {
   createLogger,
   createSubgraphServer,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import gql from 'graphql-tag';
+import { gql } from 'graphql-tag';
 import { createLogger } from './logger.ts';
 import { Health } from './health.ts';
 import { createSubgraphServer, type RunningServer } from './subgraph-server.ts';
