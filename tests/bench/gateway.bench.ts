@@ -1,0 +1,76 @@
+/**
+ * Gateway overhead and cross-subgraph cost, side by side in one run:
+ *   1. destinations(first: 20) straight to the trip subgraph (signed, as the gateway would call it)
+ *   2. the same query through the gateway
+ *   3. a cross-subgraph query through the gateway (trips with owner, destination and items)
+ * Reported as throughput ratios against (1). Needs the local PostgreSQL and redis-server.
+ */
+import autocannon from 'autocannon';
+import { signedHeaders } from '@traveloure/platform/testing';
+import { startTestSupergraph } from '../e2e/support.ts';
+import { printComparison, type Measurement } from './report.ts';
+
+const durationSeconds = Number(process.env.BENCH_DURATION ?? 8);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
+
+async function measure(name: string, url: string, headers: Record<string, string>, query: string): Promise<Measurement> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query }),
+    connections,
+    duration: durationSeconds,
+  });
+  return {
+    name,
+    requestsPerSecond: result.requests.average,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+const supergraph = await startTestSupergraph('bench_gateway', { services: ['trip'] });
+try {
+  const userId = 'bench-user';
+  const token = await supergraph.token('TRAVELER', userId);
+  for (let index = 0; index < 20; index++) {
+    const created = await supergraph.graphql(
+      `mutation($input: CreateTripInput!) { createTrip(input: $input) { trip { id } userErrors { message } } }`,
+      {
+        input: {
+          title: `Bench trip ${index}`,
+          destinationCode: ['PAR', 'LON', 'NYC', 'TYO'][index % 4],
+          startDate: '2030-05-01',
+          endDate: '2030-05-05',
+          travelers: 2,
+          budget: 'MIDRANGE',
+          pace: 'MODERATE',
+        },
+      },
+      { token },
+    );
+    const tripId = created.body.data?.createTrip?.trip?.id;
+    if (!tripId) throw new Error(`could not create a trip: ${JSON.stringify(created.body)}`);
+    await supergraph.graphql(
+      `mutation($tripId: ID!) { addItineraryItem(tripId: $tripId, input: { kind: ACTIVITY, title: "Museum", startTime: "2030-05-02T10:00:00Z", endTime: "2030-05-02T12:00:00Z" }) { userErrors { message } } }`,
+      { tripId },
+      { token },
+    );
+  }
+  const destinations = '{ destinations(first: 20) { edges { node { code name country } } } }';
+  const tripUrl = supergraph.services.trip!.url;
+  // The identity token is valid for 60 s; one signed per run is plenty for an 8 s measurement.
+  const direct = await measure('trip subgraph direct', tripUrl, await signedHeaders({ id: userId }), destinations);
+  const viaGateway = await measure('through the gateway', supergraph.gatewayUrl, {}, destinations);
+  const crossSubgraph = await measure(
+    'gateway, trips with owner/destination/items',
+    supergraph.gatewayUrl,
+    { authorization: `Bearer ${token}` },
+    '{ trips(first: 20) { edges { node { title owner { name } destination { name } items { title } } } } }',
+  );
+  printComparison(`${connections} connections, ${durationSeconds}s each`, direct, [viaGateway, crossSubgraph]);
+} finally {
+  await supergraph.close();
+}
