@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { baseConfigShape, env, regions } from '@traveloure/platform';
+
+export const tripConfigSchema = z.object({
+  ...baseConfigShape,
+  /** Port of the trip subgraph when it runs alone. */
+  TRIP_PORT: env.port(4001),
+  /** Region for users whose identity carries no region claim. */
+  TRIP_DEFAULT_REGION: z.enum(regions).default('US_EAST'),
+  /** How often the destination-popularity view is refreshed; 0 turns the background refresh off. */
+  TRIP_POPULARITY_REFRESH_MS: env.int(300_000, 0),
+});
+
+export type TripConfig = z.infer<typeof tripConfigSchema>;

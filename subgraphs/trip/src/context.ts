@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import { hasRole, type BaseContext, type Identity, type Logger } from '@traveloure/platform';
+import type { Database, RegionValue } from './db/database.ts';
+import { provisionUser } from './db/users.repository.ts';
+import { createLoaders, type Loaders } from './loaders.ts';
+import type { TripConfig } from './config.ts';
+
+/** The signed-in caller as the trip subgraph sees them. */
+export interface Viewer {
+  id: string;
+  admin: boolean;
+  analyst: boolean;
+}
+
+export interface Context extends BaseContext {
+  db: Kysely<Database>;
+  /** The read replica (analytics), or the primary when none is configured. */
+  readDb: Kysely<Database>;
+  viewer?: Viewer;
+  loaders: Loaders;
+  config: TripConfig;
+}
+
+export interface ContextDependencies {
+  db: Kysely<Database>;
+  readDb: Kysely<Database>;
+  config: TripConfig;
+  logger: Logger;
+}
+
+/**
+ * Per-request context. A signed-in caller is provisioned here, on their first request and
+ * whenever their claims change, so every trip's owner exists as a user row.
+ */
+export async function createContext(
+  deps: ContextDependencies,
+  identity: Identity,
+): Promise<Omit<Context, keyof BaseContext>> {
+  const user = identity.user;
+  let viewer: Viewer | undefined;
+  if (user) {
+    viewer = { id: user.id, admin: hasRole(identity, 'ADMIN'), analyst: hasRole(identity, 'ANALYST') };
+    const provisioned = await provisionUser(
+      deps.db,
+      { id: user.id, email: user.email, name: user.name, region: user.region as RegionValue | undefined },
+      { region: deps.config.TRIP_DEFAULT_REGION },
+    );
+    if (provisioned) deps.logger.info({ userId: user.id, event: provisioned.event }, 'user provisioned');
+  }
+  const loaders = createLoaders(deps.db, viewer ? { userId: viewer.id, admin: viewer.admin } : undefined);
+  return { db: deps.db, readDb: deps.readDb, viewer, loaders, config: deps.config };
+}

@@ -1,0 +1,111 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, NewTrip, RegionValue, TripRow, TripUpdate } from './database.ts';
+
+/** Every trip column, with dates as `YYYY-MM-DD` text. Unqualified: one table in scope. */
+const tripColumns = [
+  'id',
+  'region',
+  'user_id',
+  'title',
+  'destination_code',
+  sql<string>`start_date::text`.as('start_date'),
+  sql<string>`end_date::text`.as('end_date'),
+  'travelers',
+  'budget',
+  'pace',
+  'created_at',
+  'updated_at',
+] as const;
+
+/** Who may see which trips: the owner, or everyone's when `admin`. */
+export interface TripScope {
+  userId: string;
+  admin: boolean;
+}
+
+/** Trips by id that `scope` may see, in one statement (one index probe per partition per id). */
+export async function findTripsByIds(
+  db: Kysely<Database>,
+  ids: readonly string[],
+  scope: TripScope,
+): Promise<TripRow[]> {
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return [];
+  let query = db.selectFrom('trip.trips').select(tripColumns).where('id', 'in', valid);
+  if (!scope.admin) query = query.where('user_id', '=', scope.userId);
+  return query.execute();
+}
+
+export type TripPageRow = TripRow & { cursor_at: string };
+
+/**
+ * One page of a user's trips, newest first, keyset-paginated on (created_at, id). The cursor
+ * keeps created_at as PostgreSQL text so no precision is lost to a JavaScript Date.
+ */
+export async function listTripsForUser(
+  db: Kysely<Database>,
+  userId: string,
+  options: { limit: number; after?: { createdAt: string; id: string } },
+): Promise<TripPageRow[]> {
+  let query = db
+    .selectFrom('trip.trips')
+    .select([...tripColumns, sql<string>`created_at::text`.as('cursor_at')])
+    .where('user_id', '=', userId);
+  if (options.after) {
+    const { createdAt, id } = options.after;
+    query = query.where(sql<boolean>`(created_at, id) < (${createdAt}::timestamptz, ${id}::uuid)`);
+  }
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+}
+
+export async function countTripsForUser(db: Kysely<Database>, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('trip.trips')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export async function insertTrip(db: Kysely<Database>, trip: NewTrip): Promise<TripRow> {
+  return db.insertInto('trip.trips').values(trip).returning(tripColumns).executeTakeFirstOrThrow();
+}
+
+/** The region is the partition: updates address it so PostgreSQL touches one partition. */
+export async function updateTrip(
+  db: Kysely<Database>,
+  key: { id: string; region: RegionValue },
+  patch: TripUpdate,
+): Promise<TripRow | undefined> {
+  return db
+    .updateTable('trip.trips')
+    .set({ ...patch, updated_at: sql<Date>`now()` as unknown as Date })
+    .where('id', '=', key.id)
+    .where('region', '=', key.region)
+    .returning(tripColumns)
+    .executeTakeFirst();
+}
+
+/**
+ * Bumps updated_at and returns the trip as it is now. Inside a transaction this also holds the
+ * trip's row lock, so itinerary changes and date changes of one trip never interleave.
+ */
+export async function touchTrip(db: Kysely<Database>, key: { id: string; region: RegionValue }) {
+  return updateTrip(db, key, {});
+}
+
+export async function deleteTrip(db: Kysely<Database>, key: { id: string; region: RegionValue }) {
+  const result = await db
+    .deleteFrom('trip.trips')
+    .where('id', '=', key.id)
+    .where('region', '=', key.region)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are uuids; anything else cannot exist, and must not reach PostgreSQL as a cast error. */
+export function isUuid(value: string): boolean {
+  return uuidPattern.test(value);
+}

@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+import { writeOutboxEvent } from '@traveloure/platform';
+import type { TripRow } from './db/database.ts';
+
+/** Event names and payloads of the shared contract (DESIGN.md, consumed by notification). */
+export type TripEventType = 'trip.created' | 'trip.updated' | 'trip.deleted';
+
+export function tripEventPayload(trip: TripRow) {
+  return {
+    tripId: trip.id,
+    userId: trip.user_id,
+    title: trip.title,
+    destinationCode: trip.destination_code,
+    startDate: trip.start_date,
+    endDate: trip.end_date,
+    region: trip.region,
+  };
+}
+
+/** Writes a trip event in the caller's transaction: it exists if and only if the change commits. */
+export async function writeTripEvent(trx: Kysely<any>, type: TripEventType, trip: TripRow) {
+  await writeOutboxEvent(trx, 'trip', {
+    aggregateType: 'trip',
+    aggregateId: trip.id,
+    eventType: type,
+    payload: type === 'trip.deleted' ? { tripId: trip.id, userId: trip.user_id } : tripEventPayload(trip),
+  });
+}

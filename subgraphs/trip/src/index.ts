@@ -1,0 +1,4 @@
+import { runServiceMain } from '@traveloure/platform';
+import { tripService } from './service.ts';
+
+await runServiceMain(tripService);

@@ -1,0 +1,52 @@
+import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
+import type { ItemUpdate } from '../../db/database.ts';
+import { updateItem } from '../../db/items.repository.ts';
+import { validateItem } from '../../validation.ts';
+import { lockTripForItems, refreshTripLoaders } from '../itinerary.ts';
+import { catchRejected, notFoundError, Rejected, requireViewer } from '../shared.ts';
+
+export const updateItineraryItem: MutationResolvers['updateItineraryItem'] = async (_parent, { id, input }, context) => {
+  requireViewer(context);
+  const item = await context.loaders.items.load(id);
+  const trip = item ? await context.loaders.trips.load(item.trip_id) : null;
+  if (!item || !trip) return { item: null, trip: null, userErrors: [notFoundError(['id'], 'Itinerary item')] };
+
+  // Required fields ignore null; optional ones are cleared by an explicit null.
+  const fields = {
+    title: input.title ?? item.title,
+    startTime: input.startTime ?? item.start_time,
+    endTime: input.endTime === undefined ? item.end_time : input.endTime,
+    notes: input.notes === undefined ? item.notes : input.notes,
+    location: input.location === undefined ? item.location : input.location,
+    cost:
+      input.cost === undefined
+        ? item.cost_amount !== null && item.cost_currency !== null
+          ? { amount: item.cost_amount, currency: item.cost_currency }
+          : null
+        : input.cost,
+  };
+  const patch: ItemUpdate = {
+    kind: input.kind ?? item.kind,
+    title: fields.title.trim(),
+    start_time: fields.startTime,
+    end_time: fields.endTime,
+    notes: fields.notes,
+    location: fields.location,
+    cost_amount: fields.cost?.amount ?? null,
+    cost_currency: fields.cost?.currency ?? null,
+  };
+  const result = await catchRejected(() =>
+    context.db.transaction().execute(async (trx) => {
+      const locked = await lockTripForItems(trx, context, trip, ['id']);
+      const userErrors = validateItem(fields, locked.window);
+      if (userErrors.length > 0) throw new Rejected(userErrors);
+      const updated = await updateItem(trx, item.id, patch);
+      if (!updated) throw new Rejected([notFoundError(['id'], 'Itinerary item')]);
+      return { item: updated, trip: locked.trip };
+    }),
+  );
+  if (result instanceof Rejected) return { item: null, trip: null, userErrors: result.userErrors };
+  context.loaders.items.clear(item.id).prime(item.id, result.item);
+  refreshTripLoaders(context, result.trip);
+  return { ...result, userErrors: [] };
+};

@@ -1,0 +1,10 @@
+import { notFound } from '@traveloure/platform';
+import type { QueryResolvers } from '../../__generated__/resolvers-types.ts';
+import { requireViewer } from '../shared.ts';
+
+export const user: QueryResolvers['user'] = async (_parent, args, context) => {
+  requireViewer(context);
+  const found = await context.loaders.users.load(args.id);
+  if (!found) throw notFound('User', args.id);
+  return found;
+};

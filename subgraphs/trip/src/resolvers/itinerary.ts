@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import type { Context } from '../context.ts';
+import type { Database, TripRow } from '../db/database.ts';
+import { findDestinationsByCodes } from '../db/destinations.repository.ts';
+import { touchTrip } from '../db/trips.repository.ts';
+import { tripWindow, type TripWindow } from '../validation.ts';
+import { notFoundError, Rejected } from './shared.ts';
+
+/**
+ * Locks the trip for an itinerary change (inside `trx`) and returns it as it is now with the
+ * instants it covers, so an item is checked against the dates that will hold when it commits.
+ */
+export async function lockTripForItems(
+  trx: Kysely<Database>,
+  context: Context,
+  trip: TripRow,
+  idField: string[],
+): Promise<{ trip: TripRow; window: TripWindow }> {
+  const fresh = await touchTrip(trx, { id: trip.id, region: trip.region });
+  if (!fresh) throw new Rejected([notFoundError(idField, 'Trip')]);
+  const destination =
+    fresh.destination_code === trip.destination_code
+      ? await context.loaders.destinations.load(fresh.destination_code)
+      : (await findDestinationsByCodes(trx, [fresh.destination_code]))[0];
+  if (!destination) throw new Error(`destination ${fresh.destination_code} of trip ${fresh.id} is missing`);
+  return { trip: fresh, window: tripWindow(fresh.start_date, fresh.end_date, destination.timezone) };
+}
+
+/** After a change, later reads in this request see the new trip and items. */
+export function refreshTripLoaders(context: Context, trip: TripRow) {
+  context.loaders.trips.clear(trip.id).prime(trip.id, trip);
+  context.loaders.itemsByTrip.clear(trip.id);
+}

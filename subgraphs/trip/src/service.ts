@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { gql } from 'graphql-tag';
+import type { Kysely } from 'kysely';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { createSubgraphServer, type ServiceDefinition } from '@traveloure/platform';
+import { tripConfigSchema, type TripConfig } from './config.ts';
+import { createContext } from './context.ts';
+import type { Database } from './db/database.ts';
+import { migrations } from './db/migrations/index.ts';
+import { refreshPopularity } from './db/popularity.repository.ts';
+import { seedTripData } from './db/seed/index.ts';
+import { resolvers } from './resolvers/index.ts';
+
+export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+
+/** The trip subgraph: users, destinations, trips and itineraries in the `trip` schema. */
+export const tripService: ServiceDefinition<TripConfig> = {
+  name: 'trip',
+  schema: 'trip',
+  defaultPort: 4001,
+  portVariable: 'TRIP_PORT',
+  configSchema: tripConfigSchema,
+  migrations,
+  seed: (runtime) => seedTripData(runtime.db as Kysely<Database>, runtime.logger),
+
+  async create(runtime) {
+    const db = runtime.db as Kysely<Database>;
+    const readDb = runtime.readDb as Kysely<Database>;
+    const { config, logger } = runtime;
+
+    // The popularity view is refreshed on the primary (replicas follow it) in the background.
+    const refresh = async () => {
+      try {
+        await refreshPopularity(db);
+      } catch (error) {
+        logger.warn({ err: error }, 'destination popularity refresh failed; will retry');
+      }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    let running: Promise<void> | undefined;
+    if (config.TRIP_POPULARITY_REFRESH_MS > 0) {
+      running = refresh();
+      timer = setInterval(() => {
+        running = refresh();
+      }, config.TRIP_POPULARITY_REFRESH_MS);
+      timer.unref();
+    }
+
+    const server = await createSubgraphServer({
+      name: 'trip',
+      typeDefs,
+      resolvers: resolvers as GraphQLResolverMap<any>,
+      logger,
+      health: runtime.health,
+      signingSecret: config.GATEWAY_SIGNING_SECRET,
+      createContext: ({ identity }) => createContext({ db, readDb, config, logger }, identity),
+    });
+    return {
+      server,
+      stop: async () => {
+        if (timer) clearInterval(timer);
+        await running;
+      },
+    };
+  },
+};
