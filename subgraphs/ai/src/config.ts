@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { baseConfigShape, env } from '@traveloure/platform';
+
+/** Settings of the ai subgraph (docs/ai.md lists every one). */
+export const aiConfigSchema = z.object({
+  ...baseConfigShape,
+  AI_PORT: env.port(4002),
+  /** OpenAI-compatible endpoint; the xAI API by default. */
+  LLM_BASE_URL: z.url().default('https://api.x.ai/v1'),
+  /** Without a key the LLM is never called and the built-in planner answers. */
+  LLM_API_KEY: z.string().min(1).optional(),
+  LLM_MODEL: z.string().min(1).default('grok-4-fast-non-reasoning'),
+  LLM_TIMEOUT_MS: env.int(20_000, 100, 300_000),
+  LLM_MAX_CONCURRENT: env.int(4, 1, 1000),
+  LLM_MAX_QUEUE: env.int(16, 0, 10_000),
+  LLM_BREAKER_FAILURE_RATE: z.coerce.number().min(0.01).max(1).default(0.5),
+  LLM_BREAKER_MIN_CALLS: env.int(5, 1),
+  LLM_BREAKER_WINDOW_MS: env.int(60_000, 1000),
+  LLM_BREAKER_HALF_OPEN_MS: env.int(30_000, 100),
+  /** Suggestions are cached by their inputs this long (24 h). */
+  SUGGESTION_CACHE_TTL_SECONDS: env.int(86_400, 0),
+  /** Default @rateLimit budgets (the schema's directive arguments override per field). */
+  RATE_LIMIT_DEFAULT_LIMIT: env.int(30, 1),
+  RATE_LIMIT_DEFAULT_DURATION_SECONDS: env.int(60, 1),
+  /** The assistant answers a traveler when the expert wrote nothing in this many minutes. */
+  CHAT_EXPERT_ACTIVE_MINUTES: env.int(15, 0),
+});
+
+export type AiConfig = z.infer<typeof aiConfigSchema>;

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import { aiInitial } from './2026-11-26T0900-ai-initial.ts';
+
+/** In order; names never change once released. */
+export const migrations: Record<string, Migration> = {
+  '2026-11-26T0900-ai-initial': aiInitial,
+};

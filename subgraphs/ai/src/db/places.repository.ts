@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { Database, NewPlace, PlaceRow } from './database.ts';
+import type { PlannerPlace } from '../planner/types.ts';
+
+/** Inserts or updates places by (destination, name); returns how many rows were written. */
+export async function upsertPlaces(db: Kysely<Database>, places: NewPlace[]): Promise<number> {
+  let written = 0;
+  // Chunks keep each statement well under PostgreSQL's parameter limit.
+  for (let start = 0; start < places.length; start += 200) {
+    const chunk = places.slice(start, start + 200);
+    const result = await db
+      .insertInto('places')
+      .values(chunk)
+      .onConflict((conflict) =>
+        conflict.columns(['destination_code', 'name']).doUpdateSet((eb) => ({
+          category: eb.ref('excluded.category'),
+          latitude: eb.ref('excluded.latitude'),
+          longitude: eb.ref('excluded.longitude'),
+          duration_minutes: eb.ref('excluded.duration_minutes'),
+          opens_minute: eb.ref('excluded.opens_minute'),
+          closes_minute: eb.ref('excluded.closes_minute'),
+          closed_days: eb.ref('excluded.closed_days'),
+          cost_level: eb.ref('excluded.cost_level'),
+          interests: eb.ref('excluded.interests'),
+          description: eb.ref('excluded.description'),
+          rank: eb.ref('excluded.rank'),
+        })),
+      )
+      .executeTakeFirst();
+    written += Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+  return written;
+}
+
+export async function placesForDestination(db: Kysely<Database>, destinationCode: string): Promise<PlaceRow[]> {
+  return db
+    .selectFrom('places')
+    .selectAll()
+    .where('destination_code', '=', destinationCode)
+    .orderBy('rank')
+    .orderBy('id')
+    .execute();
+}
+
+export async function destinationCodesWithPlaces(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom('places').select('destination_code').distinct().orderBy('destination_code').execute();
+  return rows.map((row) => row.destination_code);
+}
+
+export function toPlannerPlace(row: PlaceRow): PlannerPlace {
+  return {
+    id: row.id,
+    name: row.name,
+    category: row.category,
+    latitude: row.latitude,
+    longitude: row.longitude,
+    durationMinutes: row.duration_minutes,
+    opensMinute: row.opens_minute,
+    closesMinute: row.closes_minute,
+    closedDays: row.closed_days,
+    costLevel: row.cost_level,
+    interests: row.interests,
+    description: row.description,
+    rank: row.rank,
+  };
+}
