@@ -23,6 +23,7 @@ const typeDefs = gql`
   }
   type Query {
     viewer: Viewer!
+    slow: String
   }
 `;
 
@@ -30,6 +31,7 @@ const env = {
   GATEWAY_SIGNING_SECRET: testSigningSecret,
   JWT_SECRET: 'gateway-test-jwt-secret-0123456789abcdef',
   LOG_LEVEL: 'silent',
+  SUBGRAPH_TIMEOUT_MS: '300',
 };
 
 describe('gateway core', () => {
@@ -47,6 +49,7 @@ describe('gateway core', () => {
             requestId: context.requestId,
             isAdmin: hasRole(context.identity, 'ADMIN'),
           }),
+          slow: () => new Promise((resolve) => setTimeout(() => resolve('late'), 1_000)),
         },
       },
       logger: createLogger('probe', { level: 'silent' }),
@@ -111,6 +114,11 @@ describe('gateway core', () => {
     const report = (await response.json()) as any;
     expect(response.status).toBe(200);
     expect(report.checks['subgraph:probe'].status).toBe('up');
+  });
+
+  it('gives up on a subgraph slower than SUBGRAPH_TIMEOUT_MS', async () => {
+    const result = await query('{ slow }', { 'x-request-id': 'slow-subgraph-01' });
+    expect(result.body.errors[0].extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', service: 'probe', requestId: 'slow-subgraph-01' });
   });
 
   it('turns an unreachable subgraph into UPSTREAM_UNAVAILABLE and an unready gateway', async () => {

@@ -23,7 +23,13 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly options: { name: string; url: string; signingSecret: string; timeoutMs: number },
   ) {
-    super({ url: options.url });
+    super({
+      url: options.url,
+      // Node's fetch keeps connections alive; the deadline keeps one slow subgraph from holding
+      // gateway requests open indefinitely.
+      fetcher: ((url: string, init: RequestInit) =>
+        fetch(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs) })) as any,
+    });
   }
 
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
