@@ -1,0 +1,74 @@
+/**
+ * Test support for the trip subgraph: the real service on a free port against a fresh
+ * PostgreSQL database, called over HTTP with signed identity headers, every statement recorded.
+ */
+import type { Kysely } from 'kysely';
+import { createDatabase, migrateSchema, startService, type Role, type Region } from '@traveloure/platform';
+import { createTestDatabase, signedHeaders, testSigningSecret } from '@traveloure/platform/testing';
+import type { Database } from './db/database.ts';
+import { migrations } from './db/migrations/index.ts';
+import { tripService } from './service.ts';
+
+export interface TestUser {
+  id: string;
+  roles?: Role[];
+  email?: string;
+  name?: string;
+  region?: Region;
+}
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  body: { data?: T; errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[] };
+}
+
+export async function startTripForTest(label: string, options: { seed?: boolean } = {}) {
+  const database = await createTestDatabase(label);
+  const statements: string[] = [];
+  const service = await startService(tripService, {
+    env: {
+      DATABASE_URL: database.url,
+      GATEWAY_SIGNING_SECRET: testSigningSecret,
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+      TRIP_POPULARITY_REFRESH_MS: '0',
+    },
+    port: 0,
+    host: '127.0.0.1',
+    seed: options.seed ?? true,
+    onQuery: (sqlText) => statements.push(sqlText),
+  });
+  return {
+    url: service.url,
+    db: service.runtime.db as Kysely<Database>,
+    statements,
+    /** Calls the subgraph as the gateway would for `user` (anonymous when null). */
+    async graphql<T = any>(user: TestUser | null, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
+      const response = await fetch(service.url, {
+        method: 'POST',
+        headers: await signedHeaders(user ?? undefined),
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, body: (await response.json()) as GraphQLResponse<T>['body'] };
+    },
+    async close() {
+      await service.close();
+      await database.drop();
+    },
+  };
+}
+
+/** A fresh database with the trip schema migrated, for repository tests. */
+export async function migratedTestDatabase(label: string, onQuery?: (sqlText: string) => void) {
+  const database = await createTestDatabase(label);
+  const handle = createDatabase<Database>({ service: 'trip', url: database.url, onQuery });
+  await migrateSchema(handle.db, 'trip', migrations);
+  return {
+    db: handle.db,
+    url: database.url,
+    async close() {
+      await handle.close();
+      await database.drop();
+    },
+  };
+}
