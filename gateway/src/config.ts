@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { baseConfigShape, env, loadConfig } from '@traveloure/platform';
+import { edgeConfigShape } from './edge/config.ts';
 
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-change-me-0123456789';
 
@@ -18,6 +19,7 @@ export const gatewayConfigSchema = z.object({
   /** The composed supergraph the gateway serves. */
   SUPERGRAPH_PATH: z.string().optional(),
   SUBGRAPH_TIMEOUT_MS: env.int(15_000, 100),
+  ...edgeConfigShape,
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -8,18 +8,15 @@ import type { AddressInfo } from 'node:net';
 import {
   accessLogMiddleware,
   createErrorFormatter,
-  ErrorCode,
   Health,
   operationalRoutes,
   reportError,
   requestIdMiddleware,
-  runWithRequestContext,
-  sendGraphQLError,
   type Identity,
   type Logger,
 } from '@traveloure/platform';
-import { authenticateBearer, AuthenticationError } from './authentication.ts';
 import type { GatewayConfig } from './config.ts';
+import { createEdge } from './edge/index.ts';
 import { SignedDataSource, type GatewayContext } from './signed-data-source.ts';
 import { readSupergraph, subgraphsOf } from './supergraph.ts';
 
@@ -85,6 +82,10 @@ export async function createGateway(options: GatewayOptions) {
       }),
   });
 
+  // Identity, partner keys, rate and operation limits, persisted queries, explorer (edge/).
+  const edge = await createEdge({ config, logger, health });
+  gateway.onSchemaLoadOrUpdate((schema) => edge.onSchema(schema));
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -92,42 +93,28 @@ export async function createGateway(options: GatewayOptions) {
 
   const server = new ApolloServer<GatewayContext>({
     gateway,
+    ...edge.apolloOptions,
     includeStacktraceInErrorResponses: false,
-    csrfPrevention: true,
-    introspection: config.NODE_ENV !== 'production',
     formatError: createErrorFormatter({
       onInternalError: (error) => {
         logger.error({ err: error }, 'unexpected gateway error');
         reportError(error, { service: 'gateway' });
       },
     }),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...(options.plugins ?? [])],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...edge.plugins, ...(options.plugins ?? [])],
   });
   await server.start();
+  edge.attachServer(server);
 
   app.use(requestIdMiddleware());
   app.use(accessLogMiddleware('gateway', logger));
+  app.use(...edge.httpMiddleware);
   app.use(operationalRoutes(health));
+  edge.mountRoutes(app);
 
   app.use(
     '/graphql',
-    async (req, res, next) => {
-      let user: Identity['user'];
-      try {
-        user = await authenticateBearer(req.headers.authorization, config);
-      } catch (error) {
-        if (!(error instanceof AuthenticationError)) return next(error);
-        res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
-        return sendGraphQLError(res, 401, ErrorCode.UNAUTHENTICATED, error.message, req.requestId);
-      }
-      const identity: Identity = { requestId: req.requestId, ip: req.ip, ...(user ? { user } : {}) };
-      res.locals.identity = identity;
-      runWithRequestContext(
-        { requestId: req.requestId, identity, traceparent: req.headers.traceparent as string | undefined },
-        () => next(),
-      );
-    },
-    express.json({ limit: '1mb' }),
+    ...edge.graphqlMiddleware,
     expressMiddleware(server, {
       context: async ({ req, res }) => ({
         identity: res.locals.identity as Identity,
@@ -153,6 +140,7 @@ export async function createGateway(options: GatewayOptions) {
             close: async () => {
               health.markShuttingDown();
               await server.stop();
+              await edge.close();
             },
           });
         });

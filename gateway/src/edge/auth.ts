@@ -1,0 +1,122 @@
+import { createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
+import { regions, roles, type Identity, type Region, type Role } from '@traveloure/platform';
+import { AuthenticationError } from '../authentication.ts';
+import type { GatewayConfig } from '../config.ts';
+import type { ApiKeyStore } from './api-keys.ts';
+
+export { AuthenticationError } from '../authentication.ts';
+
+type JwtConfig = Pick<
+  GatewayConfig,
+  | 'JWT_SECRET'
+  | 'JWT_ISSUER'
+  | 'JWT_AUDIENCE'
+  | 'JWT_JWKS_URL'
+  | 'JWT_ALGORITHMS'
+  | 'JWT_CLOCK_TOLERANCE_SECONDS'
+>;
+
+const asymmetricAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+/**
+ * Verifies user tokens: HS256 with JWT_SECRET, or the keys published at JWT_JWKS_URL. Signature,
+ * algorithm (an allowlist, so `alg: none` and algorithm confusion are refused), `exp` (required),
+ * `nbf`, `iss` and `aud` are all checked.
+ */
+export function createJwtVerifier(config: JwtConfig) {
+  const jwks: JWTVerifyGetKey | undefined = config.JWT_JWKS_URL
+    ? createRemoteJWKSet(new URL(config.JWT_JWKS_URL), { timeoutDuration: 3_000, cooldownDuration: 30_000 })
+    : undefined;
+  const secret = new TextEncoder().encode(config.JWT_SECRET);
+  const algorithms = config.JWT_ALGORITHMS?.length
+    ? config.JWT_ALGORITHMS
+    : jwks
+      ? asymmetricAlgorithms
+      : ['HS256'];
+  if (jwks && algorithms.some((alg) => alg.startsWith('HS'))) {
+    // A JWKS holds public keys; accepting HMAC there would let anyone sign with a public key.
+    throw new Error('Invalid configuration:\n  JWT_ALGORITHMS: HS* algorithms cannot be used with JWT_JWKS_URL');
+  }
+
+  return async function verify(token: string): Promise<NonNullable<Identity['user']>> {
+    try {
+      const options = {
+        algorithms,
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        clockTolerance: config.JWT_CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp', 'sub'],
+      };
+      const { payload } = jwks ? await jwtVerify(token, jwks, options) : await jwtVerify(token, secret, options);
+      const claimed = Array.isArray(payload.roles)
+        ? payload.roles
+        : typeof payload.role === 'string'
+          ? [payload.role]
+          : [];
+      const userRoles = claimed
+        .map((role) => String(role).toUpperCase())
+        .filter((role): role is Role => roles.includes(role as Role));
+      const region = regions.includes(payload.region as Region) ? (payload.region as Region) : undefined;
+      return {
+        id: payload.sub!,
+        roles: userRoles.length ? [...new Set(userRoles)] : ['TRAVELER'],
+        ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
+        ...(typeof payload.name === 'string' ? { name: payload.name } : {}),
+        ...(region ? { region } : {}),
+      };
+    } catch (error) {
+      throw toAuthenticationError(error);
+    }
+  };
+}
+
+function toAuthenticationError(error: unknown): Error {
+  if (error instanceof AuthenticationError) return error;
+  if (error instanceof joseErrors.JWTExpired) return new AuthenticationError('Token has expired.');
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return new AuthenticationError('Token is not valid yet.');
+    return new AuthenticationError(`Token claim "${error.claim}" is not acceptable.`);
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return new AuthenticationError('Token algorithm is not accepted.');
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return new AuthenticationError('Token signing key is unknown.');
+  if (error instanceof joseErrors.JWKSTimeout) return new AuthenticationError('Token keys could not be fetched; try again.');
+  if (error instanceof joseErrors.JOSEError) return new AuthenticationError('Token is not valid.');
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+export interface Authenticator {
+  /** The identity of a request, or AuthenticationError (401) for bad credentials. */
+  authenticate(input: {
+    authorization?: string;
+    apiKey?: string;
+    requestId: string;
+    ip?: string;
+  }): Promise<Identity>;
+}
+
+/**
+ * No credentials means anonymous; credentials that do not verify are refused (401), never
+ * downgraded to anonymous. A user token and an API key together are refused as ambiguous.
+ */
+export function createAuthenticator(config: JwtConfig, apiKeys: ApiKeyStore): Authenticator {
+  const verifyJwt = createJwtVerifier(config);
+  return {
+    async authenticate({ authorization, apiKey, requestId, ip }) {
+      const base: Identity = { requestId, ...(ip ? { ip } : {}) };
+      if (authorization && apiKey) {
+        throw new AuthenticationError('Send either an Authorization token or an x-api-key, not both.');
+      }
+      if (authorization) {
+        const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+        if (!match) throw new AuthenticationError('Authorization header must be "Bearer <token>".');
+        return { ...base, user: await verifyJwt(match[1]!) };
+      }
+      if (apiKey) {
+        const key = await apiKeys.verify(apiKey);
+        if (!key) throw new AuthenticationError('API key is not valid or has been revoked.');
+        return { ...base, apiKey: { id: key.id, owner: key.owner, scopes: key.scopes } };
+      }
+      return base;
+    },
+  };
+}

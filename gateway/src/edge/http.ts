@@ -1,0 +1,106 @@
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import helmet from 'helmet';
+import cors from 'cors';
+import { ErrorCode, runWithRequestContext, sendGraphQLError, type Identity, type Logger } from '@traveloure/platform';
+import { AuthenticationError, type Authenticator } from './auth.ts';
+
+/**
+ * Security headers for every response. The CSP allows the self-hosted explorer (its bundle and
+ * stylesheet come from this origin; GraphiQL sets inline styles) and nothing from elsewhere.
+ */
+export function securityHeaders(): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        'font-src': ["'self'", 'data:'],
+        'worker-src': ["'self'", 'blob:'],
+        'connect-src': ["'self'"],
+      },
+    },
+    strictTransportSecurity: { maxAge: 15_552_000, includeSubDomains: true },
+  });
+}
+
+/** CORS for the origins in CORS_ORIGINS (`*` for any); credentials (cookies) never travel. */
+export function corsAllowlist(origins: string[]): RequestHandler {
+  const any = origins.includes('*');
+  const allowed = new Set(origins);
+  return cors({
+    origin: (origin, callback) => callback(null, !origin ? false : any || allowed.has(origin) ? origin : false),
+    credentials: false,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'x-api-key',
+      'x-request-id',
+      'apollo-require-preflight',
+      'x-apollo-operation-name',
+      'traceparent',
+    ],
+    exposedHeaders: ['x-request-id', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after'],
+    maxAge: 600,
+  });
+}
+
+/** Establishes who is calling (JWT, API key or anonymous); bad credentials get a 401. */
+export function authenticationMiddleware(authenticator: Authenticator, logger: Logger): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    let identity: Identity;
+    try {
+      const apiKey = req.headers['x-api-key'];
+      identity = await authenticator.authenticate({
+        authorization: req.headers.authorization,
+        apiKey: Array.isArray(apiKey) ? apiKey[0] : apiKey,
+        requestId: req.requestId,
+        ip: req.ip,
+      });
+    } catch (error) {
+      if (!(error instanceof AuthenticationError)) return next(error);
+      logger.info({ reason: error.message, ip: req.ip }, 'authentication refused');
+      res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+      return sendGraphQLError(res, 401, ErrorCode.UNAUTHENTICATED, error.message, req.requestId);
+    }
+    res.locals.identity = identity;
+    runWithRequestContext(
+      { requestId: req.requestId, identity, traceparent: req.headers.traceparent as string | undefined },
+      () => next(),
+    );
+  };
+}
+
+/**
+ * JSON bodies up to `limitBytes`; larger ones get 413 before they are read in full. A JSON
+ * array (an HTTP batch) is refused: one operation per request keeps limits meaningful.
+ */
+export function jsonBody(limitBytes: number): RequestHandler {
+  const parser = express.json({ limit: limitBytes, type: ['application/json', 'application/graphql-response+json'] });
+  const tooLarge = (req: Request, res: Response) =>
+    sendGraphQLError(res, 413, ErrorCode.OPERATION_LIMIT_EXCEEDED, `Request body is over the limit of ${limitBytes} bytes.`, req.requestId, {
+      limit: 'bodySize',
+    });
+  return (req, res, next) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limitBytes) return tooLarge(req, res);
+    parser(req, res, (error?: unknown) => {
+      if (error) {
+        const type = (error as { type?: string }).type;
+        if (type === 'entity.too.large') return tooLarge(req, res);
+        if (type === 'entity.parse.failed') {
+          return sendGraphQLError(res, 400, 'BAD_REQUEST', 'Request body is not valid JSON.', req.requestId);
+        }
+        return next(error);
+      }
+      if (Array.isArray(req.body)) {
+        return sendGraphQLError(res, 400, ErrorCode.OPERATION_LIMIT_EXCEEDED, 'Batched requests are not accepted; send one operation per request.', req.requestId, {
+          limit: 'batching',
+        });
+      }
+      next();
+    });
+  };
+}

@@ -1,0 +1,153 @@
+import type { ApolloServer, ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
+import type express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import {
+  createRedis,
+  createServiceDatabases,
+  migrateSchema,
+  pingRedis,
+  type Health,
+  type Logger,
+  type Redis,
+} from '@traveloure/platform';
+import type { Kysely } from 'kysely';
+import type { GatewayConfig } from '../config.ts';
+import type { GatewayContext } from '../signed-data-source.ts';
+import { analyticsRouter } from './analytics.ts';
+import { createApiKeyStore, type GatewayDatabase } from './api-keys.ts';
+import { createAuthenticator } from './auth.ts';
+import { ensureExplorerBuilt, explorerRouter, publicSchemaSdl } from './explorer.ts';
+import { authenticationMiddleware, corsAllowlist, jsonBody, securityHeaders } from './http.ts';
+import { armorOptions, limitErrorCodesPlugin, operationPolicyPlugin, type OperationLimits } from './limits.ts';
+import { gatewayMigrations } from './migrations/index.ts';
+import { createApqCache, persistedQueriesPlugin, safelistMiddleware, TrustedDocuments } from './persisted.ts';
+import { createEdgeRateLimiter, rateLimitMiddleware, rateLimitPlugin } from './rate-limit.ts';
+
+export * from './api-keys.ts';
+export * from './auth.ts';
+export * from './config.ts';
+export * from './limits.ts';
+export * from './persisted.ts';
+export * from './scopes.ts';
+export { gatewayMigrations } from './migrations/index.ts';
+
+export function operationLimitsOf(config: GatewayConfig): OperationLimits {
+  return {
+    maxDepth: config.MAX_DEPTH,
+    maxAliases: config.MAX_ALIASES,
+    maxDirectives: config.MAX_DIRECTIVES,
+    maxTokens: config.MAX_TOKENS,
+    maxCost: config.MAX_COST,
+    maxListSize: config.MAX_LIST_SIZE,
+    maxListCost: config.MAX_LIST_COST,
+    fieldSuggestions: config.FIELD_SUGGESTIONS ?? config.NODE_ENV === 'development',
+    introspectionPublic: config.INTROSPECTION_PUBLIC || config.NODE_ENV === 'development',
+  };
+}
+
+/** The gateway's own database (schema `gateway`, partner keys), migrated on start. */
+export async function openGatewayDatabase(config: GatewayConfig, logger?: Logger) {
+  const { primary } = await createServiceDatabases<GatewayDatabase>('gateway', config);
+  await migrateSchema(primary.db as Kysely<any>, 'gateway', gatewayMigrations, logger);
+  return primary;
+}
+
+/**
+ * Everything the edge adds to the gateway core: identity (JWT and partner keys), rate limits,
+ * operation limits, persisted queries, the analytics endpoint and the schema explorer.
+ */
+export async function createEdge(options: { config: GatewayConfig; logger: Logger; health: Health }) {
+  const { config, logger, health } = options;
+  const database = await openGatewayDatabase(config, logger);
+  health.register('database', () => database.ping());
+  const redis: Redis | undefined = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
+  if (redis) health.register('redis', () => pingRedis(redis), { critical: false });
+
+  const documents = TrustedDocuments.load(config.PERSISTED_OPERATIONS_PATH, logger);
+  const apiKeys = createApiKeyStore(database.db, { cacheTtlMs: config.API_KEY_CACHE_TTL_MS, logger });
+  const authenticator = createAuthenticator(config, apiKeys);
+  const rateLimiter = createEdgeRateLimiter({
+    settings: {
+      windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+      anonymous: config.RATE_LIMIT_ANONYMOUS,
+      user: config.RATE_LIMIT_USER,
+      apiKeyDefault: config.API_KEY_DEFAULT_RATE_LIMIT,
+    },
+    redis,
+    logger,
+    apiKeyLimit: (identity) => (identity.apiKey ? apiKeys.limitOf(identity.apiKey.id) : undefined),
+  });
+  const limits = operationLimitsOf(config);
+  const armor = armorOptions(limits);
+  if (config.EXPLORER_ENABLED) await ensureExplorerBuilt(logger);
+
+  let schemaSdl: string | undefined;
+  let server: ApolloServer<GatewayContext> | undefined;
+  const authenticate = authenticationMiddleware(authenticator, logger);
+  const rateLimit = rateLimitMiddleware(rateLimiter);
+
+  const plugins: ApolloServerPlugin<GatewayContext>[] = [
+    ...armor.plugins,
+    operationPolicyPlugin(limits),
+    rateLimitPlugin(rateLimiter),
+    persistedQueriesPlugin(documents),
+    limitErrorCodesPlugin(),
+  ];
+
+  return {
+    documents,
+    /** Spread into the ApolloServer options (plugins go with the core's own). */
+    apolloOptions: {
+      validationRules: armor.validationRules,
+      parseOptions: armor.parseOptions,
+      allowBatchedHttpRequests: armor.allowBatchedHttpRequests,
+      // Open at the protocol level; operationPolicyPlugin decides who may introspect.
+      introspection: true,
+      csrfPrevention: true,
+      persistedQueries: {
+        ttl: config.APQ_TTL_SECONDS || null,
+        ...(redis ? { cache: createApqCache(redis, { logger }) } : {}),
+      },
+    } satisfies Partial<ApolloServerOptions<GatewayContext>>,
+    plugins,
+    /** Set the server once made: the analytics endpoint runs operations through it. */
+    attachServer(apollo: ApolloServer<GatewayContext>) {
+      server = apollo;
+    },
+    /** For gateway.onSchemaLoadOrUpdate: keeps /schema.graphql current. */
+    onSchema({ apiSchema }: { apiSchema: GraphQLSchema }) {
+      schemaSdl = publicSchemaSdl(apiSchema);
+    },
+    /** App-wide: security headers and CORS. */
+    httpMiddleware: [securityHeaders(), corsAllowlist(config.CORS_ORIGINS)],
+    /** Before Apollo's /graphql handler: identity, rate limit, body, safelist. */
+    graphqlMiddleware: [
+      authenticate,
+      rateLimit,
+      jsonBody(config.BODY_LIMIT_BYTES),
+      safelistMiddleware(documents, config.PERSISTED_QUERIES_MODE),
+    ],
+    /** GET /, /explorer/*, /schema.graphql and /analytics/*. */
+    mountRoutes(app: express.Express) {
+      app.use(explorerRouter({ enabled: config.EXPLORER_ENABLED, documents, schemaSdl: () => schemaSdl }));
+      app.use(
+        '/analytics',
+        authenticate,
+        rateLimit,
+        analyticsRouter({
+          documents,
+          server: () => {
+            if (!server) throw new Error('analytics: gateway server not attached');
+            return server;
+          },
+        }),
+      );
+    },
+    async close() {
+      redis?.disconnect();
+      await database.close();
+    },
+  };
+}
+
+export type Edge = Awaited<ReturnType<typeof createEdge>>;

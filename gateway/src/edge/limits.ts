@@ -1,0 +1,229 @@
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
+import {
+  GraphQLError,
+  Kind,
+  getNamedType,
+  isInterfaceType,
+  isObjectType,
+  valueFromASTUntyped,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
+import { ErrorCode, hasRole, type Identity } from '@traveloure/platform';
+import type { GatewayContext } from '../signed-data-source.ts';
+import { deniedRootFields, rootFields } from './scopes.ts';
+
+export interface OperationLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
+  maxListSize: number;
+  maxListCost: number;
+  /** Field suggestions ("Did you mean ...") in validation errors. */
+  fieldSuggestions: boolean;
+  /** Introspection for everyone; otherwise ADMIN and partner keys only. */
+  introspectionPublic: boolean;
+}
+
+export type LimitName = 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost' | 'listSize' | 'listCost' | 'bodySize' | 'batching';
+
+export function operationLimitError(limit: LimitName, message: string, status = 400) {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit, http: { status } },
+  });
+}
+
+const reportLimit = (limit: LimitName) => (context: ValidationContext | null, error: GraphQLError) => {
+  context?.reportError(
+    new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
+      extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit },
+    }),
+  );
+};
+
+/**
+ * GraphQL Armor's validation rules (depth, aliases, directives, structural cost) reporting
+ * errors that name the limit, plus the parse-time token limit and batching off. The token limit
+ * is graphql-js's own (`maxTokens`): it stops the parser itself, before any work is spent.
+ */
+export function armorOptions(limits: OperationLimits) {
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth, flattenFragments: true, propagateOnRejection: false, onReject: [reportLimit('depth')] },
+    maxAliases: { n: limits.maxAliases, propagateOnRejection: false, onReject: [reportLimit('aliases')] },
+    maxDirectives: { n: limits.maxDirectives, propagateOnRejection: false, onReject: [reportLimit('directives')] },
+    costLimit: { maxCost: limits.maxCost, propagateOnRejection: false, onReject: [reportLimit('cost')] },
+    maxTokens: { enabled: false },
+    blockFieldSuggestion: { enabled: !limits.fieldSuggestions },
+  });
+  const protection = armor.protect();
+  return {
+    validationRules: protection.validationRules,
+    plugins: protection.plugins as ApolloServerPlugin<GatewayContext>[],
+    parseOptions: { maxTokens: limits.maxTokens },
+    allowBatchedHttpRequests: false as const,
+  };
+}
+
+const listSizeArguments = new Set(['first', 'last', 'maxResults', 'limit']);
+
+function listSizeOf(args: Record<string, unknown>): number | undefined {
+  let size: number | undefined;
+  const consider = (value: unknown) => {
+    if (typeof value === 'number' && Number.isFinite(value)) size = Math.max(size ?? 0, value);
+  };
+  for (const [name, value] of Object.entries(args)) {
+    if (listSizeArguments.has(name)) consider(value);
+    // Search inputs carry their size inside the input object (`input: { maxResults }`).
+    else if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [inner, innerValue] of Object.entries(value)) if (listSizeArguments.has(inner)) consider(innerValue);
+    }
+  }
+  return size;
+}
+
+/**
+ * The number of fields an operation can make the subgraphs produce: each field costs one, and
+ * a field with a list size (`first`, `maxResults` ...) multiplies the cost of what it selects.
+ * Variables are resolved, so `first: $n` counts as what $n is.
+ */
+export function listCost(
+  schema: GraphQLSchema,
+  selectionSet: SelectionSetNode,
+  parentType: GraphQLNamedType | null | undefined,
+  fragments: Record<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+  onListSize: (fieldName: string, size: number) => void,
+  visiting: Set<string> = new Set(),
+): number {
+  let cost = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parentType;
+      cost += listCost(schema, selection.selectionSet, type, fragments, variables, onListSize, visiting);
+      continue;
+    }
+    if (selection.kind === Kind.FRAGMENT_SPREAD) {
+      const fragment = fragments[selection.name.value];
+      if (!fragment || visiting.has(fragment.name.value)) continue;
+      visiting.add(fragment.name.value);
+      const type = schema.getType(fragment.typeCondition.name.value);
+      cost += listCost(schema, fragment.selectionSet, type, fragments, variables, onListSize, visiting);
+      visiting.delete(fragment.name.value);
+      continue;
+    }
+    const fieldDef: GraphQLField<unknown, unknown> | undefined =
+      parentType && (isObjectType(parentType) || isInterfaceType(parentType))
+        ? parentType.getFields()[selection.name.value]
+        : undefined;
+    const args: Record<string, unknown> = {};
+    for (const argDef of fieldDef?.args ?? []) {
+      if (argDef.defaultValue !== undefined) args[argDef.name] = argDef.defaultValue;
+    }
+    for (const argument of selection.arguments ?? []) {
+      args[argument.name.value] = valueFromASTUntyped(argument.value, variables);
+    }
+    const size = listSizeOf(args);
+    if (size !== undefined) onListSize(selection.name.value, size);
+    const childCost = selection.selectionSet
+      ? listCost(schema, selection.selectionSet, fieldDef ? getNamedType(fieldDef.type) : undefined, fragments, variables, onListSize, visiting)
+      : 0;
+    cost += 1 + Math.max(1, size ?? 1) * childCost;
+  }
+  return cost;
+}
+
+export function mayIntrospect(identity: Identity | undefined, limits: Pick<OperationLimits, 'introspectionPublic'>) {
+  return limits.introspectionPublic || hasRole(identity, 'ADMIN') || Boolean(identity?.apiKey);
+}
+
+function forbidden(message: string) {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } } });
+}
+
+/**
+ * Checks that need the resolved operation and its variables: introspection rights, API key
+ * scopes per root field, and list sizes. Runs after validation, before any subgraph is called.
+ */
+export function operationPolicyPlugin(limits: OperationLimits): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, schema, request, contextValue }) {
+          if (!operation) return;
+          const identity = contextValue.identity;
+          const fragments: Record<string, FragmentDefinitionNode> = {};
+          for (const definition of document.definitions) {
+            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+          }
+          const roots = rootFields(operation, fragments);
+          if (roots.some((field) => field.name.value === '__schema' || field.name.value === '__type')) {
+            if (!mayIntrospect(identity, limits)) {
+              throw forbidden('Introspection is available to partner API keys and administrators only; the schema is published at /schema.graphql.');
+            }
+          }
+          if (identity?.apiKey) {
+            const denied = deniedRootFields(roots, identity.apiKey.scopes);
+            if (denied.length) {
+              throw forbidden(`This API key's scopes (${identity.apiKey.scopes.join(', ') || 'none'}) do not allow: ${denied.join(', ')}.`);
+            }
+          }
+          let oversized: { field: string; size: number } | undefined;
+          const rootType = schema.getRootType(operation.operation);
+          const cost = listCost(schema, operation.selectionSet, rootType, fragments, request.variables ?? {}, (field, size) => {
+            if (size > limits.maxListSize && !oversized) oversized = { field, size };
+          });
+          if (oversized) {
+            throw operationLimitError(
+              'listSize',
+              `List size ${oversized.size} on "${oversized.field}" exceeds the limit of ${limits.maxListSize}.`,
+            );
+          }
+          if (cost > limits.maxListCost) {
+            throw operationLimitError('listCost', `Operation may fetch ${cost} fields, over the limit of ${limits.maxListCost}; ask for smaller pages.`);
+          }
+        },
+      };
+    },
+  };
+}
+
+const tokenLimitPattern = /Document contains more than (\d+) tokens/;
+
+/**
+ * Apollo Server files validation and parse failures under its own codes; limit failures are
+ * re-labelled OPERATION_LIMIT_EXCEEDED (with the limit named) so clients can tell them apart.
+ */
+export function limitErrorCodesPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }: GraphQLRequestContextWillSendResponse<GatewayContext>) {
+          if (response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors;
+          if (!errors?.length) return;
+          response.body.singleResult.errors = errors.map((error) => {
+            const extensions = error.extensions ?? {};
+            if (extensions.limit && extensions.code !== ErrorCode.OPERATION_LIMIT_EXCEEDED) {
+              return { ...error, extensions: { ...extensions, code: ErrorCode.OPERATION_LIMIT_EXCEEDED } };
+            }
+            const tokens = tokenLimitPattern.exec(error.message);
+            if (tokens && extensions.code === 'GRAPHQL_PARSE_FAILED') {
+              return {
+                message: `Operation has more than ${tokens[1]} tokens, over the limit.`,
+                extensions: { ...extensions, code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: 'tokens' },
+              };
+            }
+            return error;
+          });
+        },
+      };
+    },
+  };
+}

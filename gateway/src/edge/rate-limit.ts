@@ -1,0 +1,156 @@
+import type { Request, Response, NextFunction } from 'express';
+import { GraphQLError } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import {
+  counter,
+  createRateLimiter,
+  ErrorCode,
+  isRateLimited,
+  rateLimitHeaders,
+  sendGraphQLError,
+  type Identity,
+  type Logger,
+  type Redis,
+} from '@traveloure/platform';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import type { GatewayContext } from '../signed-data-source.ts';
+import { rootFields } from './scopes.ts';
+
+const rejected = counter('gateway_rate_limited_total', 'Requests refused by the rate limiter', [
+  'service',
+  'kind',
+] as const);
+
+export interface RateLimitSettings {
+  windowSeconds: number;
+  anonymous: number;
+  user: number;
+  apiKeyDefault: number;
+}
+
+export type RateDecision =
+  | { allowed: true; headers: Record<string, string> }
+  | { allowed: false; headers: Record<string, string>; retryAfterSeconds: number };
+
+/**
+ * Limits per identity: a user (JWT subject), an API key (its own limit) or, for anonymous
+ * callers, the client address. Counters live in Redis so every gateway replica shares them; if
+ * Redis is unreachable an in-process limiter with the same budget takes over (never unbounded).
+ */
+export function createEdgeRateLimiter(options: {
+  settings: RateLimitSettings;
+  redis?: Redis;
+  logger: Logger;
+  keyPrefix?: string;
+  apiKeyLimit?: (identity: Identity) => number | undefined;
+}) {
+  const limiters = new Map<string, RateLimiterAbstract>();
+  const limiterFor = (kind: string, points: number) => {
+    const name = `${kind}:${points}`;
+    let limiter = limiters.get(name);
+    if (!limiter) {
+      limiter = createRateLimiter({
+        keyPrefix: `${options.keyPrefix ?? 'edge:rl'}:${kind}`,
+        points,
+        durationSeconds: options.settings.windowSeconds,
+        redis: options.redis,
+      });
+      limiters.set(name, limiter);
+    }
+    return limiter;
+  };
+
+  const subjectOf = (identity: Identity) => {
+    if (identity.user) return { kind: 'user', key: identity.user.id, limit: options.settings.user };
+    if (identity.apiKey) {
+      const limit = options.apiKeyLimit?.(identity) ?? options.settings.apiKeyDefault;
+      return { kind: 'key', key: identity.apiKey.id, limit };
+    }
+    return { kind: 'ip', key: identity.ip ?? 'unknown', limit: options.settings.anonymous };
+  };
+
+  return {
+    async consume(identity: Identity, points = 1): Promise<RateDecision> {
+      const subject = subjectOf(identity);
+      const limiter = limiterFor(subject.kind, subject.limit);
+      try {
+        const result = await limiter.consume(subject.key, points);
+        return { allowed: true, headers: rateLimitHeaders(subject.limit, result) };
+      } catch (error) {
+        if (!isRateLimited(error)) throw error;
+        const result = error as RateLimiterRes;
+        rejected.inc({ service: 'gateway', kind: subject.kind });
+        const retryAfterSeconds = Math.max(1, Math.ceil(result.msBeforeNext / 1000));
+        return {
+          allowed: false,
+          retryAfterSeconds,
+          headers: { ...rateLimitHeaders(subject.limit, result), 'Retry-After': String(retryAfterSeconds) },
+        };
+      }
+    },
+  };
+}
+
+export type EdgeRateLimiter = ReturnType<typeof createEdgeRateLimiter>;
+
+export function rateLimitedMessage(retryAfterSeconds: number) {
+  return `Rate limit exceeded; retry in ${retryAfterSeconds} s.`;
+}
+
+/** One point per HTTP request, before any parsing: floods are refused cheaply. */
+export function rateLimitMiddleware(limiter: EdgeRateLimiter) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const identity = res.locals.identity as Identity;
+      const decision = await limiter.consume(identity, 1);
+      for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
+      if (!decision.allowed) {
+        return sendGraphQLError(res, 429, ErrorCode.RATE_LIMITED, rateLimitedMessage(decision.retryAfterSeconds), req.requestId, {
+          retryAfter: decision.retryAfterSeconds,
+        });
+      }
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/**
+ * Every root field beyond the first costs one more point, so twenty aliased root fields in one
+ * request cost what twenty requests would.
+ */
+export function rateLimitPlugin(limiter: EdgeRateLimiter): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, contextValue, response }) {
+          if (!operation) return;
+          const fragments = Object.fromEntries(
+            document.definitions
+              .filter((definition) => definition.kind === 'FragmentDefinition')
+              .map((fragment) => [fragment.name.value, fragment]),
+          );
+          const extra = rootFields(operation, fragments).filter((field) => field.name.value !== '__typename').length - 1;
+          if (extra <= 0) return;
+          const decision = await limiter.consume(contextValue.identity, extra);
+          for (const [name, value] of Object.entries(decision.headers)) response.http.headers.set(name.toLowerCase(), value);
+          if (!decision.allowed) {
+            throw new GraphQLError(rateLimitedMessage(decision.retryAfterSeconds), {
+              extensions: {
+                code: ErrorCode.RATE_LIMITED,
+                retryAfter: decision.retryAfterSeconds,
+                http: {
+                  status: 429,
+                  headers: new HeaderMap(Object.entries(decision.headers).map(([k, v]) => [k.toLowerCase(), v])),
+                },
+              },
+            });
+          }
+        },
+      };
+    },
+  };
+}
+
