@@ -1,0 +1,118 @@
+import type { Kysely } from 'kysely';
+import {
+  createEventTransport,
+  createJobQueue,
+  queueSettingsFromConfig,
+  startEventConsumer,
+  systemClock,
+  type Clock,
+  type EventTransport,
+  type QueueWorker,
+  type ServiceRuntime,
+} from '@traveloure/platform';
+import type { NotificationConfig } from './config.ts';
+import type { Database } from './db/database.ts';
+import type { NotificationDraft } from './db/notifications.repository.ts';
+import { createInboxCache, type InboxCache } from './cache.ts';
+import { createPushChannels, type PushChannels } from './delivery/channels.ts';
+import { createEventHandler } from './delivery/events.ts';
+import { createNotifier, type NotificationQueues, type Notifier, type PushJob, type ReminderJob } from './delivery/notifier.ts';
+import { createReminders, type Reminders } from './delivery/reminders.ts';
+
+export interface NotificationApp {
+  db: Kysely<Database>;
+  config: NotificationConfig;
+  clock: Clock;
+  queues: NotificationQueues;
+  events: EventTransport;
+  cache: InboxCache;
+  channels: PushChannels;
+  notifier: Notifier;
+  reminders: Reminders;
+  /** Starts every worker: events, IN_APP, EMAIL, WEBHOOK, reminders. */
+  startWorkers(): { close(options?: { force?: boolean }): Promise<void> };
+  close(): Promise<void>;
+}
+
+export interface NotificationAppOptions {
+  /** Time, injectable: reminders and quiet hours read it (tests move it). */
+  clock?: Clock;
+}
+
+/** Queues, channels, cache and workers of the notification service, shared by the server and `npm run worker`. */
+export function createNotificationApp(
+  runtime: ServiceRuntime<NotificationConfig>,
+  options: NotificationAppOptions = {},
+): NotificationApp {
+  const { config, logger } = runtime;
+  const db = runtime.db as Kysely<Database>;
+  const clock = options.clock ?? systemClock;
+  const settings = queueSettingsFromConfig(config, logger);
+  const queues: NotificationQueues = {
+    inApp: createJobQueue<NotificationDraft>(config.NOTIFY_QUEUE_IN_APP, settings),
+    email: createJobQueue<PushJob>(config.NOTIFY_QUEUE_EMAIL, settings),
+    webhook: createJobQueue<PushJob>(config.NOTIFY_QUEUE_WEBHOOK, settings),
+    reminders: createJobQueue<ReminderJob>(config.NOTIFY_QUEUE_REMINDERS, settings),
+  };
+  const events = createEventTransport(config, runtime.redis, logger);
+  const cache = createInboxCache({
+    redis: runtime.redis,
+    logger,
+    ttlSeconds: config.INBOX_CACHE_TTL_SECONDS,
+    keyPrefix: config.CACHE_KEY_PREFIX,
+  });
+  const channels = createPushChannels(
+    {
+      smtpUrl: config.SMTP_URL,
+      smtpFrom: config.SMTP_FROM,
+      smtpTimeoutMs: config.SMTP_TIMEOUT_MS,
+      webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    },
+    logger,
+    runtime.health,
+    clock,
+  );
+  const notifier = createNotifier({ db, queues, cache, channels, clock, logger });
+  const reminders = createReminders({ db, queue: queues.reminders, notifier, clock, hourUtc: config.REMINDER_HOUR_UTC });
+  const handleEvent = createEventHandler({ notifier, reminders, logger });
+
+  return {
+    db,
+    config,
+    clock,
+    queues,
+    events,
+    cache,
+    channels,
+    notifier,
+    reminders,
+    startWorkers() {
+      const workers: QueueWorker[] = [
+        startEventConsumer({
+          db,
+          schema: 'notification',
+          queue: events.queue,
+          acks: events.acks,
+          logger,
+          concurrency: config.EVENTS_CONCURRENCY,
+          handle: handleEvent,
+        }),
+        queues.inApp.work((job) => notifier.handleInApp(job), { concurrency: config.IN_APP_CONCURRENCY }),
+        queues.email.work((job) => notifier.handlePush(job), { concurrency: config.EMAIL_CONCURRENCY }),
+        queues.webhook.work((job) => notifier.handlePush(job), { concurrency: config.WEBHOOK_CONCURRENCY }),
+        queues.reminders.work((job) => reminders.handle(job), { concurrency: config.REMINDER_CONCURRENCY }),
+      ];
+      logger.info({ queues: Object.values(queues).map((queue) => queue.name), kind: queues.inApp.kind }, 'notification workers started');
+      return {
+        close: async (closeOptions) => {
+          await Promise.all(workers.map((worker) => worker.close(closeOptions)));
+        },
+      };
+    },
+    async close() {
+      await Promise.all([...Object.values(queues).map((queue) => queue.close()), events.close()]);
+      await cache.close();
+      channels.close();
+    },
+  };
+}

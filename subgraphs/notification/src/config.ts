@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { baseConfigShape, env, eventsConfigShape } from '@traveloure/platform';
+
+/** Settings of the notification subgraph and its workers (docs/notification.md lists every one). */
+export const notificationConfigSchema = z.object({
+  ...baseConfigShape,
+  ...eventsConfigShape,
+  NOTIFICATION_PORT: env.port(4004),
+  /** Run the queue workers inside the service process (off when they run alone: `npm run worker`). */
+  NOTIFICATION_WORKERS: env.boolean(true),
+  NOTIFY_QUEUE_IN_APP: z.string().min(1).default('notify-in-app'),
+  NOTIFY_QUEUE_EMAIL: z.string().min(1).default('notify-email'),
+  NOTIFY_QUEUE_WEBHOOK: z.string().min(1).default('notify-webhook'),
+  NOTIFY_QUEUE_REMINDERS: z.string().min(1).default('notify-reminders'),
+  EVENTS_CONCURRENCY: env.int(1, 1, 100),
+  IN_APP_CONCURRENCY: env.int(20, 1, 500),
+  EMAIL_CONCURRENCY: env.int(5, 1, 500),
+  WEBHOOK_CONCURRENCY: env.int(10, 1, 500),
+  REMINDER_CONCURRENCY: env.int(5, 1, 100),
+  /** smtp://user:pass@host:port (smtps:// for TLS). Unset: emails go to the log (development). */
+  SMTP_URL: z.url().optional(),
+  SMTP_FROM: z.string().min(3).default('Traveloure <no-reply@traveloure.example>'),
+  SMTP_TIMEOUT_MS: env.int(10_000, 100),
+  WEBHOOK_TIMEOUT_MS: env.int(5_000, 100),
+  BROADCAST_BATCH_SIZE: env.int(500, 1, 10_000),
+  /** Reminders go out at this hour (UTC) 3 days and 1 day before a trip starts. */
+  REMINDER_HOUR_UTC: env.int(9, 0, 23),
+  INBOX_CACHE_TTL_SECONDS: env.int(30, 1, 3_600),
+  CACHE_KEY_PREFIX: z.string().min(1).default('cache'),
+});
+
+export type NotificationConfig = z.infer<typeof notificationConfigSchema>;

@@ -1,0 +1,55 @@
+/** Quiet hours as stored: local `HH:MM` start and end in an IANA time zone. */
+export interface QuietHoursSetting {
+  start: string;
+  end: string;
+  timeZone: string;
+}
+
+const hhmm = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+export function isTimeOfDay(value: string): boolean {
+  return hhmm.test(value);
+}
+
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const minutesOf = (value: string) => {
+  const [hours, minutes] = value.split(':').map(Number);
+  return hours! * 60 + minutes!;
+};
+
+/** Minutes since local midnight at `now` in `timeZone`. */
+function localMinutes(now: number, timeZone: string): { minutes: number; seconds: number } {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(now));
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return { minutes: part('hour') * 60 + part('minute'), seconds: part('second') };
+}
+
+/**
+ * How long a non-critical push must wait: 0 outside quiet hours, else the time until they end.
+ * Windows may wrap midnight (22:00-07:00).
+ */
+export function quietHoursDelayMs(setting: QuietHoursSetting | undefined, now: number): number {
+  if (!setting) return 0;
+  const start = minutesOf(setting.start);
+  const end = minutesOf(setting.end);
+  if (start === end) return 0;
+  const { minutes, seconds } = localMinutes(now, setting.timeZone);
+  const quiet = start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
+  if (!quiet) return 0;
+  const minutesLeft = (end - minutes + 1440) % 1440;
+  return minutesLeft * 60_000 - seconds * 1000;
+}

@@ -1,0 +1,75 @@
+import type { Kysely } from 'kysely';
+import type { Clock, JobQueue, RunningJob } from '@traveloure/platform';
+import type { Database } from '../db/database.ts';
+import { findTrip } from '../db/projection.repository.ts';
+import type { Notifier, ReminderJob } from './notifier.ts';
+
+const DAY_MS = 86_400_000;
+/** Days before the start a reminder goes out. */
+export const REMINDER_DAYS = [3, 1] as const;
+
+export const reminderJobId = (tripId: string, daysBefore: number) => `reminder.${tripId}.${daysBefore}d`.replace(/:/g, '_');
+
+const startOf = (date: string) => Date.parse(`${date}T00:00:00Z`);
+
+/**
+ * Trip reminders as delayed jobs, 3 days and 1 day before the start (at `hourUtc`). Moving the
+ * dates removes and re-adds them; a reminder already due when the trip is created or moved
+ * (a trip starting in 2 days) goes out now, the nearest one only. The handler checks the trip
+ * again when it fires, so a job that escaped removal does nothing.
+ */
+export function createReminders(deps: {
+  db: Kysely<Database>;
+  queue: JobQueue<ReminderJob>;
+  notifier: Notifier;
+  clock: Clock;
+  hourUtc: number;
+}) {
+  const { queue, clock } = deps;
+
+  async function cancel(tripId: string) {
+    for (const days of REMINDER_DAYS) await queue.remove(reminderJobId(tripId, days));
+  }
+
+  return {
+    cancel,
+
+    async schedule(trip: { tripId: string; userId: string; startDate: string }) {
+      await cancel(trip.tripId);
+      const now = clock.now();
+      const start = startOf(trip.startDate);
+      if (start <= now) return;
+      const slots = REMINDER_DAYS.map((daysBefore) => ({ daysBefore, dueAt: start - daysBefore * DAY_MS + deps.hourUtc * 3_600_000 }));
+      const overdue = slots.filter((slot) => slot.dueAt <= now);
+      const nearestOverdue = overdue.sort((a, b) => a.daysBefore - b.daysBefore)[0];
+      const jobs = [...slots.filter((slot) => slot.dueAt > now), ...(nearestOverdue ? [nearestOverdue] : [])];
+      await queue.addBulk(
+        jobs.map((slot) => ({
+          name: 'reminder',
+          data: { tripId: trip.tripId, userId: trip.userId, startDate: trip.startDate, daysBefore: slot.daysBefore },
+          options: { jobId: reminderJobId(trip.tripId, slot.daysBefore), delayMs: Math.max(0, slot.dueAt - now) },
+        })),
+      );
+    },
+
+    async handle(job: RunningJob<ReminderJob>) {
+      const { tripId, startDate, daysBefore } = job.data;
+      const trip = await findTrip(deps.db, tripId);
+      // Deleted or moved since this job was scheduled: the new dates have their own jobs.
+      if (!trip || trip.deleted || trip.start_date !== startDate) return;
+      const daysLeft = Math.max(0, Math.ceil((startOf(startDate) - clock.now()) / DAY_MS));
+      const when = daysLeft === 0 ? 'today' : daysLeft === 1 ? 'tomorrow' : `in ${daysLeft} days`;
+      await deps.notifier.notify({
+        userId: trip.user_id,
+        kind: 'TRIP_REMINDER',
+        severity: 'INFO',
+        title: `${trip.title || 'Your trip'} starts ${when}`,
+        body: `Your trip to ${trip.destination_code} starts on ${startDate}${trip.end_date ? ` and ends on ${trip.end_date}` : ''}. Time to check your itinerary and bookings.`,
+        dedupeKey: `${tripId}.${startDate}.${daysBefore}d`,
+        data: { tripId, startDate, daysBefore },
+      });
+    },
+  };
+}
+
+export type Reminders = ReturnType<typeof createReminders>;

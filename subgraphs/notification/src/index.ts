@@ -1,0 +1,4 @@
+import { runServiceMain } from '@traveloure/platform';
+import { notificationService } from './service.ts';
+
+await runServiceMain(notificationService);

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { gql } from 'graphql-tag';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { createSubgraphServer, type ServiceDefinition } from '@traveloure/platform';
+import { createNotificationApp, type NotificationApp, type NotificationAppOptions } from './app.ts';
+import { notificationConfigSchema, type NotificationConfig } from './config.ts';
+import { createContext } from './context.ts';
+import { migrations } from './db/migrations/index.ts';
+import { resolvers } from './resolvers/index.ts';
+
+export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+
+/**
+ * The notification subgraph as a ServiceDefinition, with its clock injectable (tests). The
+ * workers start with it unless NOTIFICATION_WORKERS=false (they then run alone: npm run worker).
+ */
+export function defineNotificationService(
+  options: NotificationAppOptions & { onApp?: (app: NotificationApp) => void } = {},
+): ServiceDefinition<NotificationConfig> {
+  return {
+    name: 'notification',
+    schema: 'notification',
+    defaultPort: 4004,
+    portVariable: 'NOTIFICATION_PORT',
+    configSchema: notificationConfigSchema,
+    migrations,
+
+    async create(runtime) {
+      const app = createNotificationApp(runtime, options);
+      options.onApp?.(app);
+      const workers = runtime.config.NOTIFICATION_WORKERS ? app.startWorkers() : undefined;
+      const server = await createSubgraphServer({
+        name: 'notification',
+        typeDefs,
+        resolvers: resolvers as GraphQLResolverMap<any>,
+        logger: runtime.logger,
+        health: runtime.health,
+        signingSecret: runtime.config.GATEWAY_SIGNING_SECRET,
+        createContext: ({ identity }) => createContext(app, identity),
+      });
+      return {
+        server,
+        stop: async () => {
+          await workers?.close();
+          await app.close();
+        },
+      };
+    },
+  };
+}
+
+/** Inbox, delivery queues and channels, reminders and emergency alerts in the `notification` schema. */
+export const notificationService = defineNotificationService();
