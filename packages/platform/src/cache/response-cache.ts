@@ -33,6 +33,8 @@ export interface CacheGetOptions {
   staleTtlSeconds?: number;
   /** Invalidation handles: invalidateTags(['trip:42']) drops every entry tagged so. */
   tags?: string[];
+  /** Load even when a fresh entry exists, and store the result (cache warming). */
+  forceRefresh?: boolean;
 }
 
 export interface CacheResult<T> {
@@ -210,7 +212,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   async function load<T>(key: string, loader: () => Promise<T>, getOptions: CacheGetOptions): Promise<CacheResult<T>> {
     const fromL2 = await readL2(key);
     const now = Date.now();
-    if (fromL2 && now < fromL2.f) {
+    if (fromL2 && now < fromL2.f && !getOptions.forceRefresh) {
       storeL1(key, fromL2, now);
       count('hit', 'l2');
       return result<T>(fromL2, true, false);
@@ -250,7 +252,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   return {
     async get<T>(rawKey: string | object, loader: () => Promise<T>, getOptions: CacheGetOptions) {
       const key = entryKey(rawKey);
-      const slot = l1.get(key);
+      const slot = getOptions.forceRefresh ? undefined : l1.get(key);
       const now = Date.now();
       if (slot) {
         // Without L2 there is nothing fresher to ask, so L1 is trusted for the entry's full TTL.

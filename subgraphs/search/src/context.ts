@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import type { BaseContext, Identity } from '@traveloure/platform';
+import type { Database } from './db/database.ts';
+import { createLoaders, type Loaders } from './loaders.ts';
+import type { SearchService } from './search.ts';
+
+export interface Context extends BaseContext {
+  db: Kysely<Database>;
+  readDb: Kysely<Database>;
+  search: SearchService;
+  loaders: Loaders;
+}
+
+export interface ContextDependencies {
+  db: Kysely<Database>;
+  readDb: Kysely<Database>;
+  search: SearchService;
+}
+
+export function createContext(deps: ContextDependencies, identity: Identity): Omit<Context, keyof BaseContext> {
+  return {
+    db: deps.db,
+    readDb: deps.readDb,
+    search: deps.search,
+    loaders: createLoaders(deps.search, { userId: identity.user?.id }),
+  };
+}

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@traveloure/platform';
+import { searchService } from './service.ts';
+
+await runServiceMain(searchService);

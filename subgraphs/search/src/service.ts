@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { gql } from 'graphql-tag';
+import type { Kysely } from 'kysely';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { RateLimiterQueue } from 'rate-limiter-flexible';
+import {
+  createRateLimiter,
+  createResponseCache,
+  createSubgraphServer,
+  createUpstream,
+  type ServiceDefinition,
+  type ServiceRuntime,
+} from '@traveloure/platform';
+import { createAmadeusClient } from './amadeus/client.ts';
+import { UPSTREAM } from './amadeus/errors.ts';
+import { searchConfigSchema, type SearchConfig } from './config.ts';
+import { createContext } from './context.ts';
+import type { Database } from './db/database.ts';
+import { migrations } from './db/migrations/index.ts';
+import type { SearchProvider } from './models.ts';
+import { createAmadeusProvider } from './providers/amadeus.ts';
+import { createDemoProvider } from './providers/demo.ts';
+import { resolvers } from './resolvers/index.ts';
+import { createSearchService } from './search.ts';
+import { createCacheWarming } from './warming.ts';
+
+export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+
+/** Amadeus when credentials are set, else the demo provider (the embedded default). */
+export function createProvider(runtime: ServiceRuntime<SearchConfig>): { provider: SearchProvider; close(): Promise<void> } {
+  const { config, logger, health, redis } = runtime;
+  if (!config.AMADEUS_CLIENT_ID || !config.AMADEUS_CLIENT_SECRET) {
+    logger.info('no Amadeus credentials: searches answer from the demo provider (provider "demo")');
+    return { provider: createDemoProvider(), close: async () => undefined };
+  }
+  const upstream = createUpstream({
+    name: UPSTREAM,
+    logger,
+    health,
+    service: 'search',
+    timeoutMs: config.AMADEUS_TIMEOUT_MS,
+    retry: { maxAttempts: config.AMADEUS_MAX_ATTEMPTS, baseDelayMs: config.AMADEUS_RETRY_BASE_MS, maxDelayMs: config.AMADEUS_RETRY_MAX_MS },
+    breaker: {
+      failureRateThreshold: config.AMADEUS_BREAKER_FAILURE_PERCENT / 100,
+      minimumCalls: config.AMADEUS_BREAKER_MIN_CALLS,
+      windowMs: config.AMADEUS_BREAKER_WINDOW_MS,
+      halfOpenAfterMs: config.AMADEUS_BREAKER_HALF_OPEN_MS,
+    },
+    bulkhead: { maxConcurrent: config.AMADEUS_MAX_CONCURRENT, maxQueue: config.AMADEUS_MAX_QUEUE },
+  });
+  // The API's rate is per key, so replicas share the budget through Redis when there is one.
+  const throttle = new RateLimiterQueue(
+    createRateLimiter({ keyPrefix: 'search:amadeus-tps', points: config.AMADEUS_TPS, durationSeconds: 1, redis }),
+    { maxQueueSize: config.AMADEUS_MAX_QUEUE * 4 },
+  );
+  const client = createAmadeusClient({
+    clientId: config.AMADEUS_CLIENT_ID,
+    clientSecret: config.AMADEUS_CLIENT_SECRET,
+    baseUrl: config.AMADEUS_HOST,
+    logger,
+    upstream,
+    throttle,
+    tokenTimeoutMs: config.AMADEUS_TIMEOUT_MS,
+  });
+  logger.info({ host: config.AMADEUS_HOST }, 'searches answer from Amadeus');
+  const hotelLists = createResponseCache({
+    service: 'search',
+    namespace: 'amadeus-hotel-list',
+    redis,
+    logger,
+    l1TtlMs: 60 * 60_000,
+    l1MaxEntries: 500,
+  });
+  return { provider: createAmadeusProvider(client, hotelLists, config.SEARCH_HOTEL_LIST_TTL_SECONDS), close: () => hotelLists.close() };
+}
+
+/** The search subgraph: flights and hotels through Amadeus (or the demo provider), cached. */
+export const searchService: ServiceDefinition<SearchConfig> = {
+  name: 'search',
+  schema: 'search',
+  defaultPort: 4003,
+  portVariable: 'SEARCH_PORT',
+  configSchema: searchConfigSchema,
+  migrations,
+
+  async create(runtime) {
+    const db = runtime.db as Kysely<Database>;
+    const readDb = runtime.readDb as Kysely<Database>;
+    const { config, logger, redis } = runtime;
+    const cacheOptions = {
+      service: 'search',
+      redis,
+      logger,
+      l1TtlMs: config.SEARCH_L1_TTL_MS,
+      l1MaxEntries: config.SEARCH_L1_MAX_ENTRIES,
+    };
+    const flights = createResponseCache({ ...cacheOptions, namespace: 'flights' });
+    const hotels = createResponseCache({ ...cacheOptions, namespace: 'hotels' });
+    const { provider, close: closeProvider } = createProvider(runtime);
+    const search = createSearchService({
+      provider,
+      flights,
+      hotels,
+      db,
+      logger,
+      ttlSeconds: config.SEARCH_CACHE_TTL_SECONDS,
+      staleTtlSeconds: config.SEARCH_STALE_TTL_SECONDS,
+    });
+    const warming = createCacheWarming({
+      db,
+      search,
+      logger,
+      redis,
+      intervalMs: config.SEARCH_WARM_INTERVAL_MS,
+      top: config.SEARCH_WARM_TOP,
+      lookbackDays: config.SEARCH_WARM_LOOKBACK_DAYS,
+    });
+    warming.start();
+
+    const server = await createSubgraphServer({
+      name: 'search',
+      typeDefs,
+      resolvers: resolvers as GraphQLResolverMap<any>,
+      logger,
+      health: runtime.health,
+      signingSecret: config.GATEWAY_SIGNING_SECRET,
+      createContext: ({ identity }) => createContext({ db, readDb, search }, identity),
+    });
+    return {
+      server,
+      stop: async () => {
+        await warming.stop();
+        await Promise.all([flights.close(), hotels.close(), closeProvider()]);
+      },
+    };
+  },
+};
