@@ -1,15 +1,15 @@
 import express from 'express';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  GraphQLSchema,
-  isSpecifiedDirective,
-  printSchema,
-  type GraphQLNamedType,
-} from 'graphql';
+import { createRequire } from 'node:module';
+import type { GraphQLNamedType, GraphQLSchema } from 'graphql';
 import type { Logger } from '@traveloure/platform';
 import { buildExplorer, explorerDist, explorerIsBuilt, explorerRoot } from '../../explorer/build.ts';
 import type { TrustedDocuments } from './persisted.ts';
+
+// The gateway (CommonJS) builds its schema with the CommonJS graphql; print it with the same
+// copy, whichever one an ESM loader picked for this module.
+const graphql = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
 let building: Promise<void> | undefined;
 
@@ -32,14 +32,14 @@ const federationInternals = /^(join__|link__|federation__|core__)/;
  */
 export function publicSchemaSdl(apiSchema: GraphQLSchema): string {
   const config = apiSchema.toConfig();
-  const schema = new GraphQLSchema({
+  const schema = new graphql.GraphQLSchema({
     ...config,
     types: config.types.filter((type: GraphQLNamedType) => !federationInternals.test(type.name)),
     directives: config.directives.filter(
-      (directive) => isSpecifiedDirective(directive) || !federationInternals.test(directive.name) && directive.name !== 'link',
+      (directive) => graphql.isSpecifiedDirective(directive) || !federationInternals.test(directive.name) && directive.name !== 'link',
     ),
   });
-  return printSchema(schema);
+  return graphql.printSchema(schema);
 }
 
 /** GET / (the explorer), its assets and configuration, and GET /schema.graphql. */

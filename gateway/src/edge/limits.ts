@@ -3,13 +3,11 @@ import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '
 import {
   GraphQLError,
   Kind,
-  getNamedType,
-  isInterfaceType,
-  isObjectType,
   valueFromASTUntyped,
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLNamedType,
+  type GraphQLType,
   type GraphQLSchema,
   type SelectionSetNode,
   type ValidationContext,
@@ -71,6 +69,20 @@ export function armorOptions(limits: OperationLimits) {
   };
 }
 
+// Schema objects come from the gateway's graphql instance (CommonJS); structural checks instead
+// of graphql-js's instanceof helpers keep this working whichever copy loaded this module.
+function fieldsOf(type: GraphQLNamedType | null | undefined): Record<string, GraphQLField<unknown, unknown>> | undefined {
+  return type && 'getFields' in type && !('parseValue' in type) && 'getInterfaces' in type
+    ? (type.getFields() as Record<string, GraphQLField<unknown, unknown>>)
+    : undefined;
+}
+
+function namedType(type: GraphQLType): GraphQLNamedType {
+  let current: GraphQLType = type;
+  while ('ofType' in current && current.ofType) current = current.ofType as GraphQLType;
+  return current as GraphQLNamedType;
+}
+
 const listSizeArguments = new Set(['first', 'last', 'maxResults', 'limit']);
 
 function listSizeOf(args: Record<string, unknown>): number | undefined {
@@ -118,10 +130,7 @@ export function listCost(
       visiting.delete(fragment.name.value);
       continue;
     }
-    const fieldDef: GraphQLField<unknown, unknown> | undefined =
-      parentType && (isObjectType(parentType) || isInterfaceType(parentType))
-        ? parentType.getFields()[selection.name.value]
-        : undefined;
+    const fieldDef = fieldsOf(parentType)?.[selection.name.value];
     const args: Record<string, unknown> = {};
     for (const argDef of fieldDef?.args ?? []) {
       if (argDef.defaultValue !== undefined) args[argDef.name] = argDef.defaultValue;
@@ -132,7 +141,7 @@ export function listCost(
     const size = listSizeOf(args);
     if (size !== undefined) onListSize(selection.name.value, size);
     const childCost = selection.selectionSet
-      ? listCost(schema, selection.selectionSet, fieldDef ? getNamedType(fieldDef.type) : undefined, fragments, variables, onListSize, visiting)
+      ? listCost(schema, selection.selectionSet, fieldDef ? namedType(fieldDef.type) : undefined, fragments, variables, onListSize, visiting)
       : 0;
     cost += 1 + Math.max(1, size ?? 1) * childCost;
   }
@@ -194,7 +203,7 @@ export function operationPolicyPlugin(limits: OperationLimits): ApolloServerPlug
   };
 }
 
-const tokenLimitPattern = /Document contains more than (\d+) tokens/;
+const tokenLimitPattern = /Document contains more th(?:an|at) (\d+) tokens/; // graphql-js 16 spells it "that"
 
 /**
  * Apollo Server files validation and parse failures under its own codes; limit failures are

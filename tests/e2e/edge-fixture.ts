@@ -1,0 +1,190 @@
+/**
+ * A gateway with the full edge in front of a small subgraph made for edge tests: its fields
+ * cover every scope, a recursive type for depth probes, list sizes, a cache hint and a resolver
+ * that fails on purpose. Real PostgreSQL (a fresh database) and a private Redis.
+ */
+import { composeServices } from '@apollo/composition';
+import gql from 'graphql-tag';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, createSubgraphServer, Health, type Identity } from '@traveloure/platform';
+import {
+  createTestDatabase,
+  startPrivateRedis,
+  testSigningSecret,
+  type PrivateRedis,
+  type TestDatabase,
+} from '@traveloure/platform/testing';
+import { createGateway, loadGatewayConfig, mintToken, type RunningGateway } from '@traveloure/gateway';
+import { sha256, type PersistedQueryManifest } from '@traveloure/gateway/edge/index';
+
+export const jwtSecret = 'edge-test-jwt-secret-0123456789abcdef0123';
+
+const typeDefs = gql`
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+
+  directive @cacheControl(maxAge: Int, scope: CacheControlScope, inheritMaxAge: Boolean) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
+  enum CacheControlScope {
+    PUBLIC
+    PRIVATE
+  }
+
+  "A city."
+  type Destination @key(fields: "code") {
+    code: ID!
+    name: String!
+    "Nearby destinations (recursive, for depth probes)."
+    related(first: Int = 3): [Destination!]!
+  }
+  type DestinationPopularity {
+    destination: Destination!
+    tripCount: Int!
+    note: String
+  }
+  input FlightSearchInput {
+    origin: String!
+    maxResults: Int = 10
+  }
+  type Query {
+    destinations(search: String, first: Int = 20): [Destination!]! @cacheControl(maxAge: 120)
+    searchFlights(input: FlightSearchInput!): [String!]!
+    trips(first: Int = 20): [String!]!
+    destinationPopularity(days: Int = 30, first: Int = 20): [DestinationPopularity!]!
+    "Who the subgraph was told is calling (scope: none, so no API key may call it)."
+    whoami: String
+    "Always fails with an unexpected error."
+    boom: String
+  }
+`;
+
+const cities = ['PAR', 'LON', 'NYC', 'TYO', 'ROM'];
+const destination = (code: string) => ({ code, name: `City ${code}` });
+
+const resolvers = {
+  Query: {
+    destinations: (_: unknown, args: { first: number }) => cities.slice(0, args.first).map(destination),
+    searchFlights: (_: unknown, args: { input: { origin: string } }) => [`offer from ${args.input.origin}`],
+    trips: () => ['trip-1'],
+    destinationPopularity: (_: unknown, args: { first: number }) =>
+      cities.slice(0, args.first).map((code, index) => ({
+        destination: destination(code),
+        tripCount: 10 - index,
+        // Commas, quotes and newlines: CSV output must quote them.
+        note: index === 0 ? 'busy, "very" busy\nall year' : null,
+      })),
+    whoami: (_: unknown, __: unknown, context: { identity: Identity }) =>
+      JSON.stringify({ user: context.identity.user?.id ?? null, roles: context.identity.user?.roles ?? [], apiKey: context.identity.apiKey?.owner ?? null }),
+    boom: () => {
+      throw new Error('database password is hunter2 at /srv/app/secret.ts:42');
+    },
+  },
+  Destination: {
+    __resolveReference: (ref: { code: string }) => destination(ref.code),
+    related: (parent: { code: string }, args: { first: number }) =>
+      cities.filter((code) => code !== parent.code).slice(0, args.first).map(destination),
+  },
+};
+
+/** The manifest the tests run with: a few operations of the fixture schema. */
+export const trustedOperations = {
+  Destinations: 'query Destinations($first: Int = 3) {\n  destinations(first: $first) {\n    code\n    name\n  }\n}',
+  DestinationPopularity:
+    'query DestinationPopularity($days: Int = 30, $first: Int = 20) {\n  destinationPopularity(days: $days, first: $first) {\n    destination {\n      code\n      name\n    }\n    tripCount\n    note\n  }\n}',
+  WhoAmI: 'query WhoAmI {\n  whoami\n}',
+};
+
+export function manifestOf(operations: Record<string, string>): PersistedQueryManifest {
+  return {
+    format: 'apollo-persisted-query-manifest',
+    version: 1,
+    operations: Object.entries(operations).map(([name, body]) => ({ id: sha256(body), name, type: 'query', body })),
+  };
+}
+
+export interface EdgeHarness {
+  url: string;
+  origin: string;
+  database: TestDatabase;
+  redis: PrivateRedis;
+  env: Record<string, string>;
+  token(role: 'TRAVELER' | 'EXPERT' | 'ANALYST' | 'ADMIN', userId?: string): Promise<string>;
+  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; json: any }>;
+  close(): Promise<void>;
+}
+
+export async function startEdge(label: string, extraEnv: Record<string, string> = {}): Promise<EdgeHarness> {
+  const logger = createLogger('edge-test', { level: process.env.LOG_LEVEL ?? 'silent' });
+  const database = await createTestDatabase(label);
+  const redis = await startPrivateRedis();
+  const dir = mkdtempSync(join(tmpdir(), 'edge-'));
+  const manifestPath = join(dir, 'persisted-operations.json');
+  writeFileSync(manifestPath, JSON.stringify(manifestOf(trustedOperations)));
+
+  const subgraph = await createSubgraphServer({
+    name: 'fixture',
+    typeDefs,
+    resolvers: resolvers as never,
+    logger,
+    health: new Health('test'),
+    signingSecret: testSigningSecret,
+    createContext: () => ({}),
+  });
+  const runningSubgraph = await subgraph.listen(0, '127.0.0.1');
+  const composed = composeServices([{ name: 'fixture', url: runningSubgraph.url, typeDefs }]);
+  if (composed.errors) throw new Error(composed.errors.map((error) => error.message).join('\n'));
+
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    DATABASE_URL: database.url,
+    REDIS_URL: redis.url,
+    GATEWAY_SIGNING_SECRET: testSigningSecret,
+    JWT_SECRET: jwtSecret,
+    PERSISTED_OPERATIONS_PATH: manifestPath,
+    API_KEY_CACHE_TTL_MS: '0',
+    RATE_LIMIT_ANONYMOUS: '100000',
+    RATE_LIMIT_USER: '100000',
+    EXPLORER_ENABLED: 'false',
+    ...extraEnv,
+  };
+  const gateway = await createGateway({
+    config: loadGatewayConfig(env),
+    logger,
+    supergraphSdl: composed.supergraphSdl,
+    subgraphUrls: { fixture: runningSubgraph.url },
+  });
+  const running: RunningGateway = await gateway.listen(0, '127.0.0.1');
+  const origin = running.url.replace(/\/graphql$/, '');
+
+  return {
+    url: running.url,
+    origin,
+    database,
+    redis,
+    env,
+    token: (role, userId) => mintToken({ role, userId: userId ?? `user-${role.toLowerCase()}`, secret: jwtSecret }),
+    async post(body, headers = {}) {
+      const response = await fetch(running.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let json: any;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = { raw: text };
+      }
+      return { status: response.status, headers: response.headers, json };
+    },
+    async close() {
+      await running.close();
+      await runningSubgraph.close();
+      await redis.stop();
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

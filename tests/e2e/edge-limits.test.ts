@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEdge, type EdgeHarness } from './edge-fixture.ts';
+
+let edge: EdgeHarness;
+
+beforeAll(async () => {
+  edge = await startEdge('edge_limits', { CORS_ORIGINS: 'https://app.traveloure.example' });
+});
+afterAll(async () => {
+  await edge?.close();
+});
+
+function expectLimit(result: { status: number; json: any }, limit: string) {
+  expect(result.status).toBe(400);
+  const error = result.json.errors[0];
+  expect(error.extensions.code).toBe('OPERATION_LIMIT_EXCEEDED');
+  expect(error.extensions.limit).toBe(limit);
+  expect(error.extensions.requestId).toEqual(expect.any(String));
+  expect(result.json.data).toBeUndefined();
+}
+
+describe('operation limits', () => {
+  it('answers an ordinary query', async () => {
+    const result = await edge.post({ query: '{ destinations(first: 2) { code related { code } } }' });
+    expect(result.status).toBe(200);
+    expect(result.json.data.destinations).toHaveLength(2);
+  });
+
+  it('refuses depth 7 and accepts depth 6', async () => {
+    const ok = await edge.post({ query: '{ destinations { related { related { related { related { code } } } } } }' });
+    expect(ok.status).toBe(200);
+    const deep = await edge.post({ query: '{ destinations { related { related { related { related { related { code } } } } } } }' });
+    expectLimit(deep, 'depth');
+    expect(deep.json.errors[0].message).toMatch(/depth limit of 6/);
+  });
+
+  it('refuses 16 aliases of one field', async () => {
+    const aliases = Array.from({ length: 16 }, (_, index) => `a${index}: destinations(first: 1) { code }`).join(' ');
+    expectLimit(await edge.post({ query: `{ ${aliases} }` }), 'aliases');
+  });
+
+  it('refuses a JSON array batch', async () => {
+    const result = await edge.post([{ query: '{ trips }' }, { query: '{ trips }' }]);
+    expectLimit(result, 'batching');
+  });
+
+  it('refuses 51 directives', async () => {
+    const directives = Array.from({ length: 51 }, () => '@include(if: true)').join(' ');
+    expectLimit(await edge.post({ query: `{ trips ${directives} }` }), 'directives');
+  });
+
+  it('refuses a document of more than 1000 tokens', async () => {
+    const fields = Array.from({ length: 1001 }, () => 'code').join(' ');
+    expectLimit(await edge.post({ query: `{ destinations { ${fields} } }` }), 'tokens');
+  });
+
+  it('refuses a 1 MB body with 413', async () => {
+    const result = await edge.post({ query: `{ trips } # ${'x'.repeat(1024 * 1024)}` });
+    expect(result.status).toBe(413);
+    expect(result.json.errors[0].extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'bodySize' });
+    expect(result.json.errors[0].extensions.requestId).toEqual(expect.any(String));
+  });
+
+  it('refuses first: 99999999, inline (structural cost) or through a variable (list size)', async () => {
+    const inline = await edge.post({ query: '{ destinations(first: 99999999) { code } }' });
+    expectLimit(inline, 'cost');
+    expect(inline.json.errors[0].message).toMatch(/Cost limit of 5000 exceeded/);
+    const viaVariable = await edge.post({
+      query: 'query ($n: Int) { destinations(first: $n) { code } }',
+      variables: { n: 99999999 },
+    });
+    expectLimit(viaVariable, 'listSize');
+    expect(viaVariable.json.errors[0].message).toMatch(/99999999 on "destinations" exceeds the limit of 100/);
+  });
+
+  it('refuses maxResults over the list size limit inside an input object', async () => {
+    const result = await edge.post({ query: '{ searchFlights(input: { origin: "PAR", maxResults: 101 }) }' });
+    expectLimit(result, 'listSize');
+    const ok = await edge.post({ query: '{ searchFlights(input: { origin: "PAR", maxResults: 100 }) }' });
+    expect(ok.status).toBe(200);
+  });
+
+  it('refuses list sizes that multiply past the list cost limit', async () => {
+    const result = await edge.post({
+      query: 'query ($n: Int) { destinations(first: $n) { related(first: $n) { related(first: $n) { code } } } }',
+      variables: { n: 100 },
+    });
+    expectLimit(result, 'listCost');
+    expect(result.json.errors[0].message).toMatch(/over the limit of 10000/);
+  });
+
+  it('refuses introspection for anonymous callers and travelers, allows it for admins', async () => {
+    const query = '{ __schema { queryType { name } } }';
+    const anonymous = await edge.post({ query });
+    expect(anonymous.status).toBe(403);
+    expect(anonymous.json.errors[0].extensions.code).toBe('FORBIDDEN');
+    const traveler = await edge.post({ query }, { authorization: `Bearer ${await edge.token('TRAVELER')}` });
+    expect(traveler.json.errors[0].extensions.code).toBe('FORBIDDEN');
+    const typeProbe = await edge.post({ query: '{ __type(name: "Destination") { name } }' });
+    expect(typeProbe.status).toBe(403);
+    const admin = await edge.post({ query }, { authorization: `Bearer ${await edge.token('ADMIN')}` });
+    expect(admin.status).toBe(200);
+    expect(admin.json.data.__schema.queryType.name).toBe('Query');
+  });
+
+  it('does not suggest field names for a misspelled field', async () => {
+    const result = await edge.post({ query: '{ destinations { nmae } }' });
+    expect(result.status).toBe(400);
+    const message: string = result.json.errors[0].message;
+    expect(message).toMatch(/Cannot query field "nmae"/);
+    expect(message).not.toMatch(/Did you mean/);
+    expect(message).not.toMatch(/"name"/);
+  });
+
+  it('hides a resolver failure: no stack trace, no detail, request id present', async () => {
+    const response = await fetch(edge.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'edge-test-boom-0001' },
+      body: JSON.stringify({ query: '{ boom trips }' }),
+    });
+    const body = await response.json();
+    expect(body.data).toEqual({ boom: null, trips: ['trip-1'] });
+    const error = body.errors[0];
+    expect(error.extensions.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(error.extensions.requestId).toBe('edge-test-boom-0001');
+    const text = JSON.stringify(body);
+    expect(text).not.toMatch(/hunter2|secret\.ts|stacktrace|at \//);
+  });
+});
+
+describe('CSRF prevention', () => {
+  it('refuses a GET with text/plain and no preflight header', async () => {
+    const response = await fetch(`${edge.url}?query=${encodeURIComponent('{ trips }')}`, {
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/CSRF/i);
+  });
+
+  it('refuses a form POST', async () => {
+    const response = await fetch(edge.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'query=%7B%20trips%20%7D',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/CSRF/i);
+  });
+
+  it('refuses a multipart POST', async () => {
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query: '{ trips }' }));
+    const response = await fetch(edge.url, { method: 'POST', body: form });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/CSRF/i);
+  });
+
+  it('accepts a GET that carries the preflight header', async () => {
+    const response = await fetch(`${edge.url}?query=${encodeURIComponent('{ trips }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(response.status).toBe(200);
+    expect((await response.json()).data.trips).toEqual(['trip-1']);
+  });
+});
+
+describe('HTTP hardening', () => {
+  it('sends security headers', async () => {
+    const response = await fetch(`${edge.origin}/health`);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(response.headers.get('strict-transport-security')).toMatch(/max-age=/);
+    expect(response.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('allows CORS only for configured origins', async () => {
+    const preflight = (origin: string) =>
+      fetch(edge.url, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-api-key' },
+      });
+    const allowed = await preflight('https://app.traveloure.example');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.traveloure.example');
+    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/x-api-key/);
+    const refused = await preflight('https://evil.example');
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
