@@ -20,41 +20,47 @@ export function parseInstant(value: string): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-function parseDateValue(value: unknown): string {
-  if (typeof value !== 'string' || !isCalendarDate(value)) {
-    throw badUserInput(`Date must be a real calendar day written YYYY-MM-DD; got ${JSON.stringify(value)}.`);
-  }
+function serializeDate(value: unknown): string {
+  if (typeof value !== 'string' || !isCalendarDate(value)) throw new Error(`not a Date: ${String(value)}`);
   return value;
 }
 
-function parseDateTimeValue(value: unknown): Date {
-  const date = typeof value === 'string' ? parseInstant(value) : undefined;
-  if (!date) {
-    throw badUserInput(
-      `DateTime must be ISO 8601 with a time zone, e.g. 2026-05-01T09:30:00Z; got ${JSON.stringify(value)}.`,
-    );
-  }
-  return date;
+/**
+ * Input Date and DateTime values are parsed leniently: any string passes, and the mutation
+ * validates it, so a malformed date comes back as a `userError` naming its field (alongside the
+ * input's other problems) instead of failing the whole request. Anything but a string is refused.
+ */
+function parseDateInput(value: unknown): string {
+  if (typeof value !== 'string') throw badUserInput(`Date must be a string written YYYY-MM-DD; got ${JSON.stringify(value)}.`);
+  return value;
 }
+
+/** An unparseable string becomes an invalid Date, which validation reports by field. */
+function parseDateTimeInput(value: unknown): Date {
+  if (typeof value !== 'string') {
+    throw badUserInput(`DateTime must be an ISO 8601 string; got ${JSON.stringify(value)}.`);
+  }
+  return parseInstant(value) ?? new Date(Number.NaN);
+}
+
+export const isValidInstant = (value: Date) => !Number.isNaN(value.getTime());
 
 export const DateScalar = new GraphQLScalarType<string, string>({
   name: 'Date',
   description: 'A calendar date, YYYY-MM-DD.',
-  serialize: (value) => {
-    if (value instanceof Date) return value.toISOString().slice(0, 10);
-    return parseDateValue(value);
-  },
-  parseValue: parseDateValue,
-  parseLiteral: (ast) => parseDateValue(ast.kind === Kind.STRING ? ast.value : undefined),
+  serialize: serializeDate,
+  parseValue: parseDateInput,
+  parseLiteral: (ast) => parseDateInput(ast.kind === Kind.STRING ? ast.value : undefined),
 });
 
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
   description: 'An instant in time, ISO 8601 in UTC.',
   serialize: (value) => {
-    if (value instanceof Date) return value.toISOString();
-    return parseDateTimeValue(value).toISOString();
+    const date = value instanceof Date ? value : typeof value === 'string' ? parseInstant(value) : undefined;
+    if (!date || !isValidInstant(date)) throw new Error(`not a DateTime: ${String(value)}`);
+    return date.toISOString();
   },
-  parseValue: parseDateTimeValue,
-  parseLiteral: (ast) => parseDateTimeValue(ast.kind === Kind.STRING ? ast.value : undefined),
+  parseValue: parseDateTimeInput,
+  parseLiteral: (ast) => parseDateTimeInput(ast.kind === Kind.STRING ? ast.value : undefined),
 });

@@ -150,18 +150,33 @@ describe('validateItem', () => {
 });
 
 describe('scalars', () => {
-  it('Date accepts real calendar days only', () => {
+  it('Date takes any string in (mutations validate it by field) and serializes real days only', () => {
     expect(isCalendarDate('2028-02-29')).toBe(true);
     expect(isCalendarDate('2027-02-29')).toBe(false);
     expect(isCalendarDate('2027-5-1')).toBe(false);
-    expect(DateScalar.parseValue('2027-05-01')).toBe('2027-05-01');
-    expect(() => DateScalar.parseValue('2027-02-30')).toThrow(/YYYY-MM-DD/);
+    expect(DateScalar.parseValue('2027-02-30')).toBe('2027-02-30');
+    expect(() => DateScalar.parseValue(20270501)).toThrow(/string/);
+    expect(DateScalar.serialize('2027-05-01')).toBe('2027-05-01');
+    expect(() => DateScalar.serialize('2027-02-30')).toThrow();
   });
 
-  it('DateTime needs a time zone and serializes to UTC', () => {
+  it('DateTime needs a time zone, serializes to UTC, and turns garbage into an invalid instant', () => {
     expect((DateTimeScalar.parseValue('2027-05-01T10:00:00+02:00') as Date).toISOString()).toBe('2027-05-01T08:00:00.000Z');
-    expect(() => DateTimeScalar.parseValue('2027-05-01T10:00:00')).toThrow(/time zone/);
-    expect(() => DateTimeScalar.parseValue('yesterday')).toThrow();
+    expect(Number.isNaN((DateTimeScalar.parseValue('2027-05-01T10:00:00') as Date).getTime())).toBe(true);
+    expect(Number.isNaN((DateTimeScalar.parseValue('yesterday') as Date).getTime())).toBe(true);
+    expect(() => DateTimeScalar.parseValue(42)).toThrow(/string/);
     expect(DateTimeScalar.serialize(new Date('2027-05-01T08:00:00Z'))).toBe('2027-05-01T08:00:00.000Z');
+  });
+
+  it('an unparseable item time is a field error', () => {
+    const window = tripWindow('2027-05-01', '2027-05-03', 'UTC');
+    const errors = validateItem(
+      { title: 'x', startTime: new Date(Number.NaN), endTime: new Date(Number.NaN), notes: null, location: null, cost: null },
+      window,
+    );
+    expect(errors.map((error) => [error.field?.join('.'), error.code])).toEqual([
+      ['input.startTime', 'INVALID_DATETIME'],
+      ['input.endTime', 'INVALID_DATETIME'],
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { userError, type UserError } from '@traveloure/platform';
-import { isCalendarDate } from './scalars.ts';
+import { isCalendarDate, isValidInstant } from './scalars.ts';
 
 export const TITLE_MAX = 120;
 export const ITEM_TITLE_MAX = 200;
@@ -145,11 +145,17 @@ export function validateItem(fields: ItemFields, window: TripWindow, prefix: str
   else if (title.length > ITEM_TITLE_MAX) {
     errors.push(userError([...prefix, 'title'], `Title must be at most ${ITEM_TITLE_MAX} characters.`, 'TOO_LONG'));
   }
-  if (fields.startTime < window.from || fields.startTime >= window.to) {
+  const startValid = isValidInstant(fields.startTime);
+  const endValid = !fields.endTime || isValidInstant(fields.endTime);
+  if (!startValid) {
+    errors.push(userError([...prefix, 'startTime'], 'Start time must be ISO 8601 with a time zone, e.g. 2027-05-01T09:30:00Z.', 'INVALID_DATETIME'));
+  } else if (fields.startTime < window.from || fields.startTime >= window.to) {
     errors.push(userError([...prefix, 'startTime'], 'Start time must fall within the trip.', 'OUTSIDE_TRIP'));
   }
-  if (fields.endTime) {
-    if (fields.endTime < fields.startTime) {
+  if (!endValid) {
+    errors.push(userError([...prefix, 'endTime'], 'End time must be ISO 8601 with a time zone, e.g. 2027-05-01T11:00:00Z.', 'INVALID_DATETIME'));
+  } else if (fields.endTime) {
+    if (startValid && fields.endTime < fields.startTime) {
       errors.push(userError([...prefix, 'endTime'], 'End time must not be before the start time.', 'END_BEFORE_START'));
     } else if (fields.endTime > window.to) {
       errors.push(userError([...prefix, 'endTime'], 'End time must fall within the trip.', 'OUTSIDE_TRIP'));
