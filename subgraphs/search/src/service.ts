@@ -50,7 +50,7 @@ export function createProvider(runtime: ServiceRuntime<SearchConfig>): { provide
   });
   // The API's rate is per key, so replicas share the budget through Redis when there is one.
   const throttle = new RateLimiterQueue(
-    createRateLimiter({ keyPrefix: 'search:amadeus-tps', points: config.AMADEUS_TPS, durationSeconds: 1, redis }),
+    createRateLimiter({ keyPrefix: `${config.SEARCH_REDIS_PREFIX}:search:amadeus-tps`, points: config.AMADEUS_TPS, durationSeconds: 1, redis }),
     { maxQueueSize: config.AMADEUS_MAX_QUEUE * 4 },
   );
   const client = createAmadeusClient({
@@ -66,6 +66,7 @@ export function createProvider(runtime: ServiceRuntime<SearchConfig>): { provide
   const hotelLists = createResponseCache({
     service: 'search',
     namespace: 'amadeus-hotel-list',
+    keyPrefix: `${config.SEARCH_REDIS_PREFIX}:cache`,
     redis,
     logger,
     l1TtlMs: 60 * 60_000,
@@ -89,6 +90,7 @@ export const searchService: ServiceDefinition<SearchConfig> = {
     const { config, logger, redis } = runtime;
     const cacheOptions = {
       service: 'search',
+      keyPrefix: `${config.SEARCH_REDIS_PREFIX}:cache`,
       redis,
       logger,
       l1TtlMs: config.SEARCH_L1_TTL_MS,
@@ -111,6 +113,7 @@ export const searchService: ServiceDefinition<SearchConfig> = {
       search,
       logger,
       redis,
+      lockKey: `${config.SEARCH_REDIS_PREFIX}:search:cache-warming:lock`,
       intervalMs: config.SEARCH_WARM_INTERVAL_MS,
       top: config.SEARCH_WARM_TOP,
       lookbackDays: config.SEARCH_WARM_LOOKBACK_DAYS,

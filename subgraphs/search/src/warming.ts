@@ -11,6 +11,7 @@ export interface CacheWarmingOptions {
   logger: Logger;
   /** With Redis, one replica warms per interval (a lock), not every replica. */
   redis?: Redis;
+  lockKey?: string;
   intervalMs: number;
   /** Searches per run: the budget that keeps warming well inside the upstream's rate. */
   top: number;
@@ -35,7 +36,7 @@ const warmedTotal = counter('search_cache_warm_total', 'Hotel searches pre-fetch
  */
 export function createCacheWarming(options: CacheWarmingOptions) {
   const { db, search, logger, redis } = options;
-  const lockKey = 'search:cache-warming:lock';
+  const lockKey = options.lockKey ?? 'traveloure:search:cache-warming:lock';
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<WarmingReport> | undefined;
 

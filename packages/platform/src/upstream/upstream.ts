@@ -172,7 +172,9 @@ export function createUpstream(options: UpstreamOptions): Upstream {
               cause: error,
             });
           }
-        }, callOptions.signal);
+          // A signal per call: cockatiel would otherwise hang every call's listeners on one
+          // shared never-aborted signal.
+        }, callOptions.signal ?? new AbortController().signal);
         callsTotal.inc({ ...labels, outcome: 'success' });
         return value as T;
       } catch (raw) {

@@ -1,0 +1,76 @@
+/** Starts the search subgraph over HTTP for tests, against a fresh database and the emulator. */
+import { randomUUID } from 'node:crypto';
+import { createLogger, startService, type Role, type StartedService } from '@traveloure/platform';
+import { createTestDatabase, signedHeaders, testSigningSecret, type TestDatabase } from '@traveloure/platform/testing';
+import type { SearchConfig } from './config.ts';
+import { searchService } from './service.ts';
+
+export interface SearchUnderTest {
+  service: StartedService<SearchConfig>;
+  database: TestDatabase;
+  url: string;
+  graphql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    user?: { id: string; roles?: Role[] },
+  ): Promise<{ status: number; body: { data?: T; errors?: { message: string; extensions?: Record<string, any> }[] } }>;
+  close(): Promise<void>;
+}
+
+export async function startSearchUnderTest(
+  label: string,
+  env: Record<string, string>,
+  database?: TestDatabase,
+): Promise<SearchUnderTest> {
+  const ownDatabase = !database;
+  const db = database ?? (await createTestDatabase(`search_${label}`));
+  const service = await startService(searchService, {
+    env: {
+      NODE_ENV: 'test',
+      DATABASE_URL: db.url,
+      GATEWAY_SIGNING_SECRET: testSigningSecret,
+      SEARCH_REDIS_PREFIX: `test-search-${randomUUID()}`,
+      SEARCH_WARM_INTERVAL_MS: '0',
+      PG_POOL_MAX: '5',
+      ...env,
+    },
+    port: 0,
+    host: '127.0.0.1',
+    logger: createLogger('search', { level: process.env.LOG_LEVEL ?? 'silent' }),
+  });
+  return {
+    service,
+    database: db,
+    url: service.url,
+    async graphql(query, variables = {}, user = { id: 'traveler-1' }) {
+      const response = await fetch(service.url, {
+        method: 'POST',
+        headers: await signedHeaders(user),
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    },
+    async close() {
+      await service.close();
+      if (ownDatabase) await db.drop();
+    },
+  };
+}
+
+export const flightQuery = /* GraphQL */ `
+  query Flights($input: FlightSearchInput!) {
+    searchFlights(input: $input) {
+      offers { id price { amount currency } validatingCarrier itineraries { duration segments { carrier number from to departure arrival } } }
+      meta { provider cached stale fetchedAt }
+    }
+  }
+`;
+
+export const hotelQuery = /* GraphQL */ `
+  query Hotels($input: HotelSearchInput!) {
+    searchHotels(input: $input) {
+      offers { id hotel { id name cityCode rating } checkIn checkOut price { amount currency } boardType }
+      meta { provider cached stale fetchedAt }
+    }
+  }
+`;
