@@ -53,6 +53,23 @@ export async function openGatewayDatabase(config: GatewayConfig, logger?: Logger
 }
 
 /**
+ * Gives Redis a moment to connect, so the first requests count in Redis rather than in the
+ * in-process insurance limiter; if it does not come up, the gateway starts degraded anyway.
+ */
+async function waitUntilReady(redis: Redis, timeoutMs: number) {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+    function done() {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    }
+  });
+}
+
+/**
  * Everything the edge adds to the gateway core: identity (JWT and partner keys), rate limits,
  * operation limits, persisted queries, the analytics endpoint and the schema explorer.
  */
@@ -61,7 +78,10 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
   const database = await openGatewayDatabase(config, logger);
   health.register('database', () => database.ping());
   const redis: Redis | undefined = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
-  if (redis) health.register('redis', () => pingRedis(redis), { critical: false });
+  if (redis) {
+    health.register('redis', () => pingRedis(redis), { critical: false });
+    await waitUntilReady(redis, 2_000);
+  }
 
   const documents = TrustedDocuments.load(config.PERSISTED_OPERATIONS_PATH, logger);
   const apiKeys = createApiKeyStore(database.db, { cacheTtlMs: config.API_KEY_CACHE_TTL_MS, logger });
