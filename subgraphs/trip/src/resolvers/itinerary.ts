@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
-import type { Database, TripRow } from '../db/database.ts';
+import type { Database, ItemKindValue, TripRow } from '../db/database.ts';
 import { findDestinationsByCodes } from '../db/destinations.repository.ts';
 import { touchTrip } from '../db/trips.repository.ts';
-import { tripWindow, type TripWindow } from '../validation.ts';
+import { tripWindow, type ItemFields, type TripWindow } from '../validation.ts';
 import { notFoundError, Rejected } from './shared.ts';
 
 /**
@@ -30,4 +30,18 @@ export async function lockTripForItems(
 export function refreshTripLoaders(context: Context, trip: TripRow) {
   context.loaders.trips.clear(trip.id).prime(trip.id, trip);
   context.loaders.itemsByTrip.clear(trip.id);
+}
+
+/** The item columns an add or an update writes, from validated fields. */
+export function itemValues(kind: ItemKindValue, fields: ItemFields) {
+  return {
+    kind,
+    title: fields.title.trim(),
+    start_time: fields.startTime,
+    end_time: fields.endTime,
+    notes: fields.notes,
+    location: fields.location,
+    cost_amount: fields.cost?.amount ?? null,
+    cost_currency: fields.cost?.currency ?? null,
+  };
 }

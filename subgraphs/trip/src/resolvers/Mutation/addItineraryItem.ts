@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { insertItem } from '../../db/items.repository.ts';
 import { validateItem } from '../../validation.ts';
-import { lockTripForItems, refreshTripLoaders } from '../itinerary.ts';
+import { itemValues, lockTripForItems, refreshTripLoaders } from '../itinerary.ts';
 import { catchRejected, notFoundError, Rejected, requireViewer } from '../shared.ts';
 
 export const addItineraryItem: MutationResolvers['addItineraryItem'] = async (_parent, { tripId, input }, context) => {
@@ -24,14 +24,7 @@ export const addItineraryItem: MutationResolvers['addItineraryItem'] = async (_p
       const item = await insertItem(trx, {
         trip_id: locked.trip.id,
         trip_region: locked.trip.region,
-        kind: input.kind,
-        title: fields.title.trim(),
-        start_time: fields.startTime,
-        end_time: fields.endTime,
-        notes: fields.notes,
-        location: fields.location,
-        cost_amount: fields.cost?.amount ?? null,
-        cost_currency: fields.cost?.currency ?? null,
+        ...itemValues(input.kind, fields),
       });
       return { item, trip: locked.trip };
     }),

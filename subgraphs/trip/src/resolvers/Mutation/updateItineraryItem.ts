@@ -1,8 +1,7 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
-import type { ItemUpdate } from '../../db/database.ts';
 import { updateItem } from '../../db/items.repository.ts';
 import { validateItem } from '../../validation.ts';
-import { lockTripForItems, refreshTripLoaders } from '../itinerary.ts';
+import { itemValues, lockTripForItems, refreshTripLoaders } from '../itinerary.ts';
 import { catchRejected, notFoundError, Rejected, requireViewer } from '../shared.ts';
 
 export const updateItineraryItem: MutationResolvers['updateItineraryItem'] = async (_parent, { id, input }, context) => {
@@ -25,22 +24,12 @@ export const updateItineraryItem: MutationResolvers['updateItineraryItem'] = asy
           : null
         : input.cost,
   };
-  const patch: ItemUpdate = {
-    kind: input.kind ?? item.kind,
-    title: fields.title.trim(),
-    start_time: fields.startTime,
-    end_time: fields.endTime,
-    notes: fields.notes,
-    location: fields.location,
-    cost_amount: fields.cost?.amount ?? null,
-    cost_currency: fields.cost?.currency ?? null,
-  };
   const result = await catchRejected(() =>
     context.db.transaction().execute(async (trx) => {
       const locked = await lockTripForItems(trx, context, trip, ['id']);
       const userErrors = validateItem(fields, locked.window);
       if (userErrors.length > 0) throw new Rejected(userErrors);
-      const updated = await updateItem(trx, item.id, patch);
+      const updated = await updateItem(trx, item.id, itemValues(input.kind ?? item.kind, fields));
       if (!updated) throw new Rejected([notFoundError(['id'], 'Itinerary item')]);
       return { item: updated, trip: locked.trip };
     }),
