@@ -11,6 +11,8 @@ export const aiConfigSchema = z.object({
   LLM_API_KEY: z.string().min(1).optional(),
   LLM_MODEL: z.string().min(1).default('grok-4-fast-non-reasoning'),
   LLM_TIMEOUT_MS: env.int(20_000, 100, 300_000),
+  /** Attempts per call on transient failures (429, 5xx, network, timeout), the first included. */
+  LLM_MAX_ATTEMPTS: env.int(2, 1, 5),
   LLM_MAX_CONCURRENT: env.int(4, 1, 1000),
   LLM_MAX_QUEUE: env.int(16, 0, 10_000),
   LLM_BREAKER_FAILURE_RATE: z.coerce.number().min(0.01).max(1).default(0.5),
@@ -19,9 +21,8 @@ export const aiConfigSchema = z.object({
   LLM_BREAKER_HALF_OPEN_MS: env.int(30_000, 100),
   /** Suggestions are cached by their inputs this long (24 h). */
   SUGGESTION_CACHE_TTL_SECONDS: env.int(86_400, 0),
-  /** Default @rateLimit budgets (the schema's directive arguments override per field). */
-  RATE_LIMIT_DEFAULT_LIMIT: env.int(30, 1),
-  RATE_LIMIT_DEFAULT_DURATION_SECONDS: env.int(60, 1),
+  /** Prefix of this service's Redis keys (rate-limit counters, response cache). */
+  AI_KEY_PREFIX: z.string().regex(/^[\w:.-]+$/).default('ai'),
   /** The assistant answers a traveler when the expert wrote nothing in this many minutes. */
   CHAT_EXPERT_ACTIVE_MINUTES: env.int(15, 0),
 });

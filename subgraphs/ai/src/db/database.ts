@@ -68,16 +68,18 @@ export interface MessagesTable {
   conversation_id: string;
   author_kind: 'TRAVELER' | 'EXPERT' | 'ASSISTANT';
   author_user_id: string | null;
+  author_name: string;
   body: string;
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+/** Keys are schema-qualified: every service shares one database, each in its own schema. */
 export interface Database {
-  places: PlacesTable;
-  suggestions: SuggestionsTable;
-  experts: ExpertsTable;
-  conversations: ConversationsTable;
-  messages: MessagesTable;
+  'ai.places': PlacesTable;
+  'ai.suggestions': SuggestionsTable;
+  'ai.experts': ExpertsTable;
+  'ai.conversations': ConversationsTable;
+  'ai.messages': MessagesTable;
 }
 
 export type PlaceRow = Selectable<PlacesTable>;

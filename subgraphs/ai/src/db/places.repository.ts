@@ -9,7 +9,7 @@ export async function upsertPlaces(db: Kysely<Database>, places: NewPlace[]): Pr
   for (let start = 0; start < places.length; start += 200) {
     const chunk = places.slice(start, start + 200);
     const result = await db
-      .insertInto('places')
+      .insertInto('ai.places')
       .values(chunk)
       .onConflict((conflict) =>
         conflict.columns(['destination_code', 'name']).doUpdateSet((eb) => ({
@@ -34,7 +34,7 @@ export async function upsertPlaces(db: Kysely<Database>, places: NewPlace[]): Pr
 
 export async function placesForDestination(db: Kysely<Database>, destinationCode: string): Promise<PlaceRow[]> {
   return db
-    .selectFrom('places')
+    .selectFrom('ai.places')
     .selectAll()
     .where('destination_code', '=', destinationCode)
     .orderBy('rank')
@@ -43,7 +43,7 @@ export async function placesForDestination(db: Kysely<Database>, destinationCode
 }
 
 export async function destinationCodesWithPlaces(db: Kysely<Database>): Promise<string[]> {
-  const rows = await db.selectFrom('places').select('destination_code').distinct().orderBy('destination_code').execute();
+  const rows = await db.selectFrom('ai.places').select('destination_code').distinct().orderBy('destination_code').execute();
   return rows.map((row) => row.destination_code);
 }
 

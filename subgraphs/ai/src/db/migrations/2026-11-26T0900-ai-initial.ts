@@ -55,7 +55,7 @@ export const aiInitial: Migration = {
         destinations text[] not null default '{}',
         rating double precision not null default 0 check (rating between 0 and 5)
       )`.execute(db);
-    await sql`create index experts_destinations_idx on experts using gin (destinations)`.execute(db);
+    await sql`create index experts_destinations_idx on ai.experts using gin (destinations)`.execute(db);
 
     await sql`
       create table ai.conversations (
@@ -76,6 +76,7 @@ export const aiInitial: Migration = {
         conversation_id uuid not null references ai.conversations (id) on delete cascade,
         author_kind text not null check (author_kind in ('TRAVELER', 'EXPERT', 'ASSISTANT')),
         author_user_id text,
+        author_name text not null,
         body text not null check (char_length(body) between 1 and 4000),
         created_at timestamptz not null default clock_timestamp()
       )`.execute(db);

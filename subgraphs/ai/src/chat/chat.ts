@@ -1,0 +1,248 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { counter, forbidden, hasRole, userError, writeOutboxEvent, type Identity, type UserError } from '@traveloure/platform';
+import type { AiDependencies } from '../context.ts';
+import type { ConversationRow, Database, ExpertRow, MessageRow } from '../db/database.ts';
+import {
+  insertConversation,
+  insertMessage,
+  lastExpertMessageAt,
+  recentMessages,
+} from '../db/conversations.repository.ts';
+import { expertByUserId } from '../db/experts.repository.ts';
+import { latestSuggestionForTrip } from '../db/suggestions.repository.ts';
+import type { ChatTurn } from '../llm/client.ts';
+import type { Loaders } from '../loaders.ts';
+import { MAX_BODY_LENGTH, sanitizeBody } from './sanitize.ts';
+
+export const ASSISTANT_NAME = 'Traveloure Assistant';
+export const ASSISTANT_FALLBACK =
+  "Thanks for your message! Your expert will get back to you soon. I can't look into it myself right now, " +
+  'but nothing is lost: the conversation is saved and you will be notified when the expert answers.';
+
+const assistantReplies = counter('ai_assistant_replies_total', 'Assistant replies in expert chats, by source', [
+  'service',
+  'source',
+]);
+
+type ChatDeps = AiDependencies & { logger: Logger; loaders: Loaders };
+
+export type ChatResult<T> = { ok: true; value: T } | { ok: false; userErrors: UserError[] };
+
+/** Whether the caller takes part in the conversation: its traveler, or its expert. */
+export async function participation(
+  deps: ChatDeps,
+  identity: Identity,
+  conversation: ConversationRow,
+): Promise<'TRAVELER' | 'EXPERT' | undefined> {
+  const user = identity.user;
+  if (!user) return undefined;
+  if (conversation.traveler_user_id === user.id) return 'TRAVELER';
+  const expert = await deps.loaders.expert.load(conversation.expert_id);
+  if (expert?.user_id === user.id && hasRole(identity, 'EXPERT')) return 'EXPERT';
+  return undefined;
+}
+
+/** Loads a conversation the caller takes part in; a stranger is refused. */
+export async function readableConversation(deps: ChatDeps, identity: Identity, id: string) {
+  const conversation = await deps.loaders.conversation.load(id);
+  if (!conversation) return undefined;
+  if (!(await participation(deps, identity, conversation))) {
+    throw forbidden('Only the traveler and the expert of a conversation can read it.');
+  }
+  return conversation;
+}
+
+export function checkBody(raw: string, field: string[]): ChatResult<string> {
+  if (raw.length > MAX_BODY_LENGTH * 4) {
+    return { ok: false, userErrors: [userError(field, `At most ${MAX_BODY_LENGTH} characters.`, 'TOO_LONG')] };
+  }
+  const body = sanitizeBody(raw);
+  if (body.length === 0) return { ok: false, userErrors: [userError(field, 'The message is empty.', 'EMPTY')] };
+  if (body.length > MAX_BODY_LENGTH) {
+    return { ok: false, userErrors: [userError(field, `At most ${MAX_BODY_LENGTH} characters.`, 'TOO_LONG')] };
+  }
+  return { ok: true, value: body };
+}
+
+export async function startConversation(
+  deps: ChatDeps,
+  identity: Identity,
+  input: { expertId: string; tripId?: string | null },
+): Promise<ChatResult<ConversationRow>> {
+  const user = identity.user!;
+  const expert = await deps.loaders.expert.load(input.expertId);
+  if (!expert) return { ok: false, userErrors: [userError(['expertId'], 'No such expert.', 'NOT_FOUND')] };
+  if (expert.user_id === user.id) {
+    return { ok: false, userErrors: [userError(['expertId'], 'You cannot start a conversation with yourself.', 'INVALID')] };
+  }
+  const tripId = input.tripId?.trim() || null;
+  if (tripId && tripId.length > 100) {
+    return { ok: false, userErrors: [userError(['tripId'], 'Not a trip id.', 'INVALID')] };
+  }
+  const conversation = await insertConversation(deps.db, {
+    expertId: expert.id,
+    travelerUserId: user.id,
+    travelerName: user.name ?? null,
+    tripId,
+  });
+  return { ok: true, value: conversation };
+}
+
+/**
+ * Writes a message and its `conversation.message_created` event in one transaction, so the
+ * notification subgraph hears of every message that exists and of no other.
+ */
+async function writeMessage(
+  db: Kysely<Database>,
+  conversation: ConversationRow,
+  expert: ExpertRow,
+  message: { kind: MessageRow['author_kind']; userId: string | null; name: string; body: string },
+): Promise<MessageRow> {
+  return db.transaction().execute(async (trx) => {
+    const row = await insertMessage(trx, {
+      conversation_id: conversation.id,
+      author_kind: message.kind,
+      author_user_id: message.userId,
+      author_name: message.name,
+      body: message.body,
+    });
+    const recipientUserIds =
+      message.kind === 'TRAVELER' ? (expert.user_id ? [expert.user_id] : []) : [conversation.traveler_user_id];
+    await writeOutboxEvent(trx, 'ai', {
+      aggregateType: 'conversation',
+      aggregateId: conversation.id,
+      eventType: 'conversation.message_created',
+      payload: {
+        conversationId: conversation.id,
+        messageId: row.id,
+        recipientUserIds,
+        authorKind: message.kind,
+        authorName: message.name,
+        preview: message.body.length > 140 ? `${message.body.slice(0, 139)}…` : message.body,
+      },
+    });
+    return row;
+  });
+}
+
+export async function sendTravelerMessage(
+  deps: ChatDeps,
+  identity: Identity,
+  input: { conversationId: string; body: string },
+): Promise<ChatResult<{ message: MessageRow; reply: MessageRow | null }>> {
+  const conversation = await deps.loaders.conversation.load(input.conversationId);
+  if (!conversation) {
+    return { ok: false, userErrors: [userError(['conversationId'], 'No such conversation.', 'NOT_FOUND')] };
+  }
+  const role = await participation(deps, identity, conversation);
+  if (role !== 'TRAVELER') {
+    throw forbidden(
+      role === 'EXPERT'
+        ? 'Experts answer with replyAsExpert.'
+        : 'Only the traveler and the expert of a conversation can write in it.',
+    );
+  }
+  const body = checkBody(input.body, ['body']);
+  if (!body.ok) return body;
+  const expert = (await deps.loaders.expert.load(conversation.expert_id))!;
+  const user = identity.user!;
+  const message = await writeMessage(deps.db, conversation, expert, {
+    kind: 'TRAVELER',
+    userId: user.id,
+    name: conversation.traveler_name ?? user.name ?? 'Traveler',
+    body: body.value,
+  });
+
+  let reply: MessageRow | null = null;
+  const expertLast = await lastExpertMessageAt(deps.db, conversation.id);
+  const awayAfter = Date.now() - deps.config.CHAT_EXPERT_ACTIVE_MINUTES * 60_000;
+  if (!expertLast || expertLast.getTime() < awayAfter) {
+    const text = await assistantAnswer(deps, conversation, expert);
+    reply = await writeMessage(deps.db, conversation, expert, {
+      kind: 'ASSISTANT',
+      userId: null,
+      name: ASSISTANT_NAME,
+      body: text,
+    });
+  }
+  return { ok: true, value: { message, reply } };
+}
+
+export async function replyAsExpert(
+  deps: ChatDeps,
+  identity: Identity,
+  input: { conversationId: string; body: string },
+): Promise<ChatResult<MessageRow>> {
+  const user = identity.user!;
+  if (!hasRole(identity, 'EXPERT')) throw forbidden('Only experts can answer as an expert.');
+  const conversation = await deps.loaders.conversation.load(input.conversationId);
+  if (!conversation) {
+    return { ok: false, userErrors: [userError(['conversationId'], 'No such conversation.', 'NOT_FOUND')] };
+  }
+  const expert = await expertByUserId(deps.db, user.id);
+  if (!expert || expert.id !== conversation.expert_id) {
+    throw forbidden('Only the expert of this conversation can answer in it.');
+  }
+  const body = checkBody(input.body, ['body']);
+  if (!body.ok) return body;
+  const message = await writeMessage(deps.db, conversation, expert, {
+    kind: 'EXPERT',
+    userId: user.id,
+    name: expert.name,
+    body: body.value,
+  });
+  return { ok: true, value: message };
+}
+
+/** The assistant's answer: the LLM with the trip as context, or a polite fallback. */
+async function assistantAnswer(deps: ChatDeps, conversation: ConversationRow, expert: ExpertRow): Promise<string> {
+  if (!deps.llm.enabled) {
+    assistantReplies.inc({ service: 'ai', source: 'fallback' });
+    return ASSISTANT_FALLBACK;
+  }
+  try {
+    const turns = await assistantTurns(deps.db, conversation, expert);
+    const text = await deps.llm.chat(turns);
+    const body = checkBody(text, ['body']);
+    if (!body.ok) throw new Error('assistant answer empty after sanitizing');
+    assistantReplies.inc({ service: 'ai', source: 'llm' });
+    return body.value;
+  } catch (error) {
+    deps.logger.warn({ err: error, conversationId: conversation.id }, 'assistant reply failed; sending the fallback');
+    assistantReplies.inc({ service: 'ai', source: 'fallback' });
+    return ASSISTANT_FALLBACK;
+  }
+}
+
+async function assistantTurns(db: Kysely<Database>, conversation: ConversationRow, expert: ExpertRow): Promise<ChatTurn[]> {
+  const history = await recentMessages(db, conversation.id, 20);
+  const suggestion = conversation.trip_id
+    ? await latestSuggestionForTrip(db, conversation.trip_id, `user:${conversation.traveler_user_id}`)
+    : undefined;
+  const trip = suggestion
+    ? {
+        destinationCode: suggestion.destination_code,
+        startDate: suggestion.start_date,
+        endDate: suggestion.end_date,
+        travelers: suggestion.travelers,
+        budget: suggestion.budget,
+        pace: suggestion.pace,
+        interests: suggestion.interests,
+        suggestedItinerary: suggestion.days,
+      }
+    : null;
+  const system =
+    `You are ${ASSISTANT_NAME}, answering on behalf of the travel expert ${expert.name} ` +
+    `(${expert.specialties.join(', ')}; covers ${expert.destinations.join(', ')}) while they are away. ` +
+    'Be brief, friendly and practical; say the expert will follow up on anything you are unsure about. ' +
+    'Answer in plain text without markup.' +
+    (trip ? ` The traveler's trip: ${JSON.stringify(trip)}` : ' The traveler has not shared trip details.');
+  return [
+    { role: 'system', content: system },
+    ...history.map((message): ChatTurn => ({
+      role: message.author_kind === 'TRAVELER' ? 'user' : 'assistant',
+      content: message.author_kind === 'EXPERT' ? `(${expert.name}) ${message.body}` : message.body,
+    })),
+  ];
+}

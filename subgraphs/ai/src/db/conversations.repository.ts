@@ -1,0 +1,132 @@
+import { sql, type Kysely } from 'kysely';
+import type { ConversationRow, Database, MessageRow, MessagesTable } from './database.ts';
+import { isUuid } from './suggestions.repository.ts';
+
+export async function conversationsByIds(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<(ConversationRow | null)[]> {
+  const valid = ids.filter(isUuid);
+  const rows = valid.length
+    ? await db.selectFrom('ai.conversations').selectAll().where('id', 'in', valid).execute()
+    : [];
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+export async function insertConversation(
+  db: Kysely<Database>,
+  values: { expertId: string; travelerUserId: string; travelerName: string | null; tripId: string | null },
+): Promise<ConversationRow> {
+  return db
+    .insertInto('ai.conversations')
+    .values({
+      expert_id: values.expertId,
+      traveler_user_id: values.travelerUserId,
+      traveler_name: values.travelerName,
+      trip_id: values.tripId,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** A participant's conversations: as traveler, or as the expert they answer for. */
+export async function conversationsOf(
+  db: Kysely<Database>,
+  participant: { userId: string; expertId?: string },
+  page: { limit: number; after?: { lastMessageAt: string; id: string } },
+): Promise<ConversationRow[]> {
+  let query = db
+    .selectFrom('ai.conversations')
+    .selectAll()
+    .where((eb) =>
+      participant.expertId
+        ? eb.or([eb('traveler_user_id', '=', participant.userId), eb('expert_id', '=', participant.expertId)])
+        : eb('traveler_user_id', '=', participant.userId),
+    );
+  if (page.after) {
+    const { lastMessageAt, id } = page.after;
+    query = query.where(
+      sql<boolean>`(last_message_at, id) < (${lastMessageAt}::timestamptz, ${id}::uuid)`,
+    );
+  }
+  return query.orderBy('last_message_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
+}
+
+export async function countConversationsOf(
+  db: Kysely<Database>,
+  participant: { userId: string; expertId?: string },
+): Promise<number> {
+  const row = await db
+    .selectFrom('ai.conversations')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where((eb) =>
+      participant.expertId
+        ? eb.or([eb('traveler_user_id', '=', participant.userId), eb('expert_id', '=', participant.expertId)])
+        : eb('traveler_user_id', '=', participant.userId),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export async function insertMessage(
+  db: Kysely<Database>,
+  values: Pick<MessagesTable, 'author_kind' | 'author_user_id' | 'author_name' | 'body'> & { conversation_id: string },
+): Promise<MessageRow> {
+  const message = await db.insertInto('ai.messages').values(values).returningAll().executeTakeFirstOrThrow();
+  await db
+    .updateTable('ai.conversations')
+    .set({ last_message_at: message.created_at })
+    .where('id', '=', values.conversation_id)
+    .execute();
+  return message;
+}
+
+export async function messagesPage(
+  db: Kysely<Database>,
+  conversationId: string,
+  page: { limit: number; after?: { createdAt: string; id: string } },
+): Promise<MessageRow[]> {
+  let query = db.selectFrom('ai.messages').selectAll().where('conversation_id', '=', conversationId);
+  if (page.after) {
+    const { createdAt, id } = page.after;
+    query = query.where(sql<boolean>`(created_at, id) > (${createdAt}::timestamptz, ${id}::uuid)`);
+  }
+  return query.orderBy('created_at').orderBy('id').limit(page.limit).execute();
+}
+
+/** Message counts of many conversations in one statement, in key order. */
+export async function messageCounts(db: Kysely<Database>, conversationIds: readonly string[]): Promise<number[]> {
+  const rows = await db
+    .selectFrom('ai.messages')
+    .select(['conversation_id', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('conversation_id', 'in', conversationIds)
+    .groupBy('conversation_id')
+    .execute();
+  const byId = new Map(rows.map((row) => [row.conversation_id, Number(row.count)]));
+  return conversationIds.map((id) => byId.get(id) ?? 0);
+}
+
+/** The latest messages of a conversation, oldest first (the assistant's context window). */
+export async function recentMessages(db: Kysely<Database>, conversationId: string, limit: number): Promise<MessageRow[]> {
+  const rows = await db
+    .selectFrom('ai.messages')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.reverse();
+}
+
+/** When the expert last wrote in the conversation, if ever. */
+export async function lastExpertMessageAt(db: Kysely<Database>, conversationId: string): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('ai.messages')
+    .select((eb) => eb.fn.max('created_at').as('at'))
+    .where('conversation_id', '=', conversationId)
+    .where('author_kind', '=', 'EXPERT')
+    .executeTakeFirst();
+  return row?.at ? new Date(row.at as Date | string) : undefined;
+}

@@ -1,0 +1,45 @@
+import type { Kysely } from 'kysely';
+import type { Database, ExpertRow } from './database.ts';
+import { isUuid } from './suggestions.repository.ts';
+
+export async function expertsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<(ExpertRow | null)[]> {
+  const valid = ids.filter(isUuid);
+  const rows = valid.length ? await db.selectFrom('ai.experts').selectAll().where('id', 'in', valid).execute() : [];
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+export async function findExperts(
+  db: Kysely<Database>,
+  filter: { destinationCode?: string | null; specialty?: string | null; limit: number },
+): Promise<ExpertRow[]> {
+  let query = db.selectFrom('ai.experts').selectAll();
+  if (filter.destinationCode) {
+    query = query.where('destinations', '@>', [filter.destinationCode.toUpperCase()]);
+  }
+  if (filter.specialty) query = query.where('specialties', '@>', [filter.specialty.toLowerCase()]);
+  return query.orderBy('rating', 'desc').orderBy('name').orderBy('id').limit(filter.limit).execute();
+}
+
+export async function expertByUserId(db: Kysely<Database>, userId: string): Promise<ExpertRow | undefined> {
+  return db.selectFrom('ai.experts').selectAll().where('user_id', '=', userId).executeTakeFirst();
+}
+
+export async function upsertExperts(db: Kysely<Database>, experts: ExpertRow[]): Promise<void> {
+  if (experts.length === 0) return;
+  await db
+    .insertInto('ai.experts')
+    .values(experts)
+    .onConflict((conflict) =>
+      conflict.column('id').doUpdateSet((eb) => ({
+        user_id: eb.ref('excluded.user_id'),
+        name: eb.ref('excluded.name'),
+        bio: eb.ref('excluded.bio'),
+        languages: eb.ref('excluded.languages'),
+        specialties: eb.ref('excluded.specialties'),
+        destinations: eb.ref('excluded.destinations'),
+        rating: eb.ref('excluded.rating'),
+      })),
+    )
+    .execute();
+}

@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { Database, SuggestionRow } from './database.ts';
+import type { PlannedDay, PlanRequest } from '../planner/types.ts';
+
+export interface NewSuggestion {
+  cacheKey: string;
+  owner: string;
+  tripId: string | null;
+  request: PlanRequest;
+  source: 'LLM' | 'PLANNER';
+  model: string | null;
+  days: PlannedDay[];
+}
+
+export async function insertSuggestion(db: Kysely<Database>, suggestion: NewSuggestion): Promise<SuggestionRow> {
+  return db
+    .insertInto('ai.suggestions')
+    .values({
+      cache_key: suggestion.cacheKey,
+      owner: suggestion.owner,
+      trip_id: suggestion.tripId,
+      destination_code: suggestion.request.destinationCode,
+      start_date: suggestion.request.startDate,
+      end_date: suggestion.request.endDate,
+      travelers: suggestion.request.travelers,
+      budget: suggestion.request.budget,
+      pace: suggestion.request.pace,
+      interests: suggestion.request.interests,
+      source: suggestion.source,
+      model: suggestion.model,
+      days: JSON.stringify(suggestion.days),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Suggestions by id, in key order (null where missing or malformed ids). */
+export async function suggestionsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<(SuggestionRow | null)[]> {
+  const valid = ids.filter(isUuid);
+  const rows = valid.length
+    ? await db.selectFrom('ai.suggestions').selectAll().where('id', 'in', valid).execute()
+    : [];
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+/** The caller's latest suggestion for a trip: the trip context the chat assistant gets. */
+export async function latestSuggestionForTrip(
+  db: Kysely<Database>,
+  tripId: string,
+  owner: string,
+): Promise<SuggestionRow | undefined> {
+  return db
+    .selectFrom('ai.suggestions')
+    .selectAll()
+    .where('trip_id', '=', tripId)
+    .where('owner', '=', owner)
+    .orderBy('generated_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(value: string): boolean {
+  return uuidPattern.test(value);
+}

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@traveloure/platform';
+import { aiService } from './service.ts';
+
+await runServiceMain(aiService);

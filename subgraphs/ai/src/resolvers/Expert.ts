@@ -1,0 +1,5 @@
+import type { ExpertResolvers } from '../__generated__/resolvers-types.ts';
+
+export const Expert: ExpertResolvers = {
+  __resolveReference: (reference, context) => context.loaders.expert.load(reference.id),
+};

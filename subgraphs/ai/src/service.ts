@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { gql } from 'graphql-tag';
+import type { Kysely } from 'kysely';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import {
+  createResponseCache,
+  createSubgraphServer,
+  createUpstream,
+  type ServiceDefinition,
+} from '@traveloure/platform';
+import { aiConfigSchema, type AiConfig } from './config.ts';
+import { createContext, type AiDependencies } from './context.ts';
+import type { Database } from './db/database.ts';
+import { migrations } from './db/migrations/index.ts';
+import { seedAiData } from './db/seed/index.ts';
+import { createLlmClient } from './llm/client.ts';
+import { rateLimitTransformer } from './rate-limit.ts';
+import { resolvers } from './resolvers/index.ts';
+
+export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+
+/** The ai subgraph: itinerary suggestions (LLM + built-in planner), experts and chat. */
+export const aiService: ServiceDefinition<AiConfig> = {
+  name: 'ai',
+  schema: 'ai',
+  defaultPort: 4002,
+  portVariable: 'AI_PORT',
+  configSchema: aiConfigSchema,
+  migrations,
+  seed: (runtime) => seedAiData(runtime.db as Kysely<Database>, runtime.logger),
+
+  async create(runtime) {
+    const db = runtime.db as Kysely<Database>;
+    const { config, logger, health, redis } = runtime;
+    const llmUpstream = createUpstream({
+      name: 'llm',
+      logger,
+      health,
+      service: 'ai',
+      timeoutMs: config.LLM_TIMEOUT_MS,
+      retry: config.LLM_MAX_ATTEMPTS > 1 ? { maxAttempts: config.LLM_MAX_ATTEMPTS, baseDelayMs: 250, maxDelayMs: 2_000 } : undefined,
+      breaker: {
+        failureRateThreshold: config.LLM_BREAKER_FAILURE_RATE,
+        minimumCalls: config.LLM_BREAKER_MIN_CALLS,
+        windowMs: config.LLM_BREAKER_WINDOW_MS,
+        halfOpenAfterMs: config.LLM_BREAKER_HALF_OPEN_MS,
+      },
+      bulkhead: { maxConcurrent: config.LLM_MAX_CONCURRENT, maxQueue: config.LLM_MAX_QUEUE },
+    });
+    const llm = createLlmClient(
+      { baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL },
+      llmUpstream,
+      logger,
+    );
+    const suggestionCache = createResponseCache({
+      service: 'ai',
+      namespace: 'itinerary',
+      redis,
+      logger,
+      keyPrefix: `${config.AI_KEY_PREFIX}:cache`,
+    });
+    logger.info(
+      { llm: llm.enabled ? { baseUrl: config.LLM_BASE_URL, model: config.LLM_MODEL } : 'disabled (planner only)' },
+      'ai itinerary source',
+    );
+    const deps: AiDependencies = { db, config, llm, suggestionCache };
+
+    const server = await createSubgraphServer({
+      name: 'ai',
+      typeDefs,
+      resolvers: resolvers as GraphQLResolverMap<any>,
+      logger,
+      health,
+      signingSecret: config.GATEWAY_SIGNING_SECRET,
+      transformSchema: rateLimitTransformer({ redis, keyPrefix: config.AI_KEY_PREFIX }),
+      createContext: ({ identity }) => createContext(deps, identity),
+      onShutdown: () => suggestionCache.close(),
+      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    });
+    return { server };
+  },
+};

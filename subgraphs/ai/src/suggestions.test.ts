@@ -1,0 +1,232 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { startAiHarness, type AiHarness } from './test-support.ts';
+import { llmItinerarySchema } from './llm/itinerary-schema.ts';
+
+const plan = /* GraphQL */ `
+  mutation Plan($input: PlanItineraryInput!) {
+    planItinerary(input: $input) {
+      suggestion { id source model destinationCode generatedAt days { date activities { title kind category startTime durationMinutes latitude longitude estimatedCost { amount currency } } } }
+      userErrors { field message code }
+    }
+  }
+`;
+
+const tripSuggestion = /* GraphQL */ `
+  query Trip($representations: [_Any!]!, $preferences: ItineraryPreferencesInput) {
+    _entities(representations: $representations) {
+      ... on Trip { id itinerarySuggestion(preferences: $preferences) { id source days { date activities { title startTime } } } }
+    }
+  }
+`;
+
+let harness: AiHarness;
+let counter = 0;
+/** A different trip each time, so the 24-hour cache does not answer for another test. */
+const input = (overrides: Record<string, unknown> = {}) => {
+  counter++;
+  return {
+    destinationCode: 'PAR',
+    startDate: '2027-05-03',
+    endDate: '2027-05-05',
+    travelers: counter,
+    budget: 'MIDRANGE',
+    pace: 'MODERATE',
+    interests: ['art'],
+    ...overrides,
+  };
+};
+const traveler = () => ({ id: `traveler-${randomUUID()}` });
+
+beforeAll(async () => {
+  // The breaker would open after a few of the failures below; its own test is further down.
+  harness = await startAiHarness('ai_suggestions', { LLM_BREAKER_MIN_CALLS: '1000' });
+});
+afterAll(async () => harness?.close());
+beforeEach(() => harness.llm.reset());
+
+describe('planItinerary', () => {
+  it('returns a schema-valid LLM suggestion that can be read again', async () => {
+    const user = traveler();
+    const result = await harness.graphql(plan, { input: input() }, user);
+    expect(result.errors).toBeUndefined();
+    const suggestion = result.data.planItinerary.suggestion;
+    expect(suggestion.source).toBe('LLM');
+    expect(suggestion.model).toBe('emulated-model');
+    expect(suggestion.days.map((day: { date: string }) => day.date)).toEqual(['2027-05-03', '2027-05-04', '2027-05-05']);
+    // What the LLM was asked for: strict JSON schema output.
+    const request = harness.llm.requests[0]!;
+    expect(request.response_format?.type).toBe('json_schema');
+    expect(request.response_format?.json_schema?.strict).toBe(true);
+    // The stored answer passes the same schema the client checks against.
+    for (const day of suggestion.days) {
+      expect(day.activities.length).toBeGreaterThan(0);
+      for (const activity of day.activities) expect(activity.startTime).toMatch(/^\d{2}:\d{2}$/);
+    }
+    const again = await harness.graphql(`query($id: ID!) { itinerarySuggestion(id: $id) { id source days { date } } }`, { id: suggestion.id }, user);
+    expect(again.data.itinerarySuggestion).toMatchObject({ id: suggestion.id, source: 'LLM' });
+    // Someone else cannot read it.
+    const stranger = await harness.graphql(`query($id: ID!) { itinerarySuggestion(id: $id) { id } }`, { id: suggestion.id }, traveler());
+    expect(stranger.data.itinerarySuggestion).toBeNull();
+  });
+
+  it('caches by inputs: the same request is answered without asking the LLM again', async () => {
+    const user = traveler();
+    const same = input();
+    const first = await harness.graphql(plan, { input: same }, user);
+    const second = await harness.graphql(plan, { input: { ...same, interests: [...same.interests].reverse() } }, user);
+    expect(second.data.planItinerary.suggestion.id).toBe(first.data.planItinerary.suggestion.id);
+    expect(harness.llm.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ['error', 'a 500'],
+    ['rate-limited', 'a 429'],
+    ['slow', 'a timeout'],
+  ] as const)('falls back to the planner on %s (%s)', async (mode) => {
+    harness.llm.setMode(mode, { delayMs: 3_000 });
+    const result = await harness.graphql(plan, { input: input() }, traveler());
+    expect(result.errors).toBeUndefined();
+    const suggestion = result.data.planItinerary.suggestion;
+    expect(suggestion.source).toBe('PLANNER');
+    expect(suggestion.model).toBeNull();
+    expect(suggestion.days).toHaveLength(3);
+    expect(suggestion.days[0].activities.some((activity: { kind: string }) => activity.kind === 'MEAL')).toBe(true);
+    // Transient failures are retried once by the upstream wrapper, then the planner answers.
+    expect(harness.llm.requests).toHaveLength(2);
+  });
+
+  it.each(['malformed', 'refusal', 'wrong-shape'] as const)('retries once on a %s answer and uses the LLM when the retry is good', async (mode) => {
+    harness.llm.setMode(mode, { times: 1 });
+    const result = await harness.graphql(plan, { input: input() }, traveler());
+    expect(result.data.planItinerary.suggestion.source).toBe('LLM');
+    expect(harness.llm.requests).toHaveLength(2);
+  });
+
+  it.each(['malformed', 'refusal'] as const)('uses the planner when the %s answer repeats', async (mode) => {
+    harness.llm.setMode(mode);
+    const result = await harness.graphql(plan, { input: input() }, traveler());
+    expect(result.data.planItinerary.suggestion.source).toBe('PLANNER');
+    expect(harness.llm.requests).toHaveLength(2);
+  });
+
+  it('returns userErrors for bad input and writes nothing', async () => {
+    const result = await harness.graphql(
+      plan,
+      { input: input({ destinationCode: 'P4R', startDate: '2027-05-05', endDate: '2027-05-01', travelers: 0 }) },
+      traveler(),
+    );
+    expect(result.data.planItinerary.suggestion).toBeNull();
+    const codes = result.data.planItinerary.userErrors.map((error: { code: string }) => error.code).sort();
+    expect(codes).toEqual(['END_BEFORE_START', 'INVALID_DESTINATION', 'OUT_OF_RANGE']);
+    const unknown = await harness.graphql(plan, { input: input({ destinationCode: 'ZZZ' }) }, traveler());
+    expect(unknown.data.planItinerary.userErrors[0]).toMatchObject({ code: 'UNKNOWN_DESTINATION', field: ['input', 'destinationCode'] });
+    expect(harness.llm.requests).toHaveLength(0);
+  });
+
+  it('refuses anonymous callers', async () => {
+    const result = await harness.graphql(plan, { input: input() });
+    expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('rate-limits per caller with RATE_LIMITED and retryAfter, without touching other callers', async () => {
+    harness.llm.setMode('ok');
+    const user = traveler();
+    const same = input();
+    const codes: (string | undefined)[] = [];
+    for (let call = 0; call < 11; call++) {
+      const result = await harness.graphql(plan, { input: same }, user);
+      codes.push(result.errors?.[0]?.extensions?.code);
+      if (call === 10) {
+        expect(result.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(0);
+        expect(result.errors?.[0]?.extensions?.requestId).toBeTruthy();
+      }
+    }
+    expect(codes.slice(0, 10).every((code) => code === undefined)).toBe(true);
+    expect(codes[10]).toBe('RATE_LIMITED');
+    const other = await harness.graphql(plan, { input: same }, traveler());
+    expect(other.errors).toBeUndefined();
+  });
+});
+
+describe('Trip.itinerarySuggestion', () => {
+  const representation = (overrides: Record<string, unknown> = {}) => ({
+    __typename: 'Trip',
+    id: randomUUID(),
+    destinationCode: 'ROM',
+    startDate: '2027-06-07',
+    endDate: '2027-06-08',
+    pace: 'PACKED',
+    budget: 'BUDGET',
+    travelers: 2,
+    ...overrides,
+  });
+
+  it('plans from the trip fields the gateway supplies, with preference overrides', async () => {
+    harness.llm.setMode('error');
+    const result = await harness.graphql(
+      tripSuggestion,
+      { representations: [representation()], preferences: { pace: 'RELAXED', interests: ['history'] } },
+      traveler(),
+    );
+    expect(result.errors).toBeUndefined();
+    const suggestion = result.data._entities[0].itinerarySuggestion;
+    expect(suggestion.source).toBe('PLANNER');
+    expect(suggestion.days.map((day: { date: string }) => day.date)).toEqual(['2027-06-07', '2027-06-08']);
+    for (const day of suggestion.days) {
+      // RELAXED: 2-3 sights plus lunch and dinner.
+      expect(day.activities.length).toBeGreaterThanOrEqual(4);
+      expect(day.activities.length).toBeLessThanOrEqual(5);
+    }
+  });
+
+  it('answers bad preferences with BAD_USER_INPUT', async () => {
+    const result = await harness.graphql(
+      tripSuggestion,
+      { representations: [representation()], preferences: { interests: Array.from({ length: 11 }, (_, i) => `i${i}`) } },
+      traveler(),
+    );
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('without an LLM key', () => {
+  let plannerOnly: AiHarness;
+  beforeAll(async () => {
+    plannerOnly = await startAiHarness('ai_planner_only', { LLM_API_KEY: '' });
+  });
+  afterAll(async () => plannerOnly?.close());
+
+  it('uses the built-in planner and never calls the LLM', async () => {
+    const result = await plannerOnly.graphql(plan, { input: input({ destinationCode: 'tyo' }) }, traveler());
+    expect(result.data.planItinerary.suggestion).toMatchObject({ source: 'PLANNER', destinationCode: 'TYO' });
+    expect(plannerOnly.llm.requests).toHaveLength(0);
+  });
+});
+
+describe('when the LLM keeps failing', () => {
+  let failing: AiHarness;
+  beforeAll(async () => {
+    failing = await startAiHarness('ai_breaker', { LLM_BREAKER_MIN_CALLS: '2', LLM_MAX_ATTEMPTS: '1' });
+  });
+  afterAll(async () => failing?.close());
+
+  it('opens the breaker: later suggestions come from the planner without calling the LLM', async () => {
+    failing.llm.setMode('error');
+    for (let call = 0; call < 3; call++) {
+      const result = await failing.graphql(plan, { input: input() }, traveler());
+      expect(result.data.planItinerary.suggestion.source).toBe('PLANNER');
+    }
+    const callsBefore = failing.llm.requests.length;
+    const result = await failing.graphql(plan, { input: input() }, traveler());
+    expect(result.data.planItinerary.suggestion.source).toBe('PLANNER');
+    expect(failing.llm.requests.length).toBe(callsBefore);
+    const ready = await fetch(failing.service.url.replace('/graphql', '/health/ready'));
+    const report = (await ready.json()) as { checks: Record<string, { status: string }> };
+    expect(report.checks['upstream:llm']?.status).toBe('degraded');
+  });
+});
+
+it('the itinerary zod schema rejects extra fields', () => {
+  expect(llmItinerarySchema.safeParse({ days: [], extra: 1 }).success).toBe(false);
+});
