@@ -70,7 +70,6 @@ export function createNotificationApp(
     },
     logger,
     runtime.health,
-    clock,
   );
   const notifier = createNotifier({ db, queues, cache, channels, clock, logger });
   const reminders = createReminders({ db, queue: queues.reminders, notifier, clock, hourUtc: config.REMINDER_HOUR_UTC });

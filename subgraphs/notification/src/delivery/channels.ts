@@ -1,7 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import { UpstreamError, createUpstream, isNetworkError, isRetryableStatus, type Health } from '@traveloure/platform';
-import type { Clock } from '@traveloure/platform';
 import type { DeliveryTarget } from '../db/notifications.repository.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from './signing.ts';
 
@@ -44,7 +43,6 @@ export function createPushChannels(
   settings: ChannelSettings,
   logger: Logger,
   health: Health | undefined,
-  clock: Clock,
 ): PushChannels {
   const transport = settings.smtpUrl
     ? nodemailer.createTransport(settings.smtpUrl, {
@@ -101,7 +99,8 @@ export function createPushChannels(
         throw new UpstreamError({ upstream: 'webhook', detail: 'no webhook URL configured', retryable: false });
       }
       const body = JSON.stringify(webhookPayload(target));
-      const timestamp = Math.floor(clock.now() / 1000);
+      // Wall-clock time, not the business clock: receivers compare it with theirs to refuse replays.
+      const timestamp = Math.floor(Date.now() / 1000);
       await webhooks.call(async (signal) => {
         let response: Response;
         try {

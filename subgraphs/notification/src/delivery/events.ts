@@ -61,7 +61,12 @@ export function createEventHandler(deps: { notifier: Notifier; reminders: Remind
         if (!payload) return;
         const { previous, applied } = await applyTrip(db, payload, event.occurredAt);
         if (applied && previous?.start_date !== payload.startDate) {
-          await deps.reminders.schedule({ tripId: payload.tripId, userId: payload.userId, startDate: payload.startDate });
+          await deps.reminders.schedule({
+            tripId: payload.tripId,
+            userId: payload.userId,
+            startDate: payload.startDate,
+            version: event.occurredAt,
+          });
         }
         return;
       }

@@ -32,6 +32,8 @@ export interface ReminderJob {
   userId: string;
   startDate: string;
   daysBefore: number;
+  /** occurredAt of the event that scheduled it: the projection must have caught up to it. */
+  version: string;
 }
 
 export interface NotificationQueues {

@@ -34,7 +34,7 @@ export function createReminders(deps: {
   return {
     cancel,
 
-    async schedule(trip: { tripId: string; userId: string; startDate: string }) {
+    async schedule(trip: { tripId: string; userId: string; startDate: string; version: string }) {
       await cancel(trip.tripId);
       const now = clock.now();
       const start = startOf(trip.startDate);
@@ -46,7 +46,7 @@ export function createReminders(deps: {
       await queue.addBulk(
         jobs.map((slot) => ({
           name: 'reminder',
-          data: { tripId: trip.tripId, userId: trip.userId, startDate: trip.startDate, daysBefore: slot.daysBefore },
+          data: { tripId: trip.tripId, userId: trip.userId, startDate: trip.startDate, daysBefore: slot.daysBefore, version: trip.version },
           options: { jobId: reminderJobId(trip.tripId, slot.daysBefore), delayMs: Math.max(0, slot.dueAt - now) },
         })),
       );
@@ -55,8 +55,13 @@ export function createReminders(deps: {
     async handle(job: RunningJob<ReminderJob>) {
       const { tripId, startDate, daysBefore } = job.data;
       const trip = await findTrip(deps.db, tripId);
+      // Jobs are queued inside the event's transaction: until it commits the projection lags
+      // behind the job, and a retry (with backoff) finds it.
+      if (!trip || new Date(trip.version).getTime() < Date.parse(job.data.version)) {
+        throw new Error(`trip ${tripId} not yet projected at ${job.data.version}`);
+      }
       // Deleted or moved since this job was scheduled: the new dates have their own jobs.
-      if (!trip || trip.deleted || trip.start_date !== startDate) return;
+      if (trip.deleted || trip.start_date !== startDate) return;
       const daysLeft = Math.max(0, Math.ceil((startOf(startDate) - clock.now()) / DAY_MS));
       const when = daysLeft === 0 ? 'today' : daysLeft === 1 ? 'tomorrow' : `in ${daysLeft} days`;
       await deps.notifier.notify({
