@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPrivateRedis, type PrivateRedis } from '@traveloure/platform/testing';
+import { startAmadeusEmulator, type AmadeusEmulator } from '../../../tests/emulators/amadeus/server.ts';
+import { flightQuery, hotelQuery, startSearchUnderTest, type SearchUnderTest } from './test-support.ts';
+import { addDays, todayUtc } from './validation.ts';
+
+let emulator: AmadeusEmulator;
+let redis: PrivateRedis;
+let search: SearchUnderTest;
+const inDays = (days: number) => addDays(todayUtc(), days);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  emulator = await startAmadeusEmulator();
+  redis = await startPrivateRedis();
+  search = await startSearchUnderTest('redis_outage', {
+    REDIS_URL: redis.url,
+    AMADEUS_CLIENT_ID: emulator.clientId,
+    AMADEUS_CLIENT_SECRET: emulator.clientSecret,
+    AMADEUS_HOST: emulator.url,
+    AMADEUS_RETRY_BASE_MS: '1',
+    SEARCH_L1_TTL_MS: '10',
+  });
+});
+
+afterAll(async () => {
+  await search?.close();
+  await redis?.stop();
+  await emulator?.close();
+});
+
+async function readiness() {
+  const base = search.url.replace(/\/graphql$/, '');
+  const response = await fetch(`${base}/health/ready`);
+  return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, { status: string }> } };
+}
+
+describe('search with a Redis that dies mid-test', () => {
+  it('keeps answering from L1 and Amadeus, then uses Redis again when it is back', async () => {
+    const input = { origin: 'NYC', destination: 'PAR', departureDate: inDays(30) };
+    const before = await search.graphql(flightQuery, { input });
+    expect(before.body.data.searchFlights.meta.cached).toBe(false);
+    const redisClient = search.service.runtime.redis!;
+    const keysBefore = await redisClient.keys('*flights*');
+    expect(keysBefore.length).toBeGreaterThan(0);
+
+    await redis.stop();
+    for (let i = 0; i < 100 && redisClient.status === 'ready'; i++) await sleep(20);
+
+    // The entry cached before the outage is still served (from L1), with no error.
+    const during = await search.graphql(flightQuery, { input });
+    expect(during.body.errors).toBeUndefined();
+    expect(during.body.data.searchFlights.meta).toMatchObject({ cached: true, stale: false });
+    // New searches go to Amadeus and are cached in process.
+    const hotels = { cityCode: 'PAR', checkIn: inDays(30), checkOut: inDays(33) };
+    const newSearch = await search.graphql(hotelQuery, { input: hotels });
+    expect(newSearch.body.errors).toBeUndefined();
+    expect(newSearch.body.data.searchHotels.meta.cached).toBe(false);
+    const repeated = await Promise.all(Array.from({ length: 20 }, () => search.graphql(hotelQuery, { input: hotels })));
+    expect(repeated.every((response) => response.body.data?.searchHotels.meta.cached === true)).toBe(true);
+    expect(emulator.count('/v3/shopping/hotel-offers')).toBe(1);
+    // Readiness: degraded (Redis is not critical), still serving.
+    const ready = await readiness();
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks.redis?.status).toBe('down');
+    expect(ready.body.status).toBe('degraded');
+
+    await redis.start();
+    for (let i = 0; i < 150 && redisClient.status !== 'ready'; i++) await sleep(20);
+    expect(redisClient.status).toBe('ready');
+    const after = await search.graphql(flightQuery, { input: { ...input, destination: 'ROM' } });
+    expect(after.body.errors).toBeUndefined();
+    expect((await redisClient.keys('*flights*')).length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { GraphQLError } from 'graphql';
+import { MAX_DAYS_AHEAD, addDays, searchableDates, validateFlightSearch, validateHotelSearch } from './validation.ts';
+
+const today = '2026-06-15';
+
+function problems(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(GraphQLError);
+    return ((error as GraphQLError).extensions.fields as { field: string[] }[]).map((problem) => problem.field.join('.'));
+  }
+  throw new Error('expected a validation error');
+}
+
+describe('validateFlightSearch', () => {
+  it('normalizes codes and fills defaults, so equal searches have equal keys', () => {
+    expect(validateFlightSearch({ origin: ' nyc', destination: 'Par', departureDate: '2026-07-01' }, { today })).toEqual({
+      origin: 'NYC',
+      destination: 'PAR',
+      departureDate: '2026-07-01',
+      returnDate: null,
+      adults: 1,
+      travelClass: null,
+      nonStop: false,
+      maxResults: 10,
+      currency: null,
+    });
+  });
+
+  it('accepts today and the last searchable day, not one more', () => {
+    const last = addDays(today, MAX_DAYS_AHEAD);
+    expect(validateFlightSearch({ origin: 'NYC', destination: 'PAR', departureDate: today, returnDate: last }, { today }).returnDate).toBe(last);
+    expect(problems(() => validateFlightSearch({ origin: 'NYC', destination: 'PAR', departureDate: addDays(last, 1) }, { today }))).toEqual([
+      'input.departureDate',
+    ]);
+  });
+
+  it('names every failing field', () => {
+    expect(
+      problems(() =>
+        validateFlightSearch(
+          { origin: 'NYC', destination: 'nyc', departureDate: '2026-02-30', adults: 10, maxResults: 0, currency: 'euro' },
+          { today },
+        ),
+      ),
+    ).toEqual(['input.destination', 'input.departureDate', 'input.adults', 'input.maxResults', 'input.currency']);
+  });
+});
+
+describe('validateHotelSearch', () => {
+  it('wants at least one night and sane guests', () => {
+    expect(problems(() => validateHotelSearch({ cityCode: 'PAR', checkIn: '2026-07-02', checkOut: '2026-07-01', adults: 0 }, { today }))).toEqual([
+      'input.checkOut',
+      'input.adults',
+    ]);
+    expect(validateHotelSearch({ cityCode: 'par', checkIn: '2026-07-01', checkOut: '2026-07-02', rooms: 9 }, { today })).toMatchObject({
+      cityCode: 'PAR',
+      rooms: 9,
+    });
+  });
+
+  it('prefixes fields with the given path', () => {
+    expect(problems(() => validateHotelSearch({ cityCode: 'P', checkIn: '2026-07-01', checkOut: '2026-07-02' }, { today, path: ['hotelOffers'] }))).toEqual([
+      'hotelOffers.cityCode',
+    ]);
+  });
+});
+
+describe('searchableDates', () => {
+  it('is false for past trips and trips beyond the horizon', () => {
+    expect(searchableDates('2026-06-10', '2026-06-20', today)).toBe(false);
+    expect(searchableDates('2026-07-01', '2026-07-05', today)).toBe(true);
+    expect(searchableDates(addDays(today, 360), addDays(today, 365), today)).toBe(false);
+  });
+});

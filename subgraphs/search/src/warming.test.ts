@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createDatabase,
+  createLogger,
+  createRedis,
+  createResponseCache,
+  createUpstream,
+  migrateSchema,
+  type DatabaseHandle,
+  type Redis,
+} from '@traveloure/platform';
+import { createTestDatabase, testRedisUrl, type TestDatabase } from '@traveloure/platform/testing';
+import { startAmadeusEmulator, type AmadeusEmulator } from '../../../tests/emulators/amadeus/server.ts';
+import { createAmadeusClient } from './amadeus/client.ts';
+import type { Database } from './db/database.ts';
+import { migrations } from './db/migrations/index.ts';
+import { insertSearchLog } from './db/search-log.repository.ts';
+import { createAmadeusProvider } from './providers/amadeus.ts';
+import { createSearchService, type SearchService } from './search.ts';
+import { addDays, todayUtc, validateHotelSearch } from './validation.ts';
+import { createCacheWarming } from './warming.ts';
+
+const logger = createLogger('search-warming-test', { level: 'silent' });
+const inDays = (days: number) => addDays(todayUtc(), days);
+let emulator: AmadeusEmulator;
+let testDatabase: TestDatabase;
+let database: DatabaseHandle<Database>;
+let search: SearchService;
+let redis: Redis;
+
+beforeAll(async () => {
+  emulator = await startAmadeusEmulator();
+  testDatabase = await createTestDatabase('search_warming');
+  database = createDatabase<Database>({ service: 'search', url: testDatabase.url, poolMax: 3 });
+  await migrateSchema(database.db, 'search', migrations);
+  redis = createRedis(testRedisUrl, logger);
+  const upstream = createUpstream({ name: 'amadeus-warming', logger, timeoutMs: 2_000 });
+  const client = createAmadeusClient({ clientId: emulator.clientId, clientSecret: emulator.clientSecret, baseUrl: emulator.url, logger, upstream });
+  const cache = (namespace: string) => createResponseCache({ service: 'search-warming-test', namespace, logger });
+  search = createSearchService({
+    provider: createAmadeusProvider(client, cache('hotel-list'), 3600),
+    flights: cache('flights'),
+    hotels: cache('hotels'),
+    db: database.db,
+    logger,
+    ttlSeconds: 300,
+    staleTtlSeconds: 3600,
+  });
+  const row = (cityCode: string, checkIn: number, checkOut: number, adults = 1) => ({
+    kind: 'HOTEL' as const,
+    destination_code: cityCode,
+    origin_code: null,
+    start_date: inDays(checkIn),
+    end_date: inDays(checkOut),
+    adults,
+    rooms: 1,
+    user_id: null,
+    provider: 'amadeus',
+    cached: false,
+    stale: false,
+    result_count: 3,
+  });
+  // Paris searched most, then Rome; a past stay and a flight search are never warmed.
+  for (let i = 0; i < 5; i++) await insertSearchLog(database.db, row('PAR', 30, 33, 2));
+  for (let i = 0; i < 3; i++) await insertSearchLog(database.db, row('ROM', 40, 42));
+  await insertSearchLog(database.db, row('BER', 50, 51));
+  await insertSearchLog(database.db, { ...row('LON', -5, -2) });
+  await insertSearchLog(database.db, { ...row('TYO', 10, 12), kind: 'FLIGHT', origin_code: 'NYC' });
+});
+
+afterAll(async () => {
+  redis?.disconnect();
+  await database?.close();
+  await testDatabase?.drop();
+  await emulator?.close();
+});
+
+describe('cache warming', () => {
+  it('pre-fetches the most searched hotel searches, within its budget', async () => {
+    const warming = createCacheWarming({ db: database.db, search, logger, intervalMs: 60_000, top: 2, lookbackDays: 7 });
+    emulator.reset();
+    expect(await warming.runOnce()).toEqual({ warmed: 2, failed: 0 });
+    expect(emulator.count('/v3/shopping/hotel-offers')).toBe(2);
+    const cities = emulator.requests.filter((request) => request.path.startsWith('/v1/reference-data')).map((request) => request.query.cityCode);
+    expect(cities.sort()).toEqual(['PAR', 'ROM']);
+
+    // A traveler's identical search is now a cache hit.
+    const paris = await search.searchHotels(validateHotelSearch({ cityCode: 'PAR', checkIn: inDays(30), checkOut: inDays(33), adults: 2 }));
+    expect(paris.meta).toMatchObject({ cached: true, stale: false });
+    expect(emulator.count('/v3/shopping/hotel-offers')).toBe(2);
+
+    // The next run refreshes the entries (they would otherwise expire between runs).
+    await warming.runOnce();
+    expect(emulator.count('/v3/shopping/hotel-offers')).toBe(4);
+    // Warming leaves no trace in the search log.
+    const logged = await database.db.selectFrom('search.search_log').select(database.db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(logged.n)).toBe(12);
+  });
+
+  it('runs on one replica per interval when they share Redis', async () => {
+    for (let i = 0; i < 50 && redis.status !== 'ready'; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const lockKey = `test-warming-lock-${randomUUID()}`;
+    const make = () => createCacheWarming({ db: database.db, search, logger, redis, lockKey, intervalMs: 60_000, top: 1, lookbackDays: 7 });
+    const [first, second] = await Promise.all([make().runOnce(), make().runOnce()]);
+    expect([first.skipped, second.skipped].filter((skipped) => skipped === 'locked')).toHaveLength(1);
+    await redis.del(lockKey);
+  });
+
+  it('stops a run when the breaker is open', async () => {
+    const upstream = createUpstream({
+      name: 'amadeus-warming-breaker',
+      logger,
+      timeoutMs: 2_000,
+      breaker: { failureRateThreshold: 0.5, minimumCalls: 1, windowMs: 10_000, halfOpenAfterMs: 60_000 },
+    });
+    const client = createAmadeusClient({ clientId: emulator.clientId, clientSecret: emulator.clientSecret, baseUrl: emulator.url, logger, upstream });
+    const cache = (namespace: string) => createResponseCache({ service: 'search-warming-test', namespace: `${namespace}-${randomUUID()}`, logger });
+    const failing = createSearchService({
+      provider: createAmadeusProvider(client, cache('hotel-list'), 3600),
+      flights: cache('flights'),
+      hotels: cache('hotels'),
+      db: database.db,
+      logger,
+      ttlSeconds: 300,
+      staleTtlSeconds: 0,
+    });
+    emulator.reset();
+    emulator.setFault({ kind: 'status', status: 503 });
+    const report = await createCacheWarming({ db: database.db, search: failing, logger, intervalMs: 60_000, top: 3, lookbackDays: 7 }).runOnce();
+    emulator.setFault(undefined);
+    // The first search fails and opens the breaker; the second is refused and ends the run.
+    expect(report).toEqual({ warmed: 0, failed: 2 });
+    expect(emulator.count('/v1/reference-data')).toBe(1);
+  });
+});
