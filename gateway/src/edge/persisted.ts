@@ -61,7 +61,8 @@ export class TrustedDocuments {
  * outage only costs clients a re-registration, never an error.
  */
 export function createApqCache(redis: Redis, options: { prefix?: string; logger: Logger; l1MaxEntries?: number }): KeyValueCache<string> {
-  const prefix = options.prefix ?? 'edge:apq:';
+  // Apollo Server adds its own `apq:` prefix, so documents land at `edge:apq:<sha256>`.
+  const prefix = options.prefix ?? 'edge:';
   const l1 = new Map<string, string>();
   const l1Max = options.l1MaxEntries ?? 1_000;
   const remember = (key: string, value: string) => {
