@@ -83,7 +83,7 @@ describe('planItinerary', () => {
     ['error', 'a 500'],
     ['rate-limited', 'a 429'],
     ['slow', 'a timeout'],
-  ] as const)('falls back to the planner on %s (%s)', async (mode) => {
+  ] as const)('falls back to the planner on %s (%s)', async (mode, _why) => {
     harness.llm.setMode(mode, { delayMs: 3_000 });
     const result = await harness.graphql(plan, { input: input() }, traveler());
     expect(result.errors).toBeUndefined();

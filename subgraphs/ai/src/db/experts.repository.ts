@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, ExpertRow } from './database.ts';
 import { isUuid } from './suggestions.repository.ts';
 
@@ -15,9 +15,11 @@ export async function findExperts(
 ): Promise<ExpertRow[]> {
   let query = db.selectFrom('ai.experts').selectAll();
   if (filter.destinationCode) {
-    query = query.where('destinations', '@>', [filter.destinationCode.toUpperCase()]);
+    query = query.where('destinations', '@>', sql<string[]>`array[${filter.destinationCode.toUpperCase()}]::text[]`);
   }
-  if (filter.specialty) query = query.where('specialties', '@>', [filter.specialty.toLowerCase()]);
+  if (filter.specialty) {
+    query = query.where('specialties', '@>', sql<string[]>`array[${filter.specialty.toLowerCase()}]::text[]`);
+  }
   return query.orderBy('rating', 'desc').orderBy('name').orderBy('id').limit(filter.limit).execute();
 }
 
