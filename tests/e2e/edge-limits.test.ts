@@ -186,3 +186,12 @@ describe('HTTP hardening', () => {
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+describe('operation selection', () => {
+  it('answers an unknown operation name as a client error', async () => {
+    const result = await edge.post({ query: 'query A { trips }', operationName: 'B' });
+    expect(result.status).toBe(400);
+    expect(result.json.errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    expect(result.json.errors[0].message).toMatch(/Unknown operation named "B"/);
+  });
+});

@@ -165,7 +165,15 @@ export function operationPolicyPlugin(limits: OperationLimits): ApolloServerPlug
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, schema, request, contextValue }) {
-          if (!operation) return;
+          if (!operation) {
+            // The gateway's executor would report this as an internal failure; it is the client's.
+            throw new GraphQLError(
+              request.operationName
+                ? `Unknown operation named "${request.operationName}".`
+                : 'Must provide an operation name when the document contains several operations.',
+              { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } },
+            );
+          }
           const identity = contextValue.identity;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions) {
