@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeServices } from '@apollo/composition';
 import { gql } from 'graphql-tag';
+import { GraphQLError, GraphQLScalarType } from 'graphql';
 import {
   createLogger,
   createSubgraphServer,
@@ -21,9 +22,12 @@ const typeDefs = gql`
     requestId: String!
     isAdmin: Boolean!
   }
+  "Refuses the literal value 'bad', as a strict custom scalar would."
+  scalar Strict
   type Query {
     viewer: Viewer!
     slow: String
+    echo(value: Strict!): String
   }
 `;
 
@@ -42,6 +46,18 @@ describe('gateway core', () => {
       name: 'probe',
       typeDefs,
       resolvers: {
+        Strict: new GraphQLScalarType({
+          name: 'Strict',
+          parseValue: (value) => {
+            if (value === 'bad') throw new GraphQLError('Strict refuses "bad"', { extensions: { code: 'BAD_USER_INPUT' } });
+            return value;
+          },
+          parseLiteral: (ast) => {
+            const value = (ast as { value?: string }).value;
+            if (value === 'bad') throw new GraphQLError('Strict refuses "bad"', { extensions: { code: 'BAD_USER_INPUT' } });
+            return value;
+          },
+        }),
         Query: {
           viewer: (_parent: unknown, _args: unknown, context: any) => ({
             id: context.identity.user?.id ?? null,
@@ -49,6 +65,7 @@ describe('gateway core', () => {
             requestId: context.requestId,
             isAdmin: hasRole(context.identity, 'ADMIN'),
           }),
+          echo: (_parent: unknown, args: { value: string }) => args.value,
           slow: () => new Promise((resolve) => setTimeout(() => resolve('late'), 1_000)),
         },
       },
@@ -72,11 +89,11 @@ describe('gateway core', () => {
     await subgraph?.close();
   });
 
-  const query = async (body: string, headers: Record<string, string> = {}) => {
+  const query = async (body: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) => {
     const response = await fetch(gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query: body }),
+      body: JSON.stringify({ query: body, variables }),
     });
     return { status: response.status, headers: response.headers, body: (await response.json()) as any };
   };
@@ -114,6 +131,19 @@ describe('gateway core', () => {
     const report = (await response.json()) as any;
     expect(response.status).toBe(200);
     expect(report.checks['subgraph:probe'].status).toBe('up');
+  });
+
+  it("passes a subgraph's refusal of bad input through with its code", async () => {
+    const result = await query('query($value: Strict!) { echo(value: $value) }', { 'x-request-id': 'strict-scalar-01' }, { value: 'bad' });
+    expect(result.body.errors[0]).toMatchObject({
+      message: expect.stringContaining('Strict refuses'),
+      extensions: { code: 'BAD_USER_INPUT', requestId: 'strict-scalar-01' },
+    });
+    const literal = await query('{ echo(value: "bad") }');
+    expect(literal.body.errors[0].message).toContain('Strict refuses');
+    expect(literal.body.errors[0].extensions.code).not.toBe('UPSTREAM_UNAVAILABLE');
+    const fine = await query('{ echo(value: "good") }');
+    expect(fine.body.data).toEqual({ echo: 'good' });
   });
 
   it('gives up on a subgraph slower than SUBGRAPH_TIMEOUT_MS', async () => {

@@ -47,13 +47,24 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     try {
       return await super.process(options);
     } catch (error) {
-      const status = (error as { extensions?: { response?: { status?: number } } }).extensions?.response?.status;
-      // A 4xx/5xx that carries GraphQL errors is passed through by super.process; what lands
-      // here is a network failure or a non-GraphQL answer: the subgraph is not available.
+      const response = (error as { extensions?: { response?: { status?: number; body?: unknown } } })
+        .extensions?.response;
+      const body = response?.body as { errors?: unknown; data?: unknown } | undefined;
+      // A subgraph that refused the request with GraphQL errors (400: a scalar it rejected, a
+      // variable it could not coerce) has answered: its coded errors go to the client as they are.
+      if (response?.status && response.status < 500 && response.status !== 401 && Array.isArray(body?.errors)) {
+        return { errors: body.errors, ...(body.data !== undefined ? { data: body.data as Record<string, unknown> } : {}) };
+      }
+      if (response?.status === 401) {
+        // The subgraph refused our signature: a deployment mistake (secrets differ), not the caller's.
+        // A plain Error: the formatter logs and reports it, and the client sees INTERNAL_SERVER_ERROR.
+        throw new Error(`subgraph ${this.options.name} refused the gateway's identity signature`);
+      }
+      // A network failure, a timeout, a 5xx or a non-GraphQL answer: the subgraph is not available.
       throw codedError(
         ErrorCode.UPSTREAM_UNAVAILABLE,
         `The ${this.options.name} service is unavailable right now; try again shortly.`,
-        { service: this.options.name, ...(status ? { status } : {}) },
+        { service: this.options.name, ...(response?.status ? { status: response.status } : {}) },
       );
     }
   }
