@@ -149,6 +149,40 @@ describe('createResponseCache', () => {
     expect(await cache.get({ id: 1 }, async () => 'b', { ttlSeconds: 60 })).toMatchObject({ value: 'b', cached: false });
   });
 
+  it('getMany serves hits from L1 and Redis and loads only the misses, in one call', async () => {
+    const namespace = `many-${randomUUID()}`;
+    const first = makeCache({ namespace });
+    const calls: string[][] = [];
+    const loadMany = async (missing: string[]) => {
+      calls.push(missing);
+      // "zz" does not exist: left out, so not cached.
+      return new Map(missing.filter((id) => id !== 'zz').map((id) => [id, { id, v: calls.length }]));
+    };
+    const options = { ttlSeconds: 60, keyOf: (id: string) => `row:${id}`, tagsOf: (id: string) => [`row:${id}`] };
+    const one = await first.getMany(['a', 'b', 'zz'], loadMany, options);
+    expect(one.map((entry) => entry?.value)).toEqual([{ id: 'a', v: 1 }, { id: 'b', v: 1 }, undefined]);
+    expect(one.map((entry) => entry?.cached)).toEqual([false, false, undefined]);
+    // Another replica: a and b from Redis, c loaded; zz asked again.
+    const second = makeCache({ namespace });
+    const two = await second.getMany(['c', 'a', 'b', 'zz'], loadMany, options);
+    expect(two.map((entry) => entry?.cached)).toEqual([false, true, true, undefined]);
+    expect(calls).toEqual([['a', 'b', 'zz'], ['c', 'zz']]);
+    // Tags reach entries written by getMany.
+    await second.invalidateTags(['row:a']);
+    const three = await second.getMany(['a', 'b'], loadMany, options);
+    expect(three.map((entry) => entry?.cached)).toEqual([false, true]);
+    expect(calls[2]).toEqual(['a']);
+    // The loader fails: stale entries answer when every missing key has one.
+    const stale = makeCache({ namespace, l1TtlMs: 10 });
+    const shortOptions = { ...options, ttlSeconds: 0.02 };
+    await stale.getMany(['s1', 's2'], loadMany, shortOptions);
+    await sleep(40);
+    const failing = async () => Promise.reject(new Error('database down'));
+    const served = await stale.getMany(['s1', 's2'], failing, shortOptions);
+    expect(served.map((entry) => entry?.stale)).toEqual([true, true]);
+    await expect(stale.getMany(['s1', 'never'], failing, shortOptions)).rejects.toThrow('database down');
+  });
+
   it('works without Redis (embedded mode)', async () => {
     const cache = makeCache({ namespace: 'embedded', redis: undefined });
     let loads = 0;

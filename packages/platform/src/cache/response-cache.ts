@@ -47,8 +47,24 @@ export interface CacheResult<T> {
   fetchedAt: Date;
 }
 
+export interface CacheGetManyOptions<K> extends Omit<CacheGetOptions, 'tags'> {
+  /** The cache key of each item key (default: the key itself). */
+  keyOf?: (key: K) => string | object;
+  tagsOf?: (key: K) => string[];
+}
+
 export interface ResponseCache {
   get<T>(key: string | object, loader: () => Promise<T>, options: CacheGetOptions): Promise<CacheResult<T>>;
+  /**
+   * Many keys at once, for DataLoader batches: L1, then one Redis MGET, then one `loadMany`
+   * call for whatever is still missing. Keys loadMany leaves out resolve undefined and are not
+   * cached. If loadMany fails, stale entries answer when every missing key has one.
+   */
+  getMany<K, T>(
+    keys: readonly K[],
+    loadMany: (missing: K[]) => Promise<Map<K, T>>,
+    options: CacheGetManyOptions<K>,
+  ): Promise<(CacheResult<T> | undefined)[]>;
   invalidateTags(tags: string[]): Promise<void>;
   delete(key: string | object): Promise<void>;
   /** Stops listening for invalidations from other replicas. */
@@ -200,11 +216,15 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     }
   }
 
-  async function writeL2(key: string, entry: Entry, now: number) {
-    const ttlMs = Math.max(1, entry.s - now);
+  /** Entries and their tag sets in one MULTI, each living until its stale horizon. */
+  async function writeL2(entries: [string, Entry][], now: number) {
     await l2('set', (client) => {
-      const multi = client.multi().set(key, JSON.stringify(entry), 'PX', ttlMs);
-      for (const tag of entry.g ?? []) multi.sadd(tagKey(tag), key).pexpire(tagKey(tag), ttlMs);
+      const multi = client.multi();
+      for (const [key, entry] of entries) {
+        const ttlMs = Math.max(1, entry.s - now);
+        multi.set(key, JSON.stringify(entry), 'PX', ttlMs);
+        for (const tag of entry.g ?? []) multi.sadd(tagKey(tag), key).pexpire(tagKey(tag), ttlMs);
+      }
       return multi.exec();
     });
   }
@@ -219,19 +239,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     }
     const startGeneration = generation;
     try {
-      const value = await loader();
-      const fetchedAt = Date.now();
-      const entry: Entry<T> = {
-        v: value,
-        t: fetchedAt,
-        f: fetchedAt + getOptions.ttlSeconds * 1000,
-        s: fetchedAt + (getOptions.ttlSeconds + (getOptions.staleTtlSeconds ?? DEFAULT_STALE_TTL_SECONDS)) * 1000,
-        ...(getOptions.tags?.length ? { g: getOptions.tags } : {}),
-      };
+      const entry = makeEntry(await loader(), getOptions, getOptions.tags);
       count('miss', 'none');
       if (generation === startGeneration && getOptions.ttlSeconds > 0) {
-        storeL1(key, entry, fetchedAt);
-        await writeL2(key, entry, fetchedAt);
+        storeL1(key, entry, entry.t);
+        await writeL2([[key, entry]], entry.t);
       }
       return result<T>(entry, false, false);
     } catch (error) {
@@ -245,6 +257,25 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     }
   }
 
+  function makeEntry<T>(value: T, options: CacheGetOptions, tags: string[] | undefined): Entry<T> {
+    const fetchedAt = Date.now();
+    return {
+      v: value,
+      t: fetchedAt,
+      f: fetchedAt + options.ttlSeconds * 1000,
+      s: fetchedAt + (options.ttlSeconds + (options.staleTtlSeconds ?? DEFAULT_STALE_TTL_SECONDS)) * 1000,
+      ...(tags?.length ? { g: tags } : {}),
+    };
+  }
+
+  /** L1 entry if this replica may answer from it now (see get). */
+  function trustedL1(key: string, now: number): Entry | undefined {
+    const slot = l1.get(key);
+    if (!slot) return undefined;
+    const trustedUntil = l2Ready() ? Math.min(slot.storedAt + l1TtlMs, slot.entry.f) : slot.entry.f;
+    return now < trustedUntil ? slot.entry : undefined;
+  }
+
   async function publish(message: { tags?: string[]; keys?: string[] }) {
     await l2('publish', (client) => client.publish(channel, JSON.stringify({ origin: instanceId, ...message })));
   }
@@ -252,21 +283,89 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   return {
     async get<T>(rawKey: string | object, loader: () => Promise<T>, getOptions: CacheGetOptions) {
       const key = entryKey(rawKey);
-      const slot = getOptions.forceRefresh ? undefined : l1.get(key);
-      const now = Date.now();
-      if (slot) {
-        // Without L2 there is nothing fresher to ask, so L1 is trusted for the entry's full TTL.
-        const trustedUntil = l2Ready() ? Math.min(slot.storedAt + l1TtlMs, slot.entry.f) : slot.entry.f;
-        if (now < trustedUntil) {
-          count('hit', 'l1');
-          return result<T>(slot.entry, true, false);
-        }
+      // Without L2 there is nothing fresher to ask, so L1 is trusted for the entry's full TTL.
+      const fromL1 = getOptions.forceRefresh ? undefined : trustedL1(key, Date.now());
+      if (fromL1) {
+        count('hit', 'l1');
+        return result<T>(fromL1, true, false);
       }
       const pending = inflight.get(key);
       if (pending) return pending as Promise<CacheResult<T>>;
       const promise = load(key, loader, getOptions).finally(() => inflight.delete(key));
       inflight.set(key, promise);
       return promise;
+    },
+
+    async getMany<K, T>(keys: readonly K[], loadMany: (missing: K[]) => Promise<Map<K, T>>, options: CacheGetManyOptions<K>) {
+      const keyOf = options.keyOf ?? ((key: K) => key as unknown as string | object);
+      const cacheKeys = keys.map((key) => entryKey(keyOf(key)));
+      const results: (CacheResult<T> | undefined)[] = new Array(keys.length).fill(undefined);
+      const now = Date.now();
+      let pending: number[] = [];
+      cacheKeys.forEach((key, index) => {
+        const entry = options.forceRefresh ? undefined : trustedL1(key, now);
+        if (entry) {
+          count('hit', 'l1');
+          results[index] = result<T>(entry, true, false);
+        } else pending.push(index);
+      });
+      if (pending.length === 0) return results;
+
+      const fromL2 = new Map<number, Entry>();
+      const raw = await l2('mget', (client) => client.mget(...pending.map((index) => cacheKeys[index]!)));
+      raw?.forEach((text, position) => {
+        if (!text) return;
+        try {
+          fromL2.set(pending[position]!, JSON.parse(text) as Entry);
+        } catch {
+          // An unreadable entry is a miss.
+        }
+      });
+      if (!options.forceRefresh) {
+        pending = pending.filter((index) => {
+          const entry = fromL2.get(index);
+          if (!entry || Date.now() >= entry.f) return true;
+          storeL1(cacheKeys[index]!, entry, Date.now());
+          count('hit', 'l2');
+          results[index] = result<T>(entry, true, false);
+          return false;
+        });
+      }
+      if (pending.length === 0) return results;
+
+      const startGeneration = generation;
+      let loaded: Map<K, T>;
+      try {
+        loaded = await loadMany(pending.map((index) => keys[index]!));
+      } catch (error) {
+        const fallbacks = pending.map((index) =>
+          [l1.get(cacheKeys[index]!)?.entry, fromL2.get(index)]
+            .filter((entry): entry is Entry => entry !== undefined && Date.now() < entry.s)
+            .sort((a, b) => b.t - a.t)[0],
+        );
+        if (!staleIf(error) || fallbacks.some((entry) => entry === undefined)) throw error;
+        pending.forEach((index, position) => {
+          count('stale', 'none');
+          results[index] = result<T>(fallbacks[position]!, true, true);
+        });
+        logger.warn({ err: error, namespace, keys: pending.length }, 'serving stale cache entries');
+        return results;
+      }
+      const writes: [string, Entry][] = [];
+      for (const index of pending) {
+        count('miss', 'none');
+        const key = keys[index]!;
+        if (!loaded.has(key)) continue;
+        const entry = makeEntry(loaded.get(key) as T, options, options.tagsOf?.(key));
+        results[index] = result<T>(entry, false, false);
+        writes.push([cacheKeys[index]!, entry]);
+      }
+      if (generation === startGeneration && options.ttlSeconds > 0 && writes.length > 0) {
+        const writtenAt = Date.now();
+        for (const [key, entry] of writes) storeL1(key, entry, writtenAt);
+        await writeL2(writes, writtenAt);
+      }
+      return results;
     },
 
     async invalidateTags(tags: string[]) {
