@@ -4,6 +4,7 @@ import type { Database, RegionValue } from './db/database.ts';
 import { provisionUser } from './db/users.repository.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { TripConfig } from './config.ts';
+import type { TripCaches } from './cache.ts';
 
 /** The signed-in caller as the trip subgraph sees them. */
 export interface Viewer {
@@ -19,6 +20,8 @@ export interface Context extends BaseContext {
   viewer?: Viewer;
   loaders: Loaders;
   config: TripConfig;
+  /** Read caches (absent in tests that build contexts without them). */
+  caches?: TripCaches;
 }
 
 export interface ContextDependencies {
@@ -26,6 +29,7 @@ export interface ContextDependencies {
   readDb: Kysely<Database>;
   config: TripConfig;
   logger: Logger;
+  caches?: TripCaches;
 }
 
 /**
@@ -47,6 +51,6 @@ export async function createContext(
     );
     if (provisioned) deps.logger.info({ userId: user.id, event: provisioned.event }, 'user provisioned');
   }
-  const loaders = createLoaders(deps.db, viewer ? { userId: viewer.id, admin: viewer.admin } : undefined);
-  return { db: deps.db, readDb: deps.readDb, viewer, loaders, config: deps.config };
+  const loaders = createLoaders(deps.db, viewer ? { userId: viewer.id, admin: viewer.admin } : undefined, deps.caches);
+  return { db: deps.db, readDb: deps.readDb, viewer, loaders, config: deps.config, caches: deps.caches };
 }

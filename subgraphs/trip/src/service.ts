@@ -10,6 +10,7 @@ import { migrations } from './db/migrations/index.ts';
 import { refreshPopularity } from './db/popularity.repository.ts';
 import { seedTripData } from './db/seed/index.ts';
 import { resolvers } from './resolvers/index.ts';
+import { createTripCaches } from './cache.ts';
 
 export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
@@ -46,6 +47,8 @@ export const tripService: ServiceDefinition<TripConfig> = {
       timer.unref();
     }
 
+    const caches = createTripCaches({ redis: runtime.redis, logger });
+
     const server = await createSubgraphServer({
       name: 'trip',
       typeDefs,
@@ -53,13 +56,14 @@ export const tripService: ServiceDefinition<TripConfig> = {
       logger,
       health: runtime.health,
       signingSecret: config.GATEWAY_SIGNING_SECRET,
-      createContext: ({ identity }) => createContext({ db, readDb, config, logger }, identity),
+      createContext: ({ identity }) => createContext({ db, readDb, config, logger, caches }, identity),
     });
     return {
       server,
       stop: async () => {
         if (timer) clearInterval(timer);
         await running;
+        await caches.close();
       },
     };
   },

@@ -183,6 +183,19 @@ describe('createResponseCache', () => {
     await expect(stale.getMany(['s1', 'never'], failing, shortOptions)).rejects.toThrow('database down');
   });
 
+  it('a tag invalidation clears every namespace of the service in this process, without Redis', async () => {
+    const service = `local-${randomUUID()}`;
+    const trips = makeCache({ service, namespace: 'trips', redis: undefined });
+    const items = makeCache({ service, namespace: 'items', redis: undefined });
+    let version = 1;
+    await trips.get('t1', async () => `trip v${version}`, { ttlSeconds: 60, tags: ['trip:1'] });
+    await items.get('t1', async () => `items v${version}`, { ttlSeconds: 60, tags: ['trip:1'] });
+    version = 2;
+    await trips.invalidateTags(['trip:1']);
+    expect((await items.get('t1', async () => `items v${version}`, { ttlSeconds: 60, tags: ['trip:1'] })).value).toBe('items v2');
+    expect((await trips.get('t1', async () => `trip v${version}`, { ttlSeconds: 60, tags: ['trip:1'] })).value).toBe('trip v2');
+  });
+
   it('works without Redis (embedded mode)', async () => {
     const cache = makeCache({ namespace: 'embedded', redis: undefined });
     let loads = 0;

@@ -90,6 +90,17 @@ interface L1Slot {
 
 const DEFAULT_STALE_TTL_SECONDS = 24 * 60 * 60;
 
+/**
+ * The caches of one service (same key prefix) in this process share tag invalidation: a trip
+ * change clears the trip's entries from every namespace's L1 at once, Redis or not, and stops
+ * their in-flight loads from writing back what they read before the change.
+ */
+interface LocalGroup {
+  generation: number;
+  members: Set<(message: { tags?: string[]; keys?: string[] }) => void>;
+}
+const localGroups = new Map<string, LocalGroup>();
+
 const requestsTotal = counter('cache_requests_total', 'Response cache lookups by result (hit, miss, stale) and layer', [
   'service',
   'namespace',
@@ -131,11 +142,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const l2TimeoutMs = options.l2TimeoutMs ?? 500;
   const staleIf = options.staleIf ?? defaultStaleIf;
   const instanceId = randomUUID();
+  const group = localGroups.get(prefix) ?? { generation: 0, members: new Set() };
+  localGroups.set(prefix, group);
   const channel = `${prefix}:invalidate`;
   const l1 = new LRUCache<string, L1Slot>({ max: options.l1MaxEntries ?? 1_000 });
   const inflight = new Map<string, Promise<CacheResult<unknown>>>();
-  // Bumped by every invalidation: a load that began before it must not write its result back.
-  let generation = 0;
 
   const entryKey = (key: string | object) => `${prefix}:${namespace}:${normalizeCacheKey(key)}`;
   const tagKey = (tag: string) => `${prefix}:tag:${tag}`;
@@ -175,6 +186,13 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     const tags = new Set(message.tags ?? []);
     const keys = new Set(message.keys ?? []);
     dropFromL1((key, slot) => keys.has(key) || (slot.entry.g ?? []).some((tag) => tags.has(tag)));
+  }
+  group.members.add(applyInvalidation);
+
+  /** Bumped by every invalidation: a load that began before it must not write its result back. */
+  function invalidateLocally(message: { tags?: string[]; keys?: string[] }) {
+    group.generation++;
+    for (const apply of group.members) apply(message);
   }
 
   // Other replicas' invalidations reach this L1 through Redis pub/sub.
@@ -237,11 +255,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       count('hit', 'l2');
       return result<T>(fromL2, true, false);
     }
-    const startGeneration = generation;
+    const startGeneration = group.generation;
     try {
       const entry = makeEntry(await loader(), getOptions, getOptions.tags);
       count('miss', 'none');
-      if (generation === startGeneration && getOptions.ttlSeconds > 0) {
+      if (group.generation === startGeneration && getOptions.ttlSeconds > 0) {
         storeL1(key, entry, entry.t);
         await writeL2([[key, entry]], entry.t);
       }
@@ -333,7 +351,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
       if (pending.length === 0) return results;
 
-      const startGeneration = generation;
+      const startGeneration = group.generation;
       let loaded: Map<K, T>;
       try {
         loaded = await loadMany(pending.map((index) => keys[index]!));
@@ -360,7 +378,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         results[index] = result<T>(entry, false, false);
         writes.push([cacheKeys[index]!, entry]);
       }
-      if (generation === startGeneration && options.ttlSeconds > 0 && writes.length > 0) {
+      if (group.generation === startGeneration && options.ttlSeconds > 0 && writes.length > 0) {
         const writtenAt = Date.now();
         for (const [key, entry] of writes) storeL1(key, entry, writtenAt);
         await writeL2(writes, writtenAt);
@@ -370,8 +388,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
     async invalidateTags(tags: string[]) {
       if (tags.length === 0) return;
-      generation++;
-      applyInvalidation({ tags });
+      invalidateLocally({ tags });
       await l2('invalidate', async (client) => {
         const members = await Promise.all(tags.map((tag) => client.smembers(tagKey(tag))));
         const keys = [...new Set(members.flat()), ...tags.map(tagKey)];
@@ -382,13 +399,13 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
     async delete(rawKey: string | object) {
       const key = entryKey(rawKey);
-      generation++;
-      l1.delete(key);
+      invalidateLocally({ keys: [key] });
       await l2('delete', (client) => client.del(key));
       await publish({ keys: [key] });
     },
 
     async close() {
+      group.members.delete(applyInvalidation);
       subscriber?.disconnect();
       l1.clear();
     },

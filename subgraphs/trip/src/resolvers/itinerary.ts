@@ -26,10 +26,14 @@ export async function lockTripForItems(
   return { trip: fresh, window: tripWindow(fresh.start_date, fresh.end_date, destination.timezone) };
 }
 
-/** After a change, later reads in this request see the new trip and items. */
-export function refreshTripLoaders(context: Context, trip: TripRow) {
+/**
+ * After a committed change, later reads in this request see the new trip and items, and so do
+ * later requests (the cached trip and items are invalidated).
+ */
+export async function refreshTripLoaders(context: Context, trip: TripRow) {
   context.loaders.trips.clear(trip.id).prime(trip.id, trip);
   context.loaders.itemsByTrip.clear(trip.id);
+  await context.caches?.invalidateTrip(trip.id);
 }
 
 /** The item columns an add or an update writes, from validated fields. */

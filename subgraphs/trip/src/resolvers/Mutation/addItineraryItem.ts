@@ -30,6 +30,6 @@ export const addItineraryItem: MutationResolvers['addItineraryItem'] = async (_p
     }),
   );
   if (result instanceof Rejected) return { item: null, trip: null, userErrors: result.userErrors };
-  refreshTripLoaders(context, result.trip);
+  await refreshTripLoaders(context, result.trip);
   return { ...result, userErrors: [] };
 };

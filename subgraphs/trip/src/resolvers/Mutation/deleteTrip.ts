@@ -19,5 +19,6 @@ export const deleteTrip: MutationResolvers['deleteTrip'] = async (_parent, { id 
   if (result instanceof Rejected) return { deletedTripId: null, userErrors: result.userErrors };
   context.loaders.trips.clear(trip.id).prime(trip.id, null);
   context.loaders.itemsByTrip.clear(trip.id);
+  await context.caches?.invalidateTrip(trip.id);
   return { deletedTripId: trip.id, userErrors: [] };
 };

@@ -17,6 +17,6 @@ export const removeItineraryItem: MutationResolvers['removeItineraryItem'] = asy
   );
   if (result instanceof Rejected) return { removedItemId: null, trip: null, userErrors: result.userErrors };
   context.loaders.items.clear(item.id).prime(item.id, null);
-  refreshTripLoaders(context, result);
+  await refreshTripLoaders(context, result);
   return { removedItemId: item.id, trip: result, userErrors: [] };
 };

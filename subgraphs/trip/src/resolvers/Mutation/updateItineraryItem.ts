@@ -36,6 +36,6 @@ export const updateItineraryItem: MutationResolvers['updateItineraryItem'] = asy
   );
   if (result instanceof Rejected) return { item: null, trip: null, userErrors: result.userErrors };
   context.loaders.items.clear(item.id).prime(item.id, result.item);
-  refreshTripLoaders(context, result.trip);
+  await refreshTripLoaders(context, result.trip);
   return { ...result, userErrors: [] };
 };

@@ -59,6 +59,6 @@ export const updateTrip: MutationResolvers['updateTrip'] = async (_parent, { id,
     }),
   );
   if (result instanceof Rejected) return { trip: null, userErrors: result.userErrors };
-  refreshTripLoaders(context, result);
+  await refreshTripLoaders(context, result);
   return { trip: result, userErrors: [] };
 };
