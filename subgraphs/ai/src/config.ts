@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { baseConfigShape, env } from '@traveloure/platform';
+import { baseConfigShape, env, eventsConfigShape } from '@traveloure/platform';
 
 /** Settings of the ai subgraph (docs/ai.md lists every one). */
 export const aiConfigSchema = z.object({
   ...baseConfigShape,
+  /** Outbox relay and event queue settings (docs/notification.md). */
+  ...eventsConfigShape,
   AI_PORT: env.port(4002),
   /** OpenAI-compatible endpoint; the xAI API by default. */
   LLM_BASE_URL: z.url().default('https://api.x.ai/v1'),

@@ -6,6 +6,7 @@ import {
   createResponseCache,
   createSubgraphServer,
   createUpstream,
+  startOutboxRelay,
   type ServiceDefinition,
 } from '@traveloure/platform';
 import { aiConfigSchema, type AiConfig } from './config.ts';
@@ -32,6 +33,8 @@ export const aiService: ServiceDefinition<AiConfig> = {
   async create(runtime) {
     const db = runtime.db as Kysely<Database>;
     const { config, logger, health, redis } = runtime;
+    // Publishes ai.outbox (conversation messages) to the notification service's event queue.
+    const relay = startOutboxRelay(runtime, 'ai');
     const llmUpstream = createUpstream({
       name: 'llm',
       logger,
@@ -74,7 +77,10 @@ export const aiService: ServiceDefinition<AiConfig> = {
       signingSecret: config.GATEWAY_SIGNING_SECRET,
       transformSchema: rateLimitTransformer({ redis, keyPrefix: config.AI_KEY_PREFIX }),
       createContext: ({ identity }) => createContext(deps, identity),
-      onShutdown: () => suggestionCache.close(),
+      onShutdown: async () => {
+        await relay.stop();
+        await suggestionCache.close();
+      },
       shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     });
     return { server };

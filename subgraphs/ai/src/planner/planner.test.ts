@@ -27,6 +27,7 @@ const cases = cities.flatMap((city, cityIndex) =>
     end.setUTCDate(end.getUTCDate() + days - 1);
     return {
       city,
+      label: `${city} ${pace} from ${start.toISOString().slice(0, 10)}, ${days} day(s)`,
       request: {
         destinationCode: city,
         startDate: start.toISOString().slice(0, 10),
@@ -46,19 +47,19 @@ describe('planner properties over every seeded destination and pace', () => {
     for (const city of cities) expect(byCity.get(city)!.length).toBeGreaterThanOrEqual(10);
   });
 
-  it.each(cases)('$city $request.pace $request.startDate..$request.endDate', ({ city, request }) => {
+  it.each(cases)('$label', ({ city, request }) => {
     const places = byCity.get(city)!;
     const placeById = new Map(places.map((place) => [place.id, place]));
     const days = planItinerary(request, places);
     const seen = new Set<string>();
     const range = paceRange[request.pace];
     const sightsTotal = places.filter((place) => place.category !== 'FOOD').length;
-    let sightsUsed = 0;
+    let shortDays = 0;
 
     expect(days.length).toBe(Math.round((Date.parse(request.endDate) - Date.parse(request.startDate)) / 86_400_000) + 1);
     for (const day of days) {
       const sights = day.activities.filter((activity) => activity.kind === 'ACTIVITY');
-      sightsUsed += sights.length;
+      if (sights.length < range.min) shortDays++;
       // Pace: never more than the maximum a day.
       expect(sights.length).toBeLessThanOrEqual(range.max);
       // Never a repeated place, across the whole trip.
@@ -96,9 +97,10 @@ describe('planner properties over every seeded destination and pace', () => {
         expect(sights.every((other) => distanceBetween(activity, other) <= 2 * WIDE_RADIUS_KM)).toBe(true);
       }
     }
-    // Pace minimum: met on every day whenever the destination still had enough sights left.
+    // Pace minimum: when the destination has sights enough for the whole trip, at most one day
+    // (closing days and opening hours can thin one out) falls short of it.
     if (sightsTotal >= days.length * range.max) {
-      expect(sightsUsed).toBeGreaterThanOrEqual(Math.min(days.length * range.min, sightsTotal) * 0.6);
+      expect(shortDays).toBeLessThanOrEqual(1);
     }
     // Deterministic: the same inputs give the same plan.
     expect(planItinerary(request, [...places].reverse())).toEqual(days);

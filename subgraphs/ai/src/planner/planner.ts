@@ -100,7 +100,15 @@ interface DayPlan {
 function planDay(available: Scored[], target: number, minimum: number, interests: Set<string>): DayPlan {
   const empty: DayPlan = { places: [], schedule: simulate([]) ?? { visits: [], meals: [], cost: 0 } };
   if (target <= 0) return empty;
-  // Try seeds in score order: a seed that fits no schedule on its own is skipped.
+  // Seeds in score order; an isolated seed makes a thin day, so later seeds get their chance
+  // until one fills the day. The fullest day wins, then the better-scored one.
+  let best: { plan: DayPlan; value: number } | undefined;
+  const scoreOf = new Map(available.map(({ place, score }) => [place.id, score]));
+  const consider = (plan: DayPlan) => {
+    const value = plan.places.length * 100 + plan.places.reduce((sum, place) => sum + (scoreOf.get(place.id) ?? 0), 0);
+    if (!best || value > best.value + 1e-9) best = { plan, value };
+    return plan.places.length >= target;
+  };
   for (const seed of available.slice(0, 12)) {
     const neighbours = available
       .filter((candidate) => candidate.place.id !== seed.place.id)
@@ -119,9 +127,10 @@ function planDay(available: Scored[], target: number, minimum: number, interests
     for (let extra = Math.min(size, pool.length); extra >= 0; extra--) {
       let cluster = [seed.place, ...pool.slice(0, extra)];
       let next = extra;
-      for (let attempt = 0; attempt < 6; attempt++) {
-        const best = bestOrder(cluster);
-        if (best) return best;
+      let found: DayPlan | undefined;
+      for (let attempt = 0; attempt < 6 && !found; attempt++) {
+        found = bestOrder(cluster);
+        if (found) break;
         if (extra === 0 || next >= pool.length) break;
         // Swap the longest visit for the next-nearest place before giving up a slot.
         const longest = cluster.reduce(
@@ -130,9 +139,13 @@ function planDay(available: Scored[], target: number, minimum: number, interests
         );
         cluster = [...cluster.slice(0, longest), ...cluster.slice(longest + 1), pool[next++]!];
       }
+      if (found) {
+        if (consider(found)) return found;
+        break;
+      }
     }
   }
-  return empty;
+  return best?.plan ?? empty;
 }
 
 interface Visit {
