@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { baseConfigShape, env, regions } from '@traveloure/platform';
+import { baseConfigShape, env, eventsConfigShape, regions } from '@traveloure/platform';
 
 export const tripConfigSchema = z.object({
   ...baseConfigShape,
+  /** Outbox relay and event queue settings (docs/notification.md). */
+  ...eventsConfigShape,
   /** Port of the trip subgraph when it runs alone. */
   TRIP_PORT: env.port(4001),
   /** Region for users whose identity carries no region claim. */

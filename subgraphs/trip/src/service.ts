@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { gql } from 'graphql-tag';
 import type { Kysely } from 'kysely';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { createSubgraphServer, type ServiceDefinition } from '@traveloure/platform';
+import { createSubgraphServer, startOutboxRelay, type ServiceDefinition } from '@traveloure/platform';
 import { tripConfigSchema, type TripConfig } from './config.ts';
 import { createContext } from './context.ts';
 import type { Database } from './db/database.ts';
@@ -49,6 +49,9 @@ export const tripService: ServiceDefinition<TripConfig> = {
 
     const caches = createTripCaches({ redis: runtime.redis, logger });
 
+    // Publishes trip.outbox (user and trip events) to the notification service's event queue.
+    const relay = startOutboxRelay(runtime, 'trip');
+
     const server = await createSubgraphServer({
       name: 'trip',
       typeDefs,
@@ -63,6 +66,7 @@ export const tripService: ServiceDefinition<TripConfig> = {
       stop: async () => {
         if (timer) clearInterval(timer);
         await running;
+        await relay.stop();
         await caches.close();
       },
     };
