@@ -243,12 +243,12 @@ export type Pace =
   /** Few activities a day, plenty of free time. */
   | 'RELAXED';
 
-/** Relay page information. */
+/** Where a connection page ends. */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Cursor of the last edge; pass it as `after` to get the next page. */
+  /** Cursor of the last edge on this page; pass it as `after` for the next page. */
   endCursor: Maybe<Scalars['String']['output']>;
-  /** Whether another page follows this one. */
+  /** Whether more items follow this page. */
   hasNextPage: Scalars['Boolean']['output'];
 };
 
@@ -362,7 +362,7 @@ export type SuggestionSource =
   /** Computed by the built-in planner (the default without an LLM, and the fallback when it fails). */
   | 'PLANNER';
 
-/** A trip (owned by the trip subgraph), extended with an AI itinerary suggestion. */
+/** A trip a traveler plans: where, when, with how many people, at what budget and pace. */
 export type Trip = {
   __typename?: 'Trip';
   /** Budget level. */
@@ -388,7 +388,7 @@ export type Trip = {
 };
 
 
-/** A trip (owned by the trip subgraph), extended with an AI itinerary suggestion. */
+/** A trip a traveler plans: where, when, with how many people, at what budget and pace. */
 export type TripItinerarySuggestionArgs = {
   preferences?: InputMaybe<ItineraryPreferencesInput>;
 };
