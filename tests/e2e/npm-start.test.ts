@@ -15,10 +15,10 @@ describe('npm start (embedded mode)', () => {
   let child: ChildProcess | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'traveloure-start-'));
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolveExit) => child!.once('exit', resolveExit));
-      child.kill('SIGTERM');
-      await exited;
+    try {
+      if (child?.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
     }
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -36,7 +36,9 @@ describe('npm start (embedded mode)', () => {
       SEARCH_PORT: String(ports[3]),
       NOTIFICATION_PORT: String(ports[4]),
     };
-    child = spawn('npm', ['start', '--silent'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so SIGTERM reaches npm and the server as a terminal's Ctrl-C or a
+    // container stop would, and nothing is left running after the test.
+    child = spawn('npm', ['start', '--silent'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
@@ -61,7 +63,21 @@ describe('npm start (embedded mode)', () => {
     for (const code of codes) expect(code).toMatch(/^[A-Z]{3}$/);
 
     const exited = new Promise<number | null>((resolveExit) => child!.once('exit', (code) => resolveExit(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+    // The server drains in-flight requests and closes its stores; nothing of the group outlives it.
+    const groupAlive = () => {
+      try {
+        process.kill(-child!.pid!, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const stopDeadline = Date.now() + 20_000;
+    while (groupAlive() && Date.now() < stopDeadline) await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+    expect(groupAlive()).toBe(false);
+    expect(output).toContain('"msg":"shutting down"');
+    expect(output).not.toMatch(/"level":"(error|fatal)"/);
   }, 120_000);
 });

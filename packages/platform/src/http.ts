@@ -48,7 +48,7 @@ export function accessLogMiddleware(service: string, logger: Logger) {
         {
           requestId: req.requestId,
           method: req.method,
-          path: req.path,
+          path: req.originalUrl.split('?')[0],
           statusCode: res.statusCode,
           durationMs: Math.round(seconds * 1000),
         },

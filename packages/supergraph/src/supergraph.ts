@@ -60,7 +60,7 @@ export async function startSupergraph(options: StartSupergraphOptions = {}): Pro
           pglite,
           host: options.host,
           ...(options.fixedPorts ? {} : { port: 0 }),
-          logger: logger.child({ service: definition.name }),
+          logger: options.logger ? logger.child({ subgraph: definition.name }) : createLogger(definition.name, { level: base.LOG_LEVEL }),
           onQuery: options.onQuery ? (sqlText) => options.onQuery!(sqlText, definition.name) : undefined,
         }),
       );
@@ -68,7 +68,7 @@ export async function startSupergraph(options: StartSupergraphOptions = {}): Pro
     const gatewayConfig = loadGatewayConfig(env);
     const gateway = await createGateway({
       config: gatewayConfig,
-      logger: logger.child({ service: 'gateway' }),
+      logger: options.logger ? logger.child({ subgraph: 'gateway' }) : createLogger('gateway', { level: base.LOG_LEVEL }),
       subgraphUrls: Object.fromEntries(started.map((service) => [service.name, service.url])),
     });
     const running = await gateway.listen(options.fixedPorts ? gatewayConfig.GATEWAY_PORT : 0, options.host);
