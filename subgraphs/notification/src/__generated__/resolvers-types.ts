@@ -221,12 +221,12 @@ export type NotificationStat = {
   sent: Scalars['Int']['output'];
 };
 
-/** Relay paging information. */
+/** Where a connection page ends. */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** The cursor of the last edge of this page. */
+  /** Cursor of the last edge on this page; pass it as `after` for the next page. */
   endCursor: Maybe<Scalars['String']['output']>;
-  /** Whether another page follows. */
+  /** Whether more items follow this page. */
   hasNextPage: Scalars['Boolean']['output'];
 };
 
@@ -280,10 +280,10 @@ export type UpdateNotificationPreferencesPayload = {
   userErrors: Array<UserError>;
 };
 
-/** A traveler, as far as notifications are concerned. Owned by the trip subgraph. */
+/** A person using Traveloure: a traveler, expert, analyst or admin. */
 export type User = {
   __typename?: 'User';
-  /** The user's id. */
+  /** Stable id (the identity provider's subject). */
   id: Scalars['ID']['output'];
   /** How the user wants to be notified. Only the user themselves may read it. */
   notificationPreferences: NotificationPreferences;
@@ -294,21 +294,21 @@ export type User = {
 };
 
 
-/** A traveler, as far as notifications are concerned. Owned by the trip subgraph. */
+/** A person using Traveloure: a traveler, expert, analyst or admin. */
 export type UserNotificationsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
-/** A failure the caller can fix. */
+/** An expected failure of a mutation, returned as data: the client can fix and retry. */
 export type UserError = {
   __typename?: 'UserError';
-  /** What went wrong, for programs (e.g. NOT_FOUND, INVALID). */
+  /** Machine-readable reason, e.g. `TOO_LONG`, `UNKNOWN_DESTINATION`, `NOT_FOUND`. */
   code: Scalars['String']['output'];
-  /** The input field at fault, as a path. */
+  /** Path to the input field at fault, e.g. `["input", "endDate"]`; null when no single field is. */
   field: Maybe<Array<Scalars['String']['output']>>;
-  /** What went wrong, for people. */
+  /** What went wrong, for a person to read. */
   message: Scalars['String']['output'];
 };
 
