@@ -9,6 +9,7 @@ import {
   migrateSchema,
   type DatabaseHandle,
   type Redis,
+  type UpstreamOptions,
 } from '@traveloure/platform';
 import { createTestDatabase, testRedisUrl, type TestDatabase } from '@traveloure/platform/testing';
 import { startAmadeusEmulator, type AmadeusEmulator } from '../../../tests/emulators/amadeus/server.ts';
@@ -29,24 +30,29 @@ let database: DatabaseHandle<Database>;
 let search: SearchService;
 let redis: Redis;
 
-beforeAll(async () => {
-  emulator = await startAmadeusEmulator();
-  testDatabase = await createTestDatabase('search_warming');
-  database = createDatabase<Database>({ service: 'search', url: testDatabase.url, poolMax: 3 });
-  await migrateSchema(database.db, 'search', migrations);
-  redis = createRedis(testRedisUrl, logger);
-  const upstream = createUpstream({ name: 'amadeus-warming', logger, timeoutMs: 2_000 });
+/** A search service on the emulator with its own (L1-only) caches. */
+function makeSearch(upstreamOptions: UpstreamOptions, staleTtlSeconds: number): SearchService {
+  const upstream = createUpstream(upstreamOptions);
   const client = createAmadeusClient({ clientId: emulator.clientId, clientSecret: emulator.clientSecret, baseUrl: emulator.url, logger, upstream });
-  const cache = (namespace: string) => createResponseCache({ service: 'search-warming-test', namespace, logger });
-  search = createSearchService({
+  const cache = (namespace: string) => createResponseCache({ service: 'search-warming-test', namespace: `${namespace}-${randomUUID()}`, logger });
+  return createSearchService({
     provider: createAmadeusProvider(client, cache('hotel-list'), 3600),
     flights: cache('flights'),
     hotels: cache('hotels'),
     db: database.db,
     logger,
     ttlSeconds: 300,
-    staleTtlSeconds: 3600,
+    staleTtlSeconds,
   });
+}
+
+beforeAll(async () => {
+  emulator = await startAmadeusEmulator();
+  testDatabase = await createTestDatabase('search_warming');
+  database = createDatabase<Database>({ service: 'search', url: testDatabase.url, poolMax: 3 });
+  await migrateSchema(database.db, 'search', migrations);
+  redis = createRedis(testRedisUrl, logger);
+  search = makeSearch({ name: 'amadeus-warming', logger, timeoutMs: 2_000 }, 3600);
   const row = (cityCode: string, checkIn: number, checkOut: number, adults = 1) => ({
     kind: 'HOTEL' as const,
     destination_code: cityCode,
@@ -108,23 +114,15 @@ describe('cache warming', () => {
   });
 
   it('stops a run when the breaker is open', async () => {
-    const upstream = createUpstream({
-      name: 'amadeus-warming-breaker',
-      logger,
-      timeoutMs: 2_000,
-      breaker: { failureRateThreshold: 0.5, minimumCalls: 1, windowMs: 10_000, halfOpenAfterMs: 60_000 },
-    });
-    const client = createAmadeusClient({ clientId: emulator.clientId, clientSecret: emulator.clientSecret, baseUrl: emulator.url, logger, upstream });
-    const cache = (namespace: string) => createResponseCache({ service: 'search-warming-test', namespace: `${namespace}-${randomUUID()}`, logger });
-    const failing = createSearchService({
-      provider: createAmadeusProvider(client, cache('hotel-list'), 3600),
-      flights: cache('flights'),
-      hotels: cache('hotels'),
-      db: database.db,
-      logger,
-      ttlSeconds: 300,
-      staleTtlSeconds: 0,
-    });
+    const failing = makeSearch(
+      {
+        name: 'amadeus-warming-breaker',
+        logger,
+        timeoutMs: 2_000,
+        breaker: { failureRateThreshold: 0.5, minimumCalls: 1, windowMs: 10_000, halfOpenAfterMs: 60_000 },
+      },
+      0,
+    );
     emulator.reset();
     emulator.setFault({ kind: 'status', status: 503 });
     const report = await createCacheWarming({ db: database.db, search: failing, logger, intervalMs: 60_000, top: 3, lookbackDays: 7 }).runOnce();

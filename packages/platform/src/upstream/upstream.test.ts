@@ -3,7 +3,7 @@ import { createLogger } from '../logger.ts';
 import { Health } from '../health.ts';
 import { metricsRegistry } from '../metrics.ts';
 import { badUserInput } from '../errors.ts';
-import { createUpstream } from './upstream.ts';
+import { createUpstream, type UpstreamOptions } from './upstream.ts';
 import { UpstreamError, UpstreamUnavailableError } from './errors.ts';
 
 const logger = createLogger('upstream-test', { level: 'silent' });
@@ -12,6 +12,8 @@ const transient = (status = 503) =>
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let counter = 0;
 const uniqueName = (label: string) => `${label}-${++counter}`;
+const makeUpstream = (label: string, options: Partial<UpstreamOptions> = {}) =>
+  createUpstream({ name: uniqueName(label), logger, timeoutMs: 1_000, ...options });
 
 async function breakerGauge(name: string) {
   const metric = await metricsRegistry.getSingleMetric('upstream_breaker_state')!.get();
@@ -20,10 +22,7 @@ async function breakerGauge(name: string) {
 
 describe('createUpstream', () => {
   it('retries transient failures with backoff and succeeds', async () => {
-    const upstream = createUpstream({
-      name: uniqueName('retry'),
-      logger,
-      timeoutMs: 1_000,
+    const upstream = makeUpstream('retry', {
       retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 },
     });
     let attempts = 0;
@@ -37,10 +36,7 @@ describe('createUpstream', () => {
   });
 
   it('gives up after maxAttempts and surfaces an UpstreamError with UPSTREAM_UNAVAILABLE', async () => {
-    const upstream = createUpstream({
-      name: uniqueName('giveup'),
-      logger,
-      timeoutMs: 1_000,
+    const upstream = makeUpstream('giveup', {
       retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
     });
     let attempts = 0;
@@ -57,10 +53,7 @@ describe('createUpstream', () => {
   });
 
   it('never retries non-retryable failures and passes them through unchanged', async () => {
-    const upstream = createUpstream({
-      name: uniqueName('noretry'),
-      logger,
-      timeoutMs: 1_000,
+    const upstream = makeUpstream('noretry', {
       retry: { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2 },
     });
     let attempts = 0;
@@ -76,10 +69,7 @@ describe('createUpstream', () => {
   });
 
   it('turns network errors into retryable UpstreamErrors', async () => {
-    const upstream = createUpstream({
-      name: uniqueName('network'),
-      logger,
-      timeoutMs: 1_000,
+    const upstream = makeUpstream('network', {
       retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
     });
     let attempts = 0;
@@ -96,7 +86,7 @@ describe('createUpstream', () => {
   });
 
   it('times out an attempt and aborts its signal', async () => {
-    const upstream = createUpstream({ name: uniqueName('timeout'), logger, timeoutMs: 30 });
+    const upstream = makeUpstream('timeout', { timeoutMs: 30 });
     let aborted = false;
     const error = await upstream
       .call(
@@ -164,10 +154,7 @@ describe('createUpstream', () => {
   });
 
   it('a failed half-open trial opens the breaker again', async () => {
-    const upstream = createUpstream({
-      name: uniqueName('reopen'),
-      logger,
-      timeoutMs: 1_000,
+    const upstream = makeUpstream('reopen', {
       breaker: { failureRateThreshold: 0.5, minimumCalls: 2, windowMs: 10_000, halfOpenAfterMs: 50 },
     });
     for (let i = 0; i < 2; i++) await upstream.call(async () => Promise.reject(transient())).catch(() => undefined);
@@ -178,10 +165,7 @@ describe('createUpstream', () => {
   });
 
   it('does not count non-retryable failures against the breaker', async () => {
-    const upstream = createUpstream({
-      name: uniqueName('client-errors'),
-      logger,
-      timeoutMs: 1_000,
+    const upstream = makeUpstream('client-errors', {
       breaker: { failureRateThreshold: 0.5, minimumCalls: 2, windowMs: 10_000, halfOpenAfterMs: 1_000 },
     });
     for (let i = 0; i < 10; i++) {
@@ -191,10 +175,7 @@ describe('createUpstream', () => {
   });
 
   it('stops retrying as soon as the breaker opens', async () => {
-    const upstream = createUpstream({
-      name: uniqueName('retry-breaker'),
-      logger,
-      timeoutMs: 1_000,
+    const upstream = makeUpstream('retry-breaker', {
       retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 2 },
       breaker: { failureRateThreshold: 0.5, minimumCalls: 3, windowMs: 10_000, halfOpenAfterMs: 10_000 },
     });
@@ -210,7 +191,7 @@ describe('createUpstream', () => {
   });
 
   it('uses the fallback for upstream failures only', async () => {
-    const upstream = createUpstream({ name: uniqueName('fallback'), logger, timeoutMs: 1_000 });
+    const upstream = makeUpstream('fallback');
     const value = await upstream.call(async () => Promise.reject(transient()), {
       fallback: (error) => `fallback after ${error.detail}`,
     });
@@ -220,10 +201,7 @@ describe('createUpstream', () => {
   });
 
   it('bulkhead refuses calls beyond its concurrency and queue', async () => {
-    const upstream = createUpstream({
-      name: uniqueName('bulkhead'),
-      logger,
-      timeoutMs: 1_000,
+    const upstream = makeUpstream('bulkhead', {
       bulkhead: { maxConcurrent: 1, maxQueue: 1 },
     });
     let release!: () => void;
