@@ -124,6 +124,9 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
       // Open at the protocol level; operationPolicyPlugin decides who may introspect.
       introspection: true,
       csrfPrevention: true,
+      // The process owns shutdown (installShutdown); Apollo's own signal handlers would re-raise
+      // SIGTERM once the server stopped and turn a clean stop into exit code 1.
+      stopOnTerminationSignals: false,
       persistedQueries: {
         ttl: config.APQ_TTL_SECONDS || null,
         ...(redis ? { cache: createApqCache(redis, { logger }) } : {}),
