@@ -1,17 +1,25 @@
 import { sql, type Kysely } from 'kysely';
 import type { ConversationRow, Database, MessageRow, MessagesTable } from './database.ts';
-import { isUuid } from './suggestions.repository.ts';
+import { rowsByIds } from './rows.ts';
 
-export async function conversationsByIds(
-  db: Kysely<Database>,
-  ids: readonly string[],
-): Promise<(ConversationRow | null)[]> {
-  const valid = ids.filter(isUuid);
-  const rows = valid.length
-    ? await db.selectFrom('ai.conversations').selectAll().where('id', 'in', valid).execute()
-    : [];
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.map((id) => byId.get(id) ?? null);
+export function conversationsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<(ConversationRow | null)[]> {
+  return rowsByIds(db, 'ai.conversations', ids);
+}
+
+export interface Participant {
+  userId: string;
+  /** Set when the caller is an expert: their conversations as the expert count too. */
+  expertId?: string;
+}
+
+function participantConversations(db: Kysely<Database>, participant: Participant) {
+  return db
+    .selectFrom('ai.conversations')
+    .where((eb) =>
+      participant.expertId
+        ? eb.or([eb('traveler_user_id', '=', participant.userId), eb('expert_id', '=', participant.expertId)])
+        : eb('traveler_user_id', '=', participant.userId),
+    );
 }
 
 export async function insertConversation(
@@ -33,17 +41,10 @@ export async function insertConversation(
 /** A participant's conversations: as traveler, or as the expert they answer for. */
 export async function conversationsOf(
   db: Kysely<Database>,
-  participant: { userId: string; expertId?: string },
+  participant: Participant,
   page: { limit: number; after?: { lastMessageAt: string; id: string } },
 ): Promise<ConversationRow[]> {
-  let query = db
-    .selectFrom('ai.conversations')
-    .selectAll()
-    .where((eb) =>
-      participant.expertId
-        ? eb.or([eb('traveler_user_id', '=', participant.userId), eb('expert_id', '=', participant.expertId)])
-        : eb('traveler_user_id', '=', participant.userId),
-    );
+  let query = participantConversations(db, participant).selectAll();
   if (page.after) {
     const { lastMessageAt, id } = page.after;
     query = query.where(
@@ -55,16 +56,10 @@ export async function conversationsOf(
 
 export async function countConversationsOf(
   db: Kysely<Database>,
-  participant: { userId: string; expertId?: string },
+  participant: Participant,
 ): Promise<number> {
-  const row = await db
-    .selectFrom('ai.conversations')
+  const row = await participantConversations(db, participant)
     .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where((eb) =>
-      participant.expertId
-        ? eb.or([eb('traveler_user_id', '=', participant.userId), eb('expert_id', '=', participant.expertId)])
-        : eb('traveler_user_id', '=', participant.userId),
-    )
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }

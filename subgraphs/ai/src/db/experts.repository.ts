@@ -1,12 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, ExpertRow } from './database.ts';
-import { isUuid } from './suggestions.repository.ts';
+import { rowsByIds } from './rows.ts';
 
-export async function expertsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<(ExpertRow | null)[]> {
-  const valid = ids.filter(isUuid);
-  const rows = valid.length ? await db.selectFrom('ai.experts').selectAll().where('id', 'in', valid).execute() : [];
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.map((id) => byId.get(id) ?? null);
+export function expertsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<(ExpertRow | null)[]> {
+  return rowsByIds(db, 'ai.experts', ids);
 }
 
 export async function findExperts(

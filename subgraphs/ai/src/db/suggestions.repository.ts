@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, SuggestionRow } from './database.ts';
+import { rowsByIds } from './rows.ts';
 import type { PlannedDay, PlanRequest } from '../planner/types.ts';
 
 export interface NewSuggestion {
@@ -35,13 +36,8 @@ export async function insertSuggestion(db: Kysely<Database>, suggestion: NewSugg
 }
 
 /** Suggestions by id, in key order (null where missing or malformed ids). */
-export async function suggestionsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<(SuggestionRow | null)[]> {
-  const valid = ids.filter(isUuid);
-  const rows = valid.length
-    ? await db.selectFrom('ai.suggestions').selectAll().where('id', 'in', valid).execute()
-    : [];
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.map((id) => byId.get(id) ?? null);
+export function suggestionsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<(SuggestionRow | null)[]> {
+  return rowsByIds(db, 'ai.suggestions', ids);
 }
 
 /** The caller's latest suggestion for a trip: the trip context the chat assistant gets. */
@@ -58,9 +54,4 @@ export async function latestSuggestionForTrip(
     .orderBy('generated_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-}
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(value: string): boolean {
-  return uuidPattern.test(value);
 }
