@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
-import { createLogger, createUpstream, UpstreamError, UpstreamUnavailableError, type UpstreamOptions } from '@traveloure/platform';
+import { RateLimiterQueue } from 'rate-limiter-flexible';
+import { createLogger, createRateLimiter, createUpstream, UpstreamError, UpstreamUnavailableError, type UpstreamOptions } from '@traveloure/platform';
 import { startAmadeusEmulator, type AmadeusEmulator } from '../../../../tests/emulators/amadeus/server.ts';
 import { addDays, todayUtc } from '../validation.ts';
-import { createAmadeusClient } from './client.ts';
+import { createAmadeusClient, type RequestThrottle } from './client.ts';
 import { mapAmadeusError } from './errors.ts';
 
 const logger = createLogger('amadeus-test', { level: 'silent' });
@@ -175,6 +176,37 @@ describe('Amadeus failures', () => {
     });
     expect(offers.data.length).toBeGreaterThan(0);
     expect(emulator.requests.find((request) => request.path === '/v3/shopping/hotel-offers')?.query.hotelIds).toContain(',');
+  });
+});
+
+describe('client-side throttle', () => {
+  it('keeps under the API rate that the emulator enforces', async () => {
+    // The emulator answers 429 beyond 10 calls per second. A 5-per-second throttle can put at
+    // most 10 calls in any second (two of its windows), so none may be refused.
+    const strict = await startAmadeusEmulator({ rateLimitPerSecond: 10 });
+    try {
+      const make = (throttle?: RequestThrottle) =>
+        createAmadeusClient({
+          clientId: strict.clientId,
+          clientSecret: strict.clientSecret,
+          baseUrl: strict.url,
+          logger,
+          upstream: createUpstream({ name: `amadeus-throttle-${++upstreams}`, logger, timeoutMs: 5_000 }),
+          throttle,
+        });
+      const calls = (client: ReturnType<typeof make>) =>
+        Promise.allSettled(Array.from({ length: 15 }, (_, index) => client.flightOffers({ ...flightParams, max: index + 1 })));
+
+      const unthrottled = await calls(make());
+      expect(unthrottled.filter((outcome) => outcome.status === 'rejected').length).toBeGreaterThan(0);
+
+      await sleep(1_100); // let the emulator's window pass
+      const throttle = new RateLimiterQueue(createRateLimiter({ keyPrefix: 'amadeus-throttle-test', points: 5, durationSeconds: 1 }));
+      const throttled = await calls(make(throttle));
+      expect(throttled.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    } finally {
+      await strict.close();
+    }
   });
 });
 
