@@ -1,6 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { startService, type StartedService } from '@traveloure/platform';
-import { createTestDatabase, signedHeaders, testRedisUrl, testSigningSecret, type TestDatabase } from '@traveloure/platform/testing';
+import {
+  createTestDatabase,
+  signedHeaders,
+  startPrivateRedis,
+  testSigningSecret,
+  type PrivateRedis,
+  type TestDatabase,
+} from '@traveloure/platform/testing';
 import type { Role } from '@traveloure/platform';
 import { startOpenAiEmulator, type OpenAiEmulator } from '../../../tests/emulators/openai/server.ts';
 import type { AiConfig } from './config.ts';
@@ -10,6 +16,7 @@ export interface AiHarness {
   service: StartedService<AiConfig>;
   llm: OpenAiEmulator;
   database: TestDatabase;
+  redis: PrivateRedis;
   /** Calls the subgraph as the gateway would, for this user (or anonymously). */
   graphql<T = any>(
     query: string,
@@ -19,9 +26,13 @@ export interface AiHarness {
   close(): Promise<void>;
 }
 
-/** The ai subgraph on a fresh PostgreSQL database, its own Redis key prefix and an LLM emulator. */
+/**
+ * The ai subgraph on a fresh PostgreSQL database, a private redis-server (rate limits, cache and
+ * the outbox relay's event queue stay out of the shared Redis) and an LLM emulator.
+ */
 export async function startAiHarness(label: string, env: Record<string, string> = {}): Promise<AiHarness> {
   const database = await createTestDatabase(label);
+  const redis = await startPrivateRedis();
   const llm = await startOpenAiEmulator({ apiKey: 'test-llm-key' });
   const service = await startService(aiService, {
     port: 0,
@@ -30,8 +41,7 @@ export async function startAiHarness(label: string, env: Record<string, string> 
       NODE_ENV: 'test',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
       DATABASE_URL: database.url,
-      REDIS_URL: testRedisUrl,
-      AI_KEY_PREFIX: `test-ai-${randomBytes(4).toString('hex')}`,
+      REDIS_URL: redis.url,
       GATEWAY_SIGNING_SECRET: testSigningSecret,
       LLM_BASE_URL: llm.url,
       LLM_API_KEY: 'test-llm-key',
@@ -44,6 +54,7 @@ export async function startAiHarness(label: string, env: Record<string, string> 
     service,
     llm,
     database,
+    redis,
     async graphql(query, variables, user) {
       const response = await fetch(service.url, {
         method: 'POST',
@@ -55,6 +66,7 @@ export async function startAiHarness(label: string, env: Record<string, string> 
     async close() {
       await service.close();
       await llm.close();
+      await redis.stop();
       await database.drop();
     },
   };
