@@ -238,12 +238,12 @@ export type TravelClass =
   /** Premium economy. */
   | 'PREMIUM_ECONOMY';
 
-/** A trip, as the search subgraph extends it with offers for its destination and dates. */
+/** A trip a traveler plans: where, when, with how many people, at what budget and pace. */
 export type Trip = {
   __typename?: 'Trip';
-  /** IATA city code of the destination (owned by the trip subgraph). */
+  /** IATA city code of the destination (the same as `destination.code`). */
   destinationCode: Scalars['String']['output'];
-  /** Last day of the trip (owned by the trip subgraph). */
+  /** Last day of the trip (on or after `startDate`). */
   endDate: Scalars['Date']['output'];
   /** Flights from `origin` to the trip's destination on its first day, returning on its last. */
   flightOffers: FlightSearchResult;
@@ -251,12 +251,12 @@ export type Trip = {
   hotelOffers: HotelSearchResult;
   /** Trip id. */
   id: Scalars['ID']['output'];
-  /** First day of the trip (owned by the trip subgraph). */
+  /** First day of the trip. */
   startDate: Scalars['Date']['output'];
 };
 
 
-/** A trip, as the search subgraph extends it with offers for its destination and dates. */
+/** A trip a traveler plans: where, when, with how many people, at what budget and pace. */
 export type TripFlightOffersArgs = {
   adults?: InputMaybe<Scalars['Int']['input']>;
   maxResults?: InputMaybe<Scalars['Int']['input']>;
@@ -264,7 +264,7 @@ export type TripFlightOffersArgs = {
 };
 
 
-/** A trip, as the search subgraph extends it with offers for its destination and dates. */
+/** A trip a traveler plans: where, when, with how many people, at what budget and pace. */
 export type TripHotelOffersArgs = {
   adults?: InputMaybe<Scalars['Int']['input']>;
   maxResults?: InputMaybe<Scalars['Int']['input']>;
