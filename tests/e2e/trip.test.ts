@@ -31,7 +31,9 @@ beforeAll(async () => {
     services: ['trip'],
     env: { TRIP_POPULARITY_REFRESH_MS: '0' },
     onQuery: (sqlText, service) => {
-      if (service === 'trip') statements.push(sqlText);
+      // Background work of the trip service (the outbox relay, the popularity refresh) runs on
+      // its own schedule; only statements serving requests are counted.
+      if (service === 'trip' && !/outbox|pg_try_advisory|refresh materialized/i.test(sqlText)) statements.push(sqlText);
     },
   });
   db = graph.services.trip!.runtime.db as Kysely<Database>;
@@ -155,6 +157,8 @@ describe('trips through the gateway', () => {
     const carol = await graph.token('TRAVELER', 'e2e-carol', { region: 'US_EAST', name: 'Carol' });
     const destinations = ['NYC', 'MEX', 'LIM', 'BOG', 'SCL'];
     const run = async () => {
+      // Warm once so both sizes are measured with the same cache state (destinations cached).
+      await graph.graphql(TRIPS, {}, { token: carol });
       statements.length = 0;
       const result = await graph.graphql(TRIPS, {}, { token: carol });
       expect(result.body.errors).toBeUndefined();
