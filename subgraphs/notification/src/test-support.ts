@@ -61,7 +61,9 @@ export async function startNotificationHarness(
     PG_POOL_MAX: '5',
     ...options.env,
   };
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 3 }) }) });
+  const pool = new pg.Pool({ connectionString: database.url, max: 3 });
+  pool.on('error', () => {});
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   await sql`create schema trip`.execute(db);
   await sql`create table trip.outbox (
     id uuid primary key default gen_random_uuid(), aggregate_type text not null, aggregate_id text not null,
