@@ -6,11 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createApiKey, type GatewayDatabase } from '@traveloure/gateway/edge/index';
-import { startEdge, type EdgeHarness } from '../e2e/edge-fixture.ts';
+import { createApiKey } from '@traveloure/gateway/edge/index';
+import { gatewayDb, startEdge, type EdgeHarness } from '../e2e/edge-fixture.ts';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const screenshots = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
@@ -48,17 +46,20 @@ afterAll(async () => {
   await edge?.close();
 });
 
+// Runs in the page: GraphiQL's editors are CodeMirror instances hung on their elements.
+type CodeMirrorElement = { CodeMirror?: { getValue(): string; setValue(value: string): void } } | null;
+
 async function editorValue(selector: string): Promise<string> {
   return page.evaluate((css) => {
-    const element = document.querySelector(css) as (Element & { CodeMirror?: { getValue(): string } }) | null;
+    const element = (globalThis as any).document.querySelector(css) as CodeMirrorElement;
     return element?.CodeMirror?.getValue() ?? '';
   }, selector);
 }
 
 async function runQuery(query: string): Promise<string> {
   await page.evaluate((text) => {
-    const element = document.querySelector('.graphiql-query-editor .CodeMirror') as Element & { CodeMirror: { setValue(v: string): void } };
-    element.CodeMirror.setValue(text);
+    const element = (globalThis as any).document.querySelector('.graphiql-query-editor .CodeMirror') as CodeMirrorElement;
+    element!.CodeMirror!.setValue(text);
   }, query);
   // GraphiQL works out the operation name from the editor after a short debounce.
   await page.waitForTimeout(400);
@@ -66,7 +67,7 @@ async function runQuery(query: string): Promise<string> {
   await page.click('.graphiql-execute-button');
   await page.waitForFunction(
     (previous) => {
-      const element = document.querySelector('.graphiql-response .CodeMirror') as (Element & { CodeMirror?: { getValue(): string } }) | null;
+      const element = (globalThis as any).document.querySelector('.graphiql-response .CodeMirror') as CodeMirrorElement;
       const value = element?.CodeMirror?.getValue() ?? '';
       return value.trim().startsWith('{') && value !== previous;
     },
@@ -94,7 +95,7 @@ describe('schema explorer', () => {
   });
 
   it('sends the API key from its field as x-api-key', async () => {
-    const db = new Kysely<GatewayDatabase>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: edge.database.url, max: 1 }) }) });
+    const db = gatewayDb(edge.database.url);
     const { key } = await createApiKey(db, { owner: 'Browser Partner', scopes: ['catalog'], rateLimit: 1000 });
     await db.destroy();
     await page.fill('#api-key', key);

@@ -4,8 +4,10 @@
  * that fails on purpose. Real PostgreSQL (a fresh database) and a private Redis.
  */
 import { composeServices } from '@apollo/composition';
-import gql from 'graphql-tag';
+import { parse } from 'graphql';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, createSubgraphServer, Health, type Identity } from '@traveloure/platform';
@@ -17,11 +19,19 @@ import {
   type TestDatabase,
 } from '@traveloure/platform/testing';
 import { createGateway, loadGatewayConfig, mintToken, type RunningGateway } from '@traveloure/gateway';
-import { sha256, type PersistedQueryManifest } from '@traveloure/gateway/edge/index';
+import { sha256, type GatewayDatabase, type PersistedQueryManifest } from '@traveloure/gateway/edge/index';
+
+/** A direct connection to the gateway's tables, for making keys in tests. */
+export function gatewayDb(url: string): Kysely<GatewayDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // The test database is dropped with force at the end; idle connections may see that.
+  pool.on('error', () => {});
+  return new Kysely<GatewayDatabase>({ dialect: new PostgresDialect({ pool }) });
+}
 
 export const jwtSecret = 'edge-test-jwt-secret-0123456789abcdef0123';
 
-const typeDefs = gql`
+const typeDefs = parse(/* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
 
   directive @cacheControl(maxAge: Int, scope: CacheControlScope, inheritMaxAge: Boolean) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
@@ -56,7 +66,7 @@ const typeDefs = gql`
     "Always fails with an unexpected error."
     boom: String
   }
-`;
+`);
 
 const cities = ['PAR', 'LON', 'NYC', 'TYO', 'ROM'];
 const destination = (code: string) => ({ code, name: `City ${code}` });

@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SignJWT } from 'jose';
-import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import type { Kysely } from 'kysely';
 import { createApiKey, revokeApiKey, type GatewayDatabase } from '@traveloure/gateway/edge/index';
-import { jwtSecret, startEdge, type EdgeHarness } from './edge-fixture.ts';
+import { gatewayDb, jwtSecret, startEdge, type EdgeHarness } from './edge-fixture.ts';
 
 let edge: EdgeHarness;
 let db: Kysely<GatewayDatabase>;
 
 beforeAll(async () => {
   edge = await startEdge('edge_identity');
-  db = new Kysely<GatewayDatabase>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: edge.database.url, max: 2 }) }) });
+  db = gatewayDb(edge.database.url);
 });
 afterAll(async () => {
   await db?.destroy();

@@ -149,18 +149,19 @@ export interface ApiKeyStore {
  */
 export function createApiKeyStore(
   db: Kysely<GatewayDatabase>,
-  options: { cacheTtlMs: number; logger: Logger; maxEntries?: number },
+  options: { cacheTtlMs: number; logger: Logger; maxEntries?: number; now?: () => number },
 ): ApiKeyStore {
   const cache = new Map<string, { record: ApiKeyRecord | undefined; expires: number }>();
   const lastTouched = new Map<string, number>();
   const limits = new Map<string, number>();
   const maxEntries = options.maxEntries ?? 10_000;
+  const now = options.now ?? Date.now;
   const touch = (id: string) => {
-    const now = Date.now();
-    if ((lastTouched.get(id) ?? 0) > now - 60_000) return;
-    lastTouched.set(id, now);
+    const at = now();
+    if ((lastTouched.get(id) ?? -Infinity) > at - 60_000) return;
+    lastTouched.set(id, at);
     db.updateTable('gateway.api_keys')
-      .set({ last_used_at: new Date(now) })
+      .set({ last_used_at: new Date() })
       .where('id', '=', id)
       .execute()
       .catch((error) => options.logger.warn({ err: error }, 'could not record API key use'));
@@ -172,13 +173,13 @@ export function createApiKeyStore(
       const hash = hashApiKey(key);
       const cached = cache.get(hash);
       let record: ApiKeyRecord | undefined;
-      if (cached && cached.expires > Date.now()) {
+      if (cached && cached.expires > now()) {
         record = cached.record;
       } else {
         record = await findActiveApiKey(db, key);
         if (options.cacheTtlMs > 0) {
           if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
-          cache.set(hash, { record, expires: Date.now() + options.cacheTtlMs });
+          cache.set(hash, { record, expires: now() + options.cacheTtlMs });
         }
       }
       if (record) {

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { createJwtVerifier } from './auth.ts';
+
+type SigningKey = Parameters<SignJWT['sign']>[0];
+
+/** A JWKS endpoint on loopback, as an identity provider publishes one. */
+let server: http.Server;
+let jwksUrl: string;
+let signingKey: SigningKey;
+let publicJwk: JWK;
+let fetches = 0;
+
+beforeAll(async () => {
+  const pair = await generateKeyPair('RS256', { extractable: true });
+  signingKey = pair.privateKey;
+  publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' };
+  server = http.createServer((_req, res) => {
+    fetches++;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ keys: [publicJwk] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const config = () => ({
+  JWT_SECRET: 'unused-secret-unused-secret-unused-secret',
+  JWT_ISSUER: 'https://id.traveloure.example',
+  JWT_AUDIENCE: 'traveloure-api',
+  JWT_JWKS_URL: jwksUrl,
+  JWT_ALGORITHMS: undefined,
+  JWT_CLOCK_TOLERANCE_SECONDS: 0,
+});
+
+const sign = (claims: Record<string, unknown>, key: SigningKey = signingKey, alg = 'RS256', kid = 'key-1') =>
+  new SignJWT(claims)
+    .setProtectedHeader({ alg, kid })
+    .setSubject('user-jwks')
+    .setIssuer('https://id.traveloure.example')
+    .setAudience('traveloure-api')
+    .setExpirationTime('5m')
+    .sign(key);
+
+describe('JWKS verification', () => {
+  it('accepts a token signed by a published key and maps its roles', async () => {
+    const verify = createJwtVerifier(config());
+    const user = await verify(await sign({ roles: ['analyst', 'NOT_A_ROLE'], region: 'EU_WEST', email: 'a@example.com' }));
+    expect(user).toEqual({ id: 'user-jwks', roles: ['ANALYST'], region: 'EU_WEST', email: 'a@example.com' });
+    expect(fetches).toBeGreaterThan(0);
+  });
+
+  it('refuses HS256 made with the public key (algorithm confusion)', async () => {
+    const verify = createJwtVerifier(config());
+    const confused = await sign({}, new TextEncoder().encode(JSON.stringify(publicJwk)), 'HS256');
+    await expect(verify(confused)).rejects.toThrow(/algorithm is not accepted/);
+  });
+
+  it('refuses a token signed by an unknown key', async () => {
+    const verify = createJwtVerifier(config());
+    const other = await generateKeyPair('RS256');
+    await expect(verify(await sign({}, other.privateKey, 'RS256', 'key-2'))).rejects.toThrow(/signing key is unknown/);
+    await expect(verify(await sign({}, other.privateKey, 'RS256', 'key-1'))).rejects.toThrow(/not valid/);
+  });
+
+  it('will not combine a JWKS with HMAC algorithms', () => {
+    expect(() => createJwtVerifier({ ...config(), JWT_ALGORITHMS: ['HS256'] })).toThrow(/JWT_ALGORITHMS/);
+  });
+
+  it('defaults a token without roles to TRAVELER', async () => {
+    const verify = createJwtVerifier(config());
+    expect((await verify(await sign({}))).roles).toEqual(['TRAVELER']);
+  });
+});
