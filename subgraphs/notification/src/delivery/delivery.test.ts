@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { webhookUrlProblem } from '../resolvers/Mutation/updateNotificationPreferences.ts';
+import { quietHoursDelayMs } from './quiet-hours.ts';
+import { signWebhook, verifyWebhookSignature } from './signing.ts';
+
+describe('quiet hours', () => {
+  const at = (iso: string) => Date.parse(iso);
+
+  it('holds pushes inside an overnight window until it ends, in the user time zone', () => {
+    const setting = { start: '22:00', end: '07:00', timeZone: 'Europe/Paris' };
+    // 23:30 in Paris (UTC+2 in June): 7 h 30 min to go.
+    expect(quietHoursDelayMs(setting, at('2026-06-10T21:30:00Z'))).toBe(7.5 * 3_600_000);
+    // 06:59:30 in Paris: 30 seconds to go.
+    expect(quietHoursDelayMs(setting, at('2026-06-11T04:59:30Z'))).toBe(30_000);
+    // 07:00 and noon in Paris: not quiet.
+    expect(quietHoursDelayMs(setting, at('2026-06-11T05:00:00Z'))).toBe(0);
+    expect(quietHoursDelayMs(setting, at('2026-06-11T10:00:00Z'))).toBe(0);
+  });
+
+  it('handles same-day windows and no window', () => {
+    const setting = { start: '12:00', end: '14:00', timeZone: 'UTC' };
+    expect(quietHoursDelayMs(setting, at('2026-06-10T13:00:00Z'))).toBe(3_600_000);
+    expect(quietHoursDelayMs(setting, at('2026-06-10T14:00:00Z'))).toBe(0);
+    expect(quietHoursDelayMs(setting, at('2026-06-10T11:59:00Z'))).toBe(0);
+    expect(quietHoursDelayMs(undefined, at('2026-06-10T13:00:00Z'))).toBe(0);
+    expect(quietHoursDelayMs({ start: '09:00', end: '09:00', timeZone: 'UTC' }, at('2026-06-10T09:00:00Z'))).toBe(0);
+  });
+});
+
+describe('webhook signatures', () => {
+  const secret = 'whsec_test';
+  const body = JSON.stringify({ id: 'n1', title: 'Hello' });
+  const now = Date.parse('2026-06-10T12:00:00Z');
+  const timestamp = Math.floor(now / 1000);
+
+  it('verifies a signature over timestamp and body, and refuses tampering and replays', () => {
+    const signature = signWebhook(secret, timestamp, body);
+    expect(signature).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(verifyWebhookSignature(secret, { signature, timestamp: String(timestamp) }, body, { now })).toBe(true);
+    expect(verifyWebhookSignature(secret, { signature, timestamp: String(timestamp) }, `${body} `, { now })).toBe(false);
+    expect(verifyWebhookSignature('other', { signature, timestamp: String(timestamp) }, body, { now })).toBe(false);
+    expect(verifyWebhookSignature(secret, { signature, timestamp: String(timestamp + 1) }, body, { now })).toBe(false);
+    // The same call ten minutes later is a replay.
+    expect(verifyWebhookSignature(secret, { signature, timestamp: String(timestamp) }, body, { now: now + 600_000 })).toBe(false);
+  });
+});
+
+describe('webhook URL rules', () => {
+  it('accepts https, and http only on loopback outside production', () => {
+    expect(webhookUrlProblem('https://hooks.example.com/traveloure', true)).toBeUndefined();
+    expect(webhookUrlProblem('http://127.0.0.1:9000/hook', false)).toBeUndefined();
+    expect(webhookUrlProblem('http://localhost/hook', false)).toBeUndefined();
+    expect(webhookUrlProblem('http://127.0.0.1:9000/hook', true)).toBe('Webhook URL must use https.');
+    expect(webhookUrlProblem('http://hooks.example.com/x', false)).toMatch(/https/);
+    expect(webhookUrlProblem('ftp://example.com/x', false)).toMatch(/https/);
+    expect(webhookUrlProblem('not a url', false)).toBe('Webhook URL is not a valid URL.');
+    expect(webhookUrlProblem('https://user:pw@example.com/x', false)).toMatch(/credentials/);
+  });
+});
