@@ -1,0 +1,65 @@
+/**
+ * The edge in front of the real subgraphs: the shipped manifest's analytics operations answer
+ * through /analytics (JSON and CSV), a partner key works within its scope, and the public schema
+ * carries no federation internals.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { createApiKey, TrustedDocuments } from '@traveloure/gateway/edge/index';
+import { startTestSupergraph, type TestSupergraph } from './support.ts';
+import { gatewayDb } from './edge-fixture.ts';
+
+let supergraph: TestSupergraph;
+let origin: string;
+
+beforeAll(async () => {
+  supergraph = await startTestSupergraph('edge_supergraph', { services: ['trip', 'search', 'notification'] });
+  origin = supergraph.gatewayUrl.replace(/\/graphql$/, '');
+});
+afterAll(async () => {
+  await supergraph?.close();
+});
+
+describe('the edge over the real subgraphs', () => {
+  it('ships the analytics operations in the manifest', () => {
+    const names = [...TrustedDocuments.load().byName.keys()];
+    expect(names).toEqual(expect.arrayContaining(['DestinationPopularity', 'SearchDemand', 'NotificationStats']));
+  });
+
+  it('runs every analytics operation for an analyst, as JSON and as CSV', async () => {
+    const headers = { authorization: `Bearer ${await supergraph.token('ANALYST', 'analyst-edge')}` };
+    for (const name of ['DestinationPopularity', 'SearchDemand', 'NotificationStats']) {
+      const json = await fetch(`${origin}/analytics/${name}?days=30`, { headers });
+      const body = (await json.json()) as any;
+      expect(json.status, JSON.stringify(body)).toBe(200);
+      expect(body.errors).toBeUndefined();
+      expect(Array.isArray(Object.values(body.data)[0])).toBe(true);
+
+      const csv = await fetch(`${origin}/analytics/${name}?days=30&format=csv`, { headers });
+      expect(csv.status).toBe(200);
+      expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+      const text = await csv.text();
+      const rows = parseCsv(text, { columns: true }) as Record<string, string>[];
+      expect(rows.length).toBe((Object.values(body.data)[0] as unknown[]).length);
+    }
+  });
+
+  it('lets a catalog key read destinations but not trips', async () => {
+    const db = gatewayDb(supergraph.database.url);
+    const { key } = await createApiKey(db, { owner: 'Catalog Partner', scopes: ['catalog'], rateLimit: 100 });
+    await db.destroy();
+    const destinations = await supergraph.graphql('{ destinations(first: 2) { code name } }', {}, { headers: { 'x-api-key': key } });
+    expect(destinations.status).toBe(200);
+    expect(destinations.body.data.destinations).toHaveLength(2);
+    const trips = await supergraph.graphql('{ trips(first: 1) { totalCount } }', {}, { headers: { 'x-api-key': key } });
+    expect(trips.status).toBe(403);
+    expect(trips.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('publishes the API schema without federation internals', async () => {
+    const sdl = await (await fetch(`${origin}/schema.graphql`)).text();
+    expect(sdl).toContain('type Trip');
+    expect(sdl).toContain('destinationPopularity(');
+    expect(sdl).not.toMatch(/join__|link__|@link|@key|_entities|_Service/);
+  });
+});
