@@ -68,6 +68,17 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
       await new Promise((resolve) => setTimeout(resolve, 30));
     }
   };
+  /** A consumer whose effect is one row per applied event. */
+  const startConsumer = (concurrency: number) =>
+    startEventConsumer({
+      db,
+      schema: 'dst',
+      queue: transport.queue,
+      acks: transport.acks,
+      logger,
+      concurrency,
+      handle: async (event, trx) => void (await sql`insert into dst.effect (event_id, n) values (${event.id}, 1)`.execute(trx)),
+    });
   const effects = async () =>
     (await sql<{ event_id: string; n: number }>`select event_id, count(*)::int as n from dst.effect group by event_id`.execute(db)).rows;
 
@@ -78,15 +89,7 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
     // Redis loses everything before any consumer ran.
     await redis.flushall();
     expect((await transport.queue.counts()).waiting).toBe(0);
-    const consumer = startEventConsumer({
-      db,
-      schema: 'dst',
-      queue: transport.queue,
-      acks: transport.acks,
-      logger,
-      concurrency: 4,
-      handle: async (event, trx) => void (await sql`insert into dst.effect (event_id, n) values (${event.id}, 1)`.execute(trx)),
-    });
+    const consumer = startConsumer(4);
     try {
       // Still in flight: not published again before the acknowledgement timeout.
       expect((await relay.tick()).published).toBe(0);
@@ -110,14 +113,7 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
   });
 
   it('keeps rows while Redis is down and delivers them when it is back', async () => {
-    const consumer = startEventConsumer({
-      db,
-      schema: 'dst',
-      queue: transport.queue,
-      acks: transport.acks,
-      logger,
-      handle: async (event, trx) => void (await sql`insert into dst.effect (event_id, n) values (${event.id}, 1)`.execute(trx)),
-    });
+    const consumer = startConsumer(1);
     try {
       await redisServer.stop();
       const ids = await emit(5, 'down');

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { counter, gauge } from '../metrics.ts';
 import { systemClock, type Clock } from '../queue/clock.ts';
 import type { JobQueue } from '../queue/types.ts';
+import type { OutboxRow } from '../outbox.ts';
 import type { AckChannel } from './acks.ts';
 import { eventJobId, type EventEnvelope } from './envelope.ts';
 
@@ -90,14 +91,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     if (room <= 0) return 0;
     const waiting = [...inFlight.keys()];
     const rows = await options.db.transaction().execute(async (trx) => {
-      const { rows } = await sql<{
-        id: string;
-        aggregate_type: string;
-        aggregate_id: string;
-        event_type: string;
-        payload: Record<string, unknown>;
-        created_at: Date;
-      }>`select id, aggregate_type, aggregate_id, event_type, payload, created_at
+      const { rows } = await sql<Omit<OutboxRow, 'published_at' | 'attempts'>>`select id, aggregate_type, aggregate_id, event_type, payload, created_at
         from ${outbox}
         where published_at is null and not (id = any(${waiting}::uuid[]))
         order by created_at, id
