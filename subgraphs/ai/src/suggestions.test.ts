@@ -29,10 +29,10 @@ const input = (overrides: Record<string, unknown> = {}) => {
     destinationCode: 'PAR',
     startDate: '2027-05-03',
     endDate: '2027-05-05',
-    travelers: counter,
+    travelers: 2,
     budget: 'MIDRANGE',
     pace: 'MODERATE',
-    interests: ['art'],
+    interests: ['art', `run${counter}`],
     ...overrides,
   };
 };
@@ -224,6 +224,26 @@ describe('when the LLM keeps failing', () => {
     const ready = await fetch(failing.service.url.replace('/graphql', '/health/ready'));
     const report = (await ready.json()) as { checks: Record<string, { status: string }> };
     expect(report.checks['upstream:llm']?.status).toBe('degraded');
+  });
+});
+
+describe('the LLM bulkhead', () => {
+  let narrow: AiHarness;
+  beforeAll(async () => {
+    narrow = await startAiHarness('ai_bulkhead', { LLM_MAX_CONCURRENT: '1', LLM_MAX_QUEUE: '0', LLM_TIMEOUT_MS: '10000' });
+  });
+  afterAll(async () => narrow?.close());
+
+  it('caps concurrent LLM calls: a request over the cap gets the planner instead of waiting', async () => {
+    narrow.llm.setMode('slow', { delayMs: 3_000 });
+    const firstCall = narrow.graphql(plan, { input: input() }, traveler());
+    // The second request starts once the first one holds the only LLM slot.
+    while (narrow.llm.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const second = await narrow.graphql(plan, { input: input() }, traveler());
+    const first = await firstCall;
+    expect(first.data.planItinerary.suggestion.source).toBe('LLM');
+    expect(second.data.planItinerary.suggestion.source).toBe('PLANNER');
+    expect(narrow.llm.requests).toHaveLength(1);
   });
 });
 
