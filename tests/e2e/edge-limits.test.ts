@@ -195,3 +195,12 @@ describe('operation selection', () => {
     expect(result.json.errors[0].message).toMatch(/Unknown operation named "B"/);
   });
 });
+
+describe('metrics', () => {
+  it('counts refusals by limit', async () => {
+    const metrics = await (await fetch(`${edge.origin}/metrics`)).text();
+    for (const limit of ['depth', 'aliases', 'tokens', 'bodySize', 'batching', 'listSize']) {
+      expect(metrics).toMatch(new RegExp(`gateway_operation_limit_exceeded_total\\{service="gateway",limit="${limit}"\\} [1-9]`));
+    }
+  });
+});

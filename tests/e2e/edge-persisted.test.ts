@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
-import { createApiKey, sha256, type GatewayDatabase } from '@traveloure/gateway/edge/index';
+import { createApiKey, sha256 } from '@traveloure/gateway/edge/index';
 import { gatewayDb, startEdge, trustedOperations, type EdgeHarness } from './edge-fixture.ts';
 
 let edge: EdgeHarness;

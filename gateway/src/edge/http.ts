@@ -1,7 +1,13 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
-import { ErrorCode, runWithRequestContext, sendGraphQLError, type Identity, type Logger } from '@traveloure/platform';
+import { counter, ErrorCode, runWithRequestContext, sendGraphQLError, type Identity, type Logger } from '@traveloure/platform';
+import { limitRejections } from './limits.ts';
+
+const authenticationFailures = counter('gateway_authentication_failures_total', 'Requests refused for bad credentials', [
+  'service',
+  'credential',
+] as const);
 import { AuthenticationError, type Authenticator } from './auth.ts';
 
 /**
@@ -62,6 +68,7 @@ export function authenticationMiddleware(authenticator: Authenticator, logger: L
     } catch (error) {
       if (!(error instanceof AuthenticationError)) return next(error);
       logger.info({ reason: error.message, ip: req.ip }, 'authentication refused');
+      authenticationFailures.inc({ service: 'gateway', credential: req.headers['x-api-key'] ? 'api_key' : 'token' });
       res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
       return sendGraphQLError(res, 401, ErrorCode.UNAUTHENTICATED, error.message, req.requestId);
     }
@@ -79,10 +86,12 @@ export function authenticationMiddleware(authenticator: Authenticator, logger: L
  */
 export function jsonBody(limitBytes: number): RequestHandler {
   const parser = express.json({ limit: limitBytes, type: ['application/json', 'application/graphql-response+json'] });
-  const tooLarge = (req: Request, res: Response) =>
-    sendGraphQLError(res, 413, ErrorCode.OPERATION_LIMIT_EXCEEDED, `Request body is over the limit of ${limitBytes} bytes.`, req.requestId, {
+  const tooLarge = (req: Request, res: Response) => {
+    limitRejections.inc({ service: 'gateway', limit: 'bodySize' });
+    return sendGraphQLError(res, 413, ErrorCode.OPERATION_LIMIT_EXCEEDED, `Request body is over the limit of ${limitBytes} bytes.`, req.requestId, {
       limit: 'bodySize',
     });
+  };
   return (req, res, next) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limitBytes) return tooLarge(req, res);
@@ -96,6 +105,7 @@ export function jsonBody(limitBytes: number): RequestHandler {
         return next(error);
       }
       if (Array.isArray(req.body)) {
+        limitRejections.inc({ service: 'gateway', limit: 'batching' });
         return sendGraphQLError(res, 400, ErrorCode.OPERATION_LIMIT_EXCEEDED, 'Batched requests are not accepted; send one operation per request.', req.requestId, {
           limit: 'batching',
         });

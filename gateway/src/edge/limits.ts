@@ -12,7 +12,7 @@ import {
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
-import { ErrorCode, hasRole, type Identity } from '@traveloure/platform';
+import { counter, ErrorCode, hasRole, type Identity } from '@traveloure/platform';
 import type { GatewayContext } from '../signed-data-source.ts';
 import { deniedRootFields, rootFields } from './scopes.ts';
 
@@ -29,6 +29,12 @@ export interface OperationLimits {
   /** Introspection for everyone; otherwise ADMIN and partner keys only. */
   introspectionPublic: boolean;
 }
+
+/** Operations refused by a limit, by the limit's name (depth, aliases, tokens, listSize ...). */
+export const limitRejections = counter('gateway_operation_limit_exceeded_total', 'Operations refused by an operation limit', [
+  'service',
+  'limit',
+] as const);
 
 export type LimitName = 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost' | 'listSize' | 'listCost' | 'bodySize' | 'batching';
 
@@ -227,17 +233,17 @@ export function limitErrorCodesPlugin(): ApolloServerPlugin<GatewayContext> {
           if (!errors?.length) return;
           response.body.singleResult.errors = errors.map((error) => {
             const extensions = error.extensions ?? {};
-            if (extensions.limit && extensions.code !== ErrorCode.OPERATION_LIMIT_EXCEEDED) {
-              return { ...error, extensions: { ...extensions, code: ErrorCode.OPERATION_LIMIT_EXCEEDED } };
-            }
             const tokens = tokenLimitPattern.exec(error.message);
             if (tokens && extensions.code === 'GRAPHQL_PARSE_FAILED') {
+              limitRejections.inc({ service: 'gateway', limit: 'tokens' });
               return {
                 message: `Operation has more than ${tokens[1]} tokens, over the limit.`,
                 extensions: { ...extensions, code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: 'tokens' },
               };
             }
-            return error;
+            if (!extensions.limit) return error;
+            limitRejections.inc({ service: 'gateway', limit: String(extensions.limit) });
+            return { ...error, extensions: { ...extensions, code: ErrorCode.OPERATION_LIMIT_EXCEEDED } };
           });
         },
       };
