@@ -201,6 +201,35 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     expect((await inboxOf(harness, 'alice', true)).entries).toEqual([]);
   });
 
+  it('notifies every recipient of an expert message once, even when the message event repeats', async () => {
+    const message = {
+      conversationId: 'conv-1',
+      messageId: 'msg-1',
+      recipientUserIds: ['ivy', 'jon'],
+      authorKind: 'EXPERT',
+      authorName: 'Marie',
+      preview: 'I booked the Louvre for Tuesday morning.',
+    };
+    await harness.emit('conversation.message_created', message);
+    await harness.emit('conversation.message_created', message);
+    for (const userId of ['ivy', 'jon']) {
+      const inbox = await harness.until(async () => {
+        const current = await inboxOf(harness, userId);
+        return current.entries.length > 0 && current;
+      }, `${userId}'s message notification`);
+      expect(inbox.entries.map(({ kind, title, body }) => ({ kind, title, body }))).toEqual([
+        { kind: 'EXPERT_MESSAGE', title: 'New message from Marie', body: 'I booked the Louvre for Tuesday morning.' },
+      ]);
+    }
+    // Both events were applied (two event ids) before the count is final.
+    await harness.until(async () => {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from notification.processed_event where event_type = 'conversation.message_created'`.execute(harness.db);
+      return rows[0]!.n === 2;
+    }, 'both message events');
+    await harness.until(async () => (await harness.app.queues.inApp.counts()).waiting === 0 && (await harness.app.queues.inApp.counts()).active === 0, 'the inbox queue to drain');
+    expect((await inboxOf(harness, 'ivy')).entries).toHaveLength(1);
+  });
+
   it('broadcasts to travelers at the destination only, and only for admins', async () => {
     await addTraveler('fay');
     await addTraveler('gus');

@@ -49,6 +49,8 @@ export class MemoryJobQueue<T> implements JobQueue<T> {
   private readonly running = new Set<Promise<void>>();
   private completed = 0;
   private closed = false;
+  /** How many owners share this queue (in process); the last close() really closes it. */
+  refs = 0;
 
   constructor(
     readonly name: string,
@@ -201,11 +203,16 @@ export class MemoryJobQueue<T> implements JobQueue<T> {
   }
 
   async close() {
+    if (this.refs > 1) {
+      this.refs--;
+      return;
+    }
+    this.refs = 0;
     this.closed = true;
     for (const worker of this.workers) worker.closed = true;
     for (const job of this.jobs.values()) if (job.timer) clearTimeout(job.timer);
     await Promise.allSettled([...this.running]);
-    inProcessQueues.delete(this.name);
+    if (inProcessQueues.get(this.name) === this) inProcessQueues.delete(this.name);
   }
 }
 
@@ -213,7 +220,8 @@ const inProcessQueues = new Map<string, MemoryJobQueue<any>>();
 
 /**
  * The in-process queue named `name`, shared by everything in this process: in embedded mode the
- * trip service's relay and the notification service's consumer meet here.
+ * trip and ai relays and the notification service's consumer meet here. Each caller owns one
+ * reference; the queue closes when the last owner closes it.
  */
 export function inProcessQueue<T>(name: string, defaults: Required<QueueDefaults>, logger?: Logger): MemoryJobQueue<T> {
   let queue = inProcessQueues.get(name);
@@ -221,5 +229,6 @@ export function inProcessQueue<T>(name: string, defaults: Required<QueueDefaults
     queue = new MemoryJobQueue<T>(name, defaults, logger);
     inProcessQueues.set(name, queue);
   }
+  queue.refs++;
   return queue as MemoryJobQueue<T>;
 }
