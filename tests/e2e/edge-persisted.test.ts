@@ -36,10 +36,17 @@ describe('automatic persisted queries', () => {
     expect(byHash.json.data.destinations).toEqual([{ code: 'PAR' }]);
   });
 
-  it('runs a manifest operation by id without registering it first', async () => {
-    const result = await edge.post({ extensions: persisted(sha256(trustedOperations.Destinations)), variables: { first: 2 } });
+  it('runs a manifest operation by id without registering it first (or after)', async () => {
+    const id = sha256(trustedOperations.Destinations);
+    const result = await edge.post({ extensions: persisted(id), variables: { first: 2 } });
     expect(result.status).toBe(200);
     expect(result.json.data.destinations.map((d: { code: string }) => d.code)).toEqual(['PAR', 'LON']);
+    const redis = new Redis(edge.redis.url);
+    try {
+      expect(await redis.exists(`edge:apq:${id}`)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 

@@ -169,11 +169,16 @@ export function persistedQueriesPlugin(documents: TrustedDocuments): ApolloServe
       const hash = persistedHashOf(request.extensions);
       if (hash && request.query === undefined) {
         const operation = documents.byId.get(hash);
-        if (operation) request.query = operation.body;
+        if (operation) {
+          // A manifest operation needs no APQ registration: run it as the trusted text it is.
+          request.query = operation.body;
+          const { persistedQuery: _persistedQuery, ...extensions } = request.extensions ?? {};
+          request.extensions = extensions;
+        }
       }
       return {
         async didResolveOperation({ request: resolved, overallCachePolicy, contextValue, response }) {
-          const persistedGet = resolved.http?.method === 'GET' && persistedHashOf(resolved.extensions) !== undefined;
+          const persistedGet = resolved.http?.method === 'GET' && hash !== undefined;
           if (!persistedGet) {
             overallCachePolicy.restrict({ maxAge: 0 });
             return;
