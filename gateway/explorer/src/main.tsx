@@ -18,7 +18,7 @@ interface ExplorerConfig {
 const API_KEY_STORAGE = 'traveloure.explorer.apiKey';
 
 function Explorer({ config, schema }: { config: ExplorerConfig; schema: GraphQLSchema | undefined }) {
-  const [apiKey, setApiKey] = useState(() => localStorage.getItem(API_KEY_STORAGE) ?? '');
+  const [apiKey, setApiKey] = useState(() => sessionStorage.getItem(API_KEY_STORAGE) ?? '');
   const fetcher = useMemo(
     () =>
       async ({ query, variables, operationName }: { query: string; variables?: unknown; operationName?: string | null }, options?: { headers?: Record<string, string> }) => {
@@ -48,7 +48,7 @@ function Explorer({ config, schema }: { config: ExplorerConfig; schema: GraphQLS
             value={apiKey}
             onChange={(event) => {
               setApiKey(event.target.value);
-              localStorage.setItem(API_KEY_STORAGE, event.target.value);
+              sessionStorage.setItem(API_KEY_STORAGE, event.target.value);
             }}
           />
         </label>
