@@ -88,7 +88,7 @@ export async function createGateway(options: GatewayOptions) {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', edge.trustProxy);
   const httpServer = http.createServer(app);
 
   const server = new ApolloServer<GatewayContext>({
@@ -123,6 +123,7 @@ export async function createGateway(options: GatewayOptions) {
       }),
     }),
   );
+  app.use(edge.errorHandler);
 
   return {
     app,

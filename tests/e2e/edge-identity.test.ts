@@ -207,3 +207,32 @@ describe('rate limits per user and per address', () => {
     expect(bobResult.headers.get('ratelimit-limit')).toBe('4');
   });
 });
+
+describe('when the key store is unreachable', () => {
+  let broken: EdgeHarness;
+  beforeAll(async () => {
+    broken = await startEdge('edge_identity_broken');
+  });
+  afterAll(async () => {
+    await broken?.close();
+  });
+
+  it('answers a key check that cannot run as an internal error: JSON, request id, no detail', async () => {
+    const db = gatewayDb(broken.database.url);
+    const { key } = await createApiKey(db, { owner: 'Unlucky', scopes: ['search'], rateLimit: 100 });
+    await db.destroy();
+    await broken.database.drop(); // the gateway's database goes away under it
+    const response = await fetch(broken.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key, 'x-request-id': 'edge-test-store-down-1' },
+      body: JSON.stringify({ query: '{ searchFlights(input: { origin: "PAR" }) }' }),
+    });
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as any;
+    expect(body.errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'edge-test-store-down-1' });
+    expect(JSON.stringify(body)).not.toMatch(/database|postgres|at \//i);
+    // Anonymous and token callers do not need the key store and are still served.
+    const anonymous = await broken.post({ query: '{ trips }' });
+    expect(anonymous.status).toBe(200);
+  });
+});

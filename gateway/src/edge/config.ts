@@ -37,6 +37,13 @@ export const edgeConfigShape = {
   /** "Did you mean" hints in validation errors (default: development only). */
   FIELD_SUGGESTIONS: env.boolean(false).optional(),
 
+  /**
+   * Which proxies in front of the gateway to believe about the client address (express's
+   * `trust proxy`: `loopback`, a hop count, or names/CIDRs). Anonymous callers are rate limited
+   * by that address.
+   */
+  TRUST_PROXY: z.string().default('loopback'),
+
   /** Origins allowed by CORS; `*` allows any (credentials are never allowed cross-origin). */
   CORS_ORIGINS: env.list().default([]),
 

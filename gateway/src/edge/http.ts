@@ -1,7 +1,7 @@
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
-import { counter, ErrorCode, runWithRequestContext, sendGraphQLError, type Identity, type Logger } from '@traveloure/platform';
+import { counter, ErrorCode, reportError, runWithRequestContext, sendGraphQLError, type Identity, type Logger } from '@traveloure/platform';
 import { limitRejections } from './limits.ts';
 
 const authenticationFailures = counter('gateway_authentication_failures_total', 'Requests refused for bad credentials', [
@@ -85,7 +85,7 @@ export function authenticationMiddleware(authenticator: Authenticator, logger: L
  * array (an HTTP batch) is refused: one operation per request keeps limits meaningful.
  */
 export function jsonBody(limitBytes: number): RequestHandler {
-  const parser = express.json({ limit: limitBytes, type: ['application/json', 'application/graphql-response+json'] });
+  const parser = express.json({ limit: limitBytes });
   const tooLarge = (req: Request, res: Response) => {
     limitRejections.inc({ service: 'gateway', limit: 'bodySize' });
     return sendGraphQLError(res, 413, ErrorCode.OPERATION_LIMIT_EXCEEDED, `Request body is over the limit of ${limitBytes} bytes.`, req.requestId, {
@@ -113,4 +113,30 @@ export function jsonBody(limitBytes: number): RequestHandler {
       next();
     });
   };
+}
+
+/**
+ * Last in the chain: a failure outside GraphQL execution (the key store unreachable, a broken
+ * stream) answers like any other internal error, as JSON with the request id and no detail.
+ */
+export function edgeErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) return next(error);
+    logger.error({ err: error, path: req.path }, 'unexpected gateway error');
+    reportError(error, { service: 'gateway', requestId: req.requestId });
+    sendGraphQLError(
+      res,
+      500,
+      ErrorCode.INTERNAL_SERVER_ERROR,
+      'Something went wrong on our side. Quote the request id when you report it.',
+      req.requestId,
+    );
+  };
+}
+
+/** TRUST_PROXY as express takes it: a hop count, true/false, or names and CIDRs. */
+export function trustProxySetting(value: string): string | number | boolean {
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
 }

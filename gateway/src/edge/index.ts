@@ -17,7 +17,7 @@ import { analyticsRouter } from './analytics.ts';
 import { createApiKeyStore, type GatewayDatabase } from './api-keys.ts';
 import { createAuthenticator } from './auth.ts';
 import { ensureExplorerBuilt, explorerRouter, publicSchemaSdl } from './explorer.ts';
-import { authenticationMiddleware, corsAllowlist, jsonBody, securityHeaders } from './http.ts';
+import { authenticationMiddleware, corsAllowlist, edgeErrorHandler, jsonBody, securityHeaders, trustProxySetting } from './http.ts';
 import { armorOptions, limitErrorCodesPlugin, operationPolicyPlugin, type OperationLimits } from './limits.ts';
 import { gatewayMigrations } from './migrations/index.ts';
 import { createApqCache, persistedQueriesPlugin, safelistMiddleware, TrustedDocuments } from './persisted.ts';
@@ -141,6 +141,10 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
     onSchema({ apiSchema }: { apiSchema: GraphQLSchema }) {
       schemaSdl = publicSchemaSdl(apiSchema);
     },
+    /** For `app.set('trust proxy', ...)`. */
+    trustProxy: trustProxySetting(config.TRUST_PROXY),
+    /** Mounted last: JSON errors with the request id for failures outside GraphQL. */
+    errorHandler: edgeErrorHandler(logger),
     /** App-wide: security headers and CORS. */
     httpMiddleware: [securityHeaders(), corsAllowlist(config.CORS_ORIGINS)],
     /** Before Apollo's /graphql handler: identity, rate limit, body, safelist. */
