@@ -86,6 +86,18 @@ describe('schema explorer', () => {
     expect(foreignRequests).toEqual([]);
   });
 
+  it('runs the first example as it stands', async () => {
+    expect(await editorValue('.graphiql-query-editor .CodeMirror')).toContain('query Destinations');
+    await page.click('.graphiql-execute-button');
+    await page.waitForFunction(
+      () => ((globalThis as any).document.querySelector('.graphiql-response .CodeMirror') as CodeMirrorElement)?.CodeMirror?.getValue().includes('"data"'),
+      undefined,
+      { timeout: 15_000 },
+    );
+    const result = JSON.parse(await editorValue('.graphiql-response .CodeMirror'));
+    expect(result.data.destinations.map((destination: { code: string }) => destination.code)).toEqual(['PAR', 'LON', 'NYC']);
+  });
+
   it('runs a query and shows the result', async () => {
     const result = JSON.parse(await runQuery('{ destinations(first: 2) { code name } }'));
     expect(result.data.destinations).toEqual([

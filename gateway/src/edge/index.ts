@@ -99,7 +99,12 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
   });
   const limits = operationLimitsOf(config);
   const armor = armorOptions(limits);
-  if (config.EXPLORER_ENABLED) await ensureExplorerBuilt(logger);
+  if (config.EXPLORER_ENABLED) {
+    // The explorer is a convenience: a bundle that cannot be built must not keep the API down.
+    await ensureExplorerBuilt(logger).catch((error: unknown) =>
+      logger.error({ err: error }, 'schema explorer could not be bundled; GET / will not work'),
+    );
+  }
 
   let schemaSdl: string | undefined;
   let server: ApolloServer<GatewayContext> | undefined;
