@@ -90,6 +90,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const room = Math.min(batchSize, maxInFlight - inFlight.size);
     if (room <= 0) return 0;
     const waiting = [...inFlight.keys()];
+    // A cheap look first, so an idle relay opens no transaction (and takes no locks) per poll.
+    const { rows: candidates } = await sql`select 1 from ${outbox}
+      where published_at is null and not (id = any(${waiting}::uuid[])) limit 1`.execute(options.db);
+    if (candidates.length === 0) return 0;
     const rows = await options.db.transaction().execute(async (trx) => {
       const { rows } = await sql<Omit<OutboxRow, 'published_at' | 'attempts'>>`select id, aggregate_type, aggregate_id, event_type, payload, created_at
         from ${outbox}
