@@ -26,6 +26,8 @@ export const scopeOfRootField: Record<string, Scope> = {
   removeItineraryItem: 'trips',
   // ai: planning and expert chat
   planItinerary: 'ai',
+  itinerarySuggestion: 'ai',
+  replyAsExpert: 'ai',
   conversation: 'ai',
   myConversations: 'ai',
   startConversation: 'ai',
@@ -39,6 +41,9 @@ export const scopeOfRootField: Record<string, Scope> = {
   searchDemand: 'analytics',
   notificationStats: 'analytics',
 };
+
+/** Root fields no API key may call, whatever its scopes (administration). */
+export const keyForbiddenRootFields = new Set(['broadcastEmergencyAlert']);
 
 export const scopes = ['catalog', 'search', 'trips', 'ai', 'notifications', 'analytics'] as const;
 export type Scope = (typeof scopes)[number];
