@@ -8,32 +8,16 @@
  *   5. the same operation by manifest id (persisted query)
  * Reported as throughput ratios against (1). Needs the local PostgreSQL and redis-server.
  */
-import autocannon from 'autocannon';
 import { createApiKey, sha256 } from '@traveloure/gateway/edge/index';
 import { gatewayDb, startEdge, trustedOperations } from '../e2e/edge-fixture.ts';
-import { printComparison, type Measurement } from './report.ts';
+import { measurePost, printComparison } from './report.ts';
 
 const durationSeconds = Number(process.env.BENCH_DURATION ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const unlimited = { RATE_LIMIT_ANONYMOUS: '100000000', RATE_LIMIT_USER: '100000000' };
 
-async function measure(name: string, url: string, headers: Record<string, string>, body: object): Promise<Measurement> {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-    connections,
-    duration: durationSeconds,
-  });
-  return {
-    name,
-    requestsPerSecond: result.requests.average,
-    latencyP50Ms: result.latency.p50,
-    latencyP99Ms: result.latency.p99,
-    errors: result.errors + result.non2xx,
-  };
-}
+const measure = (name: string, url: string, headers: Record<string, string>, body: object) =>
+  measurePost(name, url, headers, body, { connections, duration: durationSeconds });
 
 const cached = await startEdge('bench_edge', unlimited);
 const uncached = await startEdge('bench_edge_nocache', { ...unlimited, API_KEY_CACHE_TTL_MS: '0' });
@@ -47,8 +31,7 @@ try {
   const query = { query: trustedOperations.Destinations };
   const token = await cached.token('TRAVELER', 'bench-user');
   // Warm both gateways up (JIT, connection pools, caches) before anything is measured.
-  await autocannon({ url: cached.url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(query), connections, duration: 3 });
-  await autocannon({ url: uncached.url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(query), connections, duration: 3 });
+  for (const edge of [cached, uncached]) await measurePost('warm-up', edge.url, {}, query, { connections, duration: 3 });
   const baseline = await measure('anonymous, query text', cached.url, {}, query);
   const others = [
     await measure('user token (JWT)', cached.url, { authorization: `Bearer ${token}` }, query),

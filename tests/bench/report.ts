@@ -19,3 +19,29 @@ export function printComparison(title: string, baseline: Measurement, others: Me
   }));
   console.table(rows);
 }
+
+/** POSTs `body` to `url` for `duration` seconds over `connections` connections (autocannon). */
+export async function measurePost(
+  name: string,
+  url: string,
+  headers: Record<string, string>,
+  body: object,
+  options: { connections: number; duration: number },
+): Promise<Measurement> {
+  const { default: autocannon } = await import('autocannon');
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    connections: options.connections,
+    duration: options.duration,
+  });
+  return {
+    name,
+    requestsPerSecond: result.requests.average,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
