@@ -18,3 +18,4 @@ export * from './cache/index.ts';
 export * from './upstream/index.ts';
 export * from './queue/index.ts';
 export * from './events/index.ts';
+export * from './scalars.ts';

@@ -1,4 +1,4 @@
-import { codedError, ErrorCode } from '@traveloure/platform';
+import { codedError, ErrorCode, isCalendarDate } from '@traveloure/platform';
 import type { FlightQuery, HotelQuery, TravelClass } from './models.ts';
 
 /** Amadeus searches at most 361 days ahead. */
@@ -11,16 +11,6 @@ export interface FieldProblem {
 
 const iata = /^[A-Z]{3}$/;
 const currencyCode = /^[A-Z]{3}$/;
-const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-export function isCalendarDate(value: string): boolean {
-  const match = datePattern.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
 export function todayUtc(now = new Date()): string {
   return now.toISOString().slice(0, 10);
 }

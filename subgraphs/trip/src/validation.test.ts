@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { durationDays, tripWindow, validateItem, validateTrip, zonedMidnight, type TripFields } from './validation.ts';
-import { DateScalar, DateTimeScalar, isCalendarDate } from './scalars.ts';
+import { dateScalars, isCalendarDate } from '@traveloure/platform';
+
+const { Date: DateScalar, DateTime: DateTimeScalar } = dateScalars({ inputs: 'lenient' });
 
 const good: TripFields = {
   title: 'Paris in May',

@@ -1,5 +1,5 @@
 import { userError, type UserError } from '@traveloure/platform';
-import { isCalendarDate, isValidInstant } from './scalars.ts';
+import { isCalendarDate, isValidInstant } from '@traveloure/platform';
 
 export const TITLE_MAX = 120;
 export const ITEM_TITLE_MAX = 200;

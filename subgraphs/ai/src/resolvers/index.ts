@@ -1,5 +1,5 @@
+import { dateScalars } from '@traveloure/platform';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
-import { DateScalar, DateTimeScalar } from '../scalars.ts';
 import { Conversation } from './Conversation.ts';
 import { Expert } from './Expert.ts';
 import { ItinerarySuggestion } from './ItinerarySuggestion.ts';
@@ -15,8 +15,7 @@ import { sendMessage } from './Mutation/sendMessage.ts';
 import { startConversation } from './Mutation/startConversation.ts';
 
 export const resolvers: Resolvers = {
-  Date: DateScalar,
-  DateTime: DateTimeScalar,
+  ...dateScalars(),
   Query: { itinerarySuggestion, experts, conversation, myConversations },
   Mutation: { planItinerary, startConversation, sendMessage, replyAsExpert },
   Trip,

@@ -1,5 +1,5 @@
+import { dateScalars } from '@traveloure/platform';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
-import { DateScalar, DateTimeScalar } from '../scalars.ts';
 import { Destination } from './Destination.ts';
 import { DestinationPopularity } from './DestinationPopularity.ts';
 import { ItineraryItem } from './ItineraryItem.ts';
@@ -20,8 +20,7 @@ import { updateItineraryItem } from './Mutation/updateItineraryItem.ts';
 import { removeItineraryItem } from './Mutation/removeItineraryItem.ts';
 
 export const resolvers: Resolvers = {
-  Date: DateScalar,
-  DateTime: DateTimeScalar,
+  ...dateScalars({ inputs: 'lenient' }),
   Query: { me, user, trip, trips, destination, destinations, destinationPopularity },
   Mutation: { createTrip, updateTrip, deleteTrip, addItineraryItem, updateItineraryItem, removeItineraryItem },
   User,
