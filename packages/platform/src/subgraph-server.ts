@@ -77,6 +77,8 @@ export async function createSubgraphServer<TContext extends object>(
     schema,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // installShutdown owns SIGTERM/SIGINT: readiness first, then drain, then exit 0.
+    stopOnTerminationSignals: false,
     formatError: createErrorFormatter({
       onInternalError: (error) => {
         options.logger.error({ err: error }, 'unexpected resolver error');
