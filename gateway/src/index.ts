@@ -1,6 +1,6 @@
 export * from './config.ts';
 export * from './tokens.ts';
-export * from './authentication.ts';
+export { AuthenticationError } from './edge/auth.ts';
 export * from './server.ts';
 export * from './supergraph.ts';
 export * from './signed-data-source.ts';

@@ -1,10 +1,12 @@
 import { createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
 import { regions, roles, type Identity, type Region, type Role } from '@traveloure/platform';
-import { AuthenticationError } from '../authentication.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { ApiKeyStore } from './api-keys.ts';
 
-export { AuthenticationError } from '../authentication.ts';
+/** A credential that was presented but does not verify: always 401, never anonymous. */
+export class AuthenticationError extends Error {
+  override name = 'AuthenticationError';
+}
 
 type JwtConfig = Pick<
   GatewayConfig,
