@@ -1,5 +1,5 @@
+import { dateScalars } from '@traveloure/platform';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
-import { DateScalar, DateTimeScalar } from '../scalars.ts';
 import { Delivery } from './Delivery.ts';
 import { Notification } from './Notification.ts';
 import { NotificationPreferences } from './NotificationPreferences.ts';
@@ -11,8 +11,7 @@ import { updateNotificationPreferences } from './Mutation/updateNotificationPref
 import { broadcastEmergencyAlert } from './Mutation/broadcastEmergencyAlert.ts';
 
 export const resolvers: Resolvers = {
-  Date: DateScalar,
-  DateTime: DateTimeScalar,
+  ...dateScalars(),
   Query: { notificationStats },
   Mutation: { markNotificationRead, markAllNotificationsRead, updateNotificationPreferences, broadcastEmergencyAlert },
   User,
