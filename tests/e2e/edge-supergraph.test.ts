@@ -44,6 +44,23 @@ describe('the edge over the real subgraphs', () => {
     }
   });
 
+  it('serves the public Destinations operation over GET with the cache hints of the trip subgraph', async () => {
+    const operation = TrustedDocuments.load().byName.get('Destinations')!;
+    const url =
+      `${supergraph.gatewayUrl}?extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: operation.id } }))}` +
+      `&variables=${encodeURIComponent(JSON.stringify({ first: 3 }))}`;
+    const response = await fetch(url, { headers: { 'apollo-require-preflight': 'true' } });
+    const body = (await response.json()) as any;
+    expect(response.status, JSON.stringify(body)).toBe(200);
+    expect(body.data.destinations).toHaveLength(3);
+    expect(response.headers.get('cache-control')).toBe('max-age=3600, public');
+    // The same operation for a signed-in caller may be held only by that caller's cache.
+    const signedIn = await fetch(url, {
+      headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${await supergraph.token('TRAVELER', 'cache-user')}` },
+    });
+    expect(signedIn.headers.get('cache-control')).toBe('max-age=3600, private');
+  });
+
   it('lets a catalog key read destinations but not trips', async () => {
     const db = gatewayDb(supergraph.database.url);
     const { key } = await createApiKey(db, { owner: 'Catalog Partner', scopes: ['catalog'], rateLimit: 100 });

@@ -35,6 +35,11 @@ export type Budget =
   /** Comfortable, not lavish. */
   | 'MIDRANGE';
 
+/** Who may keep a cached answer: any cache (PUBLIC) or only the caller's (PRIVATE). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 /** What a new trip needs. */
 export type CreateTripInput = {
   /** Budget level (default MIDRANGE). */
@@ -569,9 +574,9 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   Budget: Budget;
+  CacheControlScope: CacheControlScope;
   CreateTripInput: CreateTripInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeleteTripPayload: ResolverTypeWrapper<DeleteTripPayload>;
@@ -588,7 +593,6 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Pace: Pace;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Region: Region;
   RemoveItineraryItemPayload: ResolverTypeWrapper<Omit<RemoveItineraryItemPayload, 'trip'> & { trip?: Maybe<ResolversTypes['Trip']> }>;
@@ -600,13 +604,14 @@ export type ResolversTypes = ResolversObject<{
   UpdateTripInput: UpdateTripInput;
   User: ResolverTypeWrapper<UserModel>;
   UserError: ResolverTypeWrapper<UserError>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   CreateTripInput: CreateTripInput;
   String: Scalars['String']['output'];
-  Int: Scalars['Int']['output'];
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   DeleteTripPayload: DeleteTripPayload;
@@ -621,7 +626,6 @@ export type ResolversParentTypes = ResolversObject<{
   MoneyInput: MoneyInput;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   RemoveItineraryItemPayload: Omit<RemoveItineraryItemPayload, 'trip'> & { trip?: Maybe<ResolversParentTypes['Trip']> };
   Trip: TripModel;
@@ -632,7 +636,17 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateTripInput: UpdateTripInput;
   User: UserModel;
   UserError: UserError;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
@@ -789,3 +803,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   UserError?: UserErrorResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;
