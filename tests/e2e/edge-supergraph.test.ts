@@ -78,5 +78,7 @@ describe('the edge over the real subgraphs', () => {
     expect(sdl).toContain('type Trip');
     expect(sdl).toContain('destinationPopularity(');
     expect(sdl).not.toMatch(/join__|link__|@link|@key|_entities|_Service/);
+    // Subgraph plumbing marked @inaccessible stays out of the public API.
+    expect(sdl).not.toContain('CacheControlScope');
   });
 });
