@@ -69,21 +69,30 @@ export interface StartedService<C extends BaseConfig = BaseConfig> {
   close(): Promise<void>;
 }
 
-export async function startService<C extends BaseConfig>(
-  definition: ServiceDefinition<C>,
-  options: StartServiceOptions = {},
-): Promise<StartedService<C>> {
-  const env = options.env ?? process.env;
-  const config = loadConfig(definition.configSchema, env) as C;
-  const logger = options.logger ?? createLogger(definition.name, { level: config.LOG_LEVEL });
+export interface PreparedRuntime<C extends BaseConfig = BaseConfig> {
+  runtime: ServiceRuntime<C>;
+  /** Disconnects Redis, closes the pools and flushes error reports. */
+  release(): Promise<void>;
+}
+
+/**
+ * Config, logger, error reporting, database pools, Redis and readiness checks for a service, with
+ * its schema migrated. startService builds a server on it; a worker process runs jobs on it.
+ */
+export async function prepareRuntime<C extends BaseConfig>(
+  definition: Pick<ServiceDefinition<C>, 'name' | 'schema' | 'migrations' | 'configSchema'>,
+  options: Pick<StartServiceOptions, 'env' | 'pglite' | 'logger' | 'onQuery'> & { processName?: string } = {},
+): Promise<PreparedRuntime<C>> {
+  const processName = options.processName ?? definition.name;
+  const config = loadConfig(definition.configSchema, options.env ?? process.env) as C;
+  const logger = options.logger ?? createLogger(processName, { level: config.LOG_LEVEL });
   initSentry({
     dsn: config.SENTRY_DSN,
-    service: definition.name,
+    service: processName,
     environment: config.NODE_ENV,
     release: config.SERVICE_VERSION,
   });
-  const embedded = isEmbedded(config);
-  const databases = await createServiceDatabases(definition.name, config, {
+  const databases = await createServiceDatabases(processName, config, {
     pglite: options.pglite,
     onQuery: options.onQuery,
   });
@@ -104,18 +113,34 @@ export async function startService<C extends BaseConfig>(
     db: databases.primary.db,
     readDb: databases.read.db,
     redis,
-    embedded,
+    embedded: isEmbedded(config),
   };
-
   await migrateSchema(runtime.db, definition.schema, definition.migrations, logger);
+  return {
+    runtime,
+    release: async () => {
+      redis?.disconnect();
+      if (databases.read !== databases.primary) await databases.read.close();
+      await databases.primary.close();
+      await flushSentry();
+    },
+  };
+}
+
+export async function startService<C extends BaseConfig>(
+  definition: ServiceDefinition<C>,
+  options: StartServiceOptions = {},
+): Promise<StartedService<C>> {
+  const env = options.env ?? process.env;
+  const { runtime, release } = await prepareRuntime(definition, options);
   if (options.seed !== false && definition.seed) await definition.seed(runtime);
 
   const instance = await definition.create(runtime);
   const portFromEnv = env[definition.portVariable];
   const port = options.port ?? (portFromEnv ? Number(portFromEnv) : definition.defaultPort);
   const running = await instance.server.listen(port, options.host);
-  logger.info(
-    { mode: embedded ? 'embedded' : 'postgres', redis: redis ? 'redis' : 'in-process', url: running.url },
+  runtime.logger.info(
+    { mode: runtime.embedded ? 'embedded' : 'postgres', redis: runtime.redis ? 'redis' : 'in-process', url: running.url },
     `${definition.name} service ready`,
   );
 
@@ -127,10 +152,7 @@ export async function startService<C extends BaseConfig>(
     close: async () => {
       await running.close();
       await instance.stop?.();
-      redis?.disconnect();
-      if (databases.read !== databases.primary) await databases.read.close();
-      await databases.primary.close();
-      await flushSentry();
+      await release();
     },
   };
 }

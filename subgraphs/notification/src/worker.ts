@@ -3,54 +3,33 @@
  * delivery apart from the API. Serves /health, /health/ready and /metrics on WORKER_HEALTH_PORT.
  */
 import express from 'express';
-import { z } from 'zod';
-import {
-  Health,
-  createLogger,
-  createRedis,
-  createServiceDatabases,
-  env,
-  installShutdown,
-  isEmbedded,
-  loadConfig,
-  migrateSchema,
-  operationalRoutes,
-  pingRedis,
-  type ServiceRuntime,
-} from '@traveloure/platform';
+import { env, installShutdown, operationalRoutes, pingRedis, prepareRuntime, type PreparedRuntime } from '@traveloure/platform';
 import { createNotificationApp } from './app.ts';
 import { notificationConfigSchema, type NotificationConfig } from './config.ts';
-import { migrations } from './db/migrations/index.ts';
+import { notificationService } from './service.ts';
 
 const workerConfigSchema = notificationConfigSchema.extend({ WORKER_HEALTH_PORT: env.port(4005) });
+type WorkerConfig = NotificationConfig & { WORKER_HEALTH_PORT: number };
 
 async function main() {
-  let config: z.infer<typeof workerConfigSchema>;
+  let prepared: PreparedRuntime<WorkerConfig>;
   try {
-    config = loadConfig(workerConfigSchema, process.env);
+    prepared = await prepareRuntime<WorkerConfig>(
+      { ...notificationService, configSchema: workerConfigSchema },
+      { processName: 'notification-worker' },
+    );
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   }
-  const logger = createLogger('notification-worker', { level: config.LOG_LEVEL });
-  const databases = await createServiceDatabases('notification-worker', config);
-  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
-  if (!redis) logger.warn('no REDIS_URL: an in-process queue only serves this process; run the workers inside the service instead');
-  const health = new Health(config.SERVICE_VERSION);
-  health.register('database', () => databases.primary.ping());
-  if (redis) health.register('redis', () => pingRedis(redis));
-  await migrateSchema(databases.primary.db, 'notification', migrations, logger);
-
-  const runtime: ServiceRuntime<NotificationConfig> = {
-    name: 'notification',
-    config,
-    logger,
-    health,
-    db: databases.primary.db,
-    readDb: databases.read.db,
-    redis,
-    embedded: isEmbedded(config),
-  };
+  const { runtime, release } = prepared;
+  const { config, logger, health } = runtime;
+  // Unlike the API, a worker with no Redis has nothing to do: Redis is critical here.
+  const redis = runtime.redis;
+  if (redis) health.register('redis', () => pingRedis(redis), { critical: true });
+  else {
+    logger.warn('no REDIS_URL: an in-process queue only serves this process; run the workers inside the service instead');
+  }
   const app = createNotificationApp(runtime);
   const workers = app.startWorkers();
 
@@ -67,8 +46,7 @@ async function main() {
       await workers.close();
       await app.close();
       server.close();
-      redis?.disconnect();
-      await databases.primary.close();
+      await release();
     },
   ]);
 }
