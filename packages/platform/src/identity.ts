@@ -29,6 +29,19 @@ export function hasRole(identity: Identity | undefined, role: Role): boolean {
   return identity?.user?.roles.includes(role) ?? false;
 }
 
+/** The signed-in person a subgraph serves, with the role checks resolvers make. */
+export interface Viewer {
+  id: string;
+  admin: boolean;
+  analyst: boolean;
+}
+
+export function viewerOf(identity: Identity | undefined): Viewer | undefined {
+  const user = identity?.user;
+  if (!user) return undefined;
+  return { id: user.id, admin: hasRole(identity, 'ADMIN'), analyst: hasRole(identity, 'ANALYST') };
+}
+
 const AUDIENCE = 'traveloure-subgraphs';
 const ISSUER = 'traveloure-gateway';
 const encoder = new TextEncoder();

@@ -1,7 +1,7 @@
 import { startService, type StartedService } from '@traveloure/platform';
 import {
   createTestDatabase,
-  signedHeaders,
+  postSigned,
   startPrivateRedis,
   testSigningSecret,
   type PrivateRedis,
@@ -56,12 +56,7 @@ export async function startAiHarness(label: string, env: Record<string, string> 
     database,
     redis,
     async graphql(query, variables, user) {
-      const response = await fetch(service.url, {
-        method: 'POST',
-        headers: await signedHeaders(user),
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as never;
+      return (await postSigned<never>(service.url, query, variables, user)).body;
     },
     async close() {
       await service.close();

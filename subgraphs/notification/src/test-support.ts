@@ -16,7 +16,7 @@ import {
   type Role,
   type StartedService,
 } from '@traveloure/platform';
-import { createTestDatabase, signedHeaders, testRedisUrl, testSigningSecret, type TestDatabase } from '@traveloure/platform/testing';
+import { createTestDatabase, postSigned, testRedisUrl, testSigningSecret, type TestDatabase } from '@traveloure/platform/testing';
 import type { NotificationApp } from './app.ts';
 import type { NotificationConfig } from './config.ts';
 import { defineNotificationService } from './service.ts';
@@ -93,12 +93,7 @@ export async function startNotificationHarness(
     env,
     relay,
     async gql(query, variables, user) {
-      const response = await fetch(service.url, {
-        method: 'POST',
-        headers: await signedHeaders(user),
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as never;
+      return (await postSigned<never>(service.url, query, variables, user)).body;
     },
     emit: (eventType, payload) =>
       writeOutboxEvent(db, 'trip', {

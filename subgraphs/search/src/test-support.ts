@@ -1,7 +1,7 @@
 /** Starts the search subgraph over HTTP for tests, against a fresh database and the emulator. */
 import { randomUUID } from 'node:crypto';
 import { createLogger, startService, type Role, type StartedService } from '@traveloure/platform';
-import { createTestDatabase, signedHeaders, testSigningSecret, type TestDatabase } from '@traveloure/platform/testing';
+import { createTestDatabase, postSigned, testSigningSecret, type TestDatabase } from '@traveloure/platform/testing';
 import type { SearchConfig } from './config.ts';
 import { searchService } from './service.ts';
 
@@ -43,12 +43,7 @@ export async function startSearchUnderTest(
     database: db,
     url: service.url,
     async graphql(query, variables = {}, user = { id: 'traveler-1' }) {
-      const response = await fetch(service.url, {
-        method: 'POST',
-        headers: await signedHeaders(user),
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, body: (await response.json()) as any };
+      return postSigned(service.url, query, variables, user);
     },
     async close() {
       await service.close();

@@ -1,17 +1,12 @@
 import type { Kysely } from 'kysely';
-import { hasRole, type BaseContext, type Identity, type Logger } from '@traveloure/platform';
+import { viewerOf, type BaseContext, type Identity, type Logger, type Viewer } from '@traveloure/platform';
+
+export type { Viewer } from '@traveloure/platform';
 import type { Database, RegionValue } from './db/database.ts';
 import { provisionUser } from './db/users.repository.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { TripConfig } from './config.ts';
 import type { TripCaches } from './cache.ts';
-
-/** The signed-in caller as the trip subgraph sees them. */
-export interface Viewer {
-  id: string;
-  admin: boolean;
-  analyst: boolean;
-}
 
 export interface Context extends BaseContext {
   db: Kysely<Database>;
@@ -41,9 +36,8 @@ export async function createContext(
   identity: Identity,
 ): Promise<Omit<Context, keyof BaseContext>> {
   const user = identity.user;
-  let viewer: Viewer | undefined;
+  const viewer: Viewer | undefined = viewerOf(identity);
   if (user) {
-    viewer = { id: user.id, admin: hasRole(identity, 'ADMIN'), analyst: hasRole(identity, 'ANALYST') };
     const provisioned = await provisionUser(
       deps.db,
       { id: user.id, email: user.email, name: user.name, region: user.region as RegionValue | undefined },

@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { createDatabase, migrateSchema, startService, type Role, type Region } from '@traveloure/platform';
-import { createTestDatabase, signedHeaders, testSigningSecret } from '@traveloure/platform/testing';
+import { createTestDatabase, postSigned, testSigningSecret } from '@traveloure/platform/testing';
 import type { Database } from './db/database.ts';
 import { migrations } from './db/migrations/index.ts';
 import { tripService } from './service.ts';
@@ -44,12 +44,7 @@ export async function startTripForTest(label: string, options: { seed?: boolean 
     statements,
     /** Calls the subgraph as the gateway would for `user` (anonymous when null). */
     async graphql<T = any>(user: TestUser | null, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
-      const response = await fetch(service.url, {
-        method: 'POST',
-        headers: await signedHeaders(user ?? undefined),
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, body: (await response.json()) as GraphQLResponse<T>['body'] };
+      return postSigned<GraphQLResponse<T>['body']>(service.url, query, variables, user ?? undefined);
     },
     async close() {
       await service.close();
