@@ -42,8 +42,10 @@ export function createEventTransport(
   );
   const queue = createJobQueue<EventEnvelope>(settings.EVENTS_QUEUE, {
     ...queueSettingsFromConfig(config as never, logger),
-    // Consumers dedupe by event id; a republished event must become a new job.
+    // Consumers dedupe by event id; a republished event must become a new job, also after its
+    // previous job used up every attempt (the outbox row, still unacknowledged, is the dead letter).
     keepCompletedSeconds: 0,
+    keepFailedSeconds: 0,
   });
   const acks = redis ? redisAckChannel(redis, settings.QUEUE_PREFIX) : inProcessAckChannel(settings.QUEUE_PREFIX);
   return { queue, acks, settings, close: () => queue.close() };

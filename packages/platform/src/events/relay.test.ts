@@ -7,7 +7,7 @@ import { createLogger } from '../logger.ts';
 import { writeOutboxEvent } from '../outbox.ts';
 import { createManualClock } from '../queue/clock.ts';
 import { createTestDatabase, startPrivateRedis, type PrivateRedis, type TestDatabase } from '../testing/index.ts';
-import { createEventTransport, createOutboxRelay, startEventConsumer, type EventTransport, type OutboxRelay } from './index.ts';
+import { createEventTransport, createOutboxRelay, eventJobId, startEventConsumer, type EventTransport, type OutboxRelay } from './index.ts';
 
 // Nothing lost when Redis goes down or loses its data: rows count as published only once the
 // consumer acknowledged them, and unacknowledged rows are published again.
@@ -107,6 +107,43 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
       expect((await effects()).find((row) => row.event_id === ids[0])?.n).toBe(1);
       const { rows } = await sql<{ attempts: number }>`select attempts from src.outbox where id = ${ids[0]!}`.execute(db);
       expect(rows[0]!.attempts).toBe(3);
+    } finally {
+      await consumer.close();
+    }
+  });
+
+  it('delivers an event again after its job used up every attempt (consumer failing), once the ack timeout passes', async () => {
+    const [id] = await emit(1, 'exhausted');
+    let healthy = false;
+    let calls = 0;
+    const consumer = startEventConsumer({
+      db,
+      schema: 'dst',
+      queue: transport.queue,
+      acks: transport.acks,
+      logger,
+      handle: async (event, trx) => {
+        calls++;
+        if (!healthy) throw new Error('notification database unavailable');
+        await sql`insert into dst.effect (event_id, n) values (${event.id}, 1)`.execute(trx);
+      },
+    });
+    try {
+      expect((await relay.tick()).published).toBe(1);
+      // Five attempts with backoff, then the job is given up; the row stays unacknowledged.
+      const deadline = Date.now() + 15_000;
+      while (calls < 5 || (await transport.queue.getJob(eventJobId(id!)))?.state === 'active') {
+        if (Date.now() > deadline) throw new Error(`the event job did not use up its attempts (${calls})`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await unpublished()).toBe(1);
+      healthy = true;
+      clock.advance(ackTimeoutMs);
+      // The republished row becomes a new job (a given-up job id must not swallow it).
+      expect((await relay.tick()).published).toBe(1);
+      await drain();
+      expect((await effects()).find((row) => row.event_id === id)?.n).toBe(1);
+      expect(calls).toBe(6);
     } finally {
       await consumer.close();
     }

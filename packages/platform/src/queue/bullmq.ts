@@ -24,6 +24,8 @@ export interface BullJobQueueOptions extends QueueDefaults {
   stalledIntervalMs?: number;
   /** Completed jobs are kept this long so a re-added job id stays a no-op (dedupe). */
   keepCompletedSeconds?: number;
+  /** Failed (dead) jobs are kept this long (default 7 days); 0 drops them so the id can be added again. */
+  keepFailedSeconds?: number;
 }
 
 /** The production queue: BullMQ on Redis; jobs survive restarts and are shared by workers. */
@@ -53,7 +55,7 @@ export class BullJobQueue<T> implements JobQueue<T> {
         backoff: { type: 'exponential', delay: options.backoffMs ?? 1_000 },
         removeOnComplete:
           options.keepCompletedSeconds === 0 ? true : { age: options.keepCompletedSeconds ?? 3_600, count: 50_000 },
-        removeOnFail: { age: 7 * 24 * 3_600 },
+        removeOnFail: options.keepFailedSeconds === 0 ? true : { age: options.keepFailedSeconds ?? 7 * 24 * 3_600 },
       },
     });
     this.queue.on('error', (error) => options.logger?.warn({ err: error, queue: this.name }, 'queue error'));

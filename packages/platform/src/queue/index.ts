@@ -8,7 +8,7 @@ import type { JobQueue } from './types.ts';
 export * from './types.ts';
 export * from './clock.ts';
 export { BullJobQueue } from './bullmq.ts';
-export { MemoryJobQueue, inProcessQueue } from './memory.ts';
+export { MemoryJobQueue, inProcessQueue, type MemoryQueueDefaults } from './memory.ts';
 
 /** Queue settings every service with queues shares (spread into its config schema). */
 export const queueConfigShape = {
@@ -28,6 +28,8 @@ export interface QueueSettings {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   keepCompletedSeconds?: number;
+  /** 0: a job that failed for good is dropped, so adding its id again runs it again. */
+  keepFailedSeconds?: number;
   logger?: Logger;
 }
 
@@ -54,5 +56,9 @@ export function createJobQueue<T>(name: string, settings: QueueSettings): JobQue
   if (settings.redisUrl) {
     return new BullJobQueue<T>({ name, ...settings, redisUrl: settings.redisUrl });
   }
-  return inProcessQueue<T>(`${settings.prefix}:${name}`, { attempts: settings.attempts, backoffMs: settings.backoffMs }, settings.logger);
+  return inProcessQueue<T>(
+    `${settings.prefix}:${name}`,
+    { attempts: settings.attempts, backoffMs: settings.backoffMs, keepFailed: settings.keepFailedSeconds !== 0 },
+    settings.logger,
+  );
 }

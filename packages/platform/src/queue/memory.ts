@@ -36,6 +36,11 @@ interface MemoryWorker<T> {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const KEEP_FAILED = 1_000;
 
+export type MemoryQueueDefaults = Required<QueueDefaults> & {
+  /** Keep jobs that failed for good (the dead letters, default); false drops them so their id can be added again. */
+  keepFailed?: boolean;
+};
+
 /**
  * The embedded queue: jobs in this process's memory, with the same retry, backoff, delay and
  * dead-letter behaviour as the BullMQ one. Jobs do not survive a restart; events are still safe
@@ -54,7 +59,7 @@ export class MemoryJobQueue<T> implements JobQueue<T> {
 
   constructor(
     readonly name: string,
-    private readonly defaults: Required<QueueDefaults>,
+    private readonly defaults: MemoryQueueDefaults,
     private readonly logger?: Logger,
   ) {}
 
@@ -141,7 +146,8 @@ export class MemoryJobQueue<T> implements JobQueue<T> {
         job.state = 'failed';
         job.failedReason = message;
         this.logger?.warn({ queue: this.name, jobId: job.id, attempts: job.attemptsMade, err: message }, 'job failed for good');
-        this.trimFailed();
+        if (this.defaults.keepFailed === false) this.jobs.delete(job.id);
+        else this.trimFailed();
       } else {
         this.delay(job, backoffDelay(this.defaults.backoffMs, job.attemptsMade));
       }
@@ -223,7 +229,7 @@ const inProcessQueues = new Map<string, MemoryJobQueue<any>>();
  * trip and ai relays and the notification service's consumer meet here. Each caller owns one
  * reference; the queue closes when the last owner closes it.
  */
-export function inProcessQueue<T>(name: string, defaults: Required<QueueDefaults>, logger?: Logger): MemoryJobQueue<T> {
+export function inProcessQueue<T>(name: string, defaults: MemoryQueueDefaults, logger?: Logger): MemoryJobQueue<T> {
   let queue = inProcessQueues.get(name);
   if (!queue) {
     queue = new MemoryJobQueue<T>(name, defaults, logger);

@@ -20,12 +20,13 @@ const until = async (check: () => Promise<boolean> | boolean, what: string) => {
 
 describe.each(kinds)('$kind job queue', ({ redisUrl }) => {
   const queues: JobQueue<any>[] = [];
-  const make = <T>() => {
+  const make = <T>(extra: { keepFailedSeconds?: number } = {}) => {
     const queue = createJobQueue<T>(`q-${randomBytes(4).toString('hex')}`, {
       redisUrl,
       prefix: `test-queue-${randomBytes(4).toString('hex')}`,
       attempts: 5,
       backoffMs: 20,
+      ...extra,
     });
     queues.push(queue);
     return queue;
@@ -89,5 +90,28 @@ describe.each(kinds)('$kind job queue', ({ redisUrl }) => {
     await until(() => ran.length === 1, 'the promoted job');
     expect(ran).toEqual(['far']);
     expect((await queue.counts()).delayed).toBe(0);
+  });
+
+  it('keeps a dead job id taken by default, and runs it again when failed jobs are not kept', async () => {
+    for (const keepFailedSeconds of [undefined, 0]) {
+      const queue = make<{ round: number }>({ keepFailedSeconds });
+      const runs: number[] = [];
+      queue.work(async (job) => {
+        runs.push(job.data.round);
+        if (job.data.round === 1) throw new PermanentJobError('broken');
+      });
+      await queue.add('x', { round: 1 }, { jobId: 'same' });
+      await until(async () => runs.length === 1 && (await queue.getJob('same'))?.state !== 'active', 'the first run to fail');
+      expect((await queue.getJob('same'))?.state).toBe(keepFailedSeconds === 0 ? undefined : 'failed');
+      await queue.add('x', { round: 2 }, { jobId: 'same' });
+      if (keepFailedSeconds === 0) {
+        await until(() => runs.length === 2, 'the re-added job');
+        expect(runs).toEqual([1, 2]);
+      } else {
+        // The dead letter keeps its id: adding it again is a no-op.
+        expect((await queue.getJob('same'))?.data.round).toBe(1);
+        expect(runs).toEqual([1]);
+      }
+    }
   });
 });
