@@ -3,8 +3,15 @@
  * PostgreSQL database, called over HTTP with signed identity headers, every statement recorded.
  */
 import type { Kysely } from 'kysely';
-import { createDatabase, migrateSchema, startService, type Role, type Region } from '@traveloure/platform';
-import { createTestDatabase, postSigned, testSigningSecret } from '@traveloure/platform/testing';
+import {
+  createDatabase,
+  currentRequestContext,
+  migrateSchema,
+  startService,
+  type Role,
+  type Region,
+} from '@traveloure/platform';
+import { createTestDatabase, postSigned, signedHeaders, testSigningSecret } from '@traveloure/platform/testing';
 import type { Database } from './db/database.ts';
 import { migrations } from './db/migrations/index.ts';
 import { tripService } from './service.ts';
@@ -25,6 +32,8 @@ export interface GraphQLResponse<T = any> {
 export async function startTripForTest(label: string, options: { seed?: boolean } = {}) {
   const database = await createTestDatabase(label);
   const statements: string[] = [];
+  /** Every statement with the id of the request it served (none for background work). */
+  const statementLog: { sql: string; requestId?: string }[] = [];
   const service = await startService(tripService, {
     env: {
       DATABASE_URL: database.url,
@@ -36,15 +45,30 @@ export async function startTripForTest(label: string, options: { seed?: boolean 
     port: 0,
     host: '127.0.0.1',
     seed: options.seed ?? true,
-    onQuery: (sqlText) => statements.push(sqlText),
+    onQuery: (sqlText) => {
+      statements.push(sqlText);
+      statementLog.push({ sql: sqlText, requestId: currentRequestContext()?.requestId });
+    },
   });
   return {
     url: service.url,
     db: service.runtime.db as Kysely<Database>,
     statements,
+    /** The statements that served the request with this id, in order. */
+    statementsOf: (requestId: string) =>
+      statementLog.filter((entry) => entry.requestId === requestId).map((entry) => entry.sql),
     /** Calls the subgraph as the gateway would for `user` (anonymous when null). */
     async graphql<T = any>(user: TestUser | null, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
       return postSigned<GraphQLResponse<T>['body']>(service.url, query, variables, user ?? undefined);
+    },
+    /** Like `graphql`, under a request id of the caller's choosing (see `statementsOf`). */
+    async graphqlAs<T = any>(requestId: string, user: TestUser | null, query: string): Promise<GraphQLResponse<T>> {
+      const response = await fetch(service.url, {
+        method: 'POST',
+        headers: await signedHeaders(user ?? undefined, testSigningSecret, { requestId }),
+        body: JSON.stringify({ query }),
+      });
+      return { status: response.status, body: (await response.json()) as GraphQLResponse<T>['body'] };
     },
     async close() {
       await service.close();
