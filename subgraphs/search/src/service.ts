@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import { gql } from 'graphql-tag';
 import type { Kysely } from 'kysely';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { RateLimiterQueue } from 'rate-limiter-flexible';
 import {
-  createRateLimiter,
   createResponseCache,
   createSubgraphServer,
   createUpstream,
@@ -13,6 +11,7 @@ import {
 } from '@traveloure/platform';
 import { createAmadeusClient } from './amadeus/client.ts';
 import { UPSTREAM } from './amadeus/errors.ts';
+import { createAmadeusThrottle } from './amadeus/throttle.ts';
 import { searchConfigSchema, type SearchConfig } from './config.ts';
 import { createContext } from './context.ts';
 import type { Database } from './db/database.ts';
@@ -48,11 +47,12 @@ export function createProvider(runtime: ServiceRuntime<SearchConfig>): { provide
     },
     bulkhead: { maxConcurrent: config.AMADEUS_MAX_CONCURRENT, maxQueue: config.AMADEUS_MAX_QUEUE },
   });
-  // The API's rate is per key, so replicas share the budget through Redis when there is one.
-  const throttle = new RateLimiterQueue(
-    createRateLimiter({ keyPrefix: `${config.SEARCH_REDIS_PREFIX}:search:amadeus-tps`, points: config.AMADEUS_TPS, durationSeconds: 1, redis }),
-    { maxQueueSize: config.AMADEUS_MAX_QUEUE * 4 },
-  );
+  const throttle = createAmadeusThrottle({
+    tps: config.AMADEUS_TPS,
+    redis,
+    keyPrefix: `${config.SEARCH_REDIS_PREFIX}:search:amadeus-tps`,
+    maxQueueSize: config.AMADEUS_MAX_QUEUE * 4,
+  });
   const client = createAmadeusClient({
     clientId: config.AMADEUS_CLIENT_ID,
     clientSecret: config.AMADEUS_CLIENT_SECRET,

@@ -6,6 +6,7 @@ import { startAmadeusEmulator, type AmadeusEmulator } from '../../../../tests/em
 import { addDays, todayUtc } from '../validation.ts';
 import { createAmadeusClient, type RequestThrottle } from './client.ts';
 import { mapAmadeusError } from './errors.ts';
+import { createAmadeusThrottle } from './throttle.ts';
 
 const logger = createLogger('amadeus-test', { level: 'silent' });
 let emulator: AmadeusEmulator;
@@ -204,6 +205,29 @@ describe('client-side throttle', () => {
       const throttle = new RateLimiterQueue(createRateLimiter({ keyPrefix: 'amadeus-throttle-test', points: 5, durationSeconds: 1 }));
       const throttled = await calls(make(throttle));
       expect(throttled.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('the service throttle keeps to the API rate itself (10 TPS), with no 429 and no retry', async () => {
+    // A plain 10-per-second window lets up to 20 calls into one second across its boundary;
+    // the service's throttle paces calls as well, so 10 TPS holds against a 10 TPS API.
+    const strict = await startAmadeusEmulator({ rateLimitPerSecond: 10 });
+    try {
+      const client = createAmadeusClient({
+        clientId: strict.clientId,
+        clientSecret: strict.clientSecret,
+        baseUrl: strict.url,
+        logger,
+        upstream: createUpstream({ name: `amadeus-paced-${++upstreams}`, logger, timeoutMs: 5_000 }),
+        throttle: createAmadeusThrottle({ tps: 10, keyPrefix: `amadeus-paced-${upstreams}`, maxQueueSize: 100 }),
+      });
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 22 }, (_, index) => client.flightOffers({ ...flightParams, max: index + 1 })),
+      );
+      expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+      expect(strict.count('/v2/shopping/flight-offers')).toBe(22);
     } finally {
       await strict.close();
     }

@@ -171,6 +171,8 @@ export function createAmadeusClient(options: AmadeusClientOptions) {
         options.logger.info('amadeus token expired early; refreshing once');
         tokens.invalidate(token);
         token = await tokens.get();
+        // The retry is a call like any other: it takes its own slot of the API's rate.
+        await options.throttle?.removeTokens(1);
         response = await send(path, query, token, signal);
       }
       if (response.status < 200 || response.status >= 300) {
