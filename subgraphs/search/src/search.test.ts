@@ -148,6 +148,14 @@ describe('Trip offers (@requires)', () => {
     });
   });
 
+  it('a bad argument names the argument the client gave (origin), before any upstream call', async () => {
+    const trip = { __typename: 'Trip', id: 'trip-rome', destinationCode: 'ROM', startDate: inDays(90), endDate: inDays(95) };
+    const query = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Trip { flightOffers(origin: "rom") { offers { id } } } } }`;
+    const response = await search.graphql(query, { representations: [trip] });
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['flightOffers', 'origin'] });
+    expect(emulator.requests).toHaveLength(0);
+  });
+
   it('a past trip has no offers and costs no upstream call', async () => {
     const trip = { __typename: 'Trip', id: 'trip-old', destinationCode: 'ROM', startDate: inDays(-20), endDate: inDays(-15) };
     const response = await search.graphql(entities, { representations: [trip] });

@@ -47,6 +47,14 @@ describe('validateFlightSearch', () => {
       ),
     ).toEqual(['input.destination', 'input.departureDate', 'input.adults', 'input.maxResults', 'input.currency']);
   });
+
+  it('blames origin, not destination, when the destination is not the client’s (a trip’s)', () => {
+    const search = { origin: 'par', destination: 'PAR', departureDate: '2026-07-01' };
+    expect(problems(() => validateFlightSearch(search, { today }))).toEqual(['input.destination']);
+    expect(problems(() => validateFlightSearch(search, { today, path: ['flightOffers'], sameCityField: 'origin' }))).toEqual([
+      'flightOffers.origin',
+    ]);
+  });
 });
 
 describe('validateHotelSearch', () => {

@@ -98,12 +98,19 @@ export interface HotelSearchInput {
   currency?: string | null;
 }
 
-export function validateFlightSearch(input: FlightSearchInput, options: { today?: string; path?: string[] } = {}): FlightQuery {
+export function validateFlightSearch(
+  input: FlightSearchInput,
+  /** sameCityField: which field to blame when origin equals destination (the one the client chose). */
+  options: { today?: string; path?: string[]; sameCityField?: 'origin' | 'destination' } = {},
+): FlightQuery {
   const today = options.today ?? todayUtc();
   const check = new Checker(options.path ?? ['input']);
   const origin = check.code('origin', input.origin, 'city or airport');
   const destination = check.code('destination', input.destination, 'city or airport');
-  if (iata.test(origin) && origin === destination) check.fail('destination', 'destination must differ from origin.');
+  if (iata.test(origin) && origin === destination) {
+    if (options.sameCityField === 'origin') check.fail('origin', `origin must differ from the destination (${destination}).`);
+    else check.fail('destination', 'destination must differ from origin.');
+  }
   const departureOk = check.date('departureDate', input.departureDate, today);
   const returnDate = input.returnDate ?? null;
   if (returnDate !== null && check.date('returnDate', returnDate, today) && departureOk && returnDate < input.departureDate) {

@@ -34,7 +34,8 @@ export const Trip: TripResolvers = {
         adults,
         maxResults,
       },
-      { path: ['flightOffers'], today },
+      // The destination is the trip's; only origin is the client's to change.
+      { path: ['flightOffers'], today, sameCityField: 'origin' },
     );
     if (!searchable) return nothingToSearch(context.search.provider);
     return context.loaders.flightSearch.load(query);
