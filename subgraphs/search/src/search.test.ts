@@ -242,4 +242,49 @@ describe('stale results', () => {
       await shortLived.close();
     }
   });
+
+  it('serves the last good result while the breaker is open, without calling Amadeus; readiness shows the breaker', async () => {
+    const guarded = await startSearchUnderTest(
+      'breaker',
+      {
+        REDIS_URL: testRedisUrl,
+        AMADEUS_CLIENT_ID: emulator.clientId,
+        AMADEUS_CLIENT_SECRET: emulator.clientSecret,
+        AMADEUS_HOST: emulator.url,
+        AMADEUS_MAX_ATTEMPTS: '1',
+        AMADEUS_BREAKER_MIN_CALLS: '3',
+        AMADEUS_BREAKER_HALF_OPEN_MS: '60000',
+        SEARCH_CACHE_TTL_SECONDS: '1',
+        SEARCH_L1_TTL_MS: '50',
+      },
+      search.database,
+    );
+    const base = guarded.url.replace(/\/graphql$/, '');
+    const readiness = async () => ((await (await fetch(`${base}/health/ready`)).json()) as { checks: Record<string, { status: string }> }).checks;
+    try {
+      const input = { origin: 'TYO', destination: 'ROM', departureDate: inDays(75) };
+      const fresh = await guarded.graphql(flightQuery, { input });
+      expect(fresh.body.data.searchFlights.meta).toMatchObject({ cached: false, stale: false });
+      await sleep(1_100);
+      // Two failures out of three calls, at the minimum volume: the breaker opens.
+      emulator.setFault({ kind: 'status', status: 503 });
+      for (const destination of ['LON', 'BER']) {
+        const failed = await guarded.graphql(flightQuery, { input: { ...input, destination } });
+        expect(failed.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+      }
+      expect((await readiness())['upstream:amadeus']?.status).toBe('degraded');
+      expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/upstream_breaker_state\{service="search",upstream="amadeus"\} 1/);
+
+      // Amadeus is fine again, but the breaker is open: the expired entry answers, stale, with no call.
+      emulator.setFault(undefined);
+      const calls = emulator.count('/v2/shopping/flight-offers');
+      const stale = await guarded.graphql(flightQuery, { input });
+      expect(stale.body.errors).toBeUndefined();
+      expect(stale.body.data.searchFlights.meta).toMatchObject({ cached: true, stale: true, fetchedAt: fresh.body.data.searchFlights.meta.fetchedAt });
+      expect(stale.body.data.searchFlights.offers).toEqual(fresh.body.data.searchFlights.offers);
+      expect(emulator.count('/v2/shopping/flight-offers')).toBe(calls);
+    } finally {
+      await guarded.close();
+    }
+  });
 });
