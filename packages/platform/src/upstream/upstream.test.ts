@@ -153,6 +153,30 @@ describe('createUpstream', () => {
     expect((await health.readiness()).checks[`upstream:${name}`]?.status).toBe('up');
   });
 
+  it('logs every breaker state change with the upstream and the state', async () => {
+    const lines: { level: string; upstream?: string; state?: string; msg: string }[] = [];
+    const recording = createLogger('upstream-test', {
+      level: 'info',
+      destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+    });
+    const name = uniqueName('logged');
+    const upstream = createUpstream({
+      name,
+      logger: recording,
+      timeoutMs: 1_000,
+      breaker: { failureRateThreshold: 0.5, minimumCalls: 2, windowMs: 10_000, halfOpenAfterMs: 50 },
+    });
+    for (let i = 0; i < 2; i++) await upstream.call(async () => Promise.reject(transient())).catch(() => undefined);
+    await sleep(80);
+    await upstream.call(async () => 'ok');
+    const changes = lines.filter((line) => line.upstream === name && line.state).map((line) => [line.level, line.state]);
+    expect(changes).toEqual([
+      ['warn', 'open'],
+      ['warn', 'half-open'],
+      ['info', 'closed'],
+    ]);
+  });
+
   it('a failed half-open trial opens the breaker again', async () => {
     const upstream = makeUpstream('reopen', {
       breaker: { failureRateThreshold: 0.5, minimumCalls: 2, windowMs: 10_000, halfOpenAfterMs: 50 },
