@@ -28,7 +28,13 @@ describe('the edge over the real subgraphs', () => {
 
   it('runs every analytics operation for an analyst, as JSON and as CSV', async () => {
     const headers = { authorization: `Bearer ${await supergraph.token('ANALYST', 'analyst-edge')}` };
-    for (const name of ['DestinationPopularity', 'SearchDemand', 'NotificationStats']) {
+    // The header names the operation's fields whether or not any row came back.
+    const csvHeaders = {
+      DestinationPopularity: 'destination.code,destination.name,destination.country,destination.region,tripCount,travelerCount',
+      SearchDemand: 'destinationCode,searches,flightSearches,hotelSearches,travelers,lastSearchedAt',
+      NotificationStats: 'day,channel,sent,failed,dead',
+    };
+    for (const [name, header] of Object.entries(csvHeaders)) {
       const json = await fetch(`${origin}/analytics/${name}?days=30`, { headers });
       const body = (await json.json()) as any;
       expect(json.status, JSON.stringify(body)).toBe(200);
@@ -39,6 +45,7 @@ describe('the edge over the real subgraphs', () => {
       expect(csv.status).toBe(200);
       expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
       const text = await csv.text();
+      expect(text.split('\n')[0]).toBe(header);
       const rows = parseCsv(text, { columns: true }) as Record<string, string>[];
       expect(rows.length).toBe((Object.values(body.data)[0] as unknown[]).length);
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rowsOf, variablesFromQuery } from './analytics.ts';
+import { parse } from 'graphql';
+import { columnsOf, rowsOf, variablesFromQuery } from './analytics.ts';
 import { sha256, type PersistedOperation } from './persisted.ts';
 
 const operation = (body: string): PersistedOperation => ({ id: sha256(body), name: 'Op', type: 'query', body });
@@ -37,5 +38,27 @@ describe('variablesFromQuery', () => {
     expect(() => variablesFromQuery(op, new URLSearchParams('ratio=abc'))).toThrow('ratio must be a number');
     expect(() => variablesFromQuery(op, new URLSearchParams('days=1&days=2'))).toThrow('days given more than once');
     expect(() => variablesFromQuery(op, new URLSearchParams('drop=1'))).toThrow(/unknown parameter "drop"; Op takes days, ratio/);
+  });
+});
+
+describe('columnsOf', () => {
+  const document = parse(`
+    query Stats($days: Int) { stats: searchDemand(days: $days) { destinationCode ...Counts geo { lat } } }
+    fragment Counts on SearchDemand { searches n: travelers }
+  `);
+
+  it('names every selected leaf in document order, even with no rows', () => {
+    expect(columnsOf(document, [])).toEqual(['destinationCode', 'searches', 'n', 'geo.lat']);
+  });
+
+  it('keeps the columns of a nested object that came back null', () => {
+    const rows = rowsOf({ stats: [{ destinationCode: 'PAR', searches: 3, n: 2, geo: null }] });
+    expect(columnsOf(document, rows)).toEqual(['destinationCode', 'searches', 'n', 'geo.lat']);
+  });
+
+  it('takes a connection’s node fields, and the rows’ own keys when their shape differs', () => {
+    expect(columnsOf(parse('{ trips { totalCount edges { node { id title } } } }'), [])).toEqual(['id', 'title']);
+    const stats = parse('{ stats { total rows { day } } }');
+    expect(columnsOf(stats, rowsOf({ stats: { total: 1, rows: [{ day: 'x' }] } }))).toEqual(['day']);
   });
 });

@@ -4,7 +4,10 @@ import type { ApolloServer } from '@apollo/server';
 import {
   Kind,
   parse,
+  type DocumentNode,
+  type FragmentDefinitionNode,
   type OperationDefinitionNode,
+  type SelectionSetNode,
   type TypeNode,
 } from 'graphql';
 import { ErrorCode, hasRole, sendGraphQLError, type Identity } from '@traveloure/platform';
@@ -80,6 +83,50 @@ export function rowsOf(data: Record<string, unknown> | null | undefined): Record
   return items.map((item) => flatten(item));
 }
 
+/** Leaf paths (response names, dotted) of a selection set, fragments followed, in document order. */
+function leafPaths(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, prefix = '', into: string[] = []) {
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.INLINE_FRAGMENT) leafPaths(selection.selectionSet, fragments, prefix, into);
+    else if (selection.kind === Kind.FRAGMENT_SPREAD) {
+      const fragment = fragments.get(selection.name.value);
+      if (fragment) leafPaths(fragment.selectionSet, fragments, prefix, into);
+    } else {
+      const path = prefix + (selection.alias ?? selection.name).value;
+      if (selection.selectionSet) leafPaths(selection.selectionSet, fragments, `${path}.`, into);
+      else if (!into.includes(path)) into.push(path);
+    }
+  }
+  return into;
+}
+
+/**
+ * The CSV columns an operation promises: the leaf fields its first root field selects (a
+ * connection's node fields), so a header is complete and in document order even when no row
+ * came back or a nested object was null. Rows of another shape (an object's one list, lists
+ * inside rows) keep the columns they carry.
+ */
+export function columnsOf(document: DocumentNode, rows: Record<string, unknown>[]): string[] {
+  const fragments = new Map(
+    document.definitions
+      .filter((node): node is FragmentDefinitionNode => node.kind === Kind.FRAGMENT_DEFINITION)
+      .map((fragment) => [fragment.name.value, fragment]),
+  );
+  const operation = document.definitions.find((node): node is OperationDefinitionNode => node.kind === Kind.OPERATION_DEFINITION);
+  const root = operation?.selectionSet.selections.find((selection) => selection.kind === Kind.FIELD);
+  let columns = root?.selectionSet ? leafPaths(root.selectionSet, fragments) : [];
+  const nodeColumns = columns.filter((column) => column.startsWith('edges.node.'));
+  if (nodeColumns.length) columns = nodeColumns.map((column) => column.slice('edges.node.'.length));
+  const carried = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const fits = carried.every((key) => columns.includes(key) || (nullWherePresent(rows, key) && columns.some((column) => column.startsWith(`${key}.`))));
+  if (columns.length && fits) return columns;
+  return carried.length ? carried : ['value'];
+}
+
+/** A nested object that came back null flattens to its own name; its columns stay empty. */
+function nullWherePresent(rows: Record<string, unknown>[], key: string) {
+  return rows.every((row) => row[key] === null || row[key] === undefined);
+}
+
 function flatten(value: unknown, prefix = '', into: Record<string, unknown> = {}): Record<string, unknown> {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     for (const [key, inner] of Object.entries(value)) flatten(inner, prefix ? `${prefix}.${key}` : key, into);
@@ -145,8 +192,8 @@ export function analyticsRouter(options: {
       res.setHeader('content-type', 'text/csv; charset=utf-8');
       res.setHeader('content-disposition', `attachment; filename="${operation.name}.csv"`);
       const rows = rowsOf(result.data as Record<string, unknown> | undefined);
-      const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-      const csv = stringify({ header: true, columns: columns.length ? columns : ['value'], cast: { boolean: (value) => String(value) } });
+      const columns = columnsOf(parse(operation.body), rows);
+      const csv = stringify({ header: true, columns, cast: { boolean: (value) => String(value) } });
       csv.pipe(res);
       for (const row of rows) {
         // Honour back-pressure so a large export streams instead of piling up in memory.
