@@ -25,7 +25,7 @@ import { Supergraph } from '@apollo/federation-internals';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const operationsDir = join(root, 'schema/operations');
-const manifestPath = join(operationsDir, 'persisted-operations.json');
+export const manifestPath = join(operationsDir, 'persisted-operations.json');
 const supergraphPath = join(root, 'schema/supergraph.graphql');
 
 function graphqlFiles(dir: string): string[] {
@@ -88,7 +88,7 @@ export function buildManifest(files = graphqlFiles(operationsDir)) {
   return { format: 'apollo-persisted-query-manifest' as const, version: 1 as const, operations: entries };
 }
 
-function apiSchema(): GraphQLSchema | undefined {
+export function apiSchema(): GraphQLSchema | undefined {
   if (!existsSync(supergraphPath)) return undefined;
   return Supergraph.build(readFileSync(supergraphPath, 'utf8')).apiSchema().toGraphQLJSSchema();
 }
