@@ -293,6 +293,17 @@ describe('trip subgraph over HTTP', () => {
 
     const asBob = await trip.graphql(bob, 'mutation ($id: ID!) { removeItineraryItem(id: $id) { removedItemId userErrors { field code } } }', { id: itemId });
     expect(asBob.body.data.removeItineraryItem).toEqual({ removedItemId: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND' }] });
+    // Someone else's item is as missing as the trip: no change, no entity, nothing written.
+    const beforeBob = await snapshot();
+    const bobUpdates = await trip.graphql(bob, 'mutation ($id: ID!) { updateItineraryItem(id: $id, input: { title: "mine now" }) { item { id } trip { id } userErrors { field code } } }', { id: itemId });
+    expect(bobUpdates.body.data.updateItineraryItem).toEqual({ item: null, trip: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND' }] });
+    const bobEntity = await trip.graphql(bob, 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on ItineraryItem { title } } }', {
+      r: [{ __typename: 'ItineraryItem', id: itemId }],
+    });
+    expect(bobEntity.body.data._entities).toEqual([null]);
+    expect(await snapshot()).toEqual(beforeBob);
+    const stillAlices = await trip.graphql(alice, 'query ($id: ID!) { trip(id: $id) { items { title } } }', { id: own.id });
+    expect(stillAlices.body.data.trip.items).toEqual([{ title: 'Hotel Lutetia' }, { title: 'Louvre' }]);
     const removed = await trip.graphql(alice, 'mutation ($id: ID!) { removeItineraryItem(id: $id) { removedItemId trip { items { title } } userErrors { code } } }', { id: itemId });
     expect(removed.body.data.removeItineraryItem).toEqual({ removedItemId: itemId, trip: { items: [{ title: 'Louvre' }] }, userErrors: [] });
 
