@@ -35,6 +35,10 @@ beforeAll(async () => {
       LLM_MODEL: 'emulated-model',
       LLM_TIMEOUT_MS: '1000',
       LLM_BREAKER_MIN_CALLS: '1000',
+      // Five 1 s attempts would outlast the gateway's 4 s; the ai deadline (one LLM_TIMEOUT_MS in
+      // all) must answer from the planner well before it gives up on the subgraph.
+      LLM_MAX_ATTEMPTS: '5',
+      SUBGRAPH_TIMEOUT_MS: '4000',
     },
   });
   traveler = await graph.token('TRAVELER', 'e2e-ai-traveler', { region: 'EU_WEST', name: 'Noor' });
@@ -93,6 +97,15 @@ describe('itinerary suggestions through the gateway', () => {
       const times = day.activities.map((activity: { startTime: string }) => activity.startTime);
       expect(times).toEqual([...times].sort());
     }
+  });
+
+  it('a hanging LLM: the planner answers before the gateway gives up on the ai subgraph', async () => {
+    llm.setMode('slow', { delayMs: 10_000 });
+    const result = await graph.graphql(TRIP_SUGGESTION, { id: tripId, preferences: { interests: ['food'] } }, { token: traveler });
+    expect(result.body.errors).toBeUndefined();
+    expect(result.body.data.trip.itinerarySuggestion.source).toBe('PLANNER');
+    expect(result.body.data.trip.itinerarySuggestion.days).toHaveLength(3);
+    expect(llm.requests).toHaveLength(1);
   });
 
   it('another traveler cannot get a suggestion for a trip they cannot see', async () => {

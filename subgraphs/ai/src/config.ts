@@ -13,6 +13,12 @@ export const aiConfigSchema = z.object({
   LLM_API_KEY: z.string().min(1).optional(),
   LLM_MODEL: z.string().min(1).default('grok-4-fast-non-reasoning'),
   LLM_TIMEOUT_MS: env.int(20_000, 100, 300_000),
+  /**
+   * What one suggestion or assistant reply may spend on the LLM in all (queue, retries and the
+   * second ask after an invalid answer included) before the planner or the fallback answers.
+   * 0 (the default) means LLM_TIMEOUT_MS, so the caller waits at most about one timeout.
+   */
+  LLM_DEADLINE_MS: env.int(0, 0, 600_000),
   /** Attempts per call on transient failures (429, 5xx, network, timeout), the first included. */
   LLM_MAX_ATTEMPTS: env.int(2, 1, 5),
   LLM_MAX_CONCURRENT: env.int(4, 1, 1000),

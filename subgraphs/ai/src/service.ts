@@ -51,7 +51,12 @@ export const aiService: ServiceDefinition<AiConfig> = {
       bulkhead: { maxConcurrent: config.LLM_MAX_CONCURRENT, maxQueue: config.LLM_MAX_QUEUE },
     });
     const llm = createLlmClient(
-      { baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL },
+      {
+        baseUrl: config.LLM_BASE_URL,
+        apiKey: config.LLM_API_KEY,
+        model: config.LLM_MODEL,
+        deadlineMs: config.LLM_DEADLINE_MS || config.LLM_TIMEOUT_MS,
+      },
       llmUpstream,
       logger,
     );

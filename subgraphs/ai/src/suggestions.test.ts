@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { signedHeaders } from '@traveloure/platform/testing';
 import { startAiHarness, type AiHarness } from './test-support.ts';
 import { llmItinerarySchema } from './llm/itinerary-schema.ts';
+import { seedExperts } from './db/seed/experts.ts';
+import { ASSISTANT_FALLBACK } from './chat/chat.ts';
 
 const plan = /* GraphQL */ `
   mutation Plan($input: PlanItineraryInput!) {
@@ -40,7 +43,9 @@ const traveler = () => ({ id: `traveler-${randomUUID()}` });
 
 beforeAll(async () => {
   // The breaker would open after a few of the failures below; its own test is further down.
-  harness = await startAiHarness('ai_suggestions', { LLM_BREAKER_MIN_CALLS: '1000' });
+  // The deadline leaves room for the wrapper's retry after a 1 s attempt timeout; the deadline's
+  // own tests are further down too.
+  harness = await startAiHarness('ai_suggestions', { LLM_BREAKER_MIN_CALLS: '1000', LLM_DEADLINE_MS: '10000' });
 });
 afterAll(async () => harness?.close());
 beforeEach(() => harness.llm.reset());
@@ -149,6 +154,49 @@ describe('planItinerary', () => {
   });
 });
 
+describe('rate limits', () => {
+  const partner = (id: string) => ({ apiKey: { id, owner: 'partner-test', scopes: ['ai:read'] } });
+  /** Calls the subgraph as a partner's API key, as the gateway would sign it. */
+  const asKey = async (query: string, variables: Record<string, unknown>, key: string) => {
+    const response = await fetch(harness.service.url, {
+      method: 'POST',
+      headers: await signedHeaders(undefined, undefined, partner(key)),
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as { data?: any; errors?: { extensions?: Record<string, any> }[] };
+  };
+
+  it('keys planItinerary by API key: one key over its limit leaves other keys alone', async () => {
+    const key = `key-${randomUUID()}`;
+    const same = input();
+    const codes: (string | undefined)[] = [];
+    for (let call = 0; call < 11; call++) codes.push((await asKey(plan, { input: same }, key)).errors?.[0]?.extensions?.code);
+    expect(codes.slice(0, 10)).toEqual(Array(10).fill(undefined));
+    expect(codes[10]).toBe('RATE_LIMITED');
+    const other = await asKey(plan, { input: same }, `key-${randomUUID()}`);
+    expect(other.errors).toBeUndefined();
+    expect(other.data.planItinerary.suggestion.source).toBe('LLM');
+  });
+
+  it('limits Trip.itinerarySuggestion (20 a minute) per user, with retryAfter', async () => {
+    const user = traveler();
+    const representations = [
+      { __typename: 'Trip', id: randomUUID(), destinationCode: 'LIS', startDate: '2027-07-05', endDate: '2027-07-05', pace: 'RELAXED', budget: 'BUDGET', travelers: 1 },
+    ];
+    const results = [];
+    for (let call = 0; call < 21; call++) results.push(await harness.graphql(tripSuggestion, { representations }, user));
+    expect(results.slice(0, 20).every((result) => result.errors === undefined)).toBe(true);
+    const limited = results[20]!.errors?.[0];
+    expect(limited?.extensions?.code).toBe('RATE_LIMITED');
+    expect(limited?.extensions?.retryAfter).toBeGreaterThan(0);
+    expect(limited?.extensions?.requestId).toBeTruthy();
+    // The 21st call asked nothing of the LLM: the first answered, the rest came from the cache.
+    expect(harness.llm.requests).toHaveLength(1);
+    const other = await harness.graphql(tripSuggestion, { representations }, traveler());
+    expect(other.errors).toBeUndefined();
+  });
+});
+
 describe('Trip.itinerarySuggestion', () => {
   const representation = (overrides: Record<string, unknown> = {}) => ({
     __typename: 'Trip',
@@ -224,6 +272,51 @@ describe('when the LLM keeps failing', () => {
     const ready = await fetch(failing.service.url.replace('/graphql', '/health/ready'));
     const report = (await ready.json()) as { checks: Record<string, { status: string }> };
     expect(report.checks['upstream:llm']?.status).toBe('degraded');
+  });
+});
+
+describe('the LLM deadline', () => {
+  // Each attempt times out after 1 s and the wrapper may try 3 times; the deadline (unset, so
+  // LLM_TIMEOUT_MS) still lets the LLM have 1 s in all for one suggestion or reply.
+  let strict: AiHarness;
+  beforeAll(async () => {
+    strict = await startAiHarness('ai_deadline', { LLM_MAX_ATTEMPTS: '3', LLM_BREAKER_MIN_CALLS: '1000' });
+  });
+  afterAll(async () => strict?.close());
+  beforeEach(() => strict.llm.reset());
+
+  it('answers from the planner once the deadline passes, without retrying a hanging LLM', async () => {
+    strict.llm.setMode('slow', { delayMs: 10_000 });
+    const result = await strict.graphql(plan, { input: input() }, traveler());
+    expect(result.errors).toBeUndefined();
+    expect(result.data.planItinerary.suggestion).toMatchObject({ source: 'PLANNER', model: null });
+    expect(strict.llm.requests).toHaveLength(1);
+  });
+
+  it('counts the second ask after an invalid answer against the same deadline', async () => {
+    // A malformed answer, then every later request hangs.
+    strict.llm.setMode('malformed', { times: 1, then: 'slow', delayMs: 10_000 });
+    const result = await strict.graphql(plan, { input: input() }, traveler());
+    expect(result.data.planItinerary.suggestion.source).toBe('PLANNER');
+    // The malformed answer and one hanging ask; the wrapper's retries would have made four.
+    expect(strict.llm.requests).toHaveLength(2);
+  });
+
+  it('stores the polite fallback when the assistant cannot answer in time', async () => {
+    const user = { id: `traveler-${randomUUID()}`, name: 'Sam' };
+    const started = await strict.graphql(
+      `mutation($expertId: ID!) { startConversation(expertId: $expertId) { conversation { id } } }`,
+      { expertId: seedExperts[0]!.id },
+      user,
+    );
+    strict.llm.setMode('slow', { delayMs: 10_000 });
+    const sent = await strict.graphql(
+      `mutation($id: ID!) { sendMessage(conversationId: $id, body: "Still there?") { reply { author body } } }`,
+      { id: started.data.startConversation.conversation.id },
+      user,
+    );
+    expect(sent.data.sendMessage.reply).toEqual({ author: 'ASSISTANT', body: ASSISTANT_FALLBACK });
+    expect(strict.llm.requests).toHaveLength(1);
   });
 });
 

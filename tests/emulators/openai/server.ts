@@ -4,7 +4,8 @@
  *
  *   POST /v1/chat/completions   answers; with response_format json_schema named `itinerary` it
  *                               writes an itinerary from the candidates in the last user message
- *   POST /control               { "mode": "slow", "delayMs": 5000, "times": 2 } (times omitted: until changed)
+ *   POST /control               { "mode": "slow", "delayMs": 5000, "times": 2 } (times omitted: until changed;
+ *                               "then": the mode after those times, `ok` when omitted)
  *   GET  /control               the current mode and request count
  *
  * Modes: ok, slow (answer after delayMs), rate-limited (429 with retry-after), error (500),
@@ -25,8 +26,11 @@ export interface ChatRequestBody {
 
 export interface OpenAiEmulator {
   url: string;
-  /** The mode for the next `times` requests (all of them when times is omitted); then `ok`. */
-  setMode(mode: EmulatorMode, options?: { delayMs?: number; times?: number }): void;
+  /**
+   * The mode for the next `times` requests (all of them when times is omitted); then `then`
+   * (default `ok`) until changed. `delayMs` applies to `slow` in either place.
+   */
+  setMode(mode: EmulatorMode, options?: { delayMs?: number; times?: number; then?: EmulatorMode }): void;
   readonly requests: ChatRequestBody[];
   reset(): void;
   close(): Promise<void>;
@@ -45,13 +49,14 @@ export async function startOpenAiEmulator(options: { port?: number; apiKey?: str
   let mode: EmulatorMode = 'ok';
   let delayMs = 0;
   let remaining: number | undefined;
+  let after: EmulatorMode = 'ok';
   const requests: ChatRequestBody[] = [];
   const sockets = new Set<import('node:net').Socket>();
 
   const takeMode = (): EmulatorMode => {
     const current = mode;
     if (remaining !== undefined && --remaining <= 0) {
-      mode = 'ok';
+      mode = after;
       remaining = undefined;
     }
     return current;
@@ -68,11 +73,14 @@ export async function startOpenAiEmulator(options: { port?: number; apiKey?: str
 
     if (req.url === '/control') {
       if (req.method === 'POST') {
-        const body = JSON.parse(raw || '{}') as { mode?: EmulatorMode; delayMs?: number; times?: number };
-        if (!body.mode || !emulatorModes.includes(body.mode)) return send(400, { error: `mode must be one of ${emulatorModes.join(', ')}` });
+        const body = JSON.parse(raw || '{}') as { mode?: EmulatorMode; delayMs?: number; times?: number; then?: EmulatorMode };
+        const known = (value: unknown): value is EmulatorMode => emulatorModes.includes(value as EmulatorMode);
+        if (!known(body.mode) || (body.then !== undefined && !known(body.then))) {
+          return send(400, { error: `mode and then must be one of ${emulatorModes.join(', ')}` });
+        }
         emulator.setMode(body.mode, body);
       }
-      return send(200, { mode, delayMs, remaining, requests: requests.length });
+      return send(200, { mode, delayMs, remaining, then: after, requests: requests.length });
     }
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
       return send(404, { error: { message: 'not found', type: 'invalid_request_error' } });
@@ -131,11 +139,13 @@ export async function startOpenAiEmulator(options: { port?: number; apiKey?: str
       mode = next;
       delayMs = settings.delayMs ?? 0;
       remaining = settings.times;
+      after = settings.then ?? 'ok';
     },
     reset() {
       mode = 'ok';
       delayMs = 0;
       remaining = undefined;
+      after = 'ok';
       requests.length = 0;
     },
     close: () =>

@@ -9,6 +9,11 @@ export interface LlmSettings {
   baseUrl: string;
   apiKey?: string;
   model: string;
+  /**
+   * What one itinerary or chat answer may take in all, every attempt included; past it the
+   * caller gets an UpstreamError at once and answers without the LLM.
+   */
+  deadlineMs: number;
 }
 
 export interface ChatTurn {
@@ -53,14 +58,20 @@ export function createLlmClient(settings: LlmSettings, upstream: Upstream, logge
     timeout: 10 * 60_000,
   });
 
-  const complete = (body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming) =>
-    upstream.call(async (signal) => {
-      try {
-        return await openai.chat.completions.create(body, { signal });
-      } catch (error) {
-        throw toUpstreamError(error);
-      }
-    });
+  const complete = (body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, deadline: AbortSignal) =>
+    beforeDeadline(deadline, settings.deadlineMs, () =>
+      // The deadline's signal also stops the wrapper's retries and aborts the request in flight.
+      upstream.call(
+        async (signal) => {
+          try {
+            return await openai.chat.completions.create(body, { signal });
+          } catch (error) {
+            throw toUpstreamError(error);
+          }
+        },
+        { signal: deadline },
+      ),
+    );
 
   return {
     enabled: Boolean(settings.apiKey),
@@ -69,17 +80,21 @@ export function createLlmClient(settings: LlmSettings, upstream: Upstream, logge
     async suggestItinerary(request, places) {
       const expectedDates = datesBetween(request.startDate, request.endDate);
       const messages = itineraryPrompt(request, places);
+      const deadline = AbortSignal.timeout(settings.deadlineMs);
       let lastError: LlmAnswerError | undefined;
       for (let attempt = 1; attempt <= ANSWER_ATTEMPTS; attempt++) {
-        const completion = await complete({
-          model: settings.model,
-          messages,
-          temperature: 0.3,
-          response_format: {
-            type: 'json_schema',
-            json_schema: { name: 'itinerary', strict: true, schema: itineraryJsonSchema as unknown as Record<string, unknown> },
+        const completion = await complete(
+          {
+            model: settings.model,
+            messages,
+            temperature: 0.3,
+            response_format: {
+              type: 'json_schema',
+              json_schema: { name: 'itinerary', strict: true, schema: itineraryJsonSchema as unknown as Record<string, unknown> },
+            },
           },
-        });
+          deadline,
+        );
         try {
           const itinerary = checkAnswer(completion, expectedDates);
           return toPlannedDays(itinerary, places);
@@ -93,13 +108,33 @@ export function createLlmClient(settings: LlmSettings, upstream: Upstream, logge
     },
 
     async chat(turns) {
-      const completion = await complete({ model: settings.model, messages: turns, temperature: 0.5, max_tokens: 600 });
+      const completion = await complete(
+        { model: settings.model, messages: turns, temperature: 0.5, max_tokens: 600 },
+        AbortSignal.timeout(settings.deadlineMs),
+      );
       const message = completion.choices[0]?.message;
       const text = message?.content?.trim();
       if (message?.refusal || !text) throw new LlmAnswerError('no chat answer', message?.refusal ? 'refusal' : 'invalid');
       return text;
     },
   };
+}
+
+/**
+ * The call's outcome, or an UpstreamError as soon as the deadline passes: the wrapper's back-off
+ * sleep and bulkhead queue do not watch the signal, and the caller should not wait for them.
+ */
+function beforeDeadline<T>(deadline: AbortSignal, deadlineMs: number, start: () => Promise<T>): Promise<T> {
+  const late = () =>
+    new UpstreamError({ upstream: 'llm', detail: `no usable answer within ${deadlineMs} ms`, retryable: true });
+  if (deadline.aborted) return Promise.reject(late());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(late());
+    deadline.addEventListener('abort', onAbort, { once: true });
+    start()
+      .then(resolve, reject)
+      .finally(() => deadline.removeEventListener('abort', onAbort));
+  });
 }
 
 function checkAnswer(completion: OpenAI.Chat.Completions.ChatCompletion, expectedDates: string[]): LlmItinerary {
