@@ -98,3 +98,59 @@ describe('createSubgraphServer', () => {
     expect(metrics).toMatch(/http_request_duration_seconds_count\{service="demo",method="POST",route="\/graphql",status_code="200"\}/);
   });
 });
+
+describe('createSubgraphServer shutdown', () => {
+  it('turns readiness 503, lets the in-flight request finish, then closes resources', async () => {
+    const health = new Health('1.2.3');
+    const events: string[] = [];
+    let entered!: () => void;
+    const started = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const server = await createSubgraphServer({
+      name: 'draining',
+      typeDefs,
+      resolvers: {
+        Query: {
+          whoami: async () => {
+            entered();
+            await released;
+            events.push('request finished');
+            return 'done';
+          },
+        },
+      },
+      logger: createLogger('draining', { level: 'silent' }),
+      health,
+      signingSecret: testSigningSecret,
+      createContext: () => ({}),
+      onShutdown: async () => {
+        events.push('resources closed');
+      },
+    });
+    const running = await server.listen(0, '127.0.0.1');
+    const inFlight = fetch(running.url, {
+      method: 'POST',
+      headers: await signedHeaders({ id: 'user-7' }),
+      body: JSON.stringify({ query: '{ whoami }' }),
+    });
+    await started;
+
+    const closing = running.close();
+    expect(health.isShuttingDown).toBe(true);
+    const report = await health.readiness();
+    expect(report.status).toBe('unavailable');
+    expect(report.checks.shutdown).toEqual({ status: 'down', detail: 'shutting down' });
+    // Nothing is closed under the request still being served.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events).toEqual([]);
+
+    release();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { whoami: 'done' } });
+    await closing;
+    expect(events).toEqual(['request finished', 'resources closed']);
+    await expect(fetch(running.url.replace('/graphql', '/health'))).rejects.toThrow();
+  });
+});
