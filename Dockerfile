@@ -17,8 +17,9 @@ RUN npm ci --no-audit --no-fund
 
 FROM deps AS build
 COPY . .
-# Bundles the schema explorer (when present) so the gateway serves it with no internet.
-RUN npm run --if-present -w @traveloure/gateway build
+# Bundles the schema explorer here: at run time /app is read-only (Kubernetes), so a gateway
+# that had to bundle it on start would serve no explorer.
+RUN npm run -w @traveloure/gateway build:explorer
 RUN npm prune --omit=dev --no-audit --no-fund
 
 FROM node:22-bookworm-slim AS runtime
