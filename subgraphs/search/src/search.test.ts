@@ -210,21 +210,24 @@ describe('operations', () => {
 });
 
 describe('stale results', () => {
-  it('serves the last good result with meta.stale while Amadeus is down', async () => {
-    const shortLived = await startSearchUnderTest(
-      'stale',
+  /** Another search service on the same database whose results are fresh for one second only. */
+  const startShortLived = (label: string, env: Record<string, string>) =>
+    startSearchUnderTest(
+      label,
       {
         REDIS_URL: testRedisUrl,
         AMADEUS_CLIENT_ID: emulator.clientId,
         AMADEUS_CLIENT_SECRET: emulator.clientSecret,
         AMADEUS_HOST: emulator.url,
-        AMADEUS_RETRY_BASE_MS: '1',
-        AMADEUS_RETRY_MAX_MS: '5',
         SEARCH_CACHE_TTL_SECONDS: '1',
         SEARCH_L1_TTL_MS: '50',
+        ...env,
       },
       search.database,
     );
+
+  it('serves the last good result with meta.stale while Amadeus is down', async () => {
+    const shortLived = await startShortLived('stale', { AMADEUS_RETRY_BASE_MS: '1', AMADEUS_RETRY_MAX_MS: '5' });
     try {
       const input = { origin: 'NYC', destination: 'BER', departureDate: inDays(45) };
       const fresh = await shortLived.graphql(flightQuery, { input });
@@ -244,21 +247,11 @@ describe('stale results', () => {
   });
 
   it('serves the last good result while the breaker is open, without calling Amadeus; readiness shows the breaker', async () => {
-    const guarded = await startSearchUnderTest(
-      'breaker',
-      {
-        REDIS_URL: testRedisUrl,
-        AMADEUS_CLIENT_ID: emulator.clientId,
-        AMADEUS_CLIENT_SECRET: emulator.clientSecret,
-        AMADEUS_HOST: emulator.url,
-        AMADEUS_MAX_ATTEMPTS: '1',
-        AMADEUS_BREAKER_MIN_CALLS: '3',
-        AMADEUS_BREAKER_HALF_OPEN_MS: '60000',
-        SEARCH_CACHE_TTL_SECONDS: '1',
-        SEARCH_L1_TTL_MS: '50',
-      },
-      search.database,
-    );
+    const guarded = await startShortLived('breaker', {
+      AMADEUS_MAX_ATTEMPTS: '1',
+      AMADEUS_BREAKER_MIN_CALLS: '3',
+      AMADEUS_BREAKER_HALF_OPEN_MS: '60000',
+    });
     const base = guarded.url.replace(/\/graphql$/, '');
     const readiness = async () => ((await (await fetch(`${base}/health/ready`)).json()) as { checks: Record<string, { status: string }> }).checks;
     try {
