@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '@traveloure/platform';
 import { startSmtpEmulator, type SmtpEmulator } from '../../../tests/emulators/smtp/server.ts';
+import { startWebhookEmulator, type WebhookEmulator } from '../../../tests/emulators/webhook/server.ts';
 import { DAY_MS, inboxOf, isoDay, startNotificationHarness, type NotificationHarness } from './test-support.ts';
 
 // Without Redis the queues are in process (the embedded default) and must retry and dead-letter
@@ -8,15 +9,18 @@ import { DAY_MS, inboxOf, isoDay, startNotificationHarness, type NotificationHar
 describe('delivery on the in-process queue (no Redis)', () => {
   let harness: NotificationHarness;
   let smtp: SmtpEmulator;
+  let webhook: WebhookEmulator;
   const clock = createManualClock('2026-06-10T12:00:00Z');
 
   beforeAll(async () => {
     smtp = await startSmtpEmulator();
+    webhook = await startWebhookEmulator();
     harness = await startNotificationHarness('notif_memq', { clock, redisUrl: null, env: { SMTP_URL: smtp.url } });
   });
   afterAll(async () => {
     await harness?.close();
     await smtp?.close();
+    await webhook?.close();
   });
 
   const tripIn2Days = async (userId: string) => {
@@ -54,5 +58,35 @@ describe('delivery on the in-process queue (no Redis)', () => {
     }
     // The inbox entry itself is there once, whatever happened to the email.
     expect((await inboxOf(harness, 'vic')).total).toBe(1);
+  });
+
+  it('retries a webhook answering 503, and gives up at once on a 410 the receiver will not change its mind about', async () => {
+    const setWebhook = await harness.gql(
+      `mutation($url: String) { updateNotificationPreferences(input: { webhookUrl: $url, emailEnabled: false }) { preferences { webhookSigningSecret } userErrors { code } } }`,
+      { url: webhook.url },
+      { id: 'wes' },
+    );
+    webhook.setSecret(setWebhook.data.updateNotificationPreferences.preferences.webhookSigningSecret);
+    const webhookOf = (title: string, status: string) =>
+      harness.until(async () => {
+        const entry = (await inboxOf(harness, 'wes')).entries.find((candidate) => candidate.title === title);
+        const delivery = entry?.deliveries.find((d) => d.channel === 'WEBHOOK');
+        return delivery?.status === status && delivery;
+      }, `the webhook of ${title} to be ${status}`);
+    const notify = (title: string) =>
+      harness.app.notifier.notify({ userId: 'wes', kind: 'SYSTEM', severity: 'WARNING', title, body: 'Check your booking.', dedupeKey: title });
+
+    webhook.failNext(2, 503);
+    await notify('flaky receiver');
+    expect(await webhookOf('flaky receiver', 'SENT')).toMatchObject({ attempts: 3, lastError: null });
+    const [call] = await webhook.waitFor(1);
+    expect(call!.signatureValid).toBe(true);
+    expect(call!.json).toMatchObject({ userId: 'wes', kind: 'SYSTEM', severity: 'WARNING', title: 'flaky receiver' });
+
+    webhook.failNext(1, 410);
+    await notify('gone receiver');
+    const dead = await webhookOf('gone receiver', 'DEAD');
+    expect(dead).toMatchObject({ attempts: 1, lastError: expect.stringContaining('HTTP 410') });
+    expect(webhook.calls).toHaveLength(1);
   });
 });
