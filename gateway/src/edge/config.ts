@@ -34,8 +34,11 @@ export const edgeConfigShape = {
   BODY_LIMIT_BYTES: env.int(102_400, 1024),
   /** Introspection for everyone (default: ADMIN, partner keys and development only). */
   INTROSPECTION_PUBLIC: env.boolean(false),
-  /** "Did you mean" hints in validation errors (default: development only). */
-  FIELD_SUGGESTIONS: env.boolean(false).optional(),
+  /** "Did you mean" hints in validation errors (default: development only, so no default here). */
+  FIELD_SUGGESTIONS: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .transform((value) => value === 'true' || value === '1' || value === 'yes')
+    .optional(),
 
   /**
    * Which proxies in front of the gateway to believe about the client address (express's

@@ -126,6 +126,7 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
       validationRules: armor.validationRules,
       parseOptions: armor.parseOptions,
       allowBatchedHttpRequests: armor.allowBatchedHttpRequests,
+      hideSchemaDetailsFromClientErrors: armor.hideSchemaDetailsFromClientErrors,
       // Open at the protocol level; operationPolicyPlugin decides who may introspect.
       introspection: true,
       csrfPrevention: true,

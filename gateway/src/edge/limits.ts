@@ -64,7 +64,9 @@ export function armorOptions(limits: OperationLimits) {
     maxDirectives: { n: limits.maxDirectives, propagateOnRejection: false, onReject: [reportLimit('directives')] },
     costLimit: { maxCost: limits.maxCost, propagateOnRejection: false, onReject: [reportLimit('cost')] },
     maxTokens: { enabled: false },
-    blockFieldSuggestion: { enabled: !limits.fieldSuggestions },
+    // Apollo Server's own hideSchemaDetailsFromClientErrors removes suggestions cleanly; Armor's
+    // mask would leave "[Suggestion hidden]?" in the message.
+    blockFieldSuggestion: { enabled: false },
   });
   const protection = armor.protect();
   return {
@@ -72,6 +74,7 @@ export function armorOptions(limits: OperationLimits) {
     plugins: protection.plugins as ApolloServerPlugin<GatewayContext>[],
     parseOptions: { maxTokens: limits.maxTokens },
     allowBatchedHttpRequests: false as const,
+    hideSchemaDetailsFromClientErrors: !limits.fieldSuggestions,
   };
 }
 
