@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../logger.ts';
 import { Health } from '../health.ts';
 import { metricsRegistry } from '../metrics.ts';
@@ -33,6 +33,37 @@ describe('createUpstream', () => {
     });
     expect(value).toBe('ok');
     expect(attempts).toBe(3);
+  });
+
+  it('waits random(0, min(max, base * 2^n)) before retry n: exponential, capped, full jitter', async () => {
+    const delays: number[] = [];
+    const recording = createLogger('upstream-test', {
+      level: 'debug',
+      destination: {
+        write: (line: string) => {
+          const { delayMs } = JSON.parse(line) as { delayMs?: number };
+          if (delayMs !== undefined) delays.push(delayMs);
+        },
+      },
+    });
+    const upstream = createUpstream({
+      name: uniqueName('backoff'),
+      logger: recording,
+      timeoutMs: 1_000,
+      retry: { maxAttempts: 6, baseDelayMs: 4, maxDelayMs: 20 },
+    });
+    const random = vi.spyOn(Math, 'random');
+    try {
+      random.mockReturnValue(0.5);
+      await upstream.call(async () => Promise.reject(transient())).catch(() => undefined);
+      // Ceilings 4, 8, 16, then capped at 20: half of each.
+      expect(delays.splice(0)).toEqual([2, 4, 8, 10, 10]);
+      random.mockReturnValue(0.25);
+      await upstream.call(async () => Promise.reject(transient())).catch(() => undefined);
+      expect(delays.splice(0)).toEqual([1, 2, 4, 5, 5]);
+    } finally {
+      random.mockRestore();
+    }
   });
 
   it('gives up after maxAttempts and surfaces an UpstreamError with UPSTREAM_UNAVAILABLE', async () => {
