@@ -104,6 +104,15 @@ describe('Amadeus failures', () => {
     const result = await client.flightOffers(flightParams);
     expect(result.data.length).toBeGreaterThan(0);
     expect(emulator.count('/v2/shopping/flight-offers')).toBe(3);
+
+    // Still refused after every attempt: UPSTREAM_UNAVAILABLE, never the provider's text.
+    emulator.reset();
+    emulator.setFault({ kind: 'status', status: 429, retryAfterSeconds: 0 });
+    const error = await client.flightOffers(flightParams).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect((error as UpstreamError).extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect((error as UpstreamError).message).not.toMatch(/Too many requests/);
+    expect(emulator.count('/v2/shopping/flight-offers')).toBe(3);
   });
 
   it('retries 5xx, then fails with UPSTREAM_UNAVAILABLE', async () => {
