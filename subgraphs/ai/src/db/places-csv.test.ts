@@ -20,6 +20,25 @@ describe('parsePlacesCsv', () => {
     expect(places[1]).toMatchObject({ opens_minute: 0, closes_minute: 1440, closed_days: [], interests: ['food'], description: null, rank: 2 });
   });
 
+  it('reports an impossible clock time as a problem of its line, not a crash', () => {
+    const attempt = () => parsePlacesCsv(`${header}\nAAA,Late,PARK,1,2,60,09:00-25:00,Xyz,0,,\n`);
+    expect(attempt).toThrow(PlaceImportError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as PlaceImportError).problems).toEqual([
+        'line 2: hours: "25:00" is not a HH:MM time',
+        expect.stringMatching(/^line 2: closed_days\.0: /),
+      ]);
+    }
+  });
+
+  it('reports a place repeated in the file with both lines', () => {
+    expect(() => parsePlacesCsv(`${header}\nAAA,Twice,PARK,1,2,60,09:00-18:00,,0,,\nAAA,Twice,MUSEUM,1,2,60,09:00-18:00,,1,,\n`)).toThrow(
+      'line 3: name: AAA "Twice" is already on line 2',
+    );
+  });
+
   it('reports every bad row with its line and returns nothing', () => {
     const attempt = () =>
       parsePlacesCsv(`${header}\nAAA,Fine,PARK,1,2,60,08:00-20:00,,0,,\nAAAA,Bad,CASTLE,91,2,60,20:00-08:00,Xyz,5,,\n`);

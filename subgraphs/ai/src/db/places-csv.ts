@@ -38,9 +38,15 @@ const categoryInterests: Record<(typeof placeCategories)[number], string[]> = {
 const hours = z
   .string()
   .regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, 'must look like 09:00-18:00')
-  .transform((value) => {
+  .transform((value, context) => {
     const [opens, closes] = value.split('-') as [string, string];
-    return { opens: parseClock(opens), closes: parseClock(closes) };
+    try {
+      return { opens: parseClock(opens), closes: parseClock(closes) };
+    } catch (error) {
+      // An issue, not a throw: the import reports it with its line, beside the row's other problems.
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
   })
   .refine((value) => value.closes > value.opens, 'must close after it opens (use 23:59 or 24:00 past midnight)');
 
@@ -87,6 +93,8 @@ export function parsePlacesCsv(text: string): NewPlace[] {
   const problems: string[] = [];
   const places: NewPlace[] = [];
   const rankByCity = new Map<string, number>();
+  // A place is keyed by destination and name; one upsert statement cannot write a key twice.
+  const lineOfPlace = new Map<string, number>();
   records.forEach((record, index) => {
     const line = index + 2;
     const result = rowSchema.safeParse(record);
@@ -95,6 +103,13 @@ export function parsePlacesCsv(text: string): NewPlace[] {
       return;
     }
     const row = result.data;
+    const key = `${row.destination_code}\u0000${row.name}`;
+    const earlier = lineOfPlace.get(key);
+    if (earlier !== undefined) {
+      problems.push(`line ${line}: name: ${row.destination_code} "${row.name}" is already on line ${earlier}`);
+      return;
+    }
+    lineOfPlace.set(key, line);
     // Rows come most prominent first within a city; the order is the planner's tie-breaker.
     const rank = (rankByCity.get(row.destination_code) ?? 0) + 1;
     rankByCity.set(row.destination_code, rank);

@@ -29,7 +29,13 @@ if (files.length === 0) {
 const base = process.env.INIT_CWD ?? process.cwd();
 let places;
 try {
-  places = files.flatMap((file) => parsePlacesCsv(readFileSync(resolve(base, file), 'utf8')));
+  // A place in several files: the last file's row wins (each file is checked for repeats itself).
+  const byKey = new Map(
+    files
+      .flatMap((file) => parsePlacesCsv(readFileSync(resolve(base, file), 'utf8')))
+      .map((place) => [`${place.destination_code}\u0000${place.name}`, place] as const),
+  );
+  places = [...byKey.values()];
 } catch (error) {
   console.error(error instanceof PlaceImportError || error instanceof Error ? error.message : error);
   process.exit(1);
