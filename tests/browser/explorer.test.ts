@@ -119,6 +119,16 @@ describe('schema explorer', () => {
     expect(allowed.data.destinations).toEqual([{ code: 'PAR' }]);
   });
 
+  it('answers a missing or escaping asset path as a client error in JSON, never a 500', async () => {
+    const missing = await fetch(`${edge.origin}/explorer/missing.js`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as any).errors[0].extensions).toEqual({ code: 'NOT_FOUND', requestId: expect.any(String) });
+    const escaping = await fetch(`${edge.origin}/explorer/%2e%2e/index.html`);
+    expect(escaping.status).toBeGreaterThanOrEqual(400);
+    expect(escaping.status).toBeLessThan(500);
+    expect(((await escaping.json()) as any).errors[0].extensions.requestId).toEqual(expect.any(String));
+  });
+
   it('shows the docs panel from the published schema', async () => {
     await page.click('[aria-label="Show Documentation Explorer"]');
     await page.waitForSelector('.graphiql-doc-explorer', { timeout: 10_000 });

@@ -173,6 +173,15 @@ describe('HTTP hardening', () => {
     expect(response.headers.get('x-powered-by')).toBeNull();
   });
 
+  it('answers an unknown path with a coded JSON 404 and the request id, not an HTML page', async () => {
+    const response = await fetch(`${edge.origin}/admin/../nope?x=1`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = (await response.json()) as any;
+    expect(body.errors[0].extensions).toEqual({ code: 'NOT_FOUND', requestId: expect.any(String) });
+    expect(body.errors[0].message).toMatch(/GET \/nope/);
+  });
+
   it('allows CORS only for configured origins', async () => {
     const preflight = (origin: string) =>
       fetch(edge.url, {

@@ -122,6 +122,14 @@ export function jsonBody(limitBytes: number): RequestHandler {
 export function edgeErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
+    // A client's mistake reported by express or a static handler (a missing explorer asset, a
+    // path that climbs out of it) keeps its 4xx status: it is not our failure.
+    const status = (error as { status?: unknown } | null)?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return status === 404
+        ? notFound(req, res)
+        : sendGraphQLError(res, status, 'BAD_REQUEST', `The request was refused (HTTP ${status}).`, req.requestId);
+    }
     logger.error({ err: error, path: req.path }, 'unexpected gateway error');
     reportError(error, { service: 'gateway', requestId: req.requestId });
     sendGraphQLError(
@@ -132,6 +140,15 @@ export function edgeErrorHandler(logger: Logger): ErrorRequestHandler {
       req.requestId,
     );
   };
+}
+
+function notFound(req: Request, res: Response) {
+  sendGraphQLError(res, 404, ErrorCode.NOT_FOUND, `Nothing at ${req.method} ${req.path}; the API is POST /graphql.`, req.requestId);
+}
+
+/** After every route: an unknown path answers JSON with a code and the request id, not HTML. */
+export function notFoundHandler(): RequestHandler {
+  return (req, res) => notFound(req, res);
 }
 
 /** TRUST_PROXY as express takes it: a hop count, true/false, or names and CIDRs. */

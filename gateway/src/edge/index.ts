@@ -6,6 +6,7 @@ import {
   createServiceDatabases,
   migrateSchema,
   pingRedis,
+  type DatabaseOptions,
   type Health,
   type Logger,
   type Redis,
@@ -17,7 +18,15 @@ import { analyticsRouter } from './analytics.ts';
 import { createApiKeyStore, type GatewayDatabase } from './api-keys.ts';
 import { createAuthenticator } from './auth.ts';
 import { ensureExplorerBuilt, explorerRouter, publicSchemaSdl } from './explorer.ts';
-import { authenticationMiddleware, corsAllowlist, edgeErrorHandler, jsonBody, securityHeaders, trustProxySetting } from './http.ts';
+import {
+  authenticationMiddleware,
+  corsAllowlist,
+  edgeErrorHandler,
+  jsonBody,
+  notFoundHandler,
+  securityHeaders,
+  trustProxySetting,
+} from './http.ts';
 import { armorOptions, limitErrorCodesPlugin, operationPolicyPlugin, type OperationLimits } from './limits.ts';
 import { gatewayMigrations } from './migrations/index.ts';
 import { createApqCache, persistedQueriesPlugin, safelistMiddleware, TrustedDocuments } from './persisted.ts';
@@ -45,10 +54,17 @@ export function operationLimitsOf(config: GatewayConfig): OperationLimits {
   };
 }
 
-/** The gateway's own database (schema `gateway`, partner keys), migrated on start. */
-export async function openGatewayDatabase(config: GatewayConfig, logger?: Logger) {
-  const { primary } = await createServiceDatabases<GatewayDatabase>('gateway', config);
-  await migrateSchema(primary.db as Kysely<any>, 'gateway', gatewayMigrations, logger);
+/**
+ * The gateway's own database (schema `gateway`, partner keys), migrated on start. `npm run
+ * migrate` can pass the shared embedded PGlite and `down-all` to roll the schema back.
+ */
+export async function openGatewayDatabase(
+  config: GatewayConfig,
+  logger?: Logger,
+  options: Pick<DatabaseOptions, 'pglite'> & { direction?: 'latest' | 'down-all' } = {},
+) {
+  const { primary } = await createServiceDatabases<GatewayDatabase>('gateway', config, { pglite: options.pglite });
+  await migrateSchema(primary.db as Kysely<any>, 'gateway', gatewayMigrations, logger, options.direction);
   return primary;
 }
 
@@ -149,8 +165,8 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
     },
     /** For `app.set('trust proxy', ...)`. */
     trustProxy: trustProxySetting(config.TRUST_PROXY),
-    /** Mounted last: JSON errors with the request id for failures outside GraphQL. */
-    errorHandler: edgeErrorHandler(logger),
+    /** Mounted last: JSON 404 for unknown paths, JSON errors with the request id for failures outside GraphQL. */
+    errorHandler: [notFoundHandler(), edgeErrorHandler(logger)],
     /** App-wide: security headers and CORS. */
     httpMiddleware: [securityHeaders(), corsAllowlist(config.CORS_ORIGINS)],
     /** Before Apollo's /graphql handler: identity, rate limit, body, safelist. */
