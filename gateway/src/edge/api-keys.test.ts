@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { createLogger, migrateSchema } from '@traveloure/platform';
 import { createTestDatabase, type TestDatabase } from '@traveloure/platform/testing';
 import { ApiKeyInputError, createApiKey, createApiKeyStore, hashApiKey, listApiKeys, revokeApiKey, type GatewayDatabase } from './api-keys.ts';
 import { gatewayMigrations } from './migrations/index.ts';
+import { loadGatewayConfig } from '../config.ts';
+import { openGatewayDatabase } from './index.ts';
 
 let database: TestDatabase;
 let db: Kysely<GatewayDatabase>;
@@ -61,5 +63,21 @@ describe('API keys', () => {
     expect((await listApiKeys(db)).map((key) => key.id)).not.toContain(record.id);
     expect((await listApiKeys(db, { includeRevoked: true })).map((key) => key.id)).toContain(record.id);
     expect(await revokeApiKey(db, 'tvl_nothere')).toBeUndefined();
+  });
+});
+
+describe('the gateway schema for npm run migrate', () => {
+  it('rolls back to nothing and comes back, through openGatewayDatabase', async () => {
+    const config = loadGatewayConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
+    const tableCount = () =>
+      sql<{ count: number }>`select count(*)::int as count from information_schema.tables where table_schema = 'gateway' and table_name = 'api_keys'`
+        .execute(db)
+        .then((result) => result.rows[0]!.count);
+    const down = await openGatewayDatabase(config, logger, { direction: 'down-all' });
+    await down.close();
+    expect(await tableCount()).toBe(0);
+    const up = await openGatewayDatabase(config, logger);
+    await up.close();
+    expect(await tableCount()).toBe(1);
   });
 });
