@@ -52,6 +52,9 @@ describe('searchFlights', () => {
 
   it('100 concurrent identical searches make one upstream call', async () => {
     const input = { origin: 'LON', destination: 'TYO', departureDate: inDays(60) };
+    // A slow answer keeps the first call in flight while the others arrive: only coalescing,
+    // not a cache hit after it, can keep them from Amadeus.
+    emulator.setFault({ kind: 'slow', delayMs: 300 });
     const responses = await Promise.all(Array.from({ length: 100 }, () => search.graphql(flightQuery, { input })));
     expect(responses.every((response) => response.body.errors === undefined)).toBe(true);
     expect(new Set(responses.map((response) => response.body.data.searchFlights.meta.fetchedAt)).size).toBe(1);
