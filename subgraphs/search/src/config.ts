@@ -43,7 +43,7 @@ export const searchConfigSchema = z
     AMADEUS_MAX_QUEUE: env.int(100, 0),
     /** How long a search result is fresh. */
     SEARCH_CACHE_TTL_SECONDS: env.int(300, 1),
-    /** How long past freshness a result may be served (meta.stale) while the upstream fails. */
+    /** How old (since fetched) a result may be and still be served (meta.stale) while the upstream fails. */
     SEARCH_STALE_TTL_SECONDS: env.int(86_400, 0),
     /** The hotel list of a city changes rarely. */
     SEARCH_HOTEL_LIST_TTL_SECONDS: env.int(86_400, 1),

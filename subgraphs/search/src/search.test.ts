@@ -230,7 +230,7 @@ describe('stale results', () => {
     );
 
   it('serves the last good result with meta.stale while Amadeus is down', async () => {
-    const shortLived = await startShortLived('stale', { AMADEUS_RETRY_BASE_MS: '1', AMADEUS_RETRY_MAX_MS: '5' });
+    const shortLived = await startShortLived('stale', { AMADEUS_RETRY_BASE_MS: '1', AMADEUS_RETRY_MAX_MS: '5', SEARCH_STALE_TTL_SECONDS: '2' });
     try {
       const input = { origin: 'NYC', destination: 'BER', departureDate: inDays(45) };
       const fresh = await shortLived.graphql(flightQuery, { input });
@@ -241,6 +241,11 @@ describe('stale results', () => {
       expect(stale.body.errors).toBeUndefined();
       expect(stale.body.data.searchFlights.meta).toMatchObject({ cached: true, stale: true, fetchedAt: fresh.body.data.searchFlights.meta.fetchedAt });
       expect(stale.body.data.searchFlights.offers).toEqual(fresh.body.data.searchFlights.offers);
+      // SEARCH_STALE_TTL_SECONDS is the oldest a stale answer may be (since fetched), not a
+      // window added after freshness: at 2 s old, nothing is served.
+      await sleep(1_000);
+      const tooOld = await shortLived.graphql(flightQuery, { input });
+      expect(tooOld.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
       emulator.setFault(undefined);
       const again = await shortLived.graphql(flightQuery, { input });
       expect(again.body.data.searchFlights.meta).toMatchObject({ cached: false, stale: false });

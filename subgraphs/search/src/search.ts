@@ -11,6 +11,7 @@ export interface SearchServiceOptions {
   db: Kysely<Database>;
   logger: Logger;
   ttlSeconds: number;
+  /** How old (since fetched) a result may be and still be served stale while the provider fails. */
   staleTtlSeconds: number;
 }
 
@@ -56,7 +57,8 @@ export function createSearchService(options: SearchServiceOptions) {
   ): Promise<SearchResult<T>> {
     const entry = await cache.get({ provider: provider.name, ...query }, load, {
       ttlSeconds: options.ttlSeconds,
-      staleTtlSeconds: options.staleTtlSeconds,
+      // The cache counts its stale window from the end of freshness; the promise is an age.
+      staleTtlSeconds: Math.max(0, options.staleTtlSeconds - options.ttlSeconds),
       tags,
       forceRefresh: searchOptions.warming,
     });
