@@ -137,7 +137,11 @@ describe('trips through the gateway', () => {
     });
     const unauthenticated = await graph.graphql(CREATE, { input: { title: 'x', destinationCode: 'LIS', startDate: start, endDate: end } });
     expect(unauthenticated.body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', requestId: expect.any(String) });
-    expect(JSON.stringify([invalid.body, malformed.body, unauthenticated.body])).not.toMatch(/stacktrace|node_modules|\.ts:\d/);
+    const nul = await graph.graphql(CREATE, { input: { title: 'Lis\u0000bon', destinationCode: 'LIS', startDate: start, endDate: end } }, { token: alice, headers: { 'x-request-id': 'nul-in-title-0001' } });
+    expect(nul.body.errors?.map((error) => error.extensions)).toEqual([
+      expect.objectContaining({ code: 'BAD_USER_INPUT', requestId: 'nul-in-title-0001' }),
+    ]);
+    expect(JSON.stringify([invalid.body, malformed.body, unauthenticated.body, nul.body])).not.toMatch(/stacktrace|node_modules|\.ts:\d/);
     const trip = await createTrip(alice, 'Items must fit');
     const afterCreate = await counts();
     const outside = await graph.graphql(ADD_ITEM, { tripId: trip.id, input: { kind: 'MEAL', title: 'Too late', startTime: `${addDays(end, 3)}T12:00:00Z` } }, { token: alice });

@@ -18,6 +18,7 @@ import {
   sendGraphQLError,
 } from './http.ts';
 import { IDENTITY_HEADER, verifyIdentity, IdentityVerificationError, type Identity } from './identity.ts';
+import { rejectNulCharactersPlugin } from './nul-characters.ts';
 import { runWithRequestContext } from './request-context.ts';
 import { reportError } from './sentry.ts';
 
@@ -89,6 +90,7 @@ export async function createSubgraphServer<TContext extends object>(
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No Apollo Studio: federated traces would only cost time on every request.
       ApolloServerPluginInlineTraceDisabled(),
+      rejectNulCharactersPlugin(),
       ...(options.plugins ?? []),
     ],
   });

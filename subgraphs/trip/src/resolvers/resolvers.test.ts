@@ -166,6 +166,16 @@ describe('trip subgraph over HTTP', () => {
     });
     expect(notAString.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(JSON.stringify(notAString.body)).not.toMatch(/stack|node_modules/);
+    // PostgreSQL text cannot hold NUL: refused as the client's error, in variables or literals.
+    const nulTitle = await trip.graphql(alice, CREATE, {
+      input: { title: 'Par\u0000is', destinationCode: 'PAR', startDate: start, endDate: end },
+    });
+    expect(nulTitle.status).toBe(400);
+    expect(nulTitle.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'title'], requestId: expect.any(String) });
+    for (const query of ['{ destinations(search: "a\\u0000") { code } }', '{ user(id: "\\u0000") { id } }']) {
+      const literal = await trip.graphql(alice, query);
+      expect(literal.body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    }
     expect(await snapshot()).toEqual(before);
   });
 
