@@ -45,6 +45,13 @@ describe('validateTrip', () => {
     expect(errors).toMatchObject([{ field: ['input', 'title'], code: 'TOO_LONG' }]);
   });
 
+  it('counts characters as PostgreSQL does, an emoji as one', () => {
+    expect(validateTrip({ ...good, title: '🏝'.repeat(120) }, { destinationKnown: true })).toEqual([]);
+    expect(validateTrip({ ...good, title: '🏝'.repeat(121) }, { destinationKnown: true })).toMatchObject([
+      { field: ['input', 'title'], code: 'TOO_LONG' },
+    ]);
+  });
+
   it('wants the end on or after the start, and at most 90 days', () => {
     expect(validateTrip({ ...good, endDate: good.startDate }, { destinationKnown: true })).toEqual([]);
     expect(validateTrip({ ...good, endDate: '2027-04-30' }, { destinationKnown: true })).toMatchObject([
@@ -148,6 +155,13 @@ describe('validateItem', () => {
     for (const amount of ['1.234', '1e3', '', '12,50']) {
       expect(fieldsOf(validateItem({ ...item, cost: { amount, currency: 'EUR' } }, window))).toEqual(['input.cost.amount']);
     }
+    const emoji = (count: number) => '🍷'.repeat(count);
+    expect(validateItem({ ...item, title: emoji(200), notes: emoji(2000), location: emoji(200) }, window)).toEqual([]);
+    expect(fieldsOf(validateItem({ ...item, title: emoji(201), notes: emoji(2001), location: emoji(201) }, window))).toEqual([
+      'input.title',
+      'input.notes',
+      'input.location',
+    ]);
   });
 });
 

@@ -17,6 +17,16 @@ export interface TripFields {
   travelers: number;
 }
 
+/**
+ * Length in characters (code points), as PostgreSQL's char_length counts them: an emoji is one
+ * character, not the two UTF-16 units of String.length.
+ */
+export function characterCount(text: string): number {
+  let count = 0;
+  for (const _character of text) count++;
+  return count;
+}
+
 /** Days from start to end, counting both ends (2026-05-01..2026-05-01 is one day). */
 export function durationDays(startDate: string, endDate: string): number {
   return Math.round((Date.parse(`${endDate}T00:00:00Z`) - Date.parse(`${startDate}T00:00:00Z`)) / 86_400_000) + 1;
@@ -38,7 +48,7 @@ export function validateTrip(
   const errors: UserError[] = [];
   const title = fields.title.trim();
   if (title.length === 0) errors.push(userError([...prefix, 'title'], 'Title must not be empty.', 'REQUIRED'));
-  else if (title.length > TITLE_MAX) {
+  else if (characterCount(title) > TITLE_MAX) {
     errors.push(userError([...prefix, 'title'], `Title must be at most ${TITLE_MAX} characters.`, 'TOO_LONG'));
   }
   if (!context.destinationKnown) {
@@ -142,7 +152,7 @@ export function validateItem(fields: ItemFields, window: TripWindow, prefix: str
   const errors: UserError[] = [];
   const title = fields.title.trim();
   if (title.length === 0) errors.push(userError([...prefix, 'title'], 'Title must not be empty.', 'REQUIRED'));
-  else if (title.length > ITEM_TITLE_MAX) {
+  else if (characterCount(title) > ITEM_TITLE_MAX) {
     errors.push(userError([...prefix, 'title'], `Title must be at most ${ITEM_TITLE_MAX} characters.`, 'TOO_LONG'));
   }
   const startValid = isValidInstant(fields.startTime);
@@ -161,10 +171,10 @@ export function validateItem(fields: ItemFields, window: TripWindow, prefix: str
       errors.push(userError([...prefix, 'endTime'], 'End time must fall within the trip.', 'OUTSIDE_TRIP'));
     }
   }
-  if (fields.notes && fields.notes.length > NOTES_MAX) {
+  if (fields.notes && characterCount(fields.notes) > NOTES_MAX) {
     errors.push(userError([...prefix, 'notes'], `Notes must be at most ${NOTES_MAX} characters.`, 'TOO_LONG'));
   }
-  if (fields.location && fields.location.length > LOCATION_MAX) {
+  if (fields.location && characterCount(fields.location) > LOCATION_MAX) {
     errors.push(userError([...prefix, 'location'], `Location must be at most ${LOCATION_MAX} characters.`, 'TOO_LONG'));
   }
   if (fields.cost) {
