@@ -89,4 +89,34 @@ describe('delivery on the in-process queue (no Redis)', () => {
     expect(dead).toMatchObject({ attempts: 1, lastError: expect.stringContaining('HTTP 410') });
     expect(webhook.calls).toHaveLength(1);
   });
+
+  it('holds an email in quiet hours, and does not send it when the user turns email off meanwhile', async () => {
+    await tripIn2Days('xan');
+    await emailOf('xan', 'SENT');
+    const sentBefore = smtp.messages.length;
+    const quiet = await harness.gql(
+      `mutation { updateNotificationPreferences(input: { quietHours: { start: "11:00", end: "13:00", timeZone: "UTC" } }) { userErrors { code } } }`,
+      {},
+      { id: 'xan' },
+    );
+    expect(quiet.data.updateNotificationPreferences.userErrors).toEqual([]);
+    await harness.app.notifier.notify({ userId: 'xan', kind: 'SYSTEM', severity: 'INFO', title: 'Later', body: 'No rush.', dedupeKey: 'later' });
+    const held = await harness.until(async () => {
+      const entry = (await inboxOf(harness, 'xan')).entries.find((candidate) => candidate.title === 'Later');
+      return entry?.deliveries.find((d) => d.channel === 'EMAIL')?.status === 'QUEUED' && entry;
+    }, 'the held email');
+    // The clock says 12:00 UTC: held until 13:00.
+    const job = await harness.app.queues.email.getJob(`email.${held.id}`);
+    expect(job?.state).toBe('delayed');
+    expect(job!.dueAt! - Date.now()).toBeGreaterThan(50 * 60_000);
+
+    await harness.gql(`mutation { updateNotificationPreferences(input: { emailEnabled: false }) { userErrors { code } } }`, {}, { id: 'xan' });
+    await harness.app.queues.email.promote(`email.${held.id}`);
+    const dropped = await harness.until(async () => {
+      const delivery = (await inboxOf(harness, 'xan')).entries.find((entry) => entry.id === held.id)?.deliveries.find((d) => d.channel === 'EMAIL');
+      return delivery?.status === 'DEAD' && delivery;
+    }, 'the held email to be dropped');
+    expect(dropped.lastError).toMatch(/turned off/);
+    expect(smtp.messages.length).toBe(sentBefore);
+  });
 });

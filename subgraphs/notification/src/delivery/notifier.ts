@@ -109,6 +109,11 @@ export function createNotifier(deps: NotifierDeps) {
       const { notificationId, channel } = job.data;
       const target = await deliveryTarget(db, notificationId, channel);
       if (!target || target.status === 'SENT' || target.status === 'DEAD') return;
+      // Turned off while the email waited (quiet hours, retries): the user's latest word wins.
+      if (channel === 'EMAIL' && target.email_enabled === false) {
+        await recordAttempt(db, notificationId, channel, 'DEAD', 'email notifications were turned off before it was sent');
+        return;
+      }
       try {
         if (channel === 'EMAIL') await channels.email(target);
         else await channels.webhook(target);
