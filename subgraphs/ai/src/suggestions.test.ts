@@ -108,6 +108,23 @@ describe('planItinerary', () => {
     expect(harness.llm.requests).toHaveLength(2);
   });
 
+  it('asks again when a schema-valid answer visits the same place twice, then uses the planner', async () => {
+    harness.llm.setMode('repeated-place', { times: 1 });
+    const retried = await harness.graphql(plan, { input: input() }, traveler());
+    expect(retried.data.planItinerary.suggestion.source).toBe('LLM');
+    expect(harness.llm.requests).toHaveLength(2);
+    const titles = retried.data.planItinerary.suggestion.days.flatMap((day: { activities: { kind: string; title: string }[] }) =>
+      day.activities.filter((activity) => activity.kind === 'ACTIVITY').map((activity) => activity.title),
+    );
+    expect(new Set(titles).size).toBe(titles.length);
+
+    harness.llm.reset();
+    harness.llm.setMode('repeated-place');
+    const fallback = await harness.graphql(plan, { input: input() }, traveler());
+    expect(fallback.data.planItinerary.suggestion.source).toBe('PLANNER');
+    expect(harness.llm.requests).toHaveLength(2);
+  });
+
   it.each(['malformed', 'refusal'] as const)('uses the planner when the %s answer repeats', async (mode) => {
     harness.llm.setMode(mode);
     const result = await harness.graphql(plan, { input: input() }, traveler());

@@ -9,13 +9,23 @@
  *   GET  /control               the current mode and request count
  *
  * Modes: ok, slow (answer after delayMs), rate-limited (429 with retry-after), error (500),
- * malformed (content is not JSON), refusal (a refusal message), wrong-shape (JSON of the wrong shape).
+ * malformed (content is not JSON), refusal (a refusal message), wrong-shape (JSON of the wrong shape),
+ * repeated-place (a schema-valid itinerary that visits the same sight every day).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 
-export const emulatorModes = ['ok', 'slow', 'rate-limited', 'error', 'malformed', 'refusal', 'wrong-shape'] as const;
+export const emulatorModes = [
+  'ok',
+  'slow',
+  'rate-limited',
+  'error',
+  'malformed',
+  'refusal',
+  'wrong-shape',
+  'repeated-place',
+] as const;
 export type EmulatorMode = (typeof emulatorModes)[number];
 
 export interface ChatRequestBody {
@@ -114,7 +124,7 @@ export async function startOpenAiEmulator(options: { port?: number; apiKey?: str
     } else if (current === 'wrong-shape') {
       content = JSON.stringify({ itinerary: 'see you there' });
     } else {
-      content = wantsItinerary ? JSON.stringify(itineraryFor(body)) : chatAnswer(body);
+      content = wantsItinerary ? JSON.stringify(itineraryFor(body, current === 'repeated-place')) : chatAnswer(body);
     }
     send(200, {
       id: `chatcmpl-${randomUUID()}`,
@@ -157,8 +167,11 @@ export async function startOpenAiEmulator(options: { port?: number; apiKey?: str
   return emulator;
 }
 
-/** A schema-valid itinerary from the request's candidates: two sights, lunch and dinner a day. */
-function itineraryFor(body: ChatRequestBody) {
+/**
+ * A schema-valid itinerary from the request's candidates: two unused sights (while they last),
+ * lunch and dinner a day; with `repeat`, the first sight every day.
+ */
+function itineraryFor(body: ChatRequestBody, repeat = false) {
   const last = [...body.messages].reverse().find((message) => message.role === 'user');
   const request = JSON.parse(last?.content ?? '{}') as { dates?: string[]; candidates?: Candidate[]; trip?: { travelers?: number } };
   const dates = request.dates ?? [];
@@ -167,8 +180,8 @@ function itineraryFor(body: ChatRequestBody) {
   let next = 0;
   return {
     days: dates.map((date) => {
-      const picks = [sights[next++ % Math.max(1, sights.length)], sights[next++ % Math.max(1, sights.length)]].filter(
-        (pick): pick is Candidate => Boolean(pick),
+      const picks = (repeat ? [sights[0]] : [sights[next++], sights[next++]]).filter((pick): pick is Candidate =>
+        Boolean(pick),
       );
       const first = picks[0];
       return {

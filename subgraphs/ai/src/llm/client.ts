@@ -157,6 +157,14 @@ function checkAnswer(completion: OpenAI.Chat.Completions.ChatCompletion, expecte
   if (dates.length !== expectedDates.length || dates.some((date, index) => date !== expectedDates[index])) {
     throw new LlmAnswerError('answer does not cover exactly the trip dates', 'invalid');
   }
+  // Schema-valid is not enough: a plan that sends the traveler to the same sight twice is asked again.
+  const visited = new Set<string>();
+  for (const activity of parsed.data.days.flatMap((day) => day.activities)) {
+    if (activity.kind !== 'ACTIVITY') continue;
+    const place = activity.title.trim().toLowerCase();
+    if (visited.has(place)) throw new LlmAnswerError(`answer repeats a place: ${activity.title.slice(0, 100)}`, 'invalid');
+    visited.add(place);
+  }
   return parsed.data;
 }
 
