@@ -111,4 +111,44 @@ describe('notifications through the gateway', () => {
     const anonymous = await supergraph.graphql(`mutation { markAllNotificationsRead { count } }`);
     expect(anonymous.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
+
+  it('serves preferences, mark-all and stats to the right roles, and answers bad input with a coded error and the request id', async () => {
+    tokens.analyst ??= await supergraph.token('ANALYST', 'e2e-analyst');
+    const preferences = `mutation($input: NotificationPreferencesInput!) {
+      updateNotificationPreferences(input: $input) { preferences { emailEnabled webhookUrl quietHours { start end timeZone } } userErrors { field code } } }`;
+    const refused = await supergraph.graphql(preferences, { input: { webhookUrl: 'http://hooks.example.com/x' } }, { token: tokens.amy });
+    expect(refused.body.data.updateNotificationPreferences).toEqual({ preferences: null, userErrors: [{ field: ['input', 'webhookUrl'], code: 'INVALID_WEBHOOK_URL' }] });
+    const saved = await supergraph.graphql(
+      preferences,
+      { input: { webhookUrl: 'https://hooks.example.com/amy', emailEnabled: false, quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/Paris' } } },
+      { token: tokens.amy },
+    );
+    expect(saved.body.data.updateNotificationPreferences.userErrors).toEqual([]);
+    const me = await supergraph.graphql(`{ me { notificationPreferences { emailEnabled webhookUrl webhookSigningSecret quietHours { start end timeZone } } } }`, {}, { token: tokens.amy });
+    expect(me.body.data.me.notificationPreferences).toEqual({
+      emailEnabled: false,
+      webhookUrl: 'https://hooks.example.com/amy',
+      webhookSigningSecret: expect.stringMatching(/^whsec_/),
+      quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/Paris' },
+    });
+
+    const before = await inbox('amy');
+    expect(before.unread).toBeGreaterThan(0);
+    const markAll = await supergraph.graphql(`mutation { markAllNotificationsRead { count userErrors { code } } }`, {}, { token: tokens.amy });
+    expect(markAll.body.data.markAllNotificationsRead).toEqual({ count: before.unread, userErrors: [] });
+    expect((await inbox('amy')).unread).toBe(0);
+
+    const stats = `{ notificationStats(days: 1) { day channel sent failed dead } }`;
+    const analyst = await supergraph.graphql(stats, {}, { token: tokens.analyst });
+    expect(analyst.body.data.notificationStats).toContainEqual({ day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), channel: 'IN_APP', sent: expect.any(Number), failed: 0, dead: 0 });
+    const traveler = await supergraph.graphql(stats, {}, { token: tokens.amy });
+    expect(traveler.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requestId: expect.any(String) });
+
+    const forged = Buffer.from(JSON.stringify(['not-a-date', 'x'])).toString('base64url');
+    const badCursor = await supergraph.graphql(`query($after: String) { me { notifications(first: 5, after: $after) { totalCount } } }`, { after: forged }, { token: tokens.amy });
+    expect(badCursor.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', requestId: expect.any(String) });
+    expect(JSON.stringify(badCursor.body)).not.toMatch(/stack|timestamp with time zone/);
+    const badDays = await supergraph.graphql(`{ notificationStats(days: 0) { day } }`, {}, { token: tokens.analyst });
+    expect(badDays.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', requestId: expect.any(String) });
+  });
 });
