@@ -41,6 +41,10 @@ const cases = cities.flatMap((city, cityIndex) =>
   }),
 );
 
+const MAX_DAY_RADIUS_KM = 10;
+/** Each planned day's route length, gathered by the property cases for the summary check. */
+const dayRoutesKm: number[] = [];
+
 describe('planner properties over every seeded destination and pace', () => {
   it('covers at least 50 destinations with at least 10 places each', () => {
     expect(cities.length).toBeGreaterThanOrEqual(50);
@@ -96,6 +100,12 @@ describe('planner properties over every seeded destination and pace', () => {
       for (const activity of sights) {
         expect(sights.every((other) => distanceBetween(activity, other) <= 2 * WIDE_RADIUS_KM)).toBe(true);
       }
+      // Tighter: the day grew around one of its sights (its seed), so some sight has every
+      // other within the documented 10 km (a literal: the contract, not the tunable constant).
+      if (sights.length > 0) {
+        expect(sights.some((seed) => sights.every((other) => distanceBetween(seed, other) <= MAX_DAY_RADIUS_KM + 1e-9))).toBe(true);
+      }
+      dayRoutesKm.push(route);
     }
     // Pace minimum: when the destination has sights enough for the whole trip, at most one day
     // (closing days and opening hours can thin one out) falls short of it.
@@ -104,6 +114,13 @@ describe('planner properties over every seeded destination and pace', () => {
     }
     // Deterministic: the same inputs give the same plan.
     expect(planItinerary(request, [...places].reverse())).toEqual(days);
+  });
+
+  it('keeps days compact across all those plans: the mean day route stays under 5 km', () => {
+    expect(dayRoutesKm.length).toBeGreaterThan(cases.length);
+    const mean = dayRoutesKm.reduce((sum, km) => sum + km, 0) / dayRoutesKm.length;
+    // 3.8 km today; choosing neighbours by score instead of distance gives 6.9, dropping the radius 4.6.
+    expect(mean).toBeLessThan(5);
   });
 
   it('orders a day along a route no longer than the order the places were picked in', () => {
