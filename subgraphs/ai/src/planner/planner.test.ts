@@ -82,6 +82,14 @@ describe('planner properties over every seeded destination and pace', () => {
       }
       // Meals: exactly one lunch and one dinner, each inside its window.
       const meals = day.activities.filter((activity) => activity.kind === 'MEAL');
+      // A meal at a named restaurant: the restaurant is open that weekday for the whole meal.
+      for (const meal of meals.filter((activity) => activity.placeId)) {
+        const restaurant = placeById.get(meal.placeId!)!;
+        expect(restaurant.category).toBe('FOOD');
+        expect(restaurant.closedDays).not.toContain(weekday(day.date));
+        expect(parseClock(meal.startTime)).toBeGreaterThanOrEqual(restaurant.opensMinute);
+        expect(parseClock(meal.startTime) + meal.durationMinutes).toBeLessThanOrEqual(restaurant.closesMinute);
+      }
       expect(meals).toHaveLength(2);
       const [lunch, dinner] = meals.map((meal) => parseClock(meal.startTime)) as [number, number];
       expect(lunch).toBeGreaterThanOrEqual(mealWindows.lunch.earliest);
