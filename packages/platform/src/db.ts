@@ -175,6 +175,9 @@ export async function migrateSchema(
     const { error, results: step } = await migrator.migrateDown();
     if (error) throw error;
     if (!step?.length || step.every((result) => result.status === 'NotExecuted')) break;
+    for (const result of step) {
+      logger?.info({ schema, migration: result.migrationName, status: result.status, direction: 'down' }, 'migration rolled back');
+    }
     results.push(...step);
   }
   return results;
