@@ -208,6 +208,30 @@ describe('rate limits per user and per address', () => {
   });
 });
 
+describe('guessing credentials', () => {
+  let small: EdgeHarness;
+  beforeAll(async () => {
+    small = await startEdge('edge_identity_guess', { RATE_LIMIT_ANONYMOUS: '3' });
+  });
+  afterAll(async () => {
+    await small?.close();
+  });
+
+  it('spends the address budget: refused keys and tokens end in 429, other addresses are unaffected', async () => {
+    // The gateway trusts loopback proxies (TRUST_PROXY), so x-forwarded-for sets the client address.
+    const from = (address: string, headers: Record<string, string> = {}) => ({ 'x-forwarded-for': address, ...headers });
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await small.post(whoami, from('203.0.113.7', { 'x-api-key': `tvl_guess${i}` }))).status);
+    const forged = await token({}, { key: new TextEncoder().encode('another-secret-another-secret-another-secret') });
+    const spent = await small.post(whoami, from('203.0.113.7', { authorization: `Bearer ${forged}` }));
+    expect(statuses).toEqual([401, 401, 401]);
+    expect(spent.status).toBe(429);
+    expect(spent.json.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', requestId: expect.any(String) });
+    expect(Number(spent.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await small.post({ query: '{ trips }' }, from('203.0.113.8'))).status).toBe(200);
+  });
+});
+
 describe('when the key store is unreachable', () => {
   let broken: EdgeHarness;
   beforeAll(async () => {

@@ -2,13 +2,14 @@ import express, { type ErrorRequestHandler, type NextFunction, type Request, typ
 import helmet from 'helmet';
 import cors from 'cors';
 import { counter, ErrorCode, reportError, runWithRequestContext, sendGraphQLError, type Identity, type Logger } from '@traveloure/platform';
+import { AuthenticationError, type Authenticator } from './auth.ts';
 import { limitRejections } from './limits.ts';
+import { rateLimitedMessage, type EdgeRateLimiter, type RateDecision } from './rate-limit.ts';
 
 const authenticationFailures = counter('gateway_authentication_failures_total', 'Requests refused for bad credentials', [
   'service',
   'credential',
 ] as const);
-import { AuthenticationError, type Authenticator } from './auth.ts';
 
 /**
  * Security headers for every response. The CSP allows the self-hosted explorer (its bundle and
@@ -53,8 +54,12 @@ export function corsAllowlist(origins: string[]): RequestHandler {
   });
 }
 
-/** Establishes who is calling (JWT, API key or anonymous); bad credentials get a 401. */
-export function authenticationMiddleware(authenticator: Authenticator, logger: Logger): RequestHandler {
+/**
+ * Establishes who is calling (JWT, API key or anonymous); bad credentials get a 401. A refused
+ * credential costs the client address a point of its anonymous budget, so guessing keys or
+ * tokens (each guess a key lookup) is rate limited like any anonymous traffic: 429 once spent.
+ */
+export function authenticationMiddleware(authenticator: Authenticator, logger: Logger, limiter?: EdgeRateLimiter): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     let identity: Identity;
     try {
@@ -69,6 +74,20 @@ export function authenticationMiddleware(authenticator: Authenticator, logger: L
       if (!(error instanceof AuthenticationError)) return next(error);
       logger.info({ reason: error.message, ip: req.ip }, 'authentication refused');
       authenticationFailures.inc({ service: 'gateway', credential: req.headers['x-api-key'] ? 'api_key' : 'token' });
+      if (limiter) {
+        let decision: RateDecision;
+        try {
+          decision = await limiter.consume({ requestId: req.requestId, ...(req.ip ? { ip: req.ip } : {}) }, 1);
+        } catch (limiterError) {
+          return next(limiterError);
+        }
+        for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
+        if (!decision.allowed) {
+          return sendGraphQLError(res, 429, ErrorCode.RATE_LIMITED, rateLimitedMessage(decision.retryAfterSeconds), req.requestId, {
+            retryAfter: decision.retryAfterSeconds,
+          });
+        }
+      }
       res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
       return sendGraphQLError(res, 401, ErrorCode.UNAUTHENTICATED, error.message, req.requestId);
     }

@@ -124,7 +124,7 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
 
   let schemaSdl: string | undefined;
   let server: ApolloServer<GatewayContext> | undefined;
-  const authenticate = authenticationMiddleware(authenticator, logger);
+  const authenticate = authenticationMiddleware(authenticator, logger, rateLimiter);
   const rateLimit = rateLimitMiddleware(rateLimiter);
 
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
