@@ -126,6 +126,28 @@ describe('Amadeus failures', () => {
     expect(emulator.count('/v2/shopping/flight-offers')).toBe(3);
   });
 
+  it('retries network failures (nothing listening), then fails with UPSTREAM_UNAVAILABLE', async () => {
+    const gone = await startAmadeusEmulator();
+    await gone.close();
+    let attempts = 0;
+    const client = createAmadeusClient({
+      clientId: gone.clientId,
+      clientSecret: gone.clientSecret,
+      baseUrl: gone.url,
+      logger,
+      upstream: createUpstream({ name: `amadeus-gone-${++upstreams}`, logger, timeoutMs: 2_000, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 } }),
+      fetch: (input, init) => {
+        attempts++;
+        return fetch(input, init);
+      },
+    });
+    const error = await client.flightOffers(flightParams).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect((error as UpstreamError).extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect((error as UpstreamError).retryable).toBe(true);
+    expect(attempts).toBe(3);
+  });
+
   it('maps a 400 to BAD_USER_INPUT naming our field, without retrying', async () => {
     const { client } = makeClient();
     const error = await client.flightOffers({ ...flightParams, originLocationCode: 'N1' }).catch((caught: unknown) => caught);
