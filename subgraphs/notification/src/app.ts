@@ -15,6 +15,7 @@ import type { Database } from './db/database.ts';
 import type { NotificationDraft } from './db/notifications.repository.ts';
 import { createInboxCache, type InboxCache } from './cache.ts';
 import { createPushChannels, type PushChannels } from './delivery/channels.ts';
+import { fanOutBroadcast, type BroadcastJob } from './delivery/broadcast.ts';
 import { createEventHandler } from './delivery/events.ts';
 import { createNotifier, type NotificationQueues, type Notifier, type PushJob, type ReminderJob } from './delivery/notifier.ts';
 import { createReminders, type Reminders } from './delivery/reminders.ts';
@@ -29,7 +30,7 @@ export interface NotificationApp {
   channels: PushChannels;
   notifier: Notifier;
   reminders: Reminders;
-  /** Starts every worker: events, IN_APP, EMAIL, WEBHOOK, reminders. */
+  /** Starts every worker: events, IN_APP, EMAIL, WEBHOOK, reminders, broadcasts. */
   startWorkers(): { close(options?: { force?: boolean }): Promise<void> };
   close(): Promise<void>;
 }
@@ -53,6 +54,7 @@ export function createNotificationApp(
     email: createJobQueue<PushJob>(config.NOTIFY_QUEUE_EMAIL, settings),
     webhook: createJobQueue<PushJob>(config.NOTIFY_QUEUE_WEBHOOK, settings),
     reminders: createJobQueue<ReminderJob>(config.NOTIFY_QUEUE_REMINDERS, settings),
+    broadcasts: createJobQueue<BroadcastJob>(config.NOTIFY_QUEUE_BROADCASTS, settings),
   };
   const events = createEventTransport(config, runtime.redis, logger);
   const cache = createInboxCache({
@@ -100,6 +102,13 @@ export function createNotificationApp(
         queues.email.work((job) => notifier.handlePush(job), { concurrency: config.EMAIL_CONCURRENCY }),
         queues.webhook.work((job) => notifier.handlePush(job), { concurrency: config.WEBHOOK_CONCURRENCY }),
         queues.reminders.work((job) => reminders.handle(job), { concurrency: config.REMINDER_CONCURRENCY }),
+        queues.broadcasts.work(
+          async (job) => {
+            const queued = await fanOutBroadcast({ db, notifier, batchSize: config.BROADCAST_BATCH_SIZE }, job);
+            logger.info({ alertId: job.data.alertId, destinationCode: job.data.destinationCode, queued }, 'emergency alert fanned out');
+          },
+          { concurrency: config.BROADCAST_CONCURRENCY },
+        ),
       ];
       logger.info({ queues: Object.values(queues).map((queue) => queue.name), kind: queues.inApp.kind }, 'notification workers started');
       return {

@@ -12,11 +12,13 @@ export const notificationConfigSchema = z.object({
   NOTIFY_QUEUE_EMAIL: z.string().min(1).default('notify-email'),
   NOTIFY_QUEUE_WEBHOOK: z.string().min(1).default('notify-webhook'),
   NOTIFY_QUEUE_REMINDERS: z.string().min(1).default('notify-reminders'),
+  NOTIFY_QUEUE_BROADCASTS: z.string().min(1).default('notify-broadcasts'),
   EVENTS_CONCURRENCY: env.int(1, 1, 100),
   IN_APP_CONCURRENCY: env.int(20, 1, 500),
   EMAIL_CONCURRENCY: env.int(5, 1, 500),
   WEBHOOK_CONCURRENCY: env.int(10, 1, 500),
   REMINDER_CONCURRENCY: env.int(5, 1, 100),
+  BROADCAST_CONCURRENCY: env.int(2, 1, 20),
   /** smtp://user:pass@host:port (smtps:// for TLS). Unset: emails go to the log (development). */
   SMTP_URL: z.url().optional(),
   SMTP_FROM: z.string().min(3).default('Traveloure <no-reply@traveloure.example>'),

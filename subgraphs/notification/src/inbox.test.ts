@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createManualClock, encodeCursor } from '@traveloure/platform';
+import { createManualClock, encodeCursor, MemoryJobQueue } from '@traveloure/platform';
 import type { NotificationDraft } from './db/notifications.repository.ts';
+import { fanOutBroadcast, startBroadcast, type BroadcastJob } from './delivery/broadcast.ts';
 import { DAY_MS, inboxOf, isoDay, startNotificationHarness, type NotificationHarness } from './test-support.ts';
 
 // The inbox as clients page through it, the response cache in front of it, and emergency
@@ -138,5 +139,31 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     const { rows } = await sql<{ user_id: string; n: number }>`select user_id, count(*)::int as n from notification.notification
       where kind = 'EMERGENCY_ALERT' group by user_id order by user_id`.execute(harness.db);
     expect(rows).toEqual(reached.map((user_id) => ({ user_id, n: 1 })));
+
+    // The mutation only counts and queues one fan-out job; the workers do the rest.
+    const idle = new MemoryJobQueue<BroadcastJob>('broadcast-unit', { attempts: 1, backoffMs: 1 });
+    const started = await startBroadcast({ db: harness.app.db, queue: idle, clock }, { destinationCode: 'CAI', severity: 'INFO', title: 't', body: 'b' });
+    expect(started.recipients).toBe(reached.length);
+    expect(await idle.getJob(`broadcast.${started.alertId}`)).toMatchObject({ state: 'waiting', data: { today: isoDay(today), horizon: isoDay(today + 7 * DAY_MS) } });
+    expect((await startBroadcast({ db: harness.app.db, queue: idle, clock }, { destinationCode: 'XXX', severity: 'INFO', title: 't', body: 'b' })).recipients).toBe(0);
+    expect((await idle.counts()).waiting).toBe(1);
+    await idle.close();
+
+    // The fan-out job run again (a worker died after queueing part of it) doubles nothing.
+    const { rows: alerts } = await sql<{ alert_id: string }>`select distinct data->>'alertId' as alert_id
+      from notification.notification where kind = 'EMERGENCY_ALERT'`.execute(harness.db);
+    expect(alerts).toHaveLength(1);
+    const job = { alertId: alerts[0]!.alert_id, destinationCode: 'CAI', severity: 'CRITICAL' as const, title: 'Sandstorm', body: 'Stay indoors.', today: isoDay(today), horizon: isoDay(today + 7 * DAY_MS) };
+    const requeued = await fanOutBroadcast(
+      { db: harness.app.db, notifier: harness.app.notifier, batchSize: 2 },
+      { id: 'rerun', name: 'broadcast', data: job, attempt: 2, maxAttempts: 5 },
+    );
+    expect(requeued).toBe(reached.length);
+    await harness.until(async () => {
+      const counts = await harness.app.queues.inApp.counts();
+      return counts.waiting + counts.active + counts.delayed === 0;
+    }, 'the re-queued jobs to drain');
+    const { rows: after } = await sql<{ n: number }>`select count(*)::int as n from notification.notification where kind = 'EMERGENCY_ALERT'`.execute(harness.db);
+    expect(after[0]!.n).toBe(reached.length);
   });
 });

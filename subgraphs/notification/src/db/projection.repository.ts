@@ -110,6 +110,15 @@ export async function tombstoneTrip(db: Kysely<Database>, tripId: string, userId
     .execute();
 }
 
+/** How many travelers have a trip to `destinationCode` under way on `today` or starting by `horizon`. */
+export async function countTravelersAt(db: Kysely<Database>, destinationCode: string, today: string, horizon: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(distinct user_id)::int as n from notification.trip
+    where not deleted and destination_code = ${destinationCode}
+      and start_date <= ${horizon}::date and end_date >= ${today}::date`.execute(db);
+  return rows[0]?.n ?? 0;
+}
+
 /**
  * Travelers whose trip to `destinationCode` is under way on `today` or starts by `horizon`,
  * one keyset page (user ids after `afterUserId`).

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Clock } from '@traveloure/platform';
+import type { Clock, JobQueue, RunningJob } from '@traveloure/platform';
 import type { Database, SeverityValue } from '../db/database.ts';
-import { travelersAt } from '../db/projection.repository.ts';
+import { countTravelersAt, travelersAt } from '../db/projection.repository.ts';
 import type { Notifier } from './notifier.ts';
 
 const DAY_MS = 86_400_000;
@@ -15,23 +15,47 @@ export interface EmergencyAlert {
   body: string;
 }
 
+/** One broadcast's fan-out: the alert and the window fixed when the admin sent it. */
+export interface BroadcastJob extends EmergencyAlert {
+  alertId: string;
+  /** Trips under way on this day (UTC)... */
+  today: string;
+  /** ...or starting by this one (today + 7 days). */
+  horizon: string;
+}
+
 /**
- * Queues the alert for every traveler whose trip to the destination is under way or starts
- * within 7 days, a batch of users at a time (one keyset query and one bulk queue add each).
- * Returns how many travelers it reached; their inbox entries appear as the workers drain.
+ * Starts an emergency broadcast: counts the travelers whose trip to the destination is under
+ * way or starts within 7 days and queues one fan-out job for them (job id = the alert id).
+ * The mutation answers at once whatever the crowd's size, so it never outlasts the gateway's
+ * subgraph timeout (a timed-out, retried broadcast would alert everyone twice).
  */
-export async function broadcastEmergencyAlert(
-  deps: { db: Kysely<Database>; notifier: Notifier; clock: Clock; batchSize: number },
+export async function startBroadcast(
+  deps: { db: Kysely<Database>; queue: JobQueue<BroadcastJob>; clock: Clock },
   alert: EmergencyAlert,
 ): Promise<{ alertId: string; recipients: number }> {
   const alertId = randomUUID();
   const now = deps.clock.now();
-  const today = isoDate(now);
-  const horizon = isoDate(now + 7 * DAY_MS);
+  const job: BroadcastJob = { ...alert, alertId, today: isoDate(now), horizon: isoDate(now + 7 * DAY_MS) };
+  const recipients = await countTravelersAt(deps.db, alert.destinationCode, job.today, job.horizon);
+  if (recipients > 0) await deps.queue.add('broadcast', job, { jobId: `broadcast.${alertId}` });
+  return { alertId, recipients };
+}
+
+/**
+ * The fan-out job: a batch of travelers at a time (one keyset query and one bulk add of IN_APP
+ * jobs each), all with the alert id as dedupe key, so a re-run job never doubles an entry.
+ * Returns how many travelers it queued.
+ */
+export async function fanOutBroadcast(
+  deps: { db: Kysely<Database>; notifier: Notifier; batchSize: number },
+  job: RunningJob<BroadcastJob>,
+): Promise<number> {
+  const alert = job.data;
   let after = '';
-  let recipients = 0;
+  let queued = 0;
   for (;;) {
-    const users = await travelersAt(deps.db, alert.destinationCode, today, horizon, after, deps.batchSize);
+    const users = await travelersAt(deps.db, alert.destinationCode, alert.today, alert.horizon, after, deps.batchSize);
     if (users.length === 0) break;
     await deps.notifier.notifyMany(
       users.map((userId) => ({
@@ -40,13 +64,13 @@ export async function broadcastEmergencyAlert(
         severity: alert.severity,
         title: alert.title,
         body: alert.body,
-        dedupeKey: alertId,
-        data: { alertId, destinationCode: alert.destinationCode },
+        dedupeKey: alert.alertId,
+        data: { alertId: alert.alertId, destinationCode: alert.destinationCode },
       })),
     );
-    recipients += users.length;
+    queued += users.length;
     after = users.at(-1)!;
     if (users.length < deps.batchSize) break;
   }
-  return { alertId, recipients };
+  return queued;
 }

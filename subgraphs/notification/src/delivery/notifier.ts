@@ -19,6 +19,7 @@ import {
 import { findPreferences } from '../db/preferences.repository.ts';
 import type { InboxCache } from '../cache.ts';
 import type { PushChannels } from './channels.ts';
+import type { BroadcastJob } from './broadcast.ts';
 import { quietHoursDelayMs } from './quiet-hours.ts';
 
 export type PushChannel = Exclude<ChannelValue, 'IN_APP'>;
@@ -41,6 +42,8 @@ export interface NotificationQueues {
   email: JobQueue<PushJob>;
   webhook: JobQueue<PushJob>;
   reminders: JobQueue<ReminderJob>;
+  /** Emergency broadcasts: one job per alert fans it out to the travelers in batches. */
+  broadcasts: JobQueue<BroadcastJob>;
 }
 
 /** One job per (user, kind, dedupe key): adding it twice is a no-op while the queue holds it. */

@@ -1,6 +1,6 @@
 import { forbidden, userError, type UserError } from '@traveloure/platform';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
-import { broadcastEmergencyAlert as broadcast } from '../../delivery/broadcast.ts';
+import { startBroadcast } from '../../delivery/broadcast.ts';
 import { requireViewer } from '../shared.ts';
 
 export const broadcastEmergencyAlert: MutationResolvers['broadcastEmergencyAlert'] = async (_parent, { input }, context) => {
@@ -17,8 +17,8 @@ export const broadcastEmergencyAlert: MutationResolvers['broadcastEmergencyAlert
   if (body.length < 1 || body.length > 5_000) errors.push(userError(['input', 'body'], 'Body must be 1 to 5000 characters.', 'INVALID_LENGTH'));
   if (errors.length > 0) return { recipients: 0, userErrors: errors };
   const { app } = context;
-  const { alertId, recipients } = await broadcast(
-    { db: app.db, notifier: app.notifier, clock: app.clock, batchSize: app.config.BROADCAST_BATCH_SIZE },
+  const { alertId, recipients } = await startBroadcast(
+    { db: app.db, queue: app.queues.broadcasts, clock: app.clock },
     { destinationCode, severity: input.severity, title, body },
   );
   context.logger.info({ alertId, destinationCode, severity: input.severity, recipients, by: viewer.id }, 'emergency alert broadcast');
