@@ -364,7 +364,19 @@ describe('trip subgraph over HTTP', () => {
     }
     expect(pages).toBe(3);
     expect(seen).toEqual([...titles].reverse());
-    for (const [variables, field] of [[{ after: 'garbage' }, 'after'], [{ first: 0 }, 'first'], [{ first: 101 }, 'first']] as const) {
+    // Cursors are opaque, but a client can forge one that decodes: its values must not reach SQL casts.
+    const forged = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+    const forgedCursors = [
+      forged(['yesterday', '00000000-0000-4000-8000-000000000000']),
+      forged(['2026-11-26 10:00:00+00', 'not-a-uuid']),
+      forged([12, 34]),
+    ];
+    for (const [variables, field] of [
+      [{ after: 'garbage' }, 'after'],
+      ...forgedCursors.map((after) => [{ after }, 'after'] as const),
+      [{ first: 0 }, 'first'],
+      [{ first: 101 }, 'first'],
+    ] as const) {
       const response = await trip.graphql(carol, 'query ($after: String, $first: Int) { trips(first: $first, after: $after) { totalCount } }', variables);
       expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: [field] });
     }

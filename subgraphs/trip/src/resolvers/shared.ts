@@ -1,5 +1,7 @@
 import {
+  badUserInput,
   decodeCursor,
+  isCalendarDate,
   encodeCursor,
   pageSize,
   toConnection,
@@ -8,7 +10,7 @@ import {
   type UserError,
 } from '@traveloure/platform';
 import type { Context, Viewer } from '../context.ts';
-import { countTripsForUser, listTripsForUser, type TripPageRow } from '../db/trips.repository.ts';
+import { countTripsForUser, isUuid, listTripsForUser, type TripPageRow } from '../db/trips.repository.ts';
 import type { TripConnectionModel } from '../models.ts';
 
 export function requireViewer(context: Context): Viewer {
@@ -41,7 +43,11 @@ export async function tripConnection(
   let after: { createdAt: string; id: string } | undefined;
   if (args.after) {
     const [createdAt, id] = decodeCursor(args.after, 2);
-    after = { createdAt: String(createdAt), id: String(id) };
+    // A forged cursor that decodes must still not reach the ::timestamptz / ::uuid casts.
+    if (!isCursorInstant(createdAt) || typeof id !== 'string' || !isUuid(id)) {
+      throw badUserInput('"after" is not a valid cursor.', ['after']);
+    }
+    after = { createdAt, id };
   }
   const rows = await listTripsForUser(context.db, userId, { limit: size + 1, after });
   for (const row of rows) context.loaders.trips.prime(row.id, row);
@@ -51,6 +57,14 @@ export async function tripConnection(
     (row) => encodeCursor([row.cursor_at, row.id]),
     () => countTripsForUser(context.db, userId),
   );
+}
+
+/** created_at as PostgreSQL prints a timestamptz, e.g. `2026-11-26 10:00:00.123456+00`. */
+const cursorInstant = /^(\d{4}-\d{2}-\d{2}) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+
+function isCursorInstant(value: unknown): value is string {
+  const match = typeof value === 'string' ? cursorInstant.exec(value) : null;
+  return match !== null && isCalendarDate(match[1]!);
 }
 
 /** Rolls a transaction back while returning user errors (e.g. a check that needs a row lock). */
