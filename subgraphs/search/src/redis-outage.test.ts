@@ -19,6 +19,7 @@ beforeAll(async () => {
     AMADEUS_CLIENT_SECRET: emulator.clientSecret,
     AMADEUS_HOST: emulator.url,
     AMADEUS_RETRY_BASE_MS: '1',
+    AMADEUS_TIMEOUT_MS: '2000',
     SEARCH_L1_TTL_MS: '10',
   });
 });
@@ -71,5 +72,23 @@ describe('search with a Redis that dies mid-test', () => {
     const after = await search.graphql(flightQuery, { input: { ...input, destination: 'ROM' } });
     expect(after.body.errors).toBeUndefined();
     expect((await redisClient.keys('*flights*')).length).toBeGreaterThan(0);
+  });
+
+  it('keeps answering new searches while Redis hangs (up but silent), without failing Amadeus', async () => {
+    const redisClient = search.service.runtime.redis!;
+    const pid = Number(/process_id:(\d+)/.exec(await redisClient.info('server'))![1]);
+    const input = { origin: 'LON', destination: 'PAR', departureDate: inDays(50) };
+    process.kill(pid, 'SIGSTOP');
+    try {
+      // Cache, throttle and search log all meet the silent Redis; the search still answers.
+      const during = await search.graphql(flightQuery, { input });
+      expect(during.body.errors).toBeUndefined();
+      expect(during.body.data.searchFlights.meta).toMatchObject({ provider: 'amadeus', cached: false, stale: false });
+      const base = search.url.replace(/\/graphql$/, '');
+      const ready = (await (await fetch(`${base}/health/ready`)).json()) as { checks: Record<string, { status: string }> };
+      expect(ready.checks['upstream:amadeus']?.status).toBe('up');
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
   });
 });
