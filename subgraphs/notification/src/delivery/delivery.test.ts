@@ -17,6 +17,17 @@ describe('quiet hours', () => {
     expect(quietHoursDelayMs(setting, at('2026-06-11T10:00:00Z'))).toBe(0);
   });
 
+  it('never releases a push inside the window on a daylight-saving night', () => {
+    const setting = { start: '22:00', end: '07:00', timeZone: 'Europe/Paris' };
+    // 23:00 CEST on 24 October 2026; the clocks go back at 03:00. 07:00 CET is 06:00 UTC: 9 hours.
+    expect(quietHoursDelayMs(setting, at('2026-10-24T21:00:00Z'))).toBe(9 * 3_600_000);
+    // 23:00 CET on 28 March 2026; the clocks go forward at 02:00: released by 08:00 CEST, never before 07:00.
+    const spring = at('2026-03-28T22:00:00Z');
+    const release = spring + quietHoursDelayMs(setting, spring);
+    expect(release).toBeGreaterThanOrEqual(at('2026-03-29T05:00:00Z'));
+    expect(release).toBeLessThanOrEqual(at('2026-03-29T06:00:00Z'));
+  });
+
   it('handles same-day windows and no window', () => {
     const setting = { start: '12:00', end: '14:00', timeZone: 'UTC' };
     expect(quietHoursDelayMs(setting, at('2026-06-10T13:00:00Z'))).toBe(3_600_000);

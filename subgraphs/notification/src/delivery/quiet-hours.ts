@@ -38,6 +38,15 @@ function localMinutes(now: number, timeZone: string): { minutes: number; seconds
   return { minutes: part('hour') * 60 + part('minute'), seconds: part('second') };
 }
 
+/** Wall-clock time left in the window at `now` (0 outside it). */
+function wallClockLeftMs(start: number, end: number, now: number, timeZone: string): number {
+  const { minutes, seconds } = localMinutes(now, timeZone);
+  const quiet = start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
+  if (!quiet) return 0;
+  const minutesLeft = (end - minutes + 1440) % 1440;
+  return minutesLeft * 60_000 - seconds * 1000;
+}
+
 /**
  * How long a non-critical push must wait: 0 outside quiet hours, else the time until they end.
  * Windows may wrap midnight (22:00-07:00).
@@ -47,9 +56,14 @@ export function quietHoursDelayMs(setting: QuietHoursSetting | undefined, now: n
   const start = minutesOf(setting.start);
   const end = minutesOf(setting.end);
   if (start === end) return 0;
-  const { minutes, seconds } = localMinutes(now, setting.timeZone);
-  const quiet = start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
-  if (!quiet) return 0;
-  const minutesLeft = (end - minutes + 1440) % 1440;
-  return minutesLeft * 60_000 - seconds * 1000;
+  // Wall-clock minutes are not elapsed minutes on a daylight-saving night: when the clocks go
+  // back, the end read off the wall clock comes an hour early, still inside the window. Check
+  // the release time again and wait on until it really is outside.
+  let delay = 0;
+  for (let step = 0; step < 3; step++) {
+    const left = wallClockLeftMs(start, end, now + delay, setting.timeZone);
+    if (left <= 0) break;
+    delay += left;
+  }
+  return delay;
 }
