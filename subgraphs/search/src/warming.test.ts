@@ -11,7 +11,7 @@ import {
   type Redis,
   type UpstreamOptions,
 } from '@traveloure/platform';
-import { createTestDatabase, testRedisUrl, type TestDatabase } from '@traveloure/platform/testing';
+import { createTestDatabase, startPrivateRedis, testRedisUrl, type TestDatabase } from '@traveloure/platform/testing';
 import { startAmadeusEmulator, type AmadeusEmulator } from '../../../tests/emulators/amadeus/server.ts';
 import { createAmadeusClient } from './amadeus/client.ts';
 import type { Database } from './db/database.ts';
@@ -111,6 +111,26 @@ describe('cache warming', () => {
     const [first, second] = await Promise.all([make().runOnce(), make().runOnce()]);
     expect([first.skipped, second.skipped].filter((skipped) => skipped === 'locked')).toHaveLength(1);
     await redis.del(lockKey);
+  });
+
+  it('a Redis that hangs holds neither a run nor shutdown: it warms without the lock', async () => {
+    const frozen = await startPrivateRedis();
+    const client = createRedis(frozen.url, logger);
+    try {
+      for (let i = 0; i < 50 && client.status !== 'ready'; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      const pid = Number(/process_id:(\d+)/.exec(await client.info('server'))![1]);
+      process.kill(pid, 'SIGSTOP');
+      try {
+        const warming = createCacheWarming({ db: database.db, search, logger, redis: client, lockTimeoutMs: 100, intervalMs: 60_000, top: 1, lookbackDays: 7 });
+        expect(await warming.runOnce()).toEqual({ warmed: 1, failed: 0 });
+        await warming.stop();
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+    } finally {
+      client.disconnect();
+      await frozen.stop();
+    }
   });
 
   it('stops a run when the breaker is open', async () => {

@@ -12,6 +12,8 @@ export interface CacheWarmingOptions {
   /** With Redis, one replica warms per interval (a lock), not every replica. */
   redis?: Redis;
   lockKey?: string;
+  /** How long to wait for Redis to grant the lock before warming without it. */
+  lockTimeoutMs?: number;
   intervalMs: number;
   /** Searches per run: the budget that keeps warming well inside the upstream's rate. */
   top: number;
@@ -42,12 +44,19 @@ export function createCacheWarming(options: CacheWarmingOptions) {
 
   async function acquireLock(): Promise<boolean> {
     if (!redis || redis.status !== 'ready') return true;
+    let timer: NodeJS.Timeout | undefined;
     try {
       const ttl = Math.max(1_000, Math.floor(options.intervalMs * 0.9));
-      return (await redis.set(lockKey, String(process.pid), 'PX', ttl, 'NX')) === 'OK';
+      // A Redis that hangs must not hold the run (and shutdown, which waits for it) forever.
+      const silent = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('redis did not answer')), options.lockTimeoutMs ?? 1_000);
+      });
+      return (await Promise.race([redis.set(lockKey, String(process.pid), 'PX', ttl, 'NX'), silent])) === 'OK';
     } catch {
       // Without Redis every replica warms on its own: more calls, never none.
       return true;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
