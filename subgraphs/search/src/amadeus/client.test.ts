@@ -86,6 +86,16 @@ describe('Amadeus token', () => {
     expect(emulator.count('/v2/shopping/flight-offers')).toBe(3);
   });
 
+  it('one refresh serves every call that met the expired token at once', async () => {
+    const { client } = makeClient();
+    await client.flightOffers(flightParams);
+    emulator.expireTokens();
+    emulator.setTokenDelay(50);
+    const results = await Promise.all(Array.from({ length: 30 }, (_, index) => client.flightOffers({ ...flightParams, max: 1 + (index % 5) })));
+    expect(results.every((result) => result.data.length > 0)).toBe(true);
+    expect(emulator.count('/v1/security/oauth2/token')).toBe(2);
+  });
+
   it('a refused credential is UPSTREAM_UNAVAILABLE and is not retried', async () => {
     const upstream = createUpstream({ name: 'amadeus-bad-key', logger, timeoutMs: 2_000, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 } });
     const client = createAmadeusClient({ clientId: 'wrong', clientSecret: 'wrong', baseUrl: emulator.url, logger, upstream });
