@@ -88,7 +88,7 @@ export function createNotificationApp(
     notifier,
     reminders,
     startWorkers() {
-      const workers: QueueWorker[] = [
+      const startEvents = () =>
         startEventConsumer({
           db,
           schema: 'notification',
@@ -97,7 +97,8 @@ export function createNotificationApp(
           logger,
           concurrency: config.EVENTS_CONCURRENCY,
           handle: handleEvent,
-        }),
+        });
+      const workers: QueueWorker[] = [
         queues.inApp.work((job) => notifier.handleInApp(job), { concurrency: config.IN_APP_CONCURRENCY }),
         queues.email.work((job) => notifier.handlePush(job), { concurrency: config.EMAIL_CONCURRENCY }),
         queues.webhook.work((job) => notifier.handlePush(job), { concurrency: config.WEBHOOK_CONCURRENCY }),
@@ -110,9 +111,25 @@ export function createNotificationApp(
           { concurrency: config.BROADCAST_CONCURRENCY },
         ),
       ];
+      let closed = false;
+      let restoring: Promise<void> | undefined;
+      if (queues.reminders.kind === 'memory') {
+        // In-process delayed jobs died with the last process: schedule the reminders again from
+        // the projection, before events are consumed, so no trip event races the restore.
+        restoring = reminders.restore().then(
+          (trips) => logger.info({ trips }, 'trip reminders scheduled again (in-process queue)'),
+          (error: unknown) => logger.error({ err: error }, 'trip reminders could not be scheduled again'),
+        ).finally(() => {
+          if (!closed) workers.push(startEvents());
+        });
+      } else {
+        workers.push(startEvents());
+      }
       logger.info({ queues: Object.values(queues).map((queue) => queue.name), kind: queues.inApp.kind }, 'notification workers started');
       return {
         close: async (closeOptions) => {
+          closed = true;
+          await restoring;
           await Promise.all(workers.map((worker) => worker.close(closeOptions)));
         },
       };

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '@traveloure/platform';
 import { startSmtpEmulator, type SmtpEmulator } from '../../../tests/emulators/smtp/server.ts';
 import { startWebhookEmulator, type WebhookEmulator } from '../../../tests/emulators/webhook/server.ts';
+import { reminderJobId } from './delivery/reminders.ts';
 import { DAY_MS, inboxOf, isoDay, startNotificationHarness, type NotificationHarness } from './test-support.ts';
 
 // Without Redis the queues are in process (the embedded default) and must retry and dead-letter
@@ -118,5 +119,39 @@ describe('delivery on the in-process queue (no Redis)', () => {
     }, 'the held email to be dropped');
     expect(dropped.lastError).toMatch(/turned off/);
     expect(smtp.messages.length).toBe(sentBefore);
+  });
+
+  it('schedules the reminders of upcoming trips again when in-process workers start, without sending one twice', async () => {
+    await harness.emit('trip.created', {
+      tripId: 'trip-yan',
+      userId: 'yan',
+      title: 'Bergen',
+      destinationCode: 'BGO',
+      startDate: isoDay(clock.now() + 10 * DAY_MS),
+      endDate: isoDay(clock.now() + 12 * DAY_MS),
+    });
+    const reminders = harness.app.queues.reminders;
+    const dueAt = Date.parse(`${isoDay(clock.now() + 7 * DAY_MS)}T09:00:00Z`);
+    await harness.until(() => reminders.getJob(reminderJobId('trip-yan', 3)), "yan's reminder job");
+    // A restart: the in-process delayed jobs are gone.
+    for (const days of [3, 1]) expect(await reminders.remove(reminderJobId('trip-yan', days))).toBe(true);
+    const uma = (await inboxOf(harness, 'uma')).entries.map((entry) => entry.id);
+
+    const workers = harness.app.startWorkers();
+    try {
+      const restored = await harness.until(() => reminders.getJob(reminderJobId('trip-yan', 3)), "yan's restored reminder");
+      expect(restored).toMatchObject({ state: 'delayed', data: { tripId: 'trip-yan', userId: 'yan', daysBefore: 3 } });
+      // Due 3 days before the start at 09:00 UTC, counted from the (injected) clock.
+      expect(Math.abs(restored.dueAt! - Date.now() - (dueAt - clock.now()))).toBeLessThan(60_000);
+      expect((await reminders.getJob(reminderJobId('trip-yan', 1)))?.state).toBe('delayed');
+      // uma's reminder (already sent) was queued again as overdue: the inbox keeps one entry.
+      await harness.until(async () => {
+        const counts = await harness.app.queues.inApp.counts();
+        return (await reminders.counts()).waiting + counts.waiting + counts.active === 0;
+      }, 'the restored overdue reminders to run');
+      expect((await inboxOf(harness, 'uma')).entries.map((entry) => entry.id)).toEqual(uma);
+    } finally {
+      await workers.close();
+    }
   });
 });

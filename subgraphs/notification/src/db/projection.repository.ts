@@ -110,6 +110,21 @@ export async function tombstoneTrip(db: Kysely<Database>, tripId: string, userId
     .execute();
 }
 
+/** Trips not deleted that start after `day`, a keyset page (trip ids after `afterTripId`). */
+export async function upcomingTrips(
+  db: Kysely<Database>,
+  day: string,
+  afterTripId: string,
+  limit: number,
+): Promise<{ trip_id: string; user_id: string; start_date: string; version: Date }[]> {
+  const { rows } = await sql<{ trip_id: string; user_id: string; start_date: string; version: Date }>`
+    select trip_id, user_id, start_date::text as start_date, version from notification.trip
+    where not deleted and start_date > ${day}::date and trip_id > ${afterTripId}
+    order by trip_id
+    limit ${limit}`.execute(db);
+  return rows;
+}
+
 /** How many travelers have a trip to `destinationCode` under way on `today` or starting by `horizon`. */
 export async function countTravelersAt(db: Kysely<Database>, destinationCode: string, today: string, horizon: string): Promise<number> {
   const { rows } = await sql<{ n: number }>`

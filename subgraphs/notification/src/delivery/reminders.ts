@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock, JobQueue, RunningJob } from '@traveloure/platform';
 import type { Database } from '../db/database.ts';
-import { findTrip } from '../db/projection.repository.ts';
+import { findTrip, upcomingTrips } from '../db/projection.repository.ts';
 import type { Notifier, ReminderJob } from './notifier.ts';
 
 const DAY_MS = 86_400_000;
@@ -31,25 +31,47 @@ export function createReminders(deps: {
     for (const days of REMINDER_DAYS) await queue.remove(reminderJobId(tripId, days));
   }
 
+  async function schedule(trip: { tripId: string; userId: string; startDate: string; version: string }) {
+    await cancel(trip.tripId);
+    const now = clock.now();
+    const start = startOf(trip.startDate);
+    if (start <= now) return;
+    const slots = REMINDER_DAYS.map((daysBefore) => ({ daysBefore, dueAt: start - daysBefore * DAY_MS + deps.hourUtc * 3_600_000 }));
+    const overdue = slots.filter((slot) => slot.dueAt <= now);
+    const nearestOverdue = overdue.sort((a, b) => a.daysBefore - b.daysBefore)[0];
+    const jobs = [...slots.filter((slot) => slot.dueAt > now), ...(nearestOverdue ? [nearestOverdue] : [])];
+    await queue.addBulk(
+      jobs.map((slot) => ({
+        name: 'reminder',
+        data: { tripId: trip.tripId, userId: trip.userId, startDate: trip.startDate, daysBefore: slot.daysBefore, version: trip.version },
+        options: { jobId: reminderJobId(trip.tripId, slot.daysBefore), delayMs: Math.max(0, slot.dueAt - now) },
+      })),
+    );
+  }
+
   return {
     cancel,
+    schedule,
 
-    async schedule(trip: { tripId: string; userId: string; startDate: string; version: string }) {
-      await cancel(trip.tripId);
-      const now = clock.now();
-      const start = startOf(trip.startDate);
-      if (start <= now) return;
-      const slots = REMINDER_DAYS.map((daysBefore) => ({ daysBefore, dueAt: start - daysBefore * DAY_MS + deps.hourUtc * 3_600_000 }));
-      const overdue = slots.filter((slot) => slot.dueAt <= now);
-      const nearestOverdue = overdue.sort((a, b) => a.daysBefore - b.daysBefore)[0];
-      const jobs = [...slots.filter((slot) => slot.dueAt > now), ...(nearestOverdue ? [nearestOverdue] : [])];
-      await queue.addBulk(
-        jobs.map((slot) => ({
-          name: 'reminder',
-          data: { tripId: trip.tripId, userId: trip.userId, startDate: trip.startDate, daysBefore: slot.daysBefore, version: trip.version },
-          options: { jobId: reminderJobId(trip.tripId, slot.daysBefore), delayMs: Math.max(0, slot.dueAt - now) },
-        })),
-      );
+    /**
+     * Schedules again the reminders of every upcoming trip in the projection. The in-process
+     * queue (embedded mode) loses its delayed jobs with the process, so workers call this when
+     * they start on it. A reminder that already went out is not sent twice: its inbox entry's
+     * dedupe key (trip, start date, days before) is taken. Returns how many trips it scheduled.
+     */
+    async restore(batchSize = 500): Promise<number> {
+      const today = new Date(clock.now()).toISOString().slice(0, 10);
+      let after = '';
+      let restored = 0;
+      for (;;) {
+        const trips = await upcomingTrips(deps.db, today, after, batchSize);
+        for (const trip of trips) {
+          await schedule({ tripId: trip.trip_id, userId: trip.user_id, startDate: trip.start_date, version: new Date(trip.version).toISOString() });
+        }
+        restored += trips.length;
+        if (trips.length < batchSize) return restored;
+        after = trips.at(-1)!.trip_id;
+      }
     },
 
     async handle(job: RunningJob<ReminderJob>) {
