@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import {
   accessLogMiddleware,
   createErrorFormatter,
+  drainGraceMs,
   Health,
   operationalRoutes,
   reportError,
@@ -101,7 +102,11 @@ export async function createGateway(options: GatewayOptions) {
         reportError(error, { service: 'gateway' });
       },
     }),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...edge.plugins, ...(options.plugins ?? [])],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: drainGraceMs(config.SHUTDOWN_GRACE_MS) }),
+      ...edge.plugins,
+      ...(options.plugins ?? []),
+    ],
   });
   await server.start();
   edge.attachServer(server);

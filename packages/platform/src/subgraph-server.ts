@@ -38,8 +38,17 @@ export interface SubgraphServerOptions<TContext extends object> {
   routes?: (app: express.Express) => void;
   /** Called after the server stopped taking requests: close pools, queues, timers. */
   onShutdown?: () => Promise<void>;
+  /** SHUTDOWN_GRACE_MS: bounds how long close() waits for in-flight requests (see drainGraceMs). */
   shutdownGraceMs?: number;
   bodyLimit?: string;
+}
+
+/**
+ * In-flight requests get most of SHUTDOWN_GRACE_MS; the rest is left for closing pools and
+ * queues before installShutdown's deadline forces the exit. Apollo's 10 s default otherwise.
+ */
+export function drainGraceMs(shutdownGraceMs: number | undefined): number | undefined {
+  return shutdownGraceMs === undefined ? undefined : Math.floor(shutdownGraceMs * 0.8);
 }
 
 /** What every subgraph context carries. */
@@ -87,7 +96,7 @@ export async function createSubgraphServer<TContext extends object>(
       },
     }),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: drainGraceMs(options.shutdownGraceMs) }),
       // No Apollo Studio: federated traces would only cost time on every request.
       ApolloServerPluginInlineTraceDisabled(),
       rejectNulCharactersPlugin(),

@@ -60,6 +60,7 @@ export const tripService: ServiceDefinition<TripConfig> = {
       health: runtime.health,
       signingSecret: config.GATEWAY_SIGNING_SECRET,
       createContext: ({ identity }) => createContext({ db, readDb, config, logger, caches }, identity),
+      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     });
     return {
       server,
