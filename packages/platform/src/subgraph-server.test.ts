@@ -96,6 +96,9 @@ describe('createSubgraphServer', () => {
     databaseUp = true;
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/http_request_duration_seconds_count\{service="demo",method="POST",route="\/graphql",status_code="200"\}/);
+    // prom-client's process and Node.js defaults ride along.
+    expect(metrics).toMatch(/^process_cpu_user_seconds_total /m);
+    expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds /m);
   });
 });
 
