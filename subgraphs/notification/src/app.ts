@@ -114,11 +114,12 @@ export function createNotificationApp(
       let closed = false;
       let restoring: Promise<void> | undefined;
       if (queues.reminders.kind === 'memory') {
-        // In-process delayed jobs died with the last process: schedule the reminders again from
-        // the projection, before events are consumed, so no trip event races the restore.
-        restoring = reminders.restore().then(
-          (trips) => logger.info({ trips }, 'trip reminders scheduled again (in-process queue)'),
-          (error: unknown) => logger.error({ err: error }, 'trip reminders could not be scheduled again'),
+        // In-process jobs died with the last process: schedule the reminders again from the
+        // projection (before events are consumed, so no trip event races it) and queue the
+        // pushes still pending.
+        restoring = Promise.all([reminders.restore(), notifier.restorePending()]).then(
+          ([trips, pushes]) => logger.info({ trips, pushes }, 'reminders and pending pushes queued again (in-process queue)'),
+          (error: unknown) => logger.error({ err: error }, 'reminders and pending pushes could not be queued again'),
         ).finally(() => {
           if (!closed) workers.push(startEvents());
         });

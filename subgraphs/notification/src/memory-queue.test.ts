@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { createManualClock } from '@traveloure/platform';
 import { startSmtpEmulator, type SmtpEmulator } from '../../../tests/emulators/smtp/server.ts';
 import { startWebhookEmulator, type WebhookEmulator } from '../../../tests/emulators/webhook/server.ts';
@@ -121,7 +122,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
     expect(smtp.messages.length).toBe(sentBefore);
   });
 
-  it('schedules the reminders of upcoming trips again when in-process workers start, without sending one twice', async () => {
+  it('queues reminders of upcoming trips and pending pushes again when in-process workers start, without sending one twice', async () => {
     await harness.emit('trip.created', {
       tripId: 'trip-yan',
       userId: 'yan',
@@ -136,6 +137,15 @@ describe('delivery on the in-process queue (no Redis)', () => {
     // A restart: the in-process delayed jobs are gone.
     for (const days of [3, 1]) expect(await reminders.remove(reminderJobId('trip-yan', days))).toBe(true);
     const uma = (await inboxOf(harness, 'uma')).entries.map((entry) => entry.id);
+    // A push whose job was lost: the process died after committing the entry, before queueing it.
+    const { rows: [pending] } = await sql<{ id: string }>`insert into notification.notification (user_id, kind, severity, title, body, dedupe_key)
+      values ('wes', 'SYSTEM', 'INFO', 'Retry me', 'Hello.', 'retry-me') returning id`.execute(harness.db);
+    await sql`insert into notification.delivery (notification_id, channel, status, attempts)
+      values (${pending!.id}, 'IN_APP', 'SENT', 1), (${pending!.id}, 'WEBHOOK', 'QUEUED', 0)`.execute(harness.db);
+    // Read from the table: the entry was written behind the inbox cache's back.
+    const webhookOf = async () =>
+      (await sql<{ status: string; attempts: number }>`select status, attempts from notification.delivery
+        where notification_id = ${pending!.id} and channel = 'WEBHOOK'`.execute(harness.db)).rows[0];
 
     const workers = harness.app.startWorkers();
     try {
@@ -150,6 +160,13 @@ describe('delivery on the in-process queue (no Redis)', () => {
         return (await reminders.counts()).waiting + counts.waiting + counts.active === 0;
       }, 'the restored overdue reminders to run');
       expect((await inboxOf(harness, 'uma')).entries.map((entry) => entry.id)).toEqual(uma);
+      // The webhook call that lost its job is queued again and made.
+      const sent = await harness.until(async () => {
+        const delivery = await webhookOf();
+        return delivery?.status === 'SENT' && delivery;
+      }, 'the pending webhook call after the restart');
+      expect(sent.attempts).toBe(1);
+      expect(webhook.calls.at(-1)!.json).toMatchObject({ id: pending!.id, title: 'Retry me' });
     } finally {
       await workers.close();
     }

@@ -108,6 +108,30 @@ export function createNotifier(deps: NotifierDeps) {
       }
     },
 
+    /**
+     * Queues again every EMAIL and WEBHOOK delivery still QUEUED or FAILED (quiet hours applied
+     * anew). The in-process queue loses its jobs with the process, so workers call this when
+     * they start on it; a delivery already settled is skipped by the push worker. Returns how
+     * many it queued.
+     */
+    async restorePending(): Promise<number> {
+      const pending = await db
+        .selectFrom('notification.delivery as d')
+        .innerJoin('notification.notification as n', 'n.id', 'd.notification_id')
+        .leftJoin('notification.preference as p', 'p.user_id', 'n.user_id')
+        .select(['d.notification_id', 'd.channel', 'n.severity', 'p.quiet_start', 'p.quiet_end', 'p.time_zone'])
+        .where('d.status', 'in', ['QUEUED', 'FAILED'])
+        .where('d.channel', '<>', 'IN_APP')
+        .execute();
+      for (const row of pending) {
+        const channel = row.channel as PushChannel;
+        const quiet = row.quiet_start && row.quiet_end ? { start: row.quiet_start, end: row.quiet_end, timeZone: row.time_zone ?? 'UTC' } : undefined;
+        const delayMs = row.severity === 'CRITICAL' ? 0 : quietHoursDelayMs(quiet, clock.now());
+        await pushQueue(channel).add('deliver', { notificationId: row.notification_id, channel }, { jobId: pushJobId(channel, row.notification_id), delayMs });
+      }
+      return pending.length;
+    },
+
     async handlePush(job: RunningJob<PushJob>) {
       const { notificationId, channel } = job.data;
       const target = await deliveryTarget(db, notificationId, channel);
