@@ -51,8 +51,8 @@ export function createNotificationApp(
   const settings = queueSettingsFromConfig(config, logger);
   const queues: NotificationQueues = {
     inApp: createJobQueue<NotificationDraft>(config.NOTIFY_QUEUE_IN_APP, settings),
-    email: createJobQueue<PushJob>(config.NOTIFY_QUEUE_EMAIL, settings),
-    webhook: createJobQueue<PushJob>(config.NOTIFY_QUEUE_WEBHOOK, settings),
+    email: createJobQueue<PushJob>(config.NOTIFY_QUEUE_EMAIL, { ...settings, backoffMs: config.PUSH_BACKOFF_MS }),
+    webhook: createJobQueue<PushJob>(config.NOTIFY_QUEUE_WEBHOOK, { ...settings, backoffMs: config.PUSH_BACKOFF_MS }),
     reminders: createJobQueue<ReminderJob>(config.NOTIFY_QUEUE_REMINDERS, settings),
     broadcasts: createJobQueue<BroadcastJob>(config.NOTIFY_QUEUE_BROADCASTS, settings),
   };

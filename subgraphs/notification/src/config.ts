@@ -19,6 +19,11 @@ export const notificationConfigSchema = z.object({
   WEBHOOK_CONCURRENCY: env.int(10, 1, 500),
   REMINDER_CONCURRENCY: env.int(5, 1, 100),
   BROADCAST_CONCURRENCY: env.int(2, 1, 20),
+  /**
+   * First retry delay of EMAIL and WEBHOOK pushes, doubling (30 s: five attempts span about
+   * 7.5 minutes, so a mail relay or receiver restarting does not make every push DEAD).
+   */
+  PUSH_BACKOFF_MS: env.int(30_000, 1),
   /** smtp://user:pass@host:port (smtps:// for TLS). Unset: emails go to the log (development). */
   SMTP_URL: z.url().optional(),
   SMTP_FROM: z.string().min(3).default('Traveloure <no-reply@traveloure.example>'),

@@ -3,11 +3,12 @@ import { sql } from 'kysely';
 import { Redis } from 'ioredis';
 import { createManualClock } from '@traveloure/platform';
 import { startPrivateRedis, type PrivateRedis } from '@traveloure/platform/testing';
+import { startWebhookEmulator } from '../../../tests/emulators/webhook/server.ts';
 import { DAY_MS, inboxOf, isoDay, startNotificationHarness, type NotificationHarness } from './test-support.ts';
 
 // Redis loses every queued event before a worker took it: the trip outbox still holds the rows
 // (unacknowledged), the relay publishes them again and the traveler gets the reminder, once.
-describe('notification delivery after Redis is flushed (private redis-server)', () => {
+describe('notification delivery on a private redis-server: Redis flushed, push backoff', () => {
   let redisServer: PrivateRedis;
   let redis: Redis;
   let harness: NotificationHarness;
@@ -21,7 +22,7 @@ describe('notification delivery after Redis is flushed (private redis-server)', 
       clock,
       redisUrl: redisServer.url,
       // Nobody consumes until the flush: the events wait in Redis.
-      env: { NOTIFICATION_WORKERS: 'false', OUTBOX_ACK_TIMEOUT_MS: String(ackTimeoutMs) },
+      env: { NOTIFICATION_WORKERS: 'false', OUTBOX_ACK_TIMEOUT_MS: String(ackTimeoutMs), PUSH_BACKOFF_MS: '3600000' },
     });
   });
   afterAll(async () => {
@@ -62,6 +63,33 @@ describe('notification delivery after Redis is flushed (private redis-server)', 
       expect((await inboxOf(harness, 'rex')).total).toBe(1);
     } finally {
       await workers.close();
+    }
+  });
+
+  it('waits PUSH_BACKOFF_MS (not the shorter QUEUE_BACKOFF_MS) before retrying a push', async () => {
+    const webhook = await startWebhookEmulator();
+    const workers = harness.app.startWorkers();
+    try {
+      const set = await harness.gql(
+        `mutation($url: String) { updateNotificationPreferences(input: { webhookUrl: $url }) { userErrors { code } } }`,
+        { url: webhook.url },
+        { id: 'sid' },
+      );
+      expect(set.data.updateNotificationPreferences.userErrors).toEqual([]);
+      webhook.failNext(1, 503);
+      await harness.app.notifier.notify({ userId: 'sid', kind: 'SYSTEM', severity: 'INFO', title: 'Later', body: 'x', dedupeKey: 'later' });
+      const entry = await harness.until(async () => {
+        const first = (await inboxOf(harness, 'sid')).entries[0];
+        return first?.deliveries.find((d) => d.channel === 'WEBHOOK')?.status === 'FAILED' && first;
+      }, 'the first failed webhook attempt');
+      const retry = await harness.until(async () => {
+        const job = await harness.app.queues.webhook.getJob(`webhook.${entry.id}`);
+        return job?.state === 'delayed' && job;
+      }, 'the retry to be scheduled');
+      expect(retry.dueAt! - Date.now()).toBeGreaterThan(50 * 60_000);
+    } finally {
+      await workers.close();
+      await webhook.close();
     }
   });
 });

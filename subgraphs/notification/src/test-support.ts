@@ -56,6 +56,7 @@ export async function startNotificationHarness(
     QUEUE_PREFIX: prefix,
     CACHE_KEY_PREFIX: `${prefix}-cache`,
     QUEUE_BACKOFF_MS: '50',
+    PUSH_BACKOFF_MS: '50',
     OUTBOX_POLL_MS: '50',
     OUTBOX_ACK_TIMEOUT_MS: '2000',
     PG_POOL_MAX: '5',
