@@ -18,7 +18,11 @@ export const gatewayConfigSchema = z.object({
   NOTIFICATION_URL: z.url().optional(),
   /** The composed supergraph the gateway serves. */
   SUPERGRAPH_PATH: z.string().optional(),
-  SUBGRAPH_TIMEOUT_MS: env.int(15_000, 100),
+  /**
+   * How long a subgraph call may take. Above the ai subgraph's LLM deadline (20 s), so a slow LLM
+   * ends in the planner's answer rather than in UPSTREAM_UNAVAILABLE.
+   */
+  SUBGRAPH_TIMEOUT_MS: env.int(25_000, 100),
   ...edgeConfigShape,
 });
 

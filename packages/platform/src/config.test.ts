@@ -30,6 +30,14 @@ describe('loadConfig', () => {
     expect(loadConfig(schema, { DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });
 
+  it('loads demo data by default except in production, unless told', () => {
+    expect(loadConfig(schema, {}).SEED_DEMO_DATA).toBe(true);
+    const secret = { GATEWAY_SIGNING_SECRET: 'x'.repeat(40) };
+    expect(loadConfig(schema, { NODE_ENV: 'production', ...secret }).SEED_DEMO_DATA).toBe(false);
+    expect(loadConfig(schema, { NODE_ENV: 'production', SEED_DEMO_DATA: 'true', ...secret }).SEED_DEMO_DATA).toBe(true);
+    expect(loadConfig(schema, { SEED_DEMO_DATA: 'false' }).SEED_DEMO_DATA).toBe(false);
+  });
+
   it('refuses the development signing secret in production', () => {
     expect(() => loadConfig(schema, { NODE_ENV: 'production' })).toThrow(/GATEWAY_SIGNING_SECRET/);
     expect(

@@ -56,6 +56,11 @@ export const baseConfigShape = {
     .default('development-only-gateway-signing-secret-change-me'),
   SENTRY_DSN: z.url().optional(),
   SHUTDOWN_GRACE_MS: env.int(10_000, 0),
+  /**
+   * Demo users, trips and experts on start (reference data such as destinations and places is
+   * always loaded). Defaults to on, except in production.
+   */
+  SEED_DEMO_DATA: booleanFromEnv.optional(),
 };
 
 export const baseConfigSchema = z.object(baseConfigShape);
@@ -80,6 +85,9 @@ export function loadConfig<S extends z.ZodType>(
     );
   }
   const config = result.data as z.infer<S> & Partial<BaseConfig>;
+  if ('NODE_ENV' in config && config.SEED_DEMO_DATA === undefined) {
+    (config as Partial<BaseConfig>).SEED_DEMO_DATA = config.NODE_ENV !== 'production';
+  }
   if (
     config.NODE_ENV === 'production' &&
     config.GATEWAY_SIGNING_SECRET === baseConfigShape.GATEWAY_SIGNING_SECRET.parse(undefined)

@@ -28,7 +28,7 @@ export const aiService: ServiceDefinition<AiConfig> = {
   portVariable: 'AI_PORT',
   configSchema: aiConfigSchema,
   migrations,
-  seed: (runtime) => seedAiData(runtime.db as Kysely<Database>, runtime.logger),
+  seed: (runtime) => seedAiData(runtime.db as Kysely<Database>, runtime.logger, { demo: runtime.config.SEED_DEMO_DATA }),
 
   async create(runtime) {
     const db = runtime.db as Kysely<Database>;

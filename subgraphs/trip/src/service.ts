@@ -22,7 +22,8 @@ export const tripService: ServiceDefinition<TripConfig> = {
   portVariable: 'TRIP_PORT',
   configSchema: tripConfigSchema,
   migrations,
-  seed: (runtime) => seedTripData(runtime.db as Kysely<Database>, runtime.logger),
+  seed: (runtime) =>
+    seedTripData(runtime.db as Kysely<Database>, runtime.logger, { demo: runtime.config.SEED_DEMO_DATA }),
 
   async create(runtime) {
     const db = runtime.db as Kysely<Database>;

@@ -200,6 +200,20 @@ describe('repositories', () => {
 });
 
 describe('seed', () => {
+  it('loads only reference data when demo data is off (production)', async () => {
+    const database = await migratedTestDatabase('trip_seed_reference');
+    try {
+      await seedTripData(database.db, undefined, { demo: false });
+      const destinations = await database.db.selectFrom('trip.destinations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const users = await database.db.selectFrom('trip.users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const trips = await database.db.selectFrom('trip.trips').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(destinations.n)).toBeGreaterThanOrEqual(50);
+      expect([Number(users.n), Number(trips.n)]).toEqual([0, 0]);
+    } finally {
+      await database.close();
+    }
+  });
+
   it('is idempotent and moves past demo trips forward', async () => {
     const database = await migratedTestDatabase('trip_seed');
     try {

@@ -10,9 +10,11 @@ import { seedExperts } from './experts.ts';
 export const seedPlacesFile = new URL('./places.csv', import.meta.url);
 
 /** Idempotent: places and experts are upserted by their natural keys on every start. */
-export async function seedAiData(db: Kysely<Database>, logger: Logger) {
+/** Places always (the planner's reference data); the demo experts unless `demo` is false. */
+export async function seedAiData(db: Kysely<Database>, logger: Logger, options: { demo?: boolean } = {}) {
   const places = parsePlacesCsv(readFileSync(seedPlacesFile, 'utf8'));
   const written = await upsertPlaces(db, places);
-  await upsertExperts(db, seedExperts);
-  logger.info({ places: written, experts: seedExperts.length }, 'ai seed loaded');
+  const experts = options.demo === false ? [] : seedExperts;
+  if (experts.length) await upsertExperts(db, experts);
+  logger.info({ places: written, experts: experts.length }, 'ai seed loaded');
 }

@@ -119,8 +119,13 @@ function todayUtc() {
  * once. A demo trip whose start date has passed is moved forward again (with its items), so the
  * demo always shows upcoming trips. Trip and user events go to the outbox as for real changes.
  */
-export async function seedTripData(db: Kysely<Database>, logger?: Logger) {
+/** Destinations always (reference data); demo users and trips unless `demo` is false. */
+export async function seedTripData(db: Kysely<Database>, logger?: Logger, options: { demo?: boolean } = {}) {
   await upsertDestinations(db, seedDestinations);
+  if (options.demo === false) {
+    logger?.info({ destinations: seedDestinations.length }, 'trip reference data loaded (no demo data)');
+    return;
+  }
   for (const user of demoUsers) await provisionUser(db, user, { region: user.region });
   const timezones = new Map(seedDestinations.map((row) => [row.code, row.timezone]));
   const regions = new Map<string, RegionValue>(demoUsers.map((user) => [user.id, user.region]));
