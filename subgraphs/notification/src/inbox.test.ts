@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { createManualClock, encodeCursor, MemoryJobQueue } from '@traveloure/platform';
 import type { NotificationDraft } from './db/notifications.repository.ts';
 import { fanOutBroadcast, startBroadcast, type BroadcastJob } from './delivery/broadcast.ts';
-import { DAY_MS, inboxOf, isoDay, startNotificationHarness, type NotificationHarness } from './test-support.ts';
+import { DAY_MS, inboxOf, isoDay, startNotificationHarness, tripCreated, type NotificationHarness } from './test-support.ts';
 
 // The inbox as clients page through it, the response cache in front of it, and emergency
 // broadcasts that page through the travelers in batches (BROADCAST_BATCH_SIZE=2 here).
@@ -97,14 +97,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
   it('broadcasts in batches to every traveler whose trip is under way or starts within 7 days, each once', async () => {
     const trip = async (tripId: string, userId: string, destinationCode: string, startInDays: number, endInDays: number) => {
       await harness.emit('user.created', { userId, email: null, name: userId, region: 'EU_WEST' });
-      await harness.emit('trip.created', {
-        tripId,
-        userId,
-        title: tripId,
-        destinationCode,
-        startDate: isoDay(today + startInDays * DAY_MS),
-        endDate: isoDay(today + endInDays * DAY_MS),
-      });
+      await harness.emit('trip.created', tripCreated({ tripId, userId, destinationCode, startInDays, endInDays }, today));
     };
     await trip('c-started', 'cai-1', 'CAI', -3, 2); // under way
     await trip('c-ends-today', 'cai-2', 'CAI', -5, 0); // last day today

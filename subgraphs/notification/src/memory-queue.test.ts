@@ -4,7 +4,7 @@ import { createManualClock } from '@traveloure/platform';
 import { startSmtpEmulator, type SmtpEmulator } from '../../../tests/emulators/smtp/server.ts';
 import { startWebhookEmulator, type WebhookEmulator } from '../../../tests/emulators/webhook/server.ts';
 import { reminderJobId } from './delivery/reminders.ts';
-import { DAY_MS, inboxOf, isoDay, startNotificationHarness, type NotificationHarness } from './test-support.ts';
+import { DAY_MS, inboxOf, isoDay, startNotificationHarness, tripCreated, type NotificationHarness } from './test-support.ts';
 
 // Without Redis the queues are in process (the embedded default) and must retry and dead-letter
 // exactly as BullMQ does: the same pipeline, on PostgreSQL, with no REDIS_URL at all.
@@ -27,14 +27,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
 
   const tripIn2Days = async (userId: string) => {
     await harness.emit('user.created', { userId, email: `${userId}@example.test`, name: userId, region: 'EU_WEST' });
-    await harness.emit('trip.created', {
-      tripId: `trip-${userId}`,
-      userId,
-      title: `${userId} trip`,
-      destinationCode: 'OSL',
-      startDate: isoDay(clock.now() + 2 * DAY_MS),
-      endDate: isoDay(clock.now() + 4 * DAY_MS),
-    });
+    await harness.emit('trip.created', tripCreated({ tripId: `trip-${userId}`, userId, destinationCode: 'OSL', startInDays: 2, endInDays: 4 }, clock.now()));
   };
   const emailOf = (userId: string, status: string) =>
     harness.until(async () => {
@@ -123,14 +116,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
   });
 
   it('queues reminders of upcoming trips and pending pushes again when in-process workers start, without sending one twice', async () => {
-    await harness.emit('trip.created', {
-      tripId: 'trip-yan',
-      userId: 'yan',
-      title: 'Bergen',
-      destinationCode: 'BGO',
-      startDate: isoDay(clock.now() + 10 * DAY_MS),
-      endDate: isoDay(clock.now() + 12 * DAY_MS),
-    });
+    await harness.emit('trip.created', tripCreated({ tripId: 'trip-yan', userId: 'yan', destinationCode: 'BGO', startInDays: 10, endInDays: 12 }, clock.now()));
     const reminders = harness.app.queues.reminders;
     const dueAt = Date.parse(`${isoDay(clock.now() + 7 * DAY_MS)}T09:00:00Z`);
     await harness.until(() => reminders.getJob(reminderJobId('trip-yan', 3)), "yan's reminder job");

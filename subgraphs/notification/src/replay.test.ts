@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { createManualClock } from '@traveloure/platform';
 import { startPrivateRedis, type PrivateRedis } from '@traveloure/platform/testing';
 import { startWebhookEmulator } from '../../../tests/emulators/webhook/server.ts';
-import { DAY_MS, inboxOf, isoDay, startNotificationHarness, type NotificationHarness } from './test-support.ts';
+import { inboxOf, startNotificationHarness, tripCreated, type NotificationHarness } from './test-support.ts';
 
 // Redis loses every queued event before a worker took it: the trip outbox still holds the rows
 // (unacknowledged), the relay publishes them again and the traveler gets the reminder, once.
@@ -33,14 +33,10 @@ describe('notification delivery on a private redis-server: Redis flushed, push b
 
   it('replays the unacknowledged outbox rows and delivers exactly one TRIP_REMINDER', async () => {
     const userEvent = await harness.emit('user.created', { userId: 'rex', email: null, name: 'Rex', region: 'US_EAST' });
-    const tripEvent = await harness.emit('trip.created', {
-      tripId: 'trip-r',
-      userId: 'rex',
-      title: 'Lima',
-      destinationCode: 'LIM',
-      startDate: isoDay(clock.now() + 2 * DAY_MS),
-      endDate: isoDay(clock.now() + 6 * DAY_MS),
-    });
+    const tripEvent = await harness.emit(
+      'trip.created',
+      tripCreated({ tripId: 'trip-r', userId: 'rex', title: 'Lima', destinationCode: 'LIM', startInDays: 2, endInDays: 6 }, clock.now()),
+    );
     const outbox = async () =>
       (await sql<{ attempts: number; published_at: Date | null }>`select attempts, published_at from trip.outbox
         where id in (${userEvent}, ${tripEvent})`.execute(harness.db)).rows;

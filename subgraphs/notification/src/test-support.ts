@@ -158,3 +158,18 @@ export async function inboxOf(harness: NotificationHarness, userId: string, unre
 
 export const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10);
 export const DAY_MS = 86_400_000;
+
+/** A trip.created payload as the trip subgraph writes it, its dates counted in days from `from`. */
+export function tripCreated(
+  trip: { tripId: string; userId: string; destinationCode: string; title?: string; startInDays: number; endInDays: number },
+  from: number,
+) {
+  return {
+    tripId: trip.tripId,
+    userId: trip.userId,
+    title: trip.title ?? trip.tripId,
+    destinationCode: trip.destinationCode,
+    startDate: isoDay(from + trip.startInDays * DAY_MS),
+    endDate: isoDay(from + trip.endInDays * DAY_MS),
+  };
+}
