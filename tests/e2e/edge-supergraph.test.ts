@@ -68,6 +68,20 @@ describe('the edge over the real subgraphs', () => {
     expect(signedIn.headers.get('cache-control')).toBe('max-age=3600, private');
   });
 
+  it('lets an analytics key read the analytics fields, and no other key', async () => {
+    const db = gatewayDb(supergraph.database.url);
+    const { key: analyticsKey } = await createApiKey(db, { owner: 'Insights Partner', scopes: ['analytics'], rateLimit: 100 });
+    const { key: searchKey } = await createApiKey(db, { owner: 'Search Partner', scopes: ['search'], rateLimit: 100 });
+    await db.destroy();
+    const query = '{ destinationPopularity(days: 30, first: 3) { tripCount } searchDemand(days: 7, first: 3) { searches } notificationStats(days: 7) { sent } }';
+    const allowed = await supergraph.graphql(query, {}, { headers: { 'x-api-key': analyticsKey } });
+    expect(allowed.status, JSON.stringify(allowed.body)).toBe(200);
+    expect(allowed.body.errors).toBeUndefined();
+    expect(Object.keys(allowed.body.data).sort()).toEqual(['destinationPopularity', 'notificationStats', 'searchDemand']);
+    const refused = await supergraph.graphql(query, {}, { headers: { 'x-api-key': searchKey } });
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
   it('lets a catalog key read destinations but not trips', async () => {
     const db = gatewayDb(supergraph.database.url);
     const { key } = await createApiKey(db, { owner: 'Catalog Partner', scopes: ['catalog'], rateLimit: 100 });

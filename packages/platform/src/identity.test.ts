@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import { signIdentity, verifyIdentity, IdentityVerificationError, type Identity } from './identity.ts';
+import { requireAnalyticsReader, signIdentity, verifyIdentity, IdentityVerificationError, type Identity } from './identity.ts';
 
 const secret = 'a-test-secret-that-is-long-enough-0123456789';
 const identity: Identity = {
@@ -40,5 +40,27 @@ describe('identity header', () => {
       Buffer.from(JSON.stringify({ identity, aud: 'traveloure-subgraphs', iss: 'traveloure-gateway' })).toString('base64url') +
       '.';
     await expect(verifyIdentity(unsigned, secret)).rejects.toBeInstanceOf(IdentityVerificationError);
+  });
+});
+
+describe('requireAnalyticsReader', () => {
+  const reader = (identity: Partial<Identity>) => () =>
+    requireAnalyticsReader({ requestId: 'req-analytics-1', ...identity }, 'Figures');
+  const codeOf = (fn: () => void) => {
+    try {
+      fn();
+      return 'ALLOWED';
+    } catch (error) {
+      return (error as { extensions: { code: string } }).extensions.code;
+    }
+  };
+
+  it('lets analysts, admins and analytics keys read, and no one else', () => {
+    expect(codeOf(reader({ user: { id: 'a', roles: ['ANALYST'] } }))).toBe('ALLOWED');
+    expect(codeOf(reader({ user: { id: 'b', roles: ['ADMIN'] } }))).toBe('ALLOWED');
+    expect(codeOf(reader({ apiKey: { id: 'k1', owner: 'Acme', scopes: ['analytics'] } }))).toBe('ALLOWED');
+    expect(codeOf(reader({ user: { id: 'c', roles: ['TRAVELER'] } }))).toBe('FORBIDDEN');
+    expect(codeOf(reader({ apiKey: { id: 'k2', owner: 'Acme', scopes: ['search', 'catalog'] } }))).toBe('FORBIDDEN');
+    expect(codeOf(reader({}))).toBe('UNAUTHENTICATED');
   });
 });

@@ -22,6 +22,8 @@ import { createReminders, type Reminders } from './delivery/reminders.ts';
 
 export interface NotificationApp {
   db: Kysely<Database>;
+  /** The read replica for analytics (the primary when none is configured). */
+  readDb: Kysely<Database>;
   config: NotificationConfig;
   clock: Clock;
   queues: NotificationQueues;
@@ -47,6 +49,7 @@ export function createNotificationApp(
 ): NotificationApp {
   const { config, logger } = runtime;
   const db = runtime.db as Kysely<Database>;
+  const readDb = runtime.readDb as Kysely<Database>;
   const clock = options.clock ?? systemClock;
   const settings = queueSettingsFromConfig(config, logger);
   const queues: NotificationQueues = {
@@ -79,6 +82,7 @@ export function createNotificationApp(
 
   return {
     db,
+    readDb,
     config,
     clock,
     queues,

@@ -1,13 +1,10 @@
-import { badUserInput, forbidden, hasRole, unauthenticated } from '@traveloure/platform';
+import { badUserInput, requireAnalyticsReader } from '@traveloure/platform';
 import type { QueryResolvers } from '../../__generated__/resolvers-types.ts';
 import { searchDemand as readSearchDemand } from '../../db/search-log.repository.ts';
 
-/** Analysts and admins only; read from the replica when there is one. */
+/** Analysts, admins and analytics keys only; read from the replica when there is one. */
 export const searchDemand: QueryResolvers['searchDemand'] = async (_parent, { days, first }, context) => {
-  if (!context.identity.user) throw unauthenticated();
-  if (!hasRole(context.identity, 'ANALYST') && !hasRole(context.identity, 'ADMIN')) {
-    throw forbidden('Search demand is for analysts and admins.');
-  }
+  requireAnalyticsReader(context.identity, 'Search demand figures');
   if (!Number.isInteger(days) || days < 1 || days > 365) throw badUserInput(`days must be between 1 and 365; got ${days}.`, ['days']);
   if (!Number.isInteger(first) || first < 1 || first > 100) throw badUserInput(`first must be between 1 and 100; got ${first}.`, ['first']);
   return readSearchDemand(context.readDb, { days, first });
