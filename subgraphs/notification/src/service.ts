@@ -36,6 +36,7 @@ export function defineNotificationService(
         logger: runtime.logger,
         health: runtime.health,
         signingSecret: runtime.config.GATEWAY_SIGNING_SECRET,
+        shutdownGraceMs: runtime.config.SHUTDOWN_GRACE_MS,
         createContext: ({ identity }) => createContext(app, identity),
       });
       return {

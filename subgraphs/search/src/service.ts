@@ -127,6 +127,7 @@ export const searchService: ServiceDefinition<SearchConfig> = {
       logger,
       health: runtime.health,
       signingSecret: config.GATEWAY_SIGNING_SECRET,
+      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
       createContext: ({ identity }) => createContext({ db, readDb, search }, identity),
     });
     return {
