@@ -76,7 +76,7 @@ export type EmergencyAlertInput = {
 /** The result of broadcastEmergencyAlert. */
 export type EmergencyAlertPayload = {
   __typename?: 'EmergencyAlertPayload';
-  /** How many travelers the alert was sent to. */
+  /** How many travelers the alert is queued for: each gets it in the inbox within seconds, and by email and webhook as their preferences say (CRITICAL passes quiet hours). */
   recipients: Scalars['Int']['output'];
   /** What was wrong with the input. */
   userErrors: Array<UserError>;
