@@ -20,6 +20,9 @@ export interface PrivateRedis {
   /** Kill the server (to test Redis outages); start() brings it back on the same port. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Freeze the server (SIGSTOP): connections stay open but nothing answers; resume() thaws it. */
+  pause(): void;
+  resume(): void;
 }
 
 /**
@@ -53,5 +56,18 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     await exited;
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, start, stop };
+  const signal = (name: NodeJS.Signals) => {
+    if (child?.pid && child.exitCode === null) process.kill(child.pid, name);
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    start,
+    stop: async () => {
+      signal('SIGCONT');
+      await stop();
+    },
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+  };
 }
