@@ -74,4 +74,21 @@ describe('JWKS verification', () => {
     const verify = createJwtVerifier(config());
     expect((await verify(await sign({}))).roles).toEqual(['TRAVELER']);
   });
+
+  it('refuses control characters in the subject and drops them from other claims', async () => {
+    const verify = createJwtVerifier(config());
+    const withSubject = (sub: string) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
+        .setSubject(sub)
+        .setIssuer('https://id.traveloure.example')
+        .setAudience('traveloure-api')
+        .setExpirationTime('5m')
+        .sign(signingKey);
+    await expect(verify(await withSubject('user\u0000evil'))).rejects.toThrow(/subject/);
+    await expect(verify(await withSubject('x'.repeat(201)))).rejects.toThrow(/subject/);
+    const user = await verify(await sign({ name: 'Ann\u0007', email: 'ann@example.com', region: 'eu_west' }));
+    expect(user).toMatchObject({ id: 'user-jwks', email: 'ann@example.com', region: 'EU_WEST' });
+    expect(user.name).toBeUndefined();
+  });
 });

@@ -58,12 +58,21 @@ export function createJwtVerifier(config: JwtConfig) {
       const userRoles = claimed
         .map((role) => String(role).toUpperCase())
         .filter((role): role is Role => roles.includes(role as Role));
-      const region = regions.includes(payload.region as Region) ? (payload.region as Region) : undefined;
+      // Claims become database values downstream: refuse control characters and absurd sizes
+      // here (401) rather than fail later (500). Region claims are matched case-insensitively.
+      const claimText = (value: unknown, max: number) =>
+        // eslint-disable-next-line no-control-regex -- finding control characters is the point
+        typeof value === 'string' && value.length <= max && !/[\u0000-\u001f\u007f]/.test(value) ? value : undefined;
+      if (!claimText(payload.sub, 200)) throw new AuthenticationError('Token subject is not acceptable.');
+      const regionClaim = typeof payload.region === 'string' ? payload.region.toUpperCase() : undefined;
+      const region = regions.includes(regionClaim as Region) ? (regionClaim as Region) : undefined;
+      const email = claimText(payload.email, 320);
+      const name = claimText(payload.name, 200);
       return {
         id: payload.sub!,
         roles: userRoles.length ? [...new Set(userRoles)] : ['TRAVELER'],
-        ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
-        ...(typeof payload.name === 'string' ? { name: payload.name } : {}),
+        ...(email ? { email } : {}),
+        ...(name ? { name } : {}),
         ...(region ? { region } : {}),
       };
     } catch (error) {
