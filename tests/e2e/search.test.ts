@@ -108,4 +108,14 @@ describe('search through the gateway', () => {
     const result = await graph.graphql(SEARCH, { input: { origin: 'NYC', destination: 'PAR', departureDate: inDays(-2) } }, { token: traveler });
     expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'departureDate'] });
   });
+
+  it('a date that is no calendar day, written inline, is BAD_USER_INPUT with the request id', async () => {
+    const result = await graph.graphql(
+      '{ searchFlights(input: { origin: "NYC", destination: "PAR", departureDate: "2027-13-45" }) { offers { id } } }',
+      {},
+      { token: traveler, headers: { 'x-request-id': 'inline-bad-date-1' } },
+    );
+    expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', requestId: 'inline-bad-date-1' });
+    expect(result.body.errors?.[0]?.message).toContain('2027-13-45');
+  });
 });

@@ -75,7 +75,13 @@ export function createErrorFormatter(options: {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const requestId = options.requestId?.() ?? currentRequestContext()?.requestId;
     const original = unwrapResolverError(error);
-    const code = (formatted.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
+    let code = (formatted.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
+    // A literal a scalar refused (`startDate: "2027-13-45"` written in the query) surfaces as a
+    // validation failure wrapping the scalar's own BAD_USER_INPUT: report it as bad input.
+    const cause = original instanceof GraphQLError ? original.originalError : undefined;
+    if (code === 'GRAPHQL_VALIDATION_FAILED' && cause instanceof GraphQLError && cause.extensions?.code === ErrorCode.BAD_USER_INPUT) {
+      code = ErrorCode.BAD_USER_INPUT;
+    }
     const { stacktrace: _stacktrace, exception: _exception, ...extensions } =
       formatted.extensions ?? {};
     if (publicCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {

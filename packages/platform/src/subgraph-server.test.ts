@@ -5,13 +5,16 @@ import { Health } from './health.ts';
 import { createSubgraphServer, type RunningServer } from './subgraph-server.ts';
 import { signedHeaders, testSigningSecret } from './testing/index.ts';
 import { notFound } from './errors.ts';
+import { dateScalars } from './scalars.ts';
 
 const typeDefs = gql`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+  scalar Date
   type Query {
     whoami: String
     missing: String
     broken: String
+    dayAfter(date: Date!): Date
   }
 `;
 
@@ -29,7 +32,9 @@ describe('createSubgraphServer', () => {
       name: 'demo',
       typeDefs,
       resolvers: {
+        ...dateScalars(),
         Query: {
+          dayAfter: (_parent: unknown, args: { date: string }) => args.date,
           whoami: (_parent: unknown, _args: unknown, context: any) => `${context.userId}:${context.requestId}`,
           missing: () => {
             throw notFound('Widget', 'w1');
@@ -80,6 +85,15 @@ describe('createSubgraphServer', () => {
     expect(error.extensions.requestId).toBeTruthy();
     expect(JSON.stringify(broken.body)).not.toContain('hunter2');
     expect(error.extensions.stacktrace).toBeUndefined();
+  });
+
+  it('reports a scalar refusing a literal or a variable as BAD_USER_INPUT with the request id', async () => {
+    const headers = await signedHeaders({ id: 'user-7' });
+    const literal = await post('{ dayAfter(date: "2027-13-45") }', headers);
+    expect(literal.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', requestId: expect.any(String) });
+    expect(literal.body.errors[0].message).toContain('real calendar day');
+    const fine = await post('{ dayAfter(date: "2027-12-31") }', headers);
+    expect(fine.body.data.dayAfter).toBe('2027-12-31');
   });
 
   it('answers liveness, readiness and metrics without a signature', async () => {
