@@ -81,14 +81,19 @@ try {
     const rateLimit = values['rate-limit'] ? Number(values['rate-limit']) : config.API_KEY_DEFAULT_RATE_LIMIT;
     const { key, record } = await createApiKey(db, {
       owner: values.owner,
-      scopes: values.scopes.split(',').map((scope) => scope.trim()).filter(Boolean),
+      scopes: values.scopes
+        .split(',')
+        .map((scope) => scope.trim())
+        .filter(Boolean),
       rateLimit,
       description: values.description,
     });
     if (values.json) console.log(JSON.stringify({ key, ...record }, null, 2));
     else {
       console.log(`API key for ${record.owner} (id ${record.id})`);
-      console.log(`scopes: ${record.scopes.join(', ')}; rate limit: ${record.rateLimit} per ${config.RATE_LIMIT_WINDOW_SECONDS} s`);
+      console.log(
+        `scopes: ${record.scopes.join(', ')}; rate limit: ${record.rateLimit} per ${config.RATE_LIMIT_WINDOW_SECONDS} s`,
+      );
       console.log(`\n  ${key}\n`);
       console.log('Shown once: store it now. Send it as the x-api-key header.');
     }

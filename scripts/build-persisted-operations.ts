@@ -62,10 +62,12 @@ export function buildManifest(files = graphqlFiles(operationsDir)) {
     const document = parse(readFileSync(file, 'utf8'));
     for (const definition of document.definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-        if (fragments.has(definition.name.value)) throw new Error(`${relative(root, file)}: fragment ${definition.name.value} defined twice`);
+        if (fragments.has(definition.name.value))
+          throw new Error(`${relative(root, file)}: fragment ${definition.name.value} defined twice`);
         fragments.set(definition.name.value, definition);
       } else if (definition.kind === Kind.OPERATION_DEFINITION) {
-        if (!definition.name) throw new Error(`${relative(root, file)}: every trusted operation needs a name`);
+        if (!definition.name)
+          throw new Error(`${relative(root, file)}: every trusted operation needs a name`);
         operations.push({ definition, file });
       }
     }
@@ -75,7 +77,9 @@ export function buildManifest(files = graphqlFiles(operationsDir)) {
     const name = definition.name!.value;
     if (names.has(name)) throw new Error(`${relative(root, file)}: operation name ${name} is used twice`);
     names.add(name);
-    const used = [...fragmentsUsedBy(definition, fragments)].sort().map((fragment) => fragments.get(fragment)!);
+    const used = [...fragmentsUsedBy(definition, fragments)]
+      .sort()
+      .map((fragment) => fragments.get(fragment)!);
     const body = print({ kind: Kind.DOCUMENT, definitions: [definition, ...used] });
     return {
       id: createHash('sha256').update(body).digest('hex'),
@@ -112,7 +116,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (text !== previous) writeFileSync(manifestPath, text);
   console.log(
     `persisted operations: ${manifest.operations.length} in ${relative(root, manifestPath)}` +
-      (schema ? (invalid ? `, ${invalid} validation problem(s)` : ', all valid') : ' (no supergraph to validate against)'),
+      (schema
+        ? invalid
+          ? `, ${invalid} validation problem(s)`
+          : ', all valid'
+        : ' (no supergraph to validate against)'),
   );
   if (strict && invalid) process.exit(1);
 }

@@ -15,9 +15,13 @@ const generated = [
 
 execFileSync('npm', ['run', '-s', 'codegen'], { stdio: 'inherit' });
 execFileSync('npm', ['run', '-s', 'compose'], { stdio: 'inherit' });
-const changed = execFileSync('git', ['status', '--porcelain', '--', ...generated], { encoding: 'utf8' }).trim();
+const changed = execFileSync('git', ['status', '--porcelain', '--', ...generated], {
+  encoding: 'utf8',
+}).trim();
 if (changed) {
-  console.error('Generated files are out of date; run `npm run codegen && npm run compose` and commit:\n' + changed);
+  console.error(
+    'Generated files are out of date; run `npm run codegen && npm run compose` and commit:\n' + changed,
+  );
   console.error(execFileSync('git', ['diff', '--stat', '--', ...generated], { encoding: 'utf8' }));
   process.exit(1);
 }

@@ -19,7 +19,11 @@ function newestSource(): number {
 
 export function explorerIsBuilt(): boolean {
   const bundle = join(explorerDist, 'explorer.js');
-  return existsSync(bundle) && existsSync(join(explorerDist, 'explorer.css')) && statSync(bundle).mtimeMs >= newestSource();
+  return (
+    existsSync(bundle) &&
+    existsSync(join(explorerDist, 'explorer.css')) &&
+    statSync(bundle).mtimeMs >= newestSource()
+  );
 }
 
 export async function buildExplorer(options: { minify?: boolean } = {}) {

@@ -11,7 +11,12 @@ try {
   process.exit(1);
 }
 const logger = createLogger('gateway', { level: config.LOG_LEVEL });
-initSentry({ dsn: config.SENTRY_DSN, service: 'gateway', environment: config.NODE_ENV, release: config.SERVICE_VERSION });
+initSentry({
+  dsn: config.SENTRY_DSN,
+  service: 'gateway',
+  environment: config.NODE_ENV,
+  release: config.SERVICE_VERSION,
+});
 const gateway = await createGateway({ config, logger });
 const running = await gateway.listen(config.GATEWAY_PORT);
 installShutdown(logger, config.SHUTDOWN_GRACE_MS, [running.close]);

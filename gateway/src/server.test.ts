@@ -49,12 +49,14 @@ describe('gateway core', () => {
         Strict: new GraphQLScalarType({
           name: 'Strict',
           parseValue: (value) => {
-            if (value === 'bad') throw new GraphQLError('Strict refuses "bad"', { extensions: { code: 'BAD_USER_INPUT' } });
+            if (value === 'bad')
+              throw new GraphQLError('Strict refuses "bad"', { extensions: { code: 'BAD_USER_INPUT' } });
             return value;
           },
           parseLiteral: (ast) => {
             const value = (ast as { value?: string }).value;
-            if (value === 'bad') throw new GraphQLError('Strict refuses "bad"', { extensions: { code: 'BAD_USER_INPUT' } });
+            if (value === 'bad')
+              throw new GraphQLError('Strict refuses "bad"', { extensions: { code: 'BAD_USER_INPUT' } });
             return value;
           },
         }),
@@ -89,7 +91,11 @@ describe('gateway core', () => {
     await subgraph?.close();
   });
 
-  const query = async (body: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) => {
+  const query = async (
+    body: string,
+    headers: Record<string, string> = {},
+    variables?: Record<string, unknown>,
+  ) => {
     const response = await fetch(gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
@@ -106,7 +112,12 @@ describe('gateway core', () => {
     });
     expect(result.status).toBe(200);
     expect(result.headers.get('x-request-id')).toBe('trace-me-12345');
-    expect(result.body.data.viewer).toEqual({ id: 'admin-1', roles: ['ADMIN'], requestId: 'trace-me-12345', isAdmin: true });
+    expect(result.body.data.viewer).toEqual({
+      id: 'admin-1',
+      roles: ['ADMIN'],
+      requestId: 'trace-me-12345',
+      isAdmin: true,
+    });
   });
 
   it('serves anonymous callers as anonymous', async () => {
@@ -116,12 +127,19 @@ describe('gateway core', () => {
   });
 
   it('refuses a bad, expired or foreign token with 401 and the request id', async () => {
-    const expired = await mintToken({ role: 'TRAVELER', secret: env.JWT_SECRET, expiresIn: Math.floor(Date.now() / 1000) - 10 });
+    const expired = await mintToken({
+      role: 'TRAVELER',
+      secret: env.JWT_SECRET,
+      expiresIn: Math.floor(Date.now() / 1000) - 10,
+    });
     const foreign = await mintToken({ role: 'ADMIN', secret: 'another-secret-entirely-0123456789abcdef' });
     for (const authorization of ['Bearer not-a-jwt', `Bearer ${expired}`, `Bearer ${foreign}`, 'Basic abc']) {
       const result = await query('{ viewer { id } }', { authorization, 'x-request-id': 'bad-token-000001' });
       expect(result.status).toBe(401);
-      expect(result.body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', requestId: 'bad-token-000001' });
+      expect(result.body.errors[0].extensions).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        requestId: 'bad-token-000001',
+      });
       expect(result.body.data).toBeUndefined();
     }
   });
@@ -134,7 +152,11 @@ describe('gateway core', () => {
   });
 
   it("passes a subgraph's refusal of bad input through with its code", async () => {
-    const result = await query('query($value: Strict!) { echo(value: $value) }', { 'x-request-id': 'strict-scalar-01' }, { value: 'bad' });
+    const result = await query(
+      'query($value: Strict!) { echo(value: $value) }',
+      { 'x-request-id': 'strict-scalar-01' },
+      { value: 'bad' },
+    );
     expect(result.body.errors[0]).toMatchObject({
       message: expect.stringContaining('Strict refuses'),
       extensions: { code: 'BAD_USER_INPUT', requestId: 'strict-scalar-01' },
@@ -148,14 +170,21 @@ describe('gateway core', () => {
 
   it('gives up on a subgraph slower than SUBGRAPH_TIMEOUT_MS', async () => {
     const result = await query('{ slow }', { 'x-request-id': 'slow-subgraph-01' });
-    expect(result.body.errors[0].extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', service: 'probe', requestId: 'slow-subgraph-01' });
+    expect(result.body.errors[0].extensions).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      service: 'probe',
+      requestId: 'slow-subgraph-01',
+    });
   });
 
   it('turns an unreachable subgraph into UPSTREAM_UNAVAILABLE and an unready gateway', async () => {
     await subgraph.close();
     await new Promise<void>((resolve) => subgraph.httpServer.close(() => resolve()));
     const result = await query('{ viewer { id } }', { 'x-request-id': 'subgraph-down-01' });
-    expect(result.body.errors[0].extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', requestId: 'subgraph-down-01' });
+    expect(result.body.errors[0].extensions).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      requestId: 'subgraph-down-01',
+    });
     expect(JSON.stringify(result.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
     const ready = await fetch(gateway.url.replace('/graphql', '/health/ready'));
     expect(ready.status).toBe(503);

@@ -103,7 +103,10 @@ export async function createGateway(options: GatewayOptions) {
       },
     }),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: drainGraceMs(config.SHUTDOWN_GRACE_MS) }),
+      ApolloServerPluginDrainHttpServer({
+        httpServer,
+        stopGracePeriodMillis: drainGraceMs(config.SHUTDOWN_GRACE_MS),
+      }),
       ...edge.plugins,
       ...(options.plugins ?? []),
     ],

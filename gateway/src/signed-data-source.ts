@@ -33,10 +33,16 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
-    const { request, context } = options as { request: { http?: { headers: Map<string, string> } }; context: Partial<GatewayContext> };
+    const { request, context } = options as {
+      request: { http?: { headers: Map<string, string> } };
+      context: Partial<GatewayContext>;
+    };
     // Context is empty for the gateway's own health and schema calls.
     if (!context?.identity || !request.http) return;
-    request.http.headers.set(IDENTITY_HEADER, await signIdentity(context.identity, this.options.signingSecret));
+    request.http.headers.set(
+      IDENTITY_HEADER,
+      await signIdentity(context.identity, this.options.signingSecret),
+    );
     request.http.headers.set(REQUEST_ID_HEADER, context.requestId!);
     if (context.traceparent) request.http.headers.set('traceparent', context.traceparent);
   }
@@ -52,8 +58,16 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       const body = response?.body as { errors?: unknown; data?: unknown } | undefined;
       // A subgraph that refused the request with GraphQL errors (400: a scalar it rejected, a
       // variable it could not coerce) has answered: its coded errors go to the client as they are.
-      if (response?.status && response.status < 500 && response.status !== 401 && Array.isArray(body?.errors)) {
-        return { errors: body.errors, ...(body.data !== undefined ? { data: body.data as Record<string, unknown> } : {}) };
+      if (
+        response?.status &&
+        response.status < 500 &&
+        response.status !== 401 &&
+        Array.isArray(body?.errors)
+      ) {
+        return {
+          errors: body.errors,
+          ...(body.data !== undefined ? { data: body.data as Record<string, unknown> } : {}),
+        };
       }
       if (response?.status === 401) {
         // The subgraph refused our signature: a deployment mistake (secrets differ), not the caller's.

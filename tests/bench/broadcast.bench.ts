@@ -44,7 +44,11 @@ async function run(queue: 'bullmq' | 'memory'): Promise<Result> {
     }
     await harness.until(
       async () => {
-        const { rows } = await sql<{ n: number }>`select count(*)::int as n from notification.notification where kind = 'EMERGENCY_ALERT'`.execute(harness.db);
+        const { rows } = await sql<{
+          n: number;
+        }>`select count(*)::int as n from notification.notification where kind = 'EMERGENCY_ALERT'`.execute(
+          harness.db,
+        );
         return rows[0]!.n >= travelers;
       },
       'every inbox entry',

@@ -31,15 +31,31 @@ try {
   const query = { query: trustedOperations.Destinations };
   const token = await cached.token('TRAVELER', 'bench-user');
   // Warm both gateways up (JIT, connection pools, caches) before anything is measured.
-  for (const edge of [cached, uncached]) await measurePost('warm-up', edge.url, {}, query, { connections, duration: 3 });
+  for (const edge of [cached, uncached])
+    await measurePost('warm-up', edge.url, {}, query, { connections, duration: 3 });
   const baseline = await measure('anonymous, query text', cached.url, {}, query);
   const others = [
     await measure('user token (JWT)', cached.url, { authorization: `Bearer ${token}` }, query),
-    await measure('partner key, cached', cached.url, { 'x-api-key': await keyFor(cached.database.url) }, query),
-    await measure('partner key, no cache', uncached.url, { 'x-api-key': await keyFor(uncached.database.url) }, query),
-    await measure('anonymous, manifest id', cached.url, {}, {
-      extensions: { persistedQuery: { version: 1, sha256Hash: sha256(trustedOperations.Destinations) } },
-    }),
+    await measure(
+      'partner key, cached',
+      cached.url,
+      { 'x-api-key': await keyFor(cached.database.url) },
+      query,
+    ),
+    await measure(
+      'partner key, no cache',
+      uncached.url,
+      { 'x-api-key': await keyFor(uncached.database.url) },
+      query,
+    ),
+    await measure(
+      'anonymous, manifest id',
+      cached.url,
+      {},
+      {
+        extensions: { persistedQuery: { version: 1, sha256Hash: sha256(trustedOperations.Destinations) } },
+      },
+    ),
   ];
   printComparison(`edge overhead (${connections} connections, ${durationSeconds} s each)`, baseline, others);
 } finally {

@@ -50,7 +50,12 @@ try {
   const destinations = '{ destinations(first: 20) { code name country } }';
   const tripUrl = supergraph.services.trip!.url;
   // The identity token is valid for 60 s; one signed per run is plenty for an 8 s measurement.
-  const direct = await measure('trip subgraph direct', tripUrl, await signedHeaders({ id: userId }), destinations);
+  const direct = await measure(
+    'trip subgraph direct',
+    tripUrl,
+    await signedHeaders({ id: userId }),
+    destinations,
+  );
   const viaGateway = await measure('through the gateway', supergraph.gatewayUrl, {}, destinations);
   const crossSubgraph = await measure(
     'gateway, trips with owner/destination/items',
@@ -58,7 +63,10 @@ try {
     { authorization: `Bearer ${token}` },
     '{ trips(first: 20) { edges { node { title owner { name } destination { name } items { title } } } } }',
   );
-  printComparison(`${connections} connections, ${durationSeconds}s each`, direct, [viaGateway, crossSubgraph]);
+  printComparison(`${connections} connections, ${durationSeconds}s each`, direct, [
+    viaGateway,
+    crossSubgraph,
+  ]);
 } finally {
   await supergraph.close();
 }

@@ -20,7 +20,9 @@ const foreignRequests: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(executablePath)) {
-    throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    throw new Error(
+      `Chromium not found at ${executablePath}: apt-get install -y chromium (or set CHROMIUM_PATH)`,
+    );
   }
   edge = await startEdge('edge_browser', { EXPLORER_ENABLED: 'true' });
   browser = await chromium.launch({
@@ -37,7 +39,8 @@ beforeAll(async () => {
   });
   page = await browser.newPage();
   page.on('request', (request) => {
-    if (!request.url().startsWith(edge.origin) && !request.url().startsWith('data:')) foreignRequests.push(request.url());
+    if (!request.url().startsWith(edge.origin) && !request.url().startsWith('data:'))
+      foreignRequests.push(request.url());
   });
 });
 
@@ -58,7 +61,9 @@ async function editorValue(selector: string): Promise<string> {
 
 async function runQuery(query: string): Promise<string> {
   await page.evaluate((text) => {
-    const element = (globalThis as any).document.querySelector('.graphiql-query-editor .CodeMirror') as CodeMirrorElement;
+    const element = (globalThis as any).document.querySelector(
+      '.graphiql-query-editor .CodeMirror',
+    ) as CodeMirrorElement;
     element!.CodeMirror!.setValue(text);
   }, query);
   // GraphiQL works out the operation name from the editor after a short debounce.
@@ -67,7 +72,9 @@ async function runQuery(query: string): Promise<string> {
   await page.click('.graphiql-execute-button');
   await page.waitForFunction(
     (previous) => {
-      const element = (globalThis as any).document.querySelector('.graphiql-response .CodeMirror') as CodeMirrorElement;
+      const element = (globalThis as any).document.querySelector(
+        '.graphiql-response .CodeMirror',
+      ) as CodeMirrorElement;
       const value = element?.CodeMirror?.getValue() ?? '';
       return value.trim().startsWith('{') && value !== previous;
     },
@@ -90,12 +97,19 @@ describe('schema explorer', () => {
     expect(await editorValue('.graphiql-query-editor .CodeMirror')).toContain('query Destinations');
     await page.click('.graphiql-execute-button');
     await page.waitForFunction(
-      () => ((globalThis as any).document.querySelector('.graphiql-response .CodeMirror') as CodeMirrorElement)?.CodeMirror?.getValue().includes('"data"'),
+      () =>
+        (
+          (globalThis as any).document.querySelector('.graphiql-response .CodeMirror') as CodeMirrorElement
+        )?.CodeMirror?.getValue().includes('"data"'),
       undefined,
       { timeout: 15_000 },
     );
     const result = JSON.parse(await editorValue('.graphiql-response .CodeMirror'));
-    expect(result.data.destinations.map((destination: { code: string }) => destination.code)).toEqual(['PAR', 'LON', 'NYC']);
+    expect(result.data.destinations.map((destination: { code: string }) => destination.code)).toEqual([
+      'PAR',
+      'LON',
+      'NYC',
+    ]);
   });
 
   it('runs a query and shows the result', async () => {
@@ -108,7 +122,11 @@ describe('schema explorer', () => {
 
   it('sends the API key from its field as x-api-key', async () => {
     const db = gatewayDb(edge.database.url);
-    const { key } = await createApiKey(db, { owner: 'Browser Partner', scopes: ['catalog'], rateLimit: 1000 });
+    const { key } = await createApiKey(db, {
+      owner: 'Browser Partner',
+      scopes: ['catalog'],
+      rateLimit: 1000,
+    });
     await db.destroy();
     await page.fill('#api-key', key);
     // `whoami` is in no scope: refused for a key, which proves the key travelled.
@@ -122,7 +140,10 @@ describe('schema explorer', () => {
   it('answers a missing or escaping asset path as a client error in JSON, never a 500', async () => {
     const missing = await fetch(`${edge.origin}/explorer/missing.js`);
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as any).errors[0].extensions).toEqual({ code: 'NOT_FOUND', requestId: expect.any(String) });
+    expect(((await missing.json()) as any).errors[0].extensions).toEqual({
+      code: 'NOT_FOUND',
+      requestId: expect.any(String),
+    });
     const escaping = await fetch(`${edge.origin}/explorer/%2e%2e/index.html`);
     expect(escaping.status).toBeGreaterThanOrEqual(400);
     expect(escaping.status).toBeLessThan(500);

@@ -27,8 +27,14 @@ describe('expert chat notifications through the gateway', () => {
       // No LLM key: the assistant's polite fallback answers, which is a message like any other.
       env: { OUTBOX_POLL_MS: '50', QUEUE_BACKOFF_MS: '50', TRIP_POPULARITY_REFRESH_MS: '0' },
     });
-    traveler = await graph.token('TRAVELER', 'e2e-chat-traveler', { name: 'Tess', email: 'tess@example.test' });
-    expertToken = await graph.token('EXPERT', expert.user_id!, { name: expert.name, email: 'camille@example.test' });
+    traveler = await graph.token('TRAVELER', 'e2e-chat-traveler', {
+      name: 'Tess',
+      email: 'tess@example.test',
+    });
+    expertToken = await graph.token('EXPERT', expert.user_id!, {
+      name: expert.name,
+      email: 'camille@example.test',
+    });
     // Signing in once makes each a known user everywhere (trip provisions, notification projects).
     for (const token of [traveler, expertToken]) {
       expect((await graph.graphql(`{ me { id } }`, {}, { token })).body.errors).toBeUndefined();
@@ -42,9 +48,11 @@ describe('expert chat notifications through the gateway', () => {
     const deadline = Date.now() + 20_000;
     for (;;) {
       const result = await graph.graphql(INBOX, {}, { token });
-      const entries: InboxEntry[] = result.body.data?.me?.notifications.edges.map((edge: { node: InboxEntry }) => edge.node) ?? [];
+      const entries: InboxEntry[] =
+        result.body.data?.me?.notifications.edges.map((edge: { node: InboxEntry }) => edge.node) ?? [];
       if (check(entries)) return entries;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(result.body)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}: ${JSON.stringify(result.body)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
@@ -63,8 +71,15 @@ describe('expert chat notifications through the gateway', () => {
     );
     expect(sent.body.data.sendMessage.reply.author).toBe('ASSISTANT');
 
-    const expertInbox = await waitForInbox(expertToken, (entries) => entries.some((entry) => entry.kind === 'EXPERT_MESSAGE'), "the expert's notification");
-    expect(expertInbox.find((entry) => entry.kind === 'EXPERT_MESSAGE')).toMatchObject({ body: 'Best bakery near the Louvre?', title: expect.stringContaining('Tess') });
+    const expertInbox = await waitForInbox(
+      expertToken,
+      (entries) => entries.some((entry) => entry.kind === 'EXPERT_MESSAGE'),
+      "the expert's notification",
+    );
+    expect(expertInbox.find((entry) => entry.kind === 'EXPERT_MESSAGE')).toMatchObject({
+      body: 'Best bakery near the Louvre?',
+      title: expect.stringContaining('Tess'),
+    });
 
     await graph.graphql(
       `mutation ($id: ID!) { replyAsExpert(conversationId: $id, body: "Try Du Pain et des Idées.") { message { id } } }`,
@@ -76,7 +91,9 @@ describe('expert chat notifications through the gateway', () => {
       (entries) => entries.filter((entry) => entry.kind === 'EXPERT_MESSAGE').length >= 2,
       "the traveler's notifications",
     );
-    const bodies = travelerInbox.filter((entry) => entry.kind === 'EXPERT_MESSAGE').map((entry) => entry.body);
+    const bodies = travelerInbox
+      .filter((entry) => entry.kind === 'EXPERT_MESSAGE')
+      .map((entry) => entry.body);
     expect(bodies).toContain('Try Du Pain et des Idées.');
     expect(travelerInbox.some((entry) => entry.title.includes(expert.name))).toBe(true);
   });

@@ -75,10 +75,19 @@ describe('itinerary suggestions through the gateway', () => {
     expect(first.body.data.trip.title).toBe('Rome long weekend');
     const suggestion = first.body.data.trip.itinerarySuggestion;
     expect(suggestion.source).toBe('LLM');
-    expect(suggestion.days.map((day: { date: string }) => day.date)).toEqual(['2027-04-09', '2027-04-10', '2027-04-11']);
+    expect(suggestion.days.map((day: { date: string }) => day.date)).toEqual([
+      '2027-04-09',
+      '2027-04-10',
+      '2027-04-11',
+    ]);
     // The LLM got the trip's fields from the trip subgraph.
     const asked = JSON.parse(llm.requests[0]!.messages.at(-1)!.content) as { trip: Record<string, unknown> };
-    expect(asked.trip).toMatchObject({ destinationCode: 'ROM', travelers: 2, pace: 'MODERATE', budget: 'MIDRANGE' });
+    expect(asked.trip).toMatchObject({
+      destinationCode: 'ROM',
+      travelers: 2,
+      pace: 'MODERATE',
+      budget: 'MIDRANGE',
+    });
 
     const again = await graph.graphql(TRIP_SUGGESTION, { id: tripId }, { token: traveler });
     expect(again.body.data.trip.itinerarySuggestion.id).toBe(suggestion.id);
@@ -87,7 +96,11 @@ describe('itinerary suggestions through the gateway', () => {
 
   it('falls back to the planner when the LLM fails', async () => {
     llm.setMode('error');
-    const result = await graph.graphql(TRIP_SUGGESTION, { id: tripId, preferences: { pace: 'PACKED', interests: ['history'] } }, { token: traveler });
+    const result = await graph.graphql(
+      TRIP_SUGGESTION,
+      { id: tripId, preferences: { pace: 'PACKED', interests: ['history'] } },
+      { token: traveler },
+    );
     expect(result.body.errors).toBeUndefined();
     const suggestion = result.body.data.trip.itinerarySuggestion;
     expect(suggestion.source).toBe('PLANNER');
@@ -101,7 +114,11 @@ describe('itinerary suggestions through the gateway', () => {
 
   it('a hanging LLM: the planner answers before the gateway gives up on the ai subgraph', async () => {
     llm.setMode('slow', { delayMs: 10_000 });
-    const result = await graph.graphql(TRIP_SUGGESTION, { id: tripId, preferences: { interests: ['food'] } }, { token: traveler });
+    const result = await graph.graphql(
+      TRIP_SUGGESTION,
+      { id: tripId, preferences: { interests: ['food'] } },
+      { token: traveler },
+    );
     expect(result.body.errors).toBeUndefined();
     expect(result.body.data.trip.itinerarySuggestion.source).toBe('PLANNER');
     expect(result.body.data.trip.itinerarySuggestion.days).toHaveLength(3);
@@ -118,7 +135,14 @@ describe('itinerary suggestions through the gateway', () => {
   it('planItinerary is rate-limited per user with RATE_LIMITED and retryAfter', async () => {
     const user = await graph.token('TRAVELER', 'e2e-ai-planner');
     const PLAN = `mutation ($input: PlanItineraryInput!) { planItinerary(input: $input) { suggestion { source } userErrors { code } } }`;
-    const input = { destinationCode: 'PAR', startDate: '2027-05-01', endDate: '2027-05-01', travelers: 1, budget: 'BUDGET', pace: 'RELAXED' };
+    const input = {
+      destinationCode: 'PAR',
+      startDate: '2027-05-01',
+      endDate: '2027-05-01',
+      travelers: 1,
+      budget: 'BUDGET',
+      pace: 'RELAXED',
+    };
     let limited;
     for (let call = 0; call < 11; call++) {
       const result = await graph.graphql(PLAN, { input }, { token: user });
@@ -154,7 +178,11 @@ describe('expert chat through the gateway', () => {
     expect(llm.requests.at(-1)!.messages[0]!.content).toContain('"destinationCode":"ROM"');
 
     const stranger = await graph.token('TRAVELER', 'e2e-ai-stranger');
-    const peek = await graph.graphql(`query ($id: ID!) { conversation(id: $id) { id } }`, { id: conversation.id }, { token: stranger });
+    const peek = await graph.graphql(
+      `query ($id: ID!) { conversation(id: $id) { id } }`,
+      { id: conversation.id },
+      { token: stranger },
+    );
     expect(peek.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });

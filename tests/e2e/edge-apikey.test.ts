@@ -42,7 +42,10 @@ afterAll(async () => {
 describe('npm run apikey', () => {
   it('creates a key shown once, lists it without the secret, and revokes it by prefix', async () => {
     const env = { DATABASE_URL: database.url };
-    const created = await apikey(['create', '--owner', 'Acme Travel', '--scopes', 'search,catalog', '--rate-limit', '50'], env);
+    const created = await apikey(
+      ['create', '--owner', 'Acme Travel', '--scopes', 'search,catalog', '--rate-limit', '50'],
+      env,
+    );
     expect(created.code, created.stderr).toBe(0);
     const key = /^\s+(tvl_\S+)$/m.exec(created.stdout)?.[1];
     expect(key).toBeDefined();
@@ -51,7 +54,12 @@ describe('npm run apikey', () => {
 
     db = gatewayDb(database.url);
     const record = await findActiveApiKey(db, key!);
-    expect(record).toMatchObject({ owner: 'Acme Travel', scopes: ['catalog', 'search'], rateLimit: 50, revokedAt: null });
+    expect(record).toMatchObject({
+      owner: 'Acme Travel',
+      scopes: ['catalog', 'search'],
+      rateLimit: 50,
+      revokedAt: null,
+    });
     const stored = await db.selectFrom('gateway.api_keys').selectAll().executeTakeFirstOrThrow();
     expect(stored.key_hash).toBe(hashApiKey(key!));
     expect(JSON.stringify(stored)).not.toContain(key);
@@ -66,7 +74,11 @@ describe('npm run apikey', () => {
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(revoked.stdout).toMatch(new RegExp(`revoked ${record!.prefix} \\(Acme Travel\\)`));
     expect(await findActiveApiKey(db, key!)).toBeUndefined();
-    const row = await db.selectFrom('gateway.api_keys').select('revoked_at').where('id', '=', record!.id).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('gateway.api_keys')
+      .select('revoked_at')
+      .where('id', '=', record!.id)
+      .executeTakeFirstOrThrow();
     expect(row.revoked_at).toBeInstanceOf(Date);
   });
 
@@ -77,12 +89,20 @@ describe('npm run apikey', () => {
     try {
       const port = (gateway.address() as AddressInfo).port;
       const [result, badScope] = await Promise.all([
-        apikey(['create', '--owner', 'X', '--scopes', 'search'], { GATEWAY_PORT: String(port), PGLITE_DATA_DIR: dataDir }),
+        apikey(['create', '--owner', 'X', '--scopes', 'search'], {
+          GATEWAY_PORT: String(port),
+          PGLITE_DATA_DIR: dataDir,
+        }),
         apikey(['create', '--owner', 'X', '--scopes', 'search,everything'], { DATABASE_URL: database.url }),
       ]);
-      expect(badScope).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown scope\(s\) everything; known: catalog, search/) });
+      expect(badScope).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/unknown scope\(s\) everything; known: catalog, search/),
+      });
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(new RegExp(`gateway on port ${port} is running on the embedded database.*Stop \`npm start\``));
+      expect(result.stderr).toMatch(
+        new RegExp(`gateway on port ${port} is running on the embedded database.*Stop \`npm start\``),
+      );
       expect(result.stdout).not.toMatch(/tvl_/);
       expect(existsSync(dataDir)).toBe(false);
     } finally {

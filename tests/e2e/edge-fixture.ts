@@ -34,7 +34,11 @@ export const jwtSecret = 'edge-test-jwt-secret-0123456789abcdef0123';
 const typeDefs = parse(/* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
 
-  directive @cacheControl(maxAge: Int, scope: CacheControlScope, inheritMaxAge: Boolean) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
+  directive @cacheControl(
+    maxAge: Int
+    scope: CacheControlScope
+    inheritMaxAge: Boolean
+  ) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
   enum CacheControlScope {
     PUBLIC
     PRIVATE
@@ -84,7 +88,11 @@ const resolvers = {
         note: index === 0 ? 'busy, "very" busy\nall year' : null,
       })),
     whoami: (_: unknown, __: unknown, context: { identity: Identity }) =>
-      JSON.stringify({ user: context.identity.user?.id ?? null, roles: context.identity.user?.roles ?? [], apiKey: context.identity.apiKey?.owner ?? null }),
+      JSON.stringify({
+        user: context.identity.user?.id ?? null,
+        roles: context.identity.user?.roles ?? [],
+        apiKey: context.identity.apiKey?.owner ?? null,
+      }),
     boom: () => {
       throw new Error('database password is hunter2 at /srv/app/secret.ts:42');
     },
@@ -92,13 +100,17 @@ const resolvers = {
   Destination: {
     __resolveReference: (ref: { code: string }) => destination(ref.code),
     related: (parent: { code: string }, args: { first: number }) =>
-      cities.filter((code) => code !== parent.code).slice(0, args.first).map(destination),
+      cities
+        .filter((code) => code !== parent.code)
+        .slice(0, args.first)
+        .map(destination),
   },
 };
 
 /** The manifest the tests run with: a few operations of the fixture schema. */
 export const trustedOperations = {
-  Destinations: 'query Destinations($first: Int = 3) {\n  destinations(first: $first) {\n    code\n    name\n  }\n}',
+  Destinations:
+    'query Destinations($first: Int = 3) {\n  destinations(first: $first) {\n    code\n    name\n  }\n}',
   DestinationPopularity:
     'query DestinationPopularity($days: Int = 30, $first: Int = 20) {\n  destinationPopularity(days: $days, first: $first) {\n    destination {\n      code\n      name\n    }\n    tripCount\n    note\n  }\n}',
   WhoAmI: 'query WhoAmI {\n  whoami\n}',
@@ -108,7 +120,12 @@ export function manifestOf(operations: Record<string, string>): PersistedQueryMa
   return {
     format: 'apollo-persisted-query-manifest',
     version: 1,
-    operations: Object.entries(operations).map(([name, body]) => ({ id: sha256(body), name, type: 'query', body })),
+    operations: Object.entries(operations).map(([name, body]) => ({
+      id: sha256(body),
+      name,
+      type: 'query',
+      body,
+    })),
   };
 }
 
@@ -119,7 +136,10 @@ export interface EdgeHarness {
   redis: PrivateRedis;
   env: Record<string, string>;
   token(role: 'TRAVELER' | 'EXPERT' | 'ANALYST' | 'ADMIN', userId?: string): Promise<string>;
-  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; json: any }>;
+  post(
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Headers; json: any }>;
   close(): Promise<void>;
 }
 
@@ -173,7 +193,8 @@ export async function startEdge(label: string, extraEnv: Record<string, string> 
     database,
     redis,
     env,
-    token: (role, userId) => mintToken({ role, userId: userId ?? `user-${role.toLowerCase()}`, secret: jwtSecret }),
+    token: (role, userId) =>
+      mintToken({ role, userId: userId ?? `user-${role.toLowerCase()}`, secret: jwtSecret }),
     async post(body, headers = {}) {
       const response = await fetch(running.url, {
         method: 'POST',

@@ -21,7 +21,14 @@ const secret = new TextEncoder().encode(jwtSecret);
 
 function token(
   claims: Record<string, unknown> = {},
-  options: { alg?: string; key?: Uint8Array; exp?: string | number | null; nbf?: number; iss?: string; aud?: string } = {},
+  options: {
+    alg?: string;
+    key?: Uint8Array;
+    exp?: string | number | null;
+    nbf?: number;
+    iss?: string;
+    aud?: string;
+  } = {},
 ) {
   const jwt = new SignJWT({ roles: ['TRAVELER'], ...claims })
     .setProtectedHeader({ alg: options.alg ?? 'HS256' })
@@ -45,9 +52,15 @@ async function expectUnauthenticated(headers: Record<string, string>, message: R
 
 describe('user tokens', () => {
   it('passes a verified user and roles to the subgraphs', async () => {
-    const result = await edge.post(whoami, { authorization: `Bearer ${await edge.token('ANALYST', 'user-42')}` });
+    const result = await edge.post(whoami, {
+      authorization: `Bearer ${await edge.token('ANALYST', 'user-42')}`,
+    });
     expect(result.status).toBe(200);
-    expect(JSON.parse(result.json.data.whoami)).toEqual({ user: 'user-42', roles: ['ANALYST'], apiKey: null });
+    expect(JSON.parse(result.json.data.whoami)).toEqual({
+      user: 'user-42',
+      roles: ['ANALYST'],
+      apiKey: null,
+    });
   });
 
   it('refuses an expired token', async () => {
@@ -61,7 +74,10 @@ describe('user tokens', () => {
   });
 
   it('refuses a badly signed token', async () => {
-    const forged = await token({ roles: ['ADMIN'] }, { key: new TextEncoder().encode('another-secret-another-secret-another-secret') });
+    const forged = await token(
+      { roles: ['ADMIN'] },
+      { key: new TextEncoder().encode('another-secret-another-secret-another-secret') },
+    );
     await expectUnauthenticated({ authorization: `Bearer ${forged}` }, /not valid/);
   });
 
@@ -78,8 +94,14 @@ describe('user tokens', () => {
   });
 
   it('refuses a wrong issuer or audience', async () => {
-    await expectUnauthenticated({ authorization: `Bearer ${await token({}, { iss: 'someone-else' })}` }, /"iss"/);
-    await expectUnauthenticated({ authorization: `Bearer ${await token({}, { aud: 'another-api' })}` }, /"aud"/);
+    await expectUnauthenticated(
+      { authorization: `Bearer ${await token({}, { iss: 'someone-else' })}` },
+      /"iss"/,
+    );
+    await expectUnauthenticated(
+      { authorization: `Bearer ${await token({}, { aud: 'another-api' })}` },
+      /"aud"/,
+    );
   });
 
   it('refuses a token without exp', async () => {
@@ -94,16 +116,31 @@ describe('user tokens', () => {
 
 describe('partner API keys', () => {
   it('accepts a key within its scopes and records its use', async () => {
-    const { key, record } = await createApiKey(db, { owner: 'Acme Travel', scopes: ['search', 'catalog'], rateLimit: 1000 });
-    const search = await edge.post({ query: '{ searchFlights(input: { origin: "PAR" }) }' }, { 'x-api-key': key });
+    const { key, record } = await createApiKey(db, {
+      owner: 'Acme Travel',
+      scopes: ['search', 'catalog'],
+      rateLimit: 1000,
+    });
+    const search = await edge.post(
+      { query: '{ searchFlights(input: { origin: "PAR" }) }' },
+      { 'x-api-key': key },
+    );
     expect(search.status).toBe(200);
     expect(search.json.data.searchFlights).toEqual(['offer from PAR']);
     await vi.waitFor(async () => {
-      const row = await db.selectFrom('gateway.api_keys').select('last_used_at').where('id', '=', record.id).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('gateway.api_keys')
+        .select('last_used_at')
+        .where('id', '=', record.id)
+        .executeTakeFirstOrThrow();
       expect(row.last_used_at).toBeInstanceOf(Date);
     });
     // Only the hash is stored.
-    const stored = await db.selectFrom('gateway.api_keys').selectAll().where('id', '=', record.id).executeTakeFirstOrThrow();
+    const stored = await db
+      .selectFrom('gateway.api_keys')
+      .selectAll()
+      .where('id', '=', record.id)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(stored)).not.toContain(key);
   });
 
@@ -114,7 +151,10 @@ describe('partner API keys', () => {
     expect(trips.json.errors[0].extensions.code).toBe('FORBIDDEN');
     expect(trips.json.errors[0].message).toMatch(/trips/);
     // One forbidden field refuses the whole operation: nothing is half-answered.
-    const mixed = await edge.post({ query: '{ searchFlights(input: { origin: "PAR" }) trips }' }, { 'x-api-key': key });
+    const mixed = await edge.post(
+      { query: '{ searchFlights(input: { origin: "PAR" }) trips }' },
+      { 'x-api-key': key },
+    );
     expect(mixed.status).toBe(403);
     expect(mixed.json.data).toBeUndefined();
     // A root field in no scope is refused to every key.
@@ -130,8 +170,15 @@ describe('partner API keys', () => {
   });
 
   it('refuses a revoked key and an unknown key', async () => {
-    const { key, record } = await createApiKey(db, { owner: 'Gone Away', scopes: ['search'], rateLimit: 1000 });
-    expect((await edge.post({ query: '{ searchFlights(input: { origin: "PAR" }) }' }, { 'x-api-key': key })).status).toBe(200);
+    const { key, record } = await createApiKey(db, {
+      owner: 'Gone Away',
+      scopes: ['search'],
+      rateLimit: 1000,
+    });
+    expect(
+      (await edge.post({ query: '{ searchFlights(input: { origin: "PAR" }) }' }, { 'x-api-key': key }))
+        .status,
+    ).toBe(200);
     await revokeApiKey(db, record.prefix);
     await expectUnauthenticated({ 'x-api-key': key }, /revoked/);
     await expectUnauthenticated({ 'x-api-key': 'tvl_not-a-real-key' }, /not valid/);
@@ -139,7 +186,10 @@ describe('partner API keys', () => {
 
   it('refuses a token and a key together', async () => {
     const { key } = await createApiKey(db, { owner: 'Both Ways', scopes: ['search'], rateLimit: 1000 });
-    await expectUnauthenticated({ 'x-api-key': key, authorization: `Bearer ${await edge.token('TRAVELER')}` }, /not both/);
+    await expectUnauthenticated(
+      { 'x-api-key': key, authorization: `Bearer ${await edge.token('TRAVELER')}` },
+      /not both/,
+    );
   });
 });
 
@@ -200,7 +250,10 @@ describe('rate limits per user and per address', () => {
     const alice = await small.token('TRAVELER', 'alice');
     const bob = await small.token('TRAVELER', 'bob');
     const aliceStatuses: number[] = [];
-    for (let i = 0; i < 5; i++) aliceStatuses.push((await small.post({ query: '{ trips }' }, { authorization: `Bearer ${alice}` })).status);
+    for (let i = 0; i < 5; i++)
+      aliceStatuses.push(
+        (await small.post({ query: '{ trips }' }, { authorization: `Bearer ${alice}` })).status,
+      );
     expect(aliceStatuses).toEqual([200, 200, 200, 200, 429]);
     const bobResult = await small.post({ query: '{ trips }' }, { authorization: `Bearer ${bob}` });
     expect(bobResult.status).toBe(200);
@@ -219,14 +272,24 @@ describe('guessing credentials', () => {
 
   it('spends the address budget: refused keys and tokens end in 429, other addresses are unaffected', async () => {
     // The gateway trusts loopback proxies (TRUST_PROXY), so x-forwarded-for sets the client address.
-    const from = (address: string, headers: Record<string, string> = {}) => ({ 'x-forwarded-for': address, ...headers });
+    const from = (address: string, headers: Record<string, string> = {}) => ({
+      'x-forwarded-for': address,
+      ...headers,
+    });
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await small.post(whoami, from('203.0.113.7', { 'x-api-key': `tvl_guess${i}` }))).status);
-    const forged = await token({}, { key: new TextEncoder().encode('another-secret-another-secret-another-secret') });
+    for (let i = 0; i < 3; i++)
+      statuses.push((await small.post(whoami, from('203.0.113.7', { 'x-api-key': `tvl_guess${i}` }))).status);
+    const forged = await token(
+      {},
+      { key: new TextEncoder().encode('another-secret-another-secret-another-secret') },
+    );
     const spent = await small.post(whoami, from('203.0.113.7', { authorization: `Bearer ${forged}` }));
     expect(statuses).toEqual([401, 401, 401]);
     expect(spent.status).toBe(429);
-    expect(spent.json.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', requestId: expect.any(String) });
+    expect(spent.json.errors[0].extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      requestId: expect.any(String),
+    });
     expect(Number(spent.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await small.post({ query: '{ trips }' }, from('203.0.113.8'))).status).toBe(200);
   });
@@ -248,12 +311,19 @@ describe('when the key store is unreachable', () => {
     await broken.database.drop(); // the gateway's database goes away under it
     const response = await fetch(broken.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': key, 'x-request-id': 'edge-test-store-down-1' },
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': key,
+        'x-request-id': 'edge-test-store-down-1',
+      },
       body: JSON.stringify({ query: '{ searchFlights(input: { origin: "PAR" }) }' }),
     });
     expect(response.status).toBe(500);
     const body = (await response.json()) as any;
-    expect(body.errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'edge-test-store-down-1' });
+    expect(body.errors[0].extensions).toEqual({
+      code: 'INTERNAL_SERVER_ERROR',
+      requestId: 'edge-test-store-down-1',
+    });
     expect(JSON.stringify(body)).not.toMatch(/database|postgres|at \//i);
     // Anonymous and token callers do not need the key store and are still served.
     const anonymous = await broken.post({ query: '{ trips }' });

@@ -27,15 +27,22 @@ describe('operation limits', () => {
   });
 
   it('refuses depth 7 and accepts depth 6', async () => {
-    const ok = await edge.post({ query: '{ destinations { related { related { related { related { code } } } } } }' });
+    const ok = await edge.post({
+      query: '{ destinations { related { related { related { related { code } } } } } }',
+    });
     expect(ok.status).toBe(200);
-    const deep = await edge.post({ query: '{ destinations { related { related { related { related { related { code } } } } } } }' });
+    const deep = await edge.post({
+      query: '{ destinations { related { related { related { related { related { code } } } } } } }',
+    });
     expectLimit(deep, 'depth');
     expect(deep.json.errors[0].message).toMatch(/depth limit of 6/);
   });
 
   it('refuses 16 aliases of one field', async () => {
-    const aliases = Array.from({ length: 16 }, (_, index) => `a${index}: destinations(first: 1) { code }`).join(' ');
+    const aliases = Array.from(
+      { length: 16 },
+      (_, index) => `a${index}: destinations(first: 1) { code }`,
+    ).join(' ');
     expectLimit(await edge.post({ query: `{ ${aliases} }` }), 'aliases');
   });
 
@@ -57,7 +64,10 @@ describe('operation limits', () => {
   it('refuses a 1 MB body with 413', async () => {
     const result = await edge.post({ query: `{ trips } # ${'x'.repeat(1024 * 1024)}` });
     expect(result.status).toBe(413);
-    expect(result.json.errors[0].extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'bodySize' });
+    expect(result.json.errors[0].extensions).toMatchObject({
+      code: 'OPERATION_LIMIT_EXCEEDED',
+      limit: 'bodySize',
+    });
     expect(result.json.errors[0].extensions.requestId).toEqual(expect.any(String));
   });
 
@@ -82,7 +92,8 @@ describe('operation limits', () => {
 
   it('refuses list sizes that multiply past the list cost limit', async () => {
     const result = await edge.post({
-      query: 'query ($n: Int) { destinations(first: $n) { related(first: $n) { related(first: $n) { code } } } }',
+      query:
+        'query ($n: Int) { destinations(first: $n) { related(first: $n) { related(first: $n) { code } } } }',
       variables: { n: 100 },
     });
     expectLimit(result, 'listCost');
@@ -186,7 +197,11 @@ describe('HTTP hardening', () => {
     const preflight = (origin: string) =>
       fetch(edge.url, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-api-key' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,x-api-key',
+        },
       });
     const allowed = await preflight('https://app.traveloure.example');
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.traveloure.example');
@@ -209,7 +224,9 @@ describe('metrics', () => {
   it('counts refusals by limit', async () => {
     const metrics = await (await fetch(`${edge.origin}/metrics`)).text();
     for (const limit of ['depth', 'aliases', 'tokens', 'bodySize', 'batching', 'listSize']) {
-      expect(metrics).toMatch(new RegExp(`gateway_operation_limit_exceeded_total\\{service="gateway",limit="${limit}"\\} [1-9]`));
+      expect(metrics).toMatch(
+        new RegExp(`gateway_operation_limit_exceeded_total\\{service="gateway",limit="${limit}"\\} [1-9]`),
+      );
     }
   });
 });

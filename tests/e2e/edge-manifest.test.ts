@@ -28,12 +28,22 @@ describe('persisted operations manifest', () => {
     for (const operation of committed.operations as { name: string; body: string }[]) {
       const document = parse(operation.body, { maxTokens: limits.maxTokens });
       const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
-      expect(errors.map((error) => error.message), operation.name).toEqual([]);
+      expect(
+        errors.map((error) => error.message),
+        operation.name,
+      ).toEqual([]);
       const definition = document.definitions.find((node) => node.kind === 'OperationDefinition')!;
       let oversized = 0;
-      const cost = listCost(schema, definition.selectionSet, schema.getQueryType(), {}, {}, (_field, size) => {
-        if (size > limits.maxListSize) oversized++;
-      });
+      const cost = listCost(
+        schema,
+        definition.selectionSet,
+        schema.getQueryType(),
+        {},
+        {},
+        (_field, size) => {
+          if (size > limits.maxListSize) oversized++;
+        },
+      );
       expect(oversized, operation.name).toBe(0);
       expect(cost, operation.name).toBeLessThanOrEqual(limits.maxListCost);
     }

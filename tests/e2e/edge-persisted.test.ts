@@ -64,7 +64,10 @@ describe('persisted queries over GET', () => {
 
   it('marks a signed-in answer private', async () => {
     const response = await fetch(getUrl({ first: 1 }), {
-      headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${await edge.token('TRAVELER')}` },
+      headers: {
+        'apollo-require-preflight': 'true',
+        authorization: `Bearer ${await edge.token('TRAVELER')}`,
+      },
     });
     expect(response.headers.get('cache-control')).toBe('max-age=120, private');
   });
@@ -90,8 +93,12 @@ describe('analytics endpoint', () => {
   it('lists the operations and answers JSON with typed parameters', async () => {
     const headers = { authorization: `Bearer ${await edge.token('ANALYST')}` };
     const list = (await (await fetch(`${edge.origin}/analytics`, { headers })).json()) as any;
-    expect(list.operations.map((operation: { name: string }) => operation.name)).toContain('DestinationPopularity');
-    const response = await fetch(`${edge.origin}/analytics/DestinationPopularity?days=7&first=2`, { headers });
+    expect(list.operations.map((operation: { name: string }) => operation.name)).toContain(
+      'DestinationPopularity',
+    );
+    const response = await fetch(`${edge.origin}/analytics/DestinationPopularity?days=7&first=2`, {
+      headers,
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('ratelimit-limit')).not.toBeNull();
     const body = (await response.json()) as any;
@@ -109,7 +116,12 @@ describe('analytics endpoint', () => {
     expect(text.split('\n')[0]).toBe('destination.code,destination.name,tripCount,note');
     const rows = parseCsv(text, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toEqual({ 'destination.code': 'PAR', 'destination.name': 'City PAR', tripCount: '10', note: 'busy, "very" busy\nall year' });
+    expect(rows[0]).toEqual({
+      'destination.code': 'PAR',
+      'destination.name': 'City PAR',
+      tripCount: '10',
+      note: 'busy, "very" busy\nall year',
+    });
     expect(rows[1]!.note).toBe('');
     expect(text).toContain('"busy, ""very"" busy\nall year"');
   });
@@ -118,12 +130,19 @@ describe('analytics endpoint', () => {
     const headers = { authorization: `Bearer ${await edge.token('ANALYST')}` };
     const notInt = await fetch(`${edge.origin}/analytics/DestinationPopularity?days=seven`, { headers });
     expect(notInt.status).toBe(400);
-    expect(((await notInt.json()) as any).errors[0]).toMatchObject({ message: 'days must be an integer', extensions: { code: 'BAD_USER_INPUT' } });
-    const unknownParameter = await fetch(`${edge.origin}/analytics/DestinationPopularity?region=EU`, { headers });
+    expect(((await notInt.json()) as any).errors[0]).toMatchObject({
+      message: 'days must be an integer',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    const unknownParameter = await fetch(`${edge.origin}/analytics/DestinationPopularity?region=EU`, {
+      headers,
+    });
     expect(unknownParameter.status).toBe(400);
     const unknownOperation = await fetch(`${edge.origin}/analytics/DropTables`, { headers });
     expect(unknownOperation.status).toBe(404);
-    const tooMany = await fetch(`${edge.origin}/analytics/DestinationPopularity?first=1000&format=csv`, { headers });
+    const tooMany = await fetch(`${edge.origin}/analytics/DestinationPopularity?first=1000&format=csv`, {
+      headers,
+    });
     expect(tooMany.status).toBe(400);
     const body = (await tooMany.json()) as any;
     expect(body.errors[0].extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'listSize' });
@@ -148,7 +167,9 @@ describe('safelist mode', () => {
   beforeAll(async () => {
     safe = await startEdge('edge_persisted_safelist', { PERSISTED_QUERIES_MODE: 'safelist' });
     const db = gatewayDb(safe.database.url);
-    partnerKey = (await createApiKey(db, { owner: 'Safelisted Partner', scopes: ['catalog'], rateLimit: 1000 })).key;
+    partnerKey = (
+      await createApiKey(db, { owner: 'Safelisted Partner', scopes: ['catalog'], rateLimit: 1000 })
+    ).key;
     await db.destroy();
   });
   afterAll(async () => {
@@ -158,7 +179,11 @@ describe('safelist mode', () => {
   const freeForm = { query: '{ destinations(first: 1) { code } }' };
 
   it('refuses free-form operations from anonymous callers, partners and analysts', async () => {
-    for (const headers of [{} as Record<string, string>, { 'x-api-key': partnerKey }, { authorization: `Bearer ${await safe.token('ANALYST')}` }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { 'x-api-key': partnerKey },
+      { authorization: `Bearer ${await safe.token('ANALYST')}` },
+    ]) {
       const result = await safe.post(freeForm, headers);
       expect(result.status).toBe(400);
       expect(result.json.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_ALLOWED');
@@ -175,7 +200,10 @@ describe('safelist mode', () => {
   });
 
   it('runs manifest operations by id or by their exact text', async () => {
-    const byId = await safe.post({ extensions: persisted(sha256(trustedOperations.Destinations)) }, { 'x-api-key': partnerKey });
+    const byId = await safe.post(
+      { extensions: persisted(sha256(trustedOperations.Destinations)) },
+      { 'x-api-key': partnerKey },
+    );
     expect(byId.status).toBe(200);
     expect(byId.json.data.destinations).toHaveLength(3);
     const byText = await safe.post({ query: trustedOperations.Destinations });

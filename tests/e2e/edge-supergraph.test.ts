@@ -23,14 +23,17 @@ afterAll(async () => {
 describe('the edge over the real subgraphs', () => {
   it('ships the analytics operations in the manifest', () => {
     const names = [...TrustedDocuments.load().byName.keys()];
-    expect(names).toEqual(expect.arrayContaining(['DestinationPopularity', 'SearchDemand', 'NotificationStats']));
+    expect(names).toEqual(
+      expect.arrayContaining(['DestinationPopularity', 'SearchDemand', 'NotificationStats']),
+    );
   });
 
   it('runs every analytics operation for an analyst, as JSON and as CSV', async () => {
     const headers = { authorization: `Bearer ${await supergraph.token('ANALYST', 'analyst-edge')}` };
     // The header names the operation's fields whether or not any row came back.
     const csvHeaders = {
-      DestinationPopularity: 'destination.code,destination.name,destination.country,destination.region,tripCount,travelerCount',
+      DestinationPopularity:
+        'destination.code,destination.name,destination.country,destination.region,tripCount,travelerCount',
       SearchDemand: 'destinationCode,searches,flightSearches,hotelSearches,travelers,lastSearchedAt',
       NotificationStats: 'day,channel,sent,failed,dead',
     };
@@ -63,21 +66,37 @@ describe('the edge over the real subgraphs', () => {
     expect(response.headers.get('cache-control')).toBe('max-age=3600, public');
     // The same operation for a signed-in caller may be held only by that caller's cache.
     const signedIn = await fetch(url, {
-      headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${await supergraph.token('TRAVELER', 'cache-user')}` },
+      headers: {
+        'apollo-require-preflight': 'true',
+        authorization: `Bearer ${await supergraph.token('TRAVELER', 'cache-user')}`,
+      },
     });
     expect(signedIn.headers.get('cache-control')).toBe('max-age=3600, private');
   });
 
   it('lets an analytics key read the analytics fields, and no other key', async () => {
     const db = gatewayDb(supergraph.database.url);
-    const { key: analyticsKey } = await createApiKey(db, { owner: 'Insights Partner', scopes: ['analytics'], rateLimit: 100 });
-    const { key: searchKey } = await createApiKey(db, { owner: 'Search Partner', scopes: ['search'], rateLimit: 100 });
+    const { key: analyticsKey } = await createApiKey(db, {
+      owner: 'Insights Partner',
+      scopes: ['analytics'],
+      rateLimit: 100,
+    });
+    const { key: searchKey } = await createApiKey(db, {
+      owner: 'Search Partner',
+      scopes: ['search'],
+      rateLimit: 100,
+    });
     await db.destroy();
-    const query = '{ destinationPopularity(days: 30, first: 3) { tripCount } searchDemand(days: 7, first: 3) { searches } notificationStats(days: 7) { sent } }';
+    const query =
+      '{ destinationPopularity(days: 30, first: 3) { tripCount } searchDemand(days: 7, first: 3) { searches } notificationStats(days: 7) { sent } }';
     const allowed = await supergraph.graphql(query, {}, { headers: { 'x-api-key': analyticsKey } });
     expect(allowed.status, JSON.stringify(allowed.body)).toBe(200);
     expect(allowed.body.errors).toBeUndefined();
-    expect(Object.keys(allowed.body.data).sort()).toEqual(['destinationPopularity', 'notificationStats', 'searchDemand']);
+    expect(Object.keys(allowed.body.data).sort()).toEqual([
+      'destinationPopularity',
+      'notificationStats',
+      'searchDemand',
+    ]);
     const refused = await supergraph.graphql(query, {}, { headers: { 'x-api-key': searchKey } });
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
@@ -86,10 +105,18 @@ describe('the edge over the real subgraphs', () => {
     const db = gatewayDb(supergraph.database.url);
     const { key } = await createApiKey(db, { owner: 'Catalog Partner', scopes: ['catalog'], rateLimit: 100 });
     await db.destroy();
-    const destinations = await supergraph.graphql('{ destinations(first: 2) { code name } }', {}, { headers: { 'x-api-key': key } });
+    const destinations = await supergraph.graphql(
+      '{ destinations(first: 2) { code name } }',
+      {},
+      { headers: { 'x-api-key': key } },
+    );
     expect(destinations.status).toBe(200);
     expect(destinations.body.data.destinations).toHaveLength(2);
-    const trips = await supergraph.graphql('{ trips(first: 1) { totalCount } }', {}, { headers: { 'x-api-key': key } });
+    const trips = await supergraph.graphql(
+      '{ trips(first: 1) { totalCount } }',
+      {},
+      { headers: { 'x-api-key': key } },
+    );
     expect(trips.status).toBe(403);
     expect(trips.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });

@@ -8,7 +8,8 @@ import { mintToken } from '@traveloure/gateway';
 import { testSigningSecret } from '@traveloure/platform/testing';
 
 const jwtSecret = 'e2e-embedded-jwt-secret-0123456789abcdef';
-const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+const isoDay = (offsetDays: number) =>
+  new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
 describe('notifications in embedded mode (PGlite, in-process queue)', () => {
   let supergraph: RunningSupergraph;
@@ -42,10 +43,20 @@ describe('notifications in embedded mode (PGlite, in-process queue)', () => {
 
   it('turns a new trip into a TRIP_REMINDER without Redis', async () => {
     expect(supergraph.mode).toBe('embedded');
-    const token = await mintToken({ role: 'TRAVELER', userId: 'embedded-traveler', secret: jwtSecret, region: 'EU_WEST', email: 'e@example.test' });
-    const created = await call(token, `mutation($input: CreateTripInput!) { createTrip(input: $input) { userErrors { code } } }`, {
-      input: { title: 'Lisbon weekend', destinationCode: 'LIS', startDate: isoDay(1), endDate: isoDay(3) },
+    const token = await mintToken({
+      role: 'TRAVELER',
+      userId: 'embedded-traveler',
+      secret: jwtSecret,
+      region: 'EU_WEST',
+      email: 'e@example.test',
     });
+    const created = await call(
+      token,
+      `mutation($input: CreateTripInput!) { createTrip(input: $input) { userErrors { code } } }`,
+      {
+        input: { title: 'Lisbon weekend', destinationCode: 'LIS', startDate: isoDay(1), endDate: isoDay(3) },
+      },
+    );
     expect(created.data?.createTrip.userErrors).toEqual([]);
     const deadline = Date.now() + 20_000;
     let entries: { kind: string; title: string }[] = [];

@@ -36,7 +36,10 @@ describe('notifications through the gateway', () => {
       env: { OUTBOX_POLL_MS: '50', QUEUE_BACKOFF_MS: '50' },
     });
     for (const name of ['amy', 'ben', 'cat']) {
-      tokens[name] = await supergraph.token('TRAVELER', `e2e-${name}`, { email: `${name}@example.test`, name });
+      tokens[name] = await supergraph.token('TRAVELER', `e2e-${name}`, {
+        email: `${name}@example.test`,
+        name,
+      });
     }
     tokens.admin = await supergraph.token('ADMIN', 'e2e-admin');
   });
@@ -45,13 +48,14 @@ describe('notifications through the gateway', () => {
   });
 
   const inbox = async (who: string) => {
-    const result = await supergraph.graphql<{ me: { unreadNotificationCount: number; notifications: { edges: { node: InboxNode }[] } } }>(
-      inboxQuery,
-      {},
-      { token: tokens[who] },
-    );
+    const result = await supergraph.graphql<{
+      me: { unreadNotificationCount: number; notifications: { edges: { node: InboxNode }[] } };
+    }>(inboxQuery, {}, { token: tokens[who] });
     expect(result.body.errors).toBeUndefined();
-    return { unread: result.body.data!.me.unreadNotificationCount, entries: result.body.data!.me.notifications.edges.map((edge) => edge.node) };
+    return {
+      unread: result.body.data!.me.unreadNotificationCount,
+      entries: result.body.data!.me.notifications.edges.map((edge) => edge.node),
+    };
   };
   const waitForInbox = async (who: string, check: (entries: InboxNode[]) => boolean, what: string) => {
     const deadline = Date.now() + 20_000;
@@ -65,7 +69,14 @@ describe('notifications through the gateway', () => {
   const createTrip = async (who: string, destinationCode: string, startInDays: number) => {
     const result = await supergraph.graphql(
       `mutation($input: CreateTripInput!) { createTrip(input: $input) { trip { id } userErrors { code message } } }`,
-      { input: { title: `${who} in ${destinationCode}`, destinationCode, startDate: isoDay(startInDays), endDate: isoDay(startInDays + 4) } },
+      {
+        input: {
+          title: `${who} in ${destinationCode}`,
+          destinationCode,
+          startDate: isoDay(startInDays),
+          endDate: isoDay(startInDays + 4),
+        },
+      },
       { token: tokens[who] },
     );
     expect(result.body.data?.createTrip.userErrors).toEqual([]);
@@ -74,9 +85,18 @@ describe('notifications through the gateway', () => {
 
   it('gives a trip created to start in 2 days a TRIP_REMINDER in me { notifications }', async () => {
     await createTrip('amy', 'PAR', 2);
-    const { entries, unread } = await waitForInbox('amy', (all) => all.some((entry) => entry.kind === 'TRIP_REMINDER'), 'the reminder');
+    const { entries, unread } = await waitForInbox(
+      'amy',
+      (all) => all.some((entry) => entry.kind === 'TRIP_REMINDER'),
+      'the reminder',
+    );
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ kind: 'TRIP_REMINDER', severity: 'INFO', title: 'amy in PAR starts in 2 days', readAt: null });
+    expect(entries[0]).toMatchObject({
+      kind: 'TRIP_REMINDER',
+      severity: 'INFO',
+      title: 'amy in PAR starts in 2 days',
+      readAt: null,
+    });
     expect(entries[0]!.deliveries.find((delivery) => delivery.channel === 'IN_APP')?.status).toBe('SENT');
     expect(unread).toBe(1);
   });
@@ -93,8 +113,15 @@ describe('notifications through the gateway', () => {
     const sent = await supergraph.graphql(alert, {}, { token: tokens.admin });
     // amy and ben travel to Paris; cat to Rome.
     expect(sent.body.data.broadcastEmergencyAlert).toEqual({ recipients: 2, userErrors: [] });
-    const ben = await waitForInbox('ben', (all) => all.some((entry) => entry.kind === 'EMERGENCY_ALERT'), "ben's alert");
-    expect(ben.entries.find((entry) => entry.kind === 'EMERGENCY_ALERT')).toMatchObject({ severity: 'CRITICAL', title: 'Transport strike' });
+    const ben = await waitForInbox(
+      'ben',
+      (all) => all.some((entry) => entry.kind === 'EMERGENCY_ALERT'),
+      "ben's alert",
+    );
+    expect(ben.entries.find((entry) => entry.kind === 'EMERGENCY_ALERT')).toMatchObject({
+      severity: 'CRITICAL',
+      title: 'Transport strike',
+    });
     expect((await inbox('cat')).entries.map((entry) => entry.kind)).toEqual(['TRIP_REMINDER']);
   });
 
@@ -103,7 +130,10 @@ describe('notifications through the gateway', () => {
     const target = cat.entries[0]!;
     const mark = `mutation($id: ID!) { markNotificationRead(id: $id) { notification { id readAt } userErrors { field code } } }`;
     const stranger = await supergraph.graphql(mark, { id: target.id }, { token: tokens.ben });
-    expect(stranger.body.data.markNotificationRead).toEqual({ notification: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND' }] });
+    expect(stranger.body.data.markNotificationRead).toEqual({
+      notification: null,
+      userErrors: [{ field: ['id'], code: 'NOT_FOUND' }],
+    });
     expect((await inbox('cat')).unread).toBe(1);
     const own = await supergraph.graphql(mark, { id: target.id }, { token: tokens.cat });
     expect(own.body.data.markNotificationRead.notification.readAt).toEqual(expect.any(String));
@@ -116,15 +146,32 @@ describe('notifications through the gateway', () => {
     tokens.analyst ??= await supergraph.token('ANALYST', 'e2e-analyst');
     const preferences = `mutation($input: NotificationPreferencesInput!) {
       updateNotificationPreferences(input: $input) { preferences { emailEnabled webhookUrl quietHours { start end timeZone } } userErrors { field code } } }`;
-    const refused = await supergraph.graphql(preferences, { input: { webhookUrl: 'http://hooks.example.com/x' } }, { token: tokens.amy });
-    expect(refused.body.data.updateNotificationPreferences).toEqual({ preferences: null, userErrors: [{ field: ['input', 'webhookUrl'], code: 'INVALID_WEBHOOK_URL' }] });
+    const refused = await supergraph.graphql(
+      preferences,
+      { input: { webhookUrl: 'http://hooks.example.com/x' } },
+      { token: tokens.amy },
+    );
+    expect(refused.body.data.updateNotificationPreferences).toEqual({
+      preferences: null,
+      userErrors: [{ field: ['input', 'webhookUrl'], code: 'INVALID_WEBHOOK_URL' }],
+    });
     const saved = await supergraph.graphql(
       preferences,
-      { input: { webhookUrl: 'https://hooks.example.com/amy', emailEnabled: false, quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/Paris' } } },
+      {
+        input: {
+          webhookUrl: 'https://hooks.example.com/amy',
+          emailEnabled: false,
+          quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/Paris' },
+        },
+      },
       { token: tokens.amy },
     );
     expect(saved.body.data.updateNotificationPreferences.userErrors).toEqual([]);
-    const me = await supergraph.graphql(`{ me { notificationPreferences { emailEnabled webhookUrl webhookSigningSecret quietHours { start end timeZone } } } }`, {}, { token: tokens.amy });
+    const me = await supergraph.graphql(
+      `{ me { notificationPreferences { emailEnabled webhookUrl webhookSigningSecret quietHours { start end timeZone } } } }`,
+      {},
+      { token: tokens.amy },
+    );
     expect(me.body.data.me.notificationPreferences).toEqual({
       emailEnabled: false,
       webhookUrl: 'https://hooks.example.com/amy',
@@ -134,21 +181,48 @@ describe('notifications through the gateway', () => {
 
     const before = await inbox('amy');
     expect(before.unread).toBeGreaterThan(0);
-    const markAll = await supergraph.graphql(`mutation { markAllNotificationsRead { count userErrors { code } } }`, {}, { token: tokens.amy });
+    const markAll = await supergraph.graphql(
+      `mutation { markAllNotificationsRead { count userErrors { code } } }`,
+      {},
+      { token: tokens.amy },
+    );
     expect(markAll.body.data.markAllNotificationsRead).toEqual({ count: before.unread, userErrors: [] });
     expect((await inbox('amy')).unread).toBe(0);
 
     const stats = `{ notificationStats(days: 1) { day channel sent failed dead } }`;
     const analyst = await supergraph.graphql(stats, {}, { token: tokens.analyst });
-    expect(analyst.body.data.notificationStats).toContainEqual({ day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), channel: 'IN_APP', sent: expect.any(Number), failed: 0, dead: 0 });
+    expect(analyst.body.data.notificationStats).toContainEqual({
+      day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      channel: 'IN_APP',
+      sent: expect.any(Number),
+      failed: 0,
+      dead: 0,
+    });
     const traveler = await supergraph.graphql(stats, {}, { token: tokens.amy });
-    expect(traveler.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requestId: expect.any(String) });
+    expect(traveler.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      requestId: expect.any(String),
+    });
 
     const forged = Buffer.from(JSON.stringify(['not-a-date', 'x'])).toString('base64url');
-    const badCursor = await supergraph.graphql(`query($after: String) { me { notifications(first: 5, after: $after) { totalCount } } }`, { after: forged }, { token: tokens.amy });
-    expect(badCursor.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', requestId: expect.any(String) });
+    const badCursor = await supergraph.graphql(
+      `query($after: String) { me { notifications(first: 5, after: $after) { totalCount } } }`,
+      { after: forged },
+      { token: tokens.amy },
+    );
+    expect(badCursor.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      requestId: expect.any(String),
+    });
     expect(JSON.stringify(badCursor.body)).not.toMatch(/stack|timestamp with time zone/);
-    const badDays = await supergraph.graphql(`{ notificationStats(days: 0) { day } }`, {}, { token: tokens.analyst });
-    expect(badDays.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', requestId: expect.any(String) });
+    const badDays = await supergraph.graphql(
+      `{ notificationStats(days: 0) { day } }`,
+      {},
+      { token: tokens.analyst },
+    );
+    expect(badDays.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      requestId: expect.any(String),
+    });
   });
 });

@@ -38,7 +38,12 @@ describe('npm start (embedded mode)', () => {
     };
     // Its own process group, so SIGTERM reaches npm and the server as a terminal's Ctrl-C or a
     // container stop would, and nothing is left running after the test.
-    child = spawn('npm', ['start', '--silent'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child = spawn('npm', ['start', '--silent'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
@@ -47,7 +52,9 @@ describe('npm start (embedded mode)', () => {
     while (!output.includes('supergraph ready') && Date.now() < deadline && child.exitCode === null) {
       await new Promise((resolveWait) => setTimeout(resolveWait, 250));
     }
-    expect(output, output.slice(-3000)).toContain(`Traveloure supergraph ready (embedded): http://localhost:${ports[0]}/graphql`);
+    expect(output, output.slice(-3000)).toContain(
+      `Traveloure supergraph ready (embedded): http://localhost:${ports[0]}/graphql`,
+    );
     expect(output).toContain('embedded mode: PGlite');
 
     const response = await fetch(`http://127.0.0.1:${ports[0]}/graphql`, {
@@ -62,7 +69,9 @@ describe('npm start (embedded mode)', () => {
     expect(codes).toHaveLength(3);
     for (const code of codes) expect(code).toMatch(/^[A-Z]{3}$/);
 
-    const exited = new Promise<number | null>((resolveExit) => child!.once('exit', (code) => resolveExit(code)));
+    const exited = new Promise<number | null>((resolveExit) =>
+      child!.once('exit', (code) => resolveExit(code)),
+    );
     process.kill(-child.pid!, 'SIGTERM');
     await exited;
     // The server drains in-flight requests and closes its stores; nothing of the group outlives it.
@@ -75,7 +84,8 @@ describe('npm start (embedded mode)', () => {
       }
     };
     const stopDeadline = Date.now() + 20_000;
-    while (groupAlive() && Date.now() < stopDeadline) await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+    while (groupAlive() && Date.now() < stopDeadline)
+      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
     expect(groupAlive()).toBe(false);
     expect(output).toContain('"msg":"shutting down"');
     expect(output).not.toMatch(/"level":"(error|fatal)"/);

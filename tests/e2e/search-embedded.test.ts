@@ -42,8 +42,17 @@ describe('search in embedded mode (PGlite, in-process cache, demo provider)', ()
     await supergraph?.close();
   });
 
-  const call = async (role: 'TRAVELER' | 'ANALYST', query: string, variables: Record<string, unknown> = {}) => {
-    const token = await mintToken({ role, userId: `search-embedded-${role.toLowerCase()}`, secret: jwtSecret, region: 'EU_WEST' });
+  const call = async (
+    role: 'TRAVELER' | 'ANALYST',
+    query: string,
+    variables: Record<string, unknown> = {},
+  ) => {
+    const token = await mintToken({
+      role,
+      userId: `search-embedded-${role.toLowerCase()}`,
+      secret: jwtSecret,
+      region: 'EU_WEST',
+    });
     const response = await fetch(supergraph.gatewayUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -58,7 +67,11 @@ describe('search in embedded mode (PGlite, in-process cache, demo provider)', ()
     expect(first.errors).toBeUndefined();
     expect(first.data.searchFlights.meta).toEqual({ provider: 'demo', cached: false, stale: false });
     expect(first.data.searchFlights.offers).toHaveLength(3);
-    expect(first.data.searchFlights.offers.every((offer: { validatingCarrier: string }) => offer.validatingCarrier === 'ZZ')).toBe(true);
+    expect(
+      first.data.searchFlights.offers.every(
+        (offer: { validatingCarrier: string }) => offer.validatingCarrier === 'ZZ',
+      ),
+    ).toBe(true);
     const again = await call('TRAVELER', SEARCH, { input: { ...input, origin: 'nyc' } });
     expect(again.data.searchFlights.meta).toEqual({ provider: 'demo', cached: true, stale: false });
     expect(again.data.searchFlights.offers).toEqual(first.data.searchFlights.offers);
@@ -77,13 +90,21 @@ describe('search in embedded mode (PGlite, in-process cache, demo provider)', ()
     expect(offers.data.trip.flightOffers.offers.length).toBeGreaterThan(0);
     expect(offers.data.trip.hotelOffers.meta.provider).toBe('demo');
     expect(offers.data.trip.hotelOffers.offers).toHaveLength(2);
-    expect(offers.data.trip.hotelOffers.offers[0]).toMatchObject({ hotel: { cityCode: 'ROM' }, roomDescription: expect.stringMatching(/not bookable/) });
+    expect(offers.data.trip.hotelOffers.offers[0]).toMatchObject({
+      hotel: { cityCode: 'ROM' },
+      roomDescription: expect.stringMatching(/not bookable/),
+    });
   });
 
   it('the search log feeds searchDemand for analysts', async () => {
-    const demand = await call('ANALYST', `{ searchDemand(days: 1, first: 10) { destinationCode searches flightSearches hotelSearches } }`);
+    const demand = await call(
+      'ANALYST',
+      `{ searchDemand(days: 1, first: 10) { destinationCode searches flightSearches hotelSearches } }`,
+    );
     expect(demand.errors).toBeUndefined();
-    const byCode = Object.fromEntries(demand.data.searchDemand.map((row: { destinationCode: string }) => [row.destinationCode, row]));
+    const byCode = Object.fromEntries(
+      demand.data.searchDemand.map((row: { destinationCode: string }) => [row.destinationCode, row]),
+    );
     expect(byCode.PAR).toMatchObject({ searches: 2, flightSearches: 2, hotelSearches: 0 });
     expect(byCode.ROM).toMatchObject({ searches: 2, flightSearches: 1, hotelSearches: 1 });
   });

@@ -8,7 +8,8 @@ import { startAmadeusEmulator, type AmadeusEmulator } from '../emulators/amadeus
 import { startTestSupergraph, type TestSupergraph } from './support.ts';
 
 const today = new Date().toISOString().slice(0, 10);
-const inDays = (days: number) => new Date(Date.parse(`${today}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const inDays = (days: number) =>
+  new Date(Date.parse(`${today}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 const CREATE = `mutation ($input: CreateTripInput!) {
   createTrip(input: $input) { trip { id } userErrors { field message code } }
@@ -48,7 +49,9 @@ beforeAll(async () => {
   traveler = await graph.token('TRAVELER', 'e2e-search-traveler', { region: 'EU_WEST', name: 'Sam' });
   const created = await graph.graphql(
     CREATE,
-    { input: { title: 'Paris in spring', destinationCode: 'PAR', startDate: inDays(60), endDate: inDays(65) } },
+    {
+      input: { title: 'Paris in spring', destinationCode: 'PAR', startDate: inDays(60), endDate: inDays(65) },
+    },
     { token: traveler },
   );
   expect(created.body.data.createTrip.userErrors).toEqual([]);
@@ -80,7 +83,11 @@ describe('search through the gateway', () => {
     });
 
     const second = await graph.graphql(TRIP_FLIGHTS, { id: tripId }, { token: traveler });
-    expect(second.body.data.trip.flightOffers.meta).toEqual({ provider: 'amadeus', cached: true, stale: false });
+    expect(second.body.data.trip.flightOffers.meta).toEqual({
+      provider: 'amadeus',
+      cached: true,
+      stale: false,
+    });
     expect(second.body.data.trip.flightOffers.offers).toEqual(offers.offers);
     expect(emulator.count('/v2/shopping/flight-offers')).toBe(1);
   });
@@ -91,12 +98,20 @@ describe('search through the gateway', () => {
     const hotels = result.body.data.trip.hotelOffers;
     expect(hotels.offers.length).toBeGreaterThan(0);
     expect(hotels.offers.length).toBeLessThanOrEqual(3);
-    expect(hotels.offers[0]).toMatchObject({ checkIn: inDays(60), checkOut: inDays(65), hotel: { cityCode: 'PAR' } });
+    expect(hotels.offers[0]).toMatchObject({
+      checkIn: inDays(60),
+      checkOut: inDays(65),
+      hotel: { cityCode: 'PAR' },
+    });
   });
 
   it('an Amadeus outage is UPSTREAM_UNAVAILABLE with the request id, never a stack trace', async () => {
     emulator.setFault({ kind: 'status', status: 500 });
-    const result = await graph.graphql(SEARCH, { input: { origin: 'NYC', destination: 'TYO', departureDate: inDays(30) } }, { token: traveler });
+    const result = await graph.graphql(
+      SEARCH,
+      { input: { origin: 'NYC', destination: 'TYO', departureDate: inDays(30) } },
+      { token: traveler },
+    );
     emulator.setFault(undefined);
     const error = result.body.errors?.[0];
     expect(error?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
@@ -105,8 +120,15 @@ describe('search through the gateway', () => {
   });
 
   it('bad search input is BAD_USER_INPUT naming the field', async () => {
-    const result = await graph.graphql(SEARCH, { input: { origin: 'NYC', destination: 'PAR', departureDate: inDays(-2) } }, { token: traveler });
-    expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'departureDate'] });
+    const result = await graph.graphql(
+      SEARCH,
+      { input: { origin: 'NYC', destination: 'PAR', departureDate: inDays(-2) } },
+      { token: traveler },
+    );
+    expect(result.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: ['input', 'departureDate'],
+    });
   });
 
   it('a date that is no calendar day, written inline, is BAD_USER_INPUT with the request id', async () => {
@@ -115,7 +137,10 @@ describe('search through the gateway', () => {
       {},
       { token: traveler, headers: { 'x-request-id': 'inline-bad-date-1' } },
     );
-    expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', requestId: 'inline-bad-date-1' });
+    expect(result.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      requestId: 'inline-bad-date-1',
+    });
     expect(result.body.errors?.[0]?.message).toContain('2027-13-45');
   });
 });

@@ -34,7 +34,11 @@ export interface TestSupergraph extends RunningSupergraph {
     options?: { token?: string; headers?: Record<string, string> },
   ): Promise<GraphQLResult<T>>;
   /** A signed-in user's bearer token. */
-  token(role: Role, userId: string, extra?: { region?: Region; email?: string; name?: string }): Promise<string>;
+  token(
+    role: Role,
+    userId: string,
+    extra?: { region?: Region; email?: string; name?: string },
+  ): Promise<string>;
 }
 
 export async function startTestSupergraph(
@@ -60,7 +64,12 @@ export async function startTestSupergraph(
   };
   let supergraph: RunningSupergraph;
   try {
-    supergraph = await startSupergraph({ env, services: options.services, onQuery: options.onQuery, host: '127.0.0.1' });
+    supergraph = await startSupergraph({
+      env,
+      services: options.services,
+      onQuery: options.onQuery,
+      host: '127.0.0.1',
+    });
   } catch (error) {
     await redis.stop();
     await database.drop();
@@ -91,7 +100,14 @@ export async function startTestSupergraph(
       return { status: response.status, headers: response.headers, body };
     },
     token: (role, userId, extra = {}) =>
-      mintToken({ role, userId, secret: testJwtSecret, region: extra.region ?? 'US_EAST', email: extra.email, name: extra.name }),
+      mintToken({
+        role,
+        userId,
+        secret: testJwtSecret,
+        region: extra.region ?? 'US_EAST',
+        email: extra.email,
+        name: extra.name,
+      }),
     close: async () => {
       try {
         await supergraph.close();

@@ -21,8 +21,18 @@ function Explorer({ config, schema }: { config: ExplorerConfig; schema: GraphQLS
   const [apiKey, setApiKey] = useState(() => sessionStorage.getItem(API_KEY_STORAGE) ?? '');
   const fetcher = useMemo(
     () =>
-      async ({ query, variables, operationName }: { query: string; variables?: unknown; operationName?: string | null }, options?: { headers?: Record<string, string> }) => {
-        const headers: Record<string, string> = { 'content-type': 'application/json', ...(options?.headers ?? {}) };
+      async (
+        {
+          query,
+          variables,
+          operationName,
+        }: { query: string; variables?: unknown; operationName?: string | null },
+        options?: { headers?: Record<string, string> },
+      ) => {
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          ...(options?.headers ?? {}),
+        };
         if (apiKey.trim()) headers['x-api-key'] = apiKey.trim();
         const response = await fetch(config.endpoint, {
           method: 'POST',

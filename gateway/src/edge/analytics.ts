@@ -44,12 +44,18 @@ function coerce(name: string, raw: string, typeName: string): unknown {
 }
 
 /** Query string parameters as the operation's variables, typed by its variable definitions. */
-export function variablesFromQuery(operation: PersistedOperation, query: URLSearchParams): Record<string, unknown> {
+export function variablesFromQuery(
+  operation: PersistedOperation,
+  query: URLSearchParams,
+): Record<string, unknown> {
   const definition = parse(operation.body).definitions.find(
     (node): node is OperationDefinitionNode => node.kind === Kind.OPERATION_DEFINITION,
   );
   const declared = new Map(
-    (definition?.variableDefinitions ?? []).map((variable) => [variable.variable.name.value, namedTypeOf(variable.type)]),
+    (definition?.variableDefinitions ?? []).map((variable) => [
+      variable.variable.name.value,
+      namedTypeOf(variable.type),
+    ]),
   );
   const variables: Record<string, unknown> = {};
   for (const key of new Set(query.keys())) {
@@ -74,7 +80,7 @@ export function rowsOf(data: Record<string, unknown> | null | undefined): Record
   let items: unknown[];
   if (Array.isArray(root)) items = root;
   else if (root && typeof root === 'object' && Array.isArray((root as { edges?: unknown }).edges)) {
-    items = ((root as { edges: { node?: unknown }[] }).edges).map((edge) => edge.node);
+    items = (root as { edges: { node?: unknown }[] }).edges.map((edge) => edge.node);
   } else if (root && typeof root === 'object') {
     // An object with one list (e.g. stats with `rows`) is that list; otherwise it is one row.
     const lists = Object.values(root).filter(Array.isArray);
@@ -84,7 +90,12 @@ export function rowsOf(data: Record<string, unknown> | null | undefined): Record
 }
 
 /** Leaf paths (response names, dotted) of a selection set, fragments followed, in document order. */
-function leafPaths(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, prefix = '', into: string[] = []) {
+function leafPaths(
+  selectionSet: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  prefix = '',
+  into: string[] = [],
+) {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.INLINE_FRAGMENT) leafPaths(selection.selectionSet, fragments, prefix, into);
     else if (selection.kind === Kind.FRAGMENT_SPREAD) {
@@ -111,13 +122,19 @@ export function columnsOf(document: DocumentNode, rows: Record<string, unknown>[
       .filter((node): node is FragmentDefinitionNode => node.kind === Kind.FRAGMENT_DEFINITION)
       .map((fragment) => [fragment.name.value, fragment]),
   );
-  const operation = document.definitions.find((node): node is OperationDefinitionNode => node.kind === Kind.OPERATION_DEFINITION);
+  const operation = document.definitions.find(
+    (node): node is OperationDefinitionNode => node.kind === Kind.OPERATION_DEFINITION,
+  );
   const root = operation?.selectionSet.selections.find((selection) => selection.kind === Kind.FIELD);
   let columns = root?.selectionSet ? leafPaths(root.selectionSet, fragments) : [];
   const nodeColumns = columns.filter((column) => column.startsWith('edges.node.'));
   if (nodeColumns.length) columns = nodeColumns.map((column) => column.slice('edges.node.'.length));
   const carried = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  const fits = carried.every((key) => columns.includes(key) || (nullWherePresent(rows, key) && columns.some((column) => column.startsWith(`${key}.`))));
+  const fits = carried.every(
+    (key) =>
+      columns.includes(key) ||
+      (nullWherePresent(rows, key) && columns.some((column) => column.startsWith(`${key}.`))),
+  );
   if (columns.length && fits) return columns;
   return carried.length ? carried : ['value'];
 }
@@ -153,7 +170,11 @@ export function analyticsRouter(options: {
     res.json({
       operations: [...options.documents.byName.values()]
         .filter((operation) => operation.type === 'query')
-        .map((operation) => ({ name: operation.name, id: operation.id, url: `/analytics/${operation.name}` })),
+        .map((operation) => ({
+          name: operation.name,
+          id: operation.id,
+          url: `/analytics/${operation.name}`,
+        })),
     });
   });
   router.get('/:operationName', async (req, res, next) => {
@@ -161,11 +182,23 @@ export function analyticsRouter(options: {
     if (!allowed(identity)) return refuse(req, res, identity);
     const operation = options.documents.byName.get(req.params.operationName);
     if (!operation || operation.type !== 'query') {
-      return sendGraphQLError(res, 404, ErrorCode.PERSISTED_QUERY_NOT_FOUND, `No persisted query named ${req.params.operationName}.`, req.requestId);
+      return sendGraphQLError(
+        res,
+        404,
+        ErrorCode.PERSISTED_QUERY_NOT_FOUND,
+        `No persisted query named ${req.params.operationName}.`,
+        req.requestId,
+      );
     }
     const format = typeof req.query.format === 'string' ? req.query.format : 'json';
     if (format !== 'json' && format !== 'csv') {
-      return sendGraphQLError(res, 400, ErrorCode.BAD_USER_INPUT, 'format must be json or csv', req.requestId);
+      return sendGraphQLError(
+        res,
+        400,
+        ErrorCode.BAD_USER_INPUT,
+        'format must be json or csv',
+        req.requestId,
+      );
     }
     let variables: Record<string, unknown>;
     try {
@@ -175,10 +208,18 @@ export function analyticsRouter(options: {
       return sendGraphQLError(res, 400, ErrorCode.BAD_USER_INPUT, error.message, req.requestId);
     }
     try {
-      const response = await options.server().executeOperation(
-        { query: operation.body, operationName: operation.name, variables },
-        { contextValue: { identity, requestId: req.requestId, traceparent: req.headers.traceparent as string | undefined } },
-      );
+      const response = await options
+        .server()
+        .executeOperation(
+          { query: operation.body, operationName: operation.name, variables },
+          {
+            contextValue: {
+              identity,
+              requestId: req.requestId,
+              traceparent: req.headers.traceparent as string | undefined,
+            },
+          },
+        );
       if (response.body.kind !== 'single') throw new Error('analytics operations return a single result');
       const result = response.body.singleResult;
       for (const [name, value] of response.http.headers) {
@@ -214,7 +255,19 @@ function allowed(identity: Identity | undefined) {
 function refuse(req: Request, res: Response, identity: Identity | undefined) {
   if (!identity?.user && !identity?.apiKey) {
     res.setHeader('www-authenticate', 'Bearer');
-    return sendGraphQLError(res, 401, ErrorCode.UNAUTHENTICATED, 'Analytics needs an analyst token.', req.requestId);
+    return sendGraphQLError(
+      res,
+      401,
+      ErrorCode.UNAUTHENTICATED,
+      'Analytics needs an analyst token.',
+      req.requestId,
+    );
   }
-  return sendGraphQLError(res, 403, ErrorCode.FORBIDDEN, 'Analytics is available to analysts only.', req.requestId);
+  return sendGraphQLError(
+    res,
+    403,
+    ErrorCode.FORBIDDEN,
+    'Analytics is available to analysts only.',
+    req.requestId,
+  );
 }

@@ -3,7 +3,15 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { createLogger, migrateSchema } from '@traveloure/platform';
 import { createTestDatabase, type TestDatabase } from '@traveloure/platform/testing';
-import { ApiKeyInputError, createApiKey, createApiKeyStore, hashApiKey, listApiKeys, revokeApiKey, type GatewayDatabase } from './api-keys.ts';
+import {
+  ApiKeyInputError,
+  createApiKey,
+  createApiKeyStore,
+  hashApiKey,
+  listApiKeys,
+  revokeApiKey,
+  type GatewayDatabase,
+} from './api-keys.ts';
 import { gatewayMigrations } from './migrations/index.ts';
 import { loadGatewayConfig } from '../config.ts';
 import { openGatewayDatabase } from './index.ts';
@@ -26,19 +34,39 @@ afterAll(async () => {
 
 describe('API keys', () => {
   it('stores only the sha-256 of a new key and shows the key once', async () => {
-    const { key, record } = await createApiKey(db, { owner: 'Acme', scopes: ['search', 'catalog', 'search'], rateLimit: 50 });
+    const { key, record } = await createApiKey(db, {
+      owner: 'Acme',
+      scopes: ['search', 'catalog', 'search'],
+      rateLimit: 50,
+    });
     expect(key).toMatch(/^tvl_[A-Za-z0-9_-]{43}$/);
-    expect(record).toMatchObject({ owner: 'Acme', scopes: ['catalog', 'search'], rateLimit: 50, revokedAt: null, prefix: key.slice(0, 12) });
-    const row = await db.selectFrom('gateway.api_keys').selectAll().where('id', '=', record.id).executeTakeFirstOrThrow();
+    expect(record).toMatchObject({
+      owner: 'Acme',
+      scopes: ['catalog', 'search'],
+      rateLimit: 50,
+      revokedAt: null,
+      prefix: key.slice(0, 12),
+    });
+    const row = await db
+      .selectFrom('gateway.api_keys')
+      .selectAll()
+      .where('id', '=', record.id)
+      .executeTakeFirstOrThrow();
     expect(row.key_hash).toBe(hashApiKey(key));
     expect(Object.values(row).map(String)).not.toContain(key);
   });
 
   it('refuses unknown scopes, no scopes, no owner and bad limits', async () => {
-    await expect(createApiKey(db, { owner: 'X', scopes: ['everything'], rateLimit: 1 })).rejects.toThrow(ApiKeyInputError);
-    await expect(createApiKey(db, { owner: 'X', scopes: [], rateLimit: 1 })).rejects.toThrow(/at least one scope/);
+    await expect(createApiKey(db, { owner: 'X', scopes: ['everything'], rateLimit: 1 })).rejects.toThrow(
+      ApiKeyInputError,
+    );
+    await expect(createApiKey(db, { owner: 'X', scopes: [], rateLimit: 1 })).rejects.toThrow(
+      /at least one scope/,
+    );
     await expect(createApiKey(db, { owner: ' ', scopes: ['search'], rateLimit: 1 })).rejects.toThrow(/owner/);
-    await expect(createApiKey(db, { owner: 'X', scopes: ['search'], rateLimit: 0 })).rejects.toThrow(/rate limit/);
+    await expect(createApiKey(db, { owner: 'X', scopes: ['search'], rateLimit: 0 })).rejects.toThrow(
+      /rate limit/,
+    );
   });
 
   it('verifies, caches within the TTL, and stops after revocation once the cache expires', async () => {
@@ -70,7 +98,9 @@ describe('the gateway schema for npm run migrate', () => {
   it('rolls back to nothing and comes back, through openGatewayDatabase', async () => {
     const config = loadGatewayConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
     const tableCount = () =>
-      sql<{ count: number }>`select count(*)::int as count from information_schema.tables where table_schema = 'gateway' and table_name = 'api_keys'`
+      sql<{
+        count: number;
+      }>`select count(*)::int as count from information_schema.tables where table_schema = 'gateway' and table_name = 'api_keys'`
         .execute(db)
         .then((result) => result.rows[0]!.count);
     const down = await openGatewayDatabase(config, logger, { direction: 'down-all' });

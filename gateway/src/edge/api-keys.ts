@@ -81,7 +81,8 @@ export async function createApiKey(db: Kysely<GatewayDatabase>, input: CreateApi
   if (unknown.length) {
     throw new ApiKeyInputError(`unknown scope(s) ${unknown.join(', ')}; known: ${scopes.join(', ')}`);
   }
-  if (!input.scopes.length) throw new ApiKeyInputError(`at least one scope is required (${scopes.join(', ')})`);
+  if (!input.scopes.length)
+    throw new ApiKeyInputError(`at least one scope is required (${scopes.join(', ')})`);
   if (!Number.isInteger(input.rateLimit) || input.rateLimit < 1) {
     throw new ApiKeyInputError('rate limit must be a positive integer (requests per window)');
   }
@@ -115,7 +116,8 @@ export async function revokeApiKey(db: Kysely<GatewayDatabase>, idOrPrefix: stri
     .select(['id'])
     .where(isUuid ? 'id' : 'prefix', '=', idOrPrefix)
     .execute();
-  if (matches.length > 1) throw new ApiKeyInputError(`prefix ${idOrPrefix} matches several keys; revoke by id`);
+  if (matches.length > 1)
+    throw new ApiKeyInputError(`prefix ${idOrPrefix} matches several keys; revoke by id`);
   if (!matches.length) return undefined;
   const row = await db
     .updateTable('gateway.api_keys')

@@ -48,7 +48,9 @@ const sign = (claims: Record<string, unknown>, key: SigningKey = signingKey, alg
 describe('JWKS verification', () => {
   it('accepts a token signed by a published key and maps its roles', async () => {
     const verify = createJwtVerifier(config());
-    const user = await verify(await sign({ roles: ['analyst', 'NOT_A_ROLE'], region: 'EU_WEST', email: 'a@example.com' }));
+    const user = await verify(
+      await sign({ roles: ['analyst', 'NOT_A_ROLE'], region: 'EU_WEST', email: 'a@example.com' }),
+    );
     expect(user).toEqual({ id: 'user-jwks', roles: ['ANALYST'], region: 'EU_WEST', email: 'a@example.com' });
     expect(fetches).toBeGreaterThan(0);
   });
@@ -62,7 +64,9 @@ describe('JWKS verification', () => {
   it('refuses a token signed by an unknown key', async () => {
     const verify = createJwtVerifier(config());
     const other = await generateKeyPair('RS256');
-    await expect(verify(await sign({}, other.privateKey, 'RS256', 'key-2'))).rejects.toThrow(/signing key is unknown/);
+    await expect(verify(await sign({}, other.privateKey, 'RS256', 'key-2'))).rejects.toThrow(
+      /signing key is unknown/,
+    );
     await expect(verify(await sign({}, other.privateKey, 'RS256', 'key-1'))).rejects.toThrow(/not valid/);
   });
 

@@ -18,7 +18,18 @@ type JwtConfig = Pick<
   | 'JWT_CLOCK_TOLERANCE_SECONDS'
 >;
 
-const asymmetricAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const asymmetricAlgorithms = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 
 /**
  * Verifies user tokens: HS256 with JWT_SECRET, or the keys published at JWT_JWKS_URL. Signature,
@@ -37,7 +48,9 @@ export function createJwtVerifier(config: JwtConfig) {
       : ['HS256'];
   if (jwks && algorithms.some((alg) => alg.startsWith('HS'))) {
     // A JWKS holds public keys; accepting HMAC there would let anyone sign with a public key.
-    throw new Error('Invalid configuration:\n  JWT_ALGORITHMS: HS* algorithms cannot be used with JWT_JWKS_URL');
+    throw new Error(
+      'Invalid configuration:\n  JWT_ALGORITHMS: HS* algorithms cannot be used with JWT_JWKS_URL',
+    );
   }
 
   return async function verify(token: string): Promise<NonNullable<Identity['user']>> {
@@ -49,7 +62,9 @@ export function createJwtVerifier(config: JwtConfig) {
         clockTolerance: config.JWT_CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['exp', 'sub'],
       };
-      const { payload } = jwks ? await jwtVerify(token, jwks, options) : await jwtVerify(token, secret, options);
+      const { payload } = jwks
+        ? await jwtVerify(token, jwks, options)
+        : await jwtVerify(token, secret, options);
       const claimed = Array.isArray(payload.roles)
         ? payload.roles
         : typeof payload.role === 'string'
@@ -62,7 +77,9 @@ export function createJwtVerifier(config: JwtConfig) {
       // here (401) rather than fail later (500). Region claims are matched case-insensitively.
       const claimText = (value: unknown, max: number) =>
         // eslint-disable-next-line no-control-regex -- finding control characters is the point
-        typeof value === 'string' && value.length <= max && !/[\u0000-\u001f\u007f]/.test(value) ? value : undefined;
+        typeof value === 'string' && value.length <= max && !/[\u0000-\u001f\u007f]/.test(value)
+          ? value
+          : undefined;
       if (!claimText(payload.sub, 200)) throw new AuthenticationError('Token subject is not acceptable.');
       const regionClaim = typeof payload.region === 'string' ? payload.region.toUpperCase() : undefined;
       const region = regions.includes(regionClaim as Region) ? (regionClaim as Region) : undefined;
@@ -88,9 +105,12 @@ function toAuthenticationError(error: unknown): Error {
     if (error.claim === 'nbf') return new AuthenticationError('Token is not valid yet.');
     return new AuthenticationError(`Token claim "${error.claim}" is not acceptable.`);
   }
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return new AuthenticationError('Token algorithm is not accepted.');
-  if (error instanceof joseErrors.JWKSNoMatchingKey) return new AuthenticationError('Token signing key is unknown.');
-  if (error instanceof joseErrors.JWKSTimeout) return new AuthenticationError('Token keys could not be fetched; try again.');
+  if (error instanceof joseErrors.JOSEAlgNotAllowed)
+    return new AuthenticationError('Token algorithm is not accepted.');
+  if (error instanceof joseErrors.JWKSNoMatchingKey)
+    return new AuthenticationError('Token signing key is unknown.');
+  if (error instanceof joseErrors.JWKSTimeout)
+    return new AuthenticationError('Token keys could not be fetched; try again.');
   if (error instanceof joseErrors.JOSEError) return new AuthenticationError('Token is not valid.');
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -36,7 +36,9 @@ export function publicSchemaSdl(apiSchema: GraphQLSchema): string {
     ...config,
     types: config.types.filter((type: GraphQLNamedType) => !federationInternals.test(type.name)),
     directives: config.directives.filter(
-      (directive) => graphql.isSpecifiedDirective(directive) || !federationInternals.test(directive.name) && directive.name !== 'link',
+      (directive) =>
+        graphql.isSpecifiedDirective(directive) ||
+        (!federationInternals.test(directive.name) && directive.name !== 'link'),
     ),
   });
   return graphql.printSchema(schema);

@@ -1,15 +1,30 @@
-import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
-import { counter, ErrorCode, reportError, runWithRequestContext, sendGraphQLError, type Identity, type Logger } from '@traveloure/platform';
+import {
+  counter,
+  ErrorCode,
+  reportError,
+  runWithRequestContext,
+  sendGraphQLError,
+  type Identity,
+  type Logger,
+} from '@traveloure/platform';
 import { AuthenticationError, type Authenticator } from './auth.ts';
 import { limitRejections } from './limits.ts';
 import { rateLimitedMessage, type EdgeRateLimiter, type RateDecision } from './rate-limit.ts';
 
-const authenticationFailures = counter('gateway_authentication_failures_total', 'Requests refused for bad credentials', [
-  'service',
-  'credential',
-] as const);
+const authenticationFailures = counter(
+  'gateway_authentication_failures_total',
+  'Requests refused for bad credentials',
+  ['service', 'credential'] as const,
+);
 
 /**
  * Security headers for every response. The CSP allows the self-hosted explorer (its bundle and
@@ -37,7 +52,8 @@ export function corsAllowlist(origins: string[]): RequestHandler {
   const any = origins.includes('*');
   const allowed = new Set(origins);
   return cors({
-    origin: (origin, callback) => callback(null, !origin ? false : any || allowed.has(origin) ? origin : false),
+    origin: (origin, callback) =>
+      callback(null, !origin ? false : any || allowed.has(origin) ? origin : false),
     credentials: false,
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: [
@@ -49,7 +65,13 @@ export function corsAllowlist(origins: string[]): RequestHandler {
       'x-apollo-operation-name',
       'traceparent',
     ],
-    exposedHeaders: ['x-request-id', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after'],
+    exposedHeaders: [
+      'x-request-id',
+      'ratelimit-limit',
+      'ratelimit-remaining',
+      'ratelimit-reset',
+      'retry-after',
+    ],
     maxAge: 600,
   });
 }
@@ -59,7 +81,11 @@ export function corsAllowlist(origins: string[]): RequestHandler {
  * credential costs the client address a point of its anonymous budget, so guessing keys or
  * tokens (each guess a key lookup) is rate limited like any anonymous traffic: 429 once spent.
  */
-export function authenticationMiddleware(authenticator: Authenticator, logger: Logger, limiter?: EdgeRateLimiter): RequestHandler {
+export function authenticationMiddleware(
+  authenticator: Authenticator,
+  logger: Logger,
+  limiter?: EdgeRateLimiter,
+): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     let identity: Identity;
     try {
@@ -73,19 +99,32 @@ export function authenticationMiddleware(authenticator: Authenticator, logger: L
     } catch (error) {
       if (!(error instanceof AuthenticationError)) return next(error);
       logger.info({ reason: error.message, ip: req.ip }, 'authentication refused');
-      authenticationFailures.inc({ service: 'gateway', credential: req.headers['x-api-key'] ? 'api_key' : 'token' });
+      authenticationFailures.inc({
+        service: 'gateway',
+        credential: req.headers['x-api-key'] ? 'api_key' : 'token',
+      });
       if (limiter) {
         let decision: RateDecision;
         try {
-          decision = await limiter.consume({ requestId: req.requestId, ...(req.ip ? { ip: req.ip } : {}) }, 1);
+          decision = await limiter.consume(
+            { requestId: req.requestId, ...(req.ip ? { ip: req.ip } : {}) },
+            1,
+          );
         } catch (limiterError) {
           return next(limiterError);
         }
         for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
         if (!decision.allowed) {
-          return sendGraphQLError(res, 429, ErrorCode.RATE_LIMITED, rateLimitedMessage(decision.retryAfterSeconds), req.requestId, {
-            retryAfter: decision.retryAfterSeconds,
-          });
+          return sendGraphQLError(
+            res,
+            429,
+            ErrorCode.RATE_LIMITED,
+            rateLimitedMessage(decision.retryAfterSeconds),
+            req.requestId,
+            {
+              retryAfter: decision.retryAfterSeconds,
+            },
+          );
         }
       }
       res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
@@ -107,9 +146,16 @@ export function jsonBody(limitBytes: number): RequestHandler {
   const parser = express.json({ limit: limitBytes });
   const tooLarge = (req: Request, res: Response) => {
     limitRejections.inc({ service: 'gateway', limit: 'bodySize' });
-    return sendGraphQLError(res, 413, ErrorCode.OPERATION_LIMIT_EXCEEDED, `Request body is over the limit of ${limitBytes} bytes.`, req.requestId, {
-      limit: 'bodySize',
-    });
+    return sendGraphQLError(
+      res,
+      413,
+      ErrorCode.OPERATION_LIMIT_EXCEEDED,
+      `Request body is over the limit of ${limitBytes} bytes.`,
+      req.requestId,
+      {
+        limit: 'bodySize',
+      },
+    );
   };
   return (req, res, next) => {
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -125,9 +171,16 @@ export function jsonBody(limitBytes: number): RequestHandler {
       }
       if (Array.isArray(req.body)) {
         limitRejections.inc({ service: 'gateway', limit: 'batching' });
-        return sendGraphQLError(res, 400, ErrorCode.OPERATION_LIMIT_EXCEEDED, 'Batched requests are not accepted; send one operation per request.', req.requestId, {
-          limit: 'batching',
-        });
+        return sendGraphQLError(
+          res,
+          400,
+          ErrorCode.OPERATION_LIMIT_EXCEEDED,
+          'Batched requests are not accepted; send one operation per request.',
+          req.requestId,
+          {
+            limit: 'batching',
+          },
+        );
       }
       next();
     });
@@ -147,7 +200,13 @@ export function edgeErrorHandler(logger: Logger): ErrorRequestHandler {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return status === 404
         ? notFound(req, res)
-        : sendGraphQLError(res, status, 'BAD_REQUEST', `The request was refused (HTTP ${status}).`, req.requestId);
+        : sendGraphQLError(
+            res,
+            status,
+            'BAD_REQUEST',
+            `The request was refused (HTTP ${status}).`,
+            req.requestId,
+          );
     }
     logger.error({ err: error, path: req.path }, 'unexpected gateway error');
     reportError(error, { service: 'gateway', requestId: req.requestId });
@@ -162,7 +221,13 @@ export function edgeErrorHandler(logger: Logger): ErrorRequestHandler {
 }
 
 function notFound(req: Request, res: Response) {
-  sendGraphQLError(res, 404, ErrorCode.NOT_FOUND, `Nothing at ${req.method} ${req.path}; the API is POST /graphql.`, req.requestId);
+  sendGraphQLError(
+    res,
+    404,
+    ErrorCode.NOT_FOUND,
+    `Nothing at ${req.method} ${req.path}; the API is POST /graphql.`,
+    req.requestId,
+  );
 }
 
 /** After every route: an unknown path answers JSON with a code and the request id, not HTML. */

@@ -27,7 +27,12 @@ import {
   securityHeaders,
   trustProxySetting,
 } from './http.ts';
-import { armorOptions, limitErrorCodesPlugin, operationPolicyPlugin, type OperationLimits } from './limits.ts';
+import {
+  armorOptions,
+  limitErrorCodesPlugin,
+  operationPolicyPlugin,
+  type OperationLimits,
+} from './limits.ts';
 import { gatewayMigrations } from './migrations/index.ts';
 import { createApqCache, persistedQueriesPlugin, safelistMiddleware, TrustedDocuments } from './persisted.ts';
 import { createEdgeRateLimiter, rateLimitMiddleware, rateLimitPlugin } from './rate-limit.ts';
@@ -63,7 +68,9 @@ export async function openGatewayDatabase(
   logger?: Logger,
   options: Pick<DatabaseOptions, 'pglite'> & { direction?: 'latest' | 'down-all' } = {},
 ) {
-  const { primary } = await createServiceDatabases<GatewayDatabase>('gateway', config, { pglite: options.pglite });
+  const { primary } = await createServiceDatabases<GatewayDatabase>('gateway', config, {
+    pglite: options.pglite,
+  });
   await migrateSchema(primary.db as Kysely<any>, 'gateway', gatewayMigrations, logger, options.direction);
   return primary;
 }

@@ -31,12 +31,14 @@ export interface OperationLimits {
 }
 
 /** Operations refused by a limit, by the limit's name (depth, aliases, tokens, listSize ...). */
-export const limitRejections = counter('gateway_operation_limit_exceeded_total', 'Operations refused by an operation limit', [
-  'service',
-  'limit',
-] as const);
+export const limitRejections = counter(
+  'gateway_operation_limit_exceeded_total',
+  'Operations refused by an operation limit',
+  ['service', 'limit'] as const,
+);
 
-export type LimitName = 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost' | 'listSize' | 'listCost' | 'bodySize' | 'batching';
+export type LimitName =
+  'depth' | 'aliases' | 'directives' | 'tokens' | 'cost' | 'listSize' | 'listCost' | 'bodySize' | 'batching';
 
 export function operationLimitError(limit: LimitName, message: string, status = 400) {
   return new GraphQLError(message, {
@@ -59,9 +61,18 @@ const reportLimit = (limit: LimitName) => (context: ValidationContext | null, er
  */
 export function armorOptions(limits: OperationLimits) {
   const armor = new ApolloArmor({
-    maxDepth: { n: limits.maxDepth, flattenFragments: true, propagateOnRejection: false, onReject: [reportLimit('depth')] },
+    maxDepth: {
+      n: limits.maxDepth,
+      flattenFragments: true,
+      propagateOnRejection: false,
+      onReject: [reportLimit('depth')],
+    },
     maxAliases: { n: limits.maxAliases, propagateOnRejection: false, onReject: [reportLimit('aliases')] },
-    maxDirectives: { n: limits.maxDirectives, propagateOnRejection: false, onReject: [reportLimit('directives')] },
+    maxDirectives: {
+      n: limits.maxDirectives,
+      propagateOnRejection: false,
+      onReject: [reportLimit('directives')],
+    },
     costLimit: { maxCost: limits.maxCost, propagateOnRejection: false, onReject: [reportLimit('cost')] },
     maxTokens: { enabled: false },
     // Apollo Server's own hideSchemaDetailsFromClientErrors removes suggestions cleanly; Armor's
@@ -80,7 +91,9 @@ export function armorOptions(limits: OperationLimits) {
 
 // Schema objects come from the gateway's graphql instance (CommonJS); structural checks instead
 // of graphql-js's instanceof helpers keep this working whichever copy loaded this module.
-function fieldsOf(type: GraphQLNamedType | null | undefined): Record<string, GraphQLField<unknown, unknown>> | undefined {
+function fieldsOf(
+  type: GraphQLNamedType | null | undefined,
+): Record<string, GraphQLField<unknown, unknown>> | undefined {
   return type && 'getFields' in type && !('parseValue' in type) && 'getInterfaces' in type
     ? (type.getFields() as Record<string, GraphQLField<unknown, unknown>>)
     : undefined;
@@ -103,7 +116,8 @@ function listSizeOf(args: Record<string, unknown>): number | undefined {
     if (listSizeArguments.has(name)) consider(value);
     // Search inputs carry their size inside the input object (`input: { maxResults }`).
     else if (value && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [inner, innerValue] of Object.entries(value)) if (listSizeArguments.has(inner)) consider(innerValue);
+      for (const [inner, innerValue] of Object.entries(value))
+        if (listSizeArguments.has(inner)) consider(innerValue);
     }
   }
   return size;
@@ -150,14 +164,25 @@ export function listCost(
     const size = listSizeOf(args);
     if (size !== undefined) onListSize(selection.name.value, size);
     const childCost = selection.selectionSet
-      ? listCost(schema, selection.selectionSet, fieldDef ? namedType(fieldDef.type) : undefined, fragments, variables, onListSize, visiting)
+      ? listCost(
+          schema,
+          selection.selectionSet,
+          fieldDef ? namedType(fieldDef.type) : undefined,
+          fragments,
+          variables,
+          onListSize,
+          visiting,
+        )
       : 0;
     cost += 1 + Math.max(1, size ?? 1) * childCost;
   }
   return cost;
 }
 
-export function mayIntrospect(identity: Identity | undefined, limits: Pick<OperationLimits, 'introspectionPublic'>) {
+export function mayIntrospect(
+  identity: Identity | undefined,
+  limits: Pick<OperationLimits, 'introspectionPublic'>,
+) {
   return limits.introspectionPublic || hasRole(identity, 'ADMIN') || Boolean(identity?.apiKey);
 }
 
@@ -191,20 +216,31 @@ export function operationPolicyPlugin(limits: OperationLimits): ApolloServerPlug
           const roots = rootFields(operation, fragments);
           if (roots.some((field) => field.name.value === '__schema' || field.name.value === '__type')) {
             if (!mayIntrospect(identity, limits)) {
-              throw forbidden('Introspection is available to partner API keys and administrators only; the schema is published at /schema.graphql.');
+              throw forbidden(
+                'Introspection is available to partner API keys and administrators only; the schema is published at /schema.graphql.',
+              );
             }
           }
           if (identity?.apiKey) {
             const denied = deniedRootFields(roots, identity.apiKey.scopes);
             if (denied.length) {
-              throw forbidden(`This API key's scopes (${identity.apiKey.scopes.join(', ') || 'none'}) do not allow: ${denied.join(', ')}.`);
+              throw forbidden(
+                `This API key's scopes (${identity.apiKey.scopes.join(', ') || 'none'}) do not allow: ${denied.join(', ')}.`,
+              );
             }
           }
           let oversized: { field: string; size: number } | undefined;
           const rootType = schema.getRootType(operation.operation);
-          const cost = listCost(schema, operation.selectionSet, rootType, fragments, request.variables ?? {}, (field, size) => {
-            if (size > limits.maxListSize && !oversized) oversized = { field, size };
-          });
+          const cost = listCost(
+            schema,
+            operation.selectionSet,
+            rootType,
+            fragments,
+            request.variables ?? {},
+            (field, size) => {
+              if (size > limits.maxListSize && !oversized) oversized = { field, size };
+            },
+          );
           if (oversized) {
             throw operationLimitError(
               'listSize',
@@ -212,7 +248,10 @@ export function operationPolicyPlugin(limits: OperationLimits): ApolloServerPlug
             );
           }
           if (cost > limits.maxListCost) {
-            throw operationLimitError('listCost', `Operation may fetch ${cost} fields, over the limit of ${limits.maxListCost}; ask for smaller pages.`);
+            throw operationLimitError(
+              'listCost',
+              `Operation may fetch ${cost} fields, over the limit of ${limits.maxListCost}; ask for smaller pages.`,
+            );
           }
         },
       };

@@ -5,7 +5,14 @@ import { fileURLToPath } from 'node:url';
 import type { Request, Response, NextFunction } from 'express';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { ErrorCode, hasRole, sendGraphQLError, type Identity, type Logger, type Redis } from '@traveloure/platform';
+import {
+  ErrorCode,
+  hasRole,
+  sendGraphQLError,
+  type Identity,
+  type Logger,
+  type Redis,
+} from '@traveloure/platform';
 import type { GatewayContext } from '../signed-data-source.ts';
 
 export const defaultManifestPath = resolve(
@@ -40,7 +47,9 @@ export class TrustedDocuments {
     }
     for (const operation of manifest.operations) {
       if (sha256(operation.body) !== operation.id) {
-        throw new Error(`persisted operations manifest: id of ${operation.name} is not the sha256 of its body`);
+        throw new Error(
+          `persisted operations manifest: id of ${operation.name} is not the sha256 of its body`,
+        );
       }
       this.byId.set(operation.id, operation);
       this.byName.set(operation.name, operation);
@@ -60,7 +69,10 @@ export class TrustedDocuments {
  * APQ documents in Redis (shared by every replica), with a small in-process copy so a Redis
  * outage only costs clients a re-registration, never an error.
  */
-export function createApqCache(redis: Redis, options: { prefix?: string; logger: Logger; l1MaxEntries?: number }): KeyValueCache<string> {
+export function createApqCache(
+  redis: Redis,
+  options: { prefix?: string; logger: Logger; l1MaxEntries?: number },
+): KeyValueCache<string> {
   // Apollo Server adds its own `apq:` prefix, so documents land at `edge:apq:<sha256>`.
   const prefix = options.prefix ?? 'edge:';
   const l1 = new Map<string, string>();
@@ -111,7 +123,8 @@ export function boundToSafelist(identity: Identity | undefined) {
 }
 
 function persistedHashOf(extensions: unknown): string | undefined {
-  const hash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
+  const hash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery
+    ?.sha256Hash;
   return typeof hash === 'string' ? hash : undefined;
 }
 
@@ -153,7 +166,13 @@ export function safelistMiddleware(documents: TrustedDocuments, mode: 'allow' | 
     }
     const hash = persistedHashOf(source.extensions);
     if (hash && !documents.byId.has(hash)) {
-      return sendGraphQLError(res, 400, ErrorCode.PERSISTED_QUERY_NOT_FOUND, 'PersistedQueryNotFound', req.requestId);
+      return sendGraphQLError(
+        res,
+        400,
+        ErrorCode.PERSISTED_QUERY_NOT_FOUND,
+        'PersistedQueryNotFound',
+        req.requestId,
+      );
     }
     next();
   };

@@ -106,9 +106,16 @@ export function rateLimitMiddleware(limiter: EdgeRateLimiter) {
       const decision = await limiter.consume(identity, 1);
       for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
       if (!decision.allowed) {
-        return sendGraphQLError(res, 429, ErrorCode.RATE_LIMITED, rateLimitedMessage(decision.retryAfterSeconds), req.requestId, {
-          retryAfter: decision.retryAfterSeconds,
-        });
+        return sendGraphQLError(
+          res,
+          429,
+          ErrorCode.RATE_LIMITED,
+          rateLimitedMessage(decision.retryAfterSeconds),
+          req.requestId,
+          {
+            retryAfter: decision.retryAfterSeconds,
+          },
+        );
       }
       next();
     } catch (error) {
@@ -132,10 +139,12 @@ export function rateLimitPlugin(limiter: EdgeRateLimiter): ApolloServerPlugin<Ga
               .filter((definition) => definition.kind === 'FragmentDefinition')
               .map((fragment) => [fragment.name.value, fragment]),
           );
-          const extra = rootFields(operation, fragments).filter((field) => field.name.value !== '__typename').length - 1;
+          const extra =
+            rootFields(operation, fragments).filter((field) => field.name.value !== '__typename').length - 1;
           if (extra <= 0) return;
           const decision = await limiter.consume(contextValue.identity, extra);
-          for (const [name, value] of Object.entries(decision.headers)) response.http.headers.set(name.toLowerCase(), value);
+          for (const [name, value] of Object.entries(decision.headers))
+            response.http.headers.set(name.toLowerCase(), value);
           if (!decision.allowed) {
             throw new GraphQLError(rateLimitedMessage(decision.retryAfterSeconds), {
               extensions: {
@@ -143,7 +152,9 @@ export function rateLimitPlugin(limiter: EdgeRateLimiter): ApolloServerPlugin<Ga
                 retryAfter: decision.retryAfterSeconds,
                 http: {
                   status: 429,
-                  headers: new HeaderMap(Object.entries(decision.headers).map(([k, v]) => [k.toLowerCase(), v])),
+                  headers: new HeaderMap(
+                    Object.entries(decision.headers).map(([k, v]) => [k.toLowerCase(), v]),
+                  ),
                 },
               },
             });
@@ -153,4 +164,3 @@ export function rateLimitPlugin(limiter: EdgeRateLimiter): ApolloServerPlugin<Ga
     },
   };
 }
-

@@ -12,7 +12,8 @@ describe('scopes', () => {
     const document = parse(readFileSync(supergraphPath, 'utf8'));
     const rootTypes = document.definitions.filter(
       (definition): definition is ObjectTypeDefinitionNode =>
-        definition.kind === Kind.OBJECT_TYPE_DEFINITION && ['Query', 'Mutation'].includes(definition.name.value),
+        definition.kind === Kind.OBJECT_TYPE_DEFINITION &&
+        ['Query', 'Mutation'].includes(definition.name.value),
     );
     const unplaced = rootTypes
       .flatMap((type) => type.fields ?? [])
@@ -23,15 +24,20 @@ describe('scopes', () => {
   });
 
   it('deny root fields outside the granted scopes, including aliased and fragment ones', () => {
-    const document = parse('query { a: searchFlights(input: {}) ...F __typename } fragment F on Query { trips }');
+    const document = parse(
+      'query { a: searchFlights(input: {}) ...F __typename } fragment F on Query { trips }',
+    );
     const operation = document.definitions[0]!;
     const fragment = document.definitions[1]!;
-    if (operation.kind !== Kind.OPERATION_DEFINITION || fragment.kind !== Kind.FRAGMENT_DEFINITION) throw new Error('bad fixture');
+    if (operation.kind !== Kind.OPERATION_DEFINITION || fragment.kind !== Kind.FRAGMENT_DEFINITION)
+      throw new Error('bad fixture');
     const fields = rootFields(operation, { F: fragment });
     expect(fields.map((field) => field.name.value)).toEqual(['searchFlights', 'trips', '__typename']);
     expect(deniedRootFields(fields, ['search'])).toEqual(['trips']);
     expect(deniedRootFields(fields, ['search', 'trips'])).toEqual([]);
-    expect(deniedRootFields(parseRoots('{ broadcastEmergencyAlert }'), ['notifications', 'trips'])).toEqual(['broadcastEmergencyAlert']);
+    expect(deniedRootFields(parseRoots('{ broadcastEmergencyAlert }'), ['notifications', 'trips'])).toEqual([
+      'broadcastEmergencyAlert',
+    ]);
   });
 });
 

@@ -34,7 +34,9 @@ describe('loadConfig', () => {
     expect(loadConfig(schema, {}).SEED_DEMO_DATA).toBe(true);
     const secret = { GATEWAY_SIGNING_SECRET: 'x'.repeat(40) };
     expect(loadConfig(schema, { NODE_ENV: 'production', ...secret }).SEED_DEMO_DATA).toBe(false);
-    expect(loadConfig(schema, { NODE_ENV: 'production', SEED_DEMO_DATA: 'true', ...secret }).SEED_DEMO_DATA).toBe(true);
+    expect(
+      loadConfig(schema, { NODE_ENV: 'production', SEED_DEMO_DATA: 'true', ...secret }).SEED_DEMO_DATA,
+    ).toBe(true);
     expect(loadConfig(schema, { SEED_DEMO_DATA: 'false' }).SEED_DEMO_DATA).toBe(false);
   });
 

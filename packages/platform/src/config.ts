@@ -7,8 +7,7 @@ import { z } from 'zod';
 export class ConfigError extends Error {
   constructor(public readonly issues: { variable: string; message: string }[]) {
     super(
-      'Invalid configuration:\n' +
-        issues.map((issue) => `  ${issue.variable}: ${issue.message}`).join('\n'),
+      'Invalid configuration:\n' + issues.map((issue) => `  ${issue.variable}: ${issue.message}`).join('\n'),
     );
     this.name = 'ConfigError';
   }
@@ -27,14 +26,12 @@ export const env = {
     z.coerce.number().int().min(min).max(max).default(fallback),
   boolean: (fallback: boolean) => booleanFromEnv.default(fallback),
   list: () =>
-    z
-      .string()
-      .transform((value) =>
-        value
-          .split(',')
-          .map((item) => item.trim())
-          .filter(Boolean),
-      ),
+    z.string().transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    ),
 };
 
 /** Settings every service shares. */
@@ -92,9 +89,7 @@ export function loadConfig<S extends z.ZodType>(
     config.NODE_ENV === 'production' &&
     config.GATEWAY_SIGNING_SECRET === baseConfigShape.GATEWAY_SIGNING_SECRET.parse(undefined)
   ) {
-    throw new ConfigError([
-      { variable: 'GATEWAY_SIGNING_SECRET', message: 'must be set in production' },
-    ]);
+    throw new ConfigError([{ variable: 'GATEWAY_SIGNING_SECRET', message: 'must be set in production' }]);
   }
   return config;
 }

@@ -6,7 +6,11 @@ import { createTestDatabase, type TestDatabase } from './testing/index.ts';
 const migrations: Record<string, Migration> = {
   '2026_01_01_0001_widgets': {
     up: async (db) => {
-      await db.schema.withSchema('demo').createTable('widgets').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
+      await db.schema
+        .withSchema('demo')
+        .createTable('widgets')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .execute();
     },
     down: async (db) => {
       await db.schema.withSchema('demo').dropTable('widgets').execute();
@@ -14,7 +18,11 @@ const migrations: Record<string, Migration> = {
   },
   '2026_01_02_0001_gadgets': {
     up: async (db) => {
-      await db.schema.withSchema('demo').createTable('gadgets').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
+      await db.schema
+        .withSchema('demo')
+        .createTable('gadgets')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .execute();
     },
     down: async (db) => {
       await db.schema.withSchema('demo').dropTable('gadgets').execute();
@@ -24,7 +32,9 @@ const migrations: Record<string, Migration> = {
 
 async function tables(db: Kysely<any>) {
   const result = await sql<{ table_name: string }>`
-    select table_name from information_schema.tables where table_schema = 'demo' order by table_name`.execute(db);
+    select table_name from information_schema.tables where table_schema = 'demo' order by table_name`.execute(
+    db,
+  );
   return result.rows.map((row) => row.table_name);
 }
 
@@ -43,7 +53,12 @@ describe('migrateSchema on PostgreSQL', () => {
 
   it('migrates up into its own schema, idempotently, and all the way down', async () => {
     await migrateSchema(handle.db, 'demo', migrations);
-    expect(await tables(handle.db)).toEqual(['gadgets', 'kysely_migration', 'kysely_migration_lock', 'widgets']);
+    expect(await tables(handle.db)).toEqual([
+      'gadgets',
+      'kysely_migration',
+      'kysely_migration_lock',
+      'widgets',
+    ]);
     const again = await migrateSchema(handle.db, 'demo', migrations);
     expect(again).toEqual([]);
     await migrateSchema(handle.db, 'demo', migrations, undefined, 'down-all');

@@ -176,7 +176,10 @@ export async function migrateSchema(
     if (error) throw error;
     if (!step?.length || step.every((result) => result.status === 'NotExecuted')) break;
     for (const result of step) {
-      logger?.info({ schema, migration: result.migrationName, status: result.status, direction: 'down' }, 'migration rolled back');
+      logger?.info(
+        { schema, migration: result.migrationName, status: result.status, direction: 'down' },
+        'migration rolled back',
+      );
     }
     results.push(...step);
   }

@@ -79,11 +79,14 @@ export function createErrorFormatter(options: {
     // A literal a scalar refused (`startDate: "2027-13-45"` written in the query) surfaces as a
     // validation failure wrapping the scalar's own BAD_USER_INPUT: report it as bad input.
     const cause = original instanceof GraphQLError ? original.originalError : undefined;
-    if (code === 'GRAPHQL_VALIDATION_FAILED' && cause instanceof GraphQLError && cause.extensions?.code === ErrorCode.BAD_USER_INPUT) {
+    if (
+      code === 'GRAPHQL_VALIDATION_FAILED' &&
+      cause instanceof GraphQLError &&
+      cause.extensions?.code === ErrorCode.BAD_USER_INPUT
+    ) {
       code = ErrorCode.BAD_USER_INPUT;
     }
-    const { stacktrace: _stacktrace, exception: _exception, ...extensions } =
-      formatted.extensions ?? {};
+    const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
     if (publicCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       return {
         ...formatted,
@@ -92,10 +95,15 @@ export function createErrorFormatter(options: {
     }
     // A GraphQLError thrown with INTERNAL_SERVER_ERROR on purpose keeps its message;
     // anything unexpected is reported and replaced.
-    const deliberate = original instanceof GraphQLError && code === ErrorCode.INTERNAL_SERVER_ERROR && original.extensions?.code === code;
+    const deliberate =
+      original instanceof GraphQLError &&
+      code === ErrorCode.INTERNAL_SERVER_ERROR &&
+      original.extensions?.code === code;
     if (!deliberate) options.onInternalError?.(original);
     return {
-      message: deliberate ? formatted.message : 'Something went wrong on our side. Quote the request id when you report it.',
+      message: deliberate
+        ? formatted.message
+        : 'Something went wrong on our side. Quote the request id when you report it.',
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) },

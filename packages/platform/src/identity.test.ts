@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import { requireAnalyticsReader, signIdentity, verifyIdentity, IdentityVerificationError, type Identity } from './identity.ts';
+import {
+  requireAnalyticsReader,
+  signIdentity,
+  verifyIdentity,
+  IdentityVerificationError,
+  type Identity,
+} from './identity.ts';
 
 const secret = 'a-test-secret-that-is-long-enough-0123456789';
 const identity: Identity = {
@@ -19,10 +25,17 @@ describe('identity header', () => {
     await expect(verifyIdentity(undefined, secret)).rejects.toBeInstanceOf(IdentityVerificationError);
     const [header, payload, signature] = token.split('.');
     const forged = Buffer.from(
-      JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), identity: { ...identity, user: { id: 'admin', roles: ['ADMIN'] } } }),
+      JSON.stringify({
+        ...JSON.parse(Buffer.from(payload!, 'base64url').toString()),
+        identity: { ...identity, user: { id: 'admin', roles: ['ADMIN'] } },
+      }),
     ).toString('base64url');
-    await expect(verifyIdentity(`${header}.${forged}.${signature}`, secret)).rejects.toBeInstanceOf(IdentityVerificationError);
-    await expect(verifyIdentity(token, secret.replace('a', 'b'))).rejects.toBeInstanceOf(IdentityVerificationError);
+    await expect(verifyIdentity(`${header}.${forged}.${signature}`, secret)).rejects.toBeInstanceOf(
+      IdentityVerificationError,
+    );
+    await expect(verifyIdentity(token, secret.replace('a', 'b'))).rejects.toBeInstanceOf(
+      IdentityVerificationError,
+    );
     const expired = await new SignJWT({ identity })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer('traveloure-gateway')
@@ -37,7 +50,9 @@ describe('identity header', () => {
     const unsigned =
       Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url') +
       '.' +
-      Buffer.from(JSON.stringify({ identity, aud: 'traveloure-subgraphs', iss: 'traveloure-gateway' })).toString('base64url') +
+      Buffer.from(
+        JSON.stringify({ identity, aud: 'traveloure-subgraphs', iss: 'traveloure-gateway' }),
+      ).toString('base64url') +
       '.';
     await expect(verifyIdentity(unsigned, secret)).rejects.toBeInstanceOf(IdentityVerificationError);
   });
@@ -60,7 +75,9 @@ describe('requireAnalyticsReader', () => {
     expect(codeOf(reader({ user: { id: 'b', roles: ['ADMIN'] } }))).toBe('ALLOWED');
     expect(codeOf(reader({ apiKey: { id: 'k1', owner: 'Acme', scopes: ['analytics'] } }))).toBe('ALLOWED');
     expect(codeOf(reader({ user: { id: 'c', roles: ['TRAVELER'] } }))).toBe('FORBIDDEN');
-    expect(codeOf(reader({ apiKey: { id: 'k2', owner: 'Acme', scopes: ['search', 'catalog'] } }))).toBe('FORBIDDEN');
+    expect(codeOf(reader({ apiKey: { id: 'k2', owner: 'Acme', scopes: ['search', 'catalog'] } }))).toBe(
+      'FORBIDDEN',
+    );
     expect(codeOf(reader({}))).toBe('UNAUTHENTICATED');
   });
 });

@@ -19,7 +19,11 @@ describe('logger', () => {
     const { lines, logger } = capture();
     runWithRequestContext({ requestId: 'req-abcdefgh' }, () => {
       logger.info(
-        { req: { headers: { authorization: 'Bearer secret', cookie: 'sid=1', 'x-api-key': 'k' } }, password: 'p', nested: { token: 't' } },
+        {
+          req: { headers: { authorization: 'Bearer secret', cookie: 'sid=1', 'x-api-key': 'k' } },
+          password: 'p',
+          nested: { token: 't' },
+        },
         'hello',
       );
     });

@@ -31,7 +31,8 @@ function documentHasNul(node: unknown): boolean {
   if (Array.isArray(node)) return node.some(documentHasNul);
   if (node === null || typeof node !== 'object') return false;
   const record = node as Record<string, unknown>;
-  if (record.kind === 'StringValue') return typeof record.value === 'string' && record.value.includes('\u0000');
+  if (record.kind === 'StringValue')
+    return typeof record.value === 'string' && record.value.includes('\u0000');
   return Object.entries(record).some(([key, child]) => key !== 'loc' && documentHasNul(child));
 }
 

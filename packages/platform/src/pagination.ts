@@ -35,7 +35,12 @@ export function decodeCursor(cursor: string, arity: number, argument = 'after'):
   throw badUserInput(`"${argument}" is not a valid cursor.`, [argument]);
 }
 
-export function pageSize(first: number | null | undefined, fallback = 20, max = MAX_PAGE_SIZE, argument = 'first'): number {
+export function pageSize(
+  first: number | null | undefined,
+  fallback = 20,
+  max = MAX_PAGE_SIZE,
+  argument = 'first',
+): number {
   const size = first ?? fallback;
   if (!Number.isInteger(size) || size < 1 || size > max) {
     throw badUserInput(`"${argument}" must be between 1 and ${max}.`, [argument]);

@@ -35,11 +35,17 @@ describe('PGliteDialect', () => {
         sql<{ n: number }>`select ${index}::int as n`.execute(index % 2 ? first : second),
       ),
     );
-    expect(results.map((result) => result.rows[0]!.n)).toEqual(Array.from({ length: 20 }, (_, index) => index));
+    expect(results.map((result) => result.rows[0]!.n)).toEqual(
+      Array.from({ length: 20 }, (_, index) => index),
+    );
   });
 
   it('reports affected rows for writes', async () => {
-    const result = await first.updateTable('counter').set({ value: 5 }).where('id', '=', 1).executeTakeFirst();
+    const result = await first
+      .updateTable('counter')
+      .set({ value: 5 })
+      .where('id', '=', 1)
+      .executeTakeFirst();
     expect(result.numUpdatedRows).toBe(1n);
   });
 });

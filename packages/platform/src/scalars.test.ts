@@ -20,7 +20,9 @@ describe('Date and DateTime scalars', () => {
     } catch (error) {
       expect((error as { extensions: { code: string } }).extensions.code).toBe('BAD_USER_INPUT');
     }
-    expect((DateTime.parseValue('2027-05-01T08:00:00Z') as globalThis.Date).toISOString()).toBe('2027-05-01T08:00:00.000Z');
+    expect((DateTime.parseValue('2027-05-01T08:00:00Z') as globalThis.Date).toISOString()).toBe(
+      '2027-05-01T08:00:00.000Z',
+    );
   });
 
   it('lets malformed strings through in lenient mode, for userErrors by field', () => {

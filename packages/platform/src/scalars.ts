@@ -57,7 +57,9 @@ export function dateScalars(options: DateScalarOptions = {}) {
     const instant = parseInstant(value);
     if (instant) return instant;
     if (lenient) return new Date(Number.NaN);
-    throw badUserInput(`DateTime must be ISO 8601 with an offset (e.g. 2027-05-01T10:00:00Z); got ${JSON.stringify(value)}.`);
+    throw badUserInput(
+      `DateTime must be ISO 8601 with an offset (e.g. 2027-05-01T10:00:00Z); got ${JSON.stringify(value)}.`,
+    );
   };
 
   const Date_ = new GraphQLScalarType<string, string>({
@@ -76,7 +78,8 @@ export function dateScalars(options: DateScalarOptions = {}) {
     name: 'DateTime',
     description: 'An instant in time, ISO 8601 in UTC.',
     serialize: (value) => {
-      const date = value instanceof Date ? value : typeof value === 'string' ? parseInstant(value) : undefined;
+      const date =
+        value instanceof Date ? value : typeof value === 'string' ? parseInstant(value) : undefined;
       if (!date || !isValidInstant(date)) throw new TypeError(`DateTime cannot represent ${String(value)}`);
       return date.toISOString();
     },

@@ -3,7 +3,12 @@ import * as Sentry from '@sentry/node';
 let initialised = false;
 
 /** Turns on error reporting when a DSN is configured; a no-op otherwise. */
-export function initSentry(options: { dsn?: string; service: string; environment: string; release?: string }) {
+export function initSentry(options: {
+  dsn?: string;
+  service: string;
+  environment: string;
+  release?: string;
+}) {
   if (!options.dsn || initialised) return;
   Sentry.init({
     dsn: options.dsn,

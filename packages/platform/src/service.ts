@@ -140,7 +140,11 @@ export async function startService<C extends BaseConfig>(
   const port = options.port ?? (portFromEnv ? Number(portFromEnv) : definition.defaultPort);
   const running = await instance.server.listen(port, options.host);
   runtime.logger.info(
-    { mode: runtime.embedded ? 'embedded' : 'postgres', redis: runtime.redis ? 'redis' : 'in-process', url: running.url },
+    {
+      mode: runtime.embedded ? 'embedded' : 'postgres',
+      redis: runtime.redis ? 'redis' : 'in-process',
+      url: running.url,
+    },
     `${definition.name} service ready`,
   );
 

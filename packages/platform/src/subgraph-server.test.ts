@@ -35,7 +35,8 @@ describe('createSubgraphServer', () => {
         ...dateScalars(),
         Query: {
           dayAfter: (_parent: unknown, args: { date: string }) => args.date,
-          whoami: (_parent: unknown, _args: unknown, context: any) => `${context.userId}:${context.requestId}`,
+          whoami: (_parent: unknown, _args: unknown, context: any) =>
+            `${context.userId}:${context.requestId}`,
           missing: () => {
             throw notFound('Widget', 'w1');
           },
@@ -55,12 +56,19 @@ describe('createSubgraphServer', () => {
   afterAll(() => running?.close());
 
   const post = async (query: string, headers: Record<string, string>) => {
-    const response = await fetch(`${base}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query }) });
+    const response = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query }),
+    });
     return { status: response.status, headers: response.headers, body: (await response.json()) as any };
   };
 
   it('refuses a call without the gateway signature with 401 and a coded error', async () => {
-    const { status, body, headers } = await post('{ whoami }', { 'content-type': 'application/json', 'x-request-id': 'client-req-0001' });
+    const { status, body, headers } = await post('{ whoami }', {
+      'content-type': 'application/json',
+      'x-request-id': 'client-req-0001',
+    });
     expect(status).toBe(401);
     expect(body.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED', requestId: 'client-req-0001' });
     expect(headers.get('x-request-id')).toBe('client-req-0001');
@@ -90,7 +98,10 @@ describe('createSubgraphServer', () => {
   it('reports a scalar refusing a literal or a variable as BAD_USER_INPUT with the request id', async () => {
     const headers = await signedHeaders({ id: 'user-7' });
     const literal = await post('{ dayAfter(date: "2027-13-45") }', headers);
-    expect(literal.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', requestId: expect.any(String) });
+    expect(literal.body.errors[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      requestId: expect.any(String),
+    });
     expect(literal.body.errors[0].message).toContain('real calendar day');
     const fine = await post('{ dayAfter(date: "2027-12-31") }', headers);
     expect(fine.body.data.dayAfter).toBe('2027-12-31');
@@ -102,14 +113,23 @@ describe('createSubgraphServer', () => {
     const ready = await fetch(`${base}/health/ready`);
     const report = (await ready.json()) as any;
     expect(ready.status).toBe(200);
-    expect(report).toMatchObject({ status: 'degraded', version: '1.2.3', checks: { database: { status: 'up' }, cache: { status: 'down' } } });
+    expect(report).toMatchObject({
+      status: 'degraded',
+      version: '1.2.3',
+      checks: { database: { status: 'up' }, cache: { status: 'down' } },
+    });
     databaseUp = false;
     const down = await fetch(`${base}/health/ready`);
     expect(down.status).toBe(503);
-    expect(((await down.json()) as any).checks.database).toMatchObject({ status: 'down', detail: 'connection refused' });
+    expect(((await down.json()) as any).checks.database).toMatchObject({
+      status: 'down',
+      detail: 'connection refused',
+    });
     databaseUp = true;
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toMatch(/http_request_duration_seconds_count\{service="demo",method="POST",route="\/graphql",status_code="200"\}/);
+    expect(metrics).toMatch(
+      /http_request_duration_seconds_count\{service="demo",method="POST",route="\/graphql",status_code="200"\}/,
+    );
     // prom-client's process and Node.js defaults ride along.
     expect(metrics).toMatch(/^process_cpu_user_seconds_total /m);
     expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds /m);

@@ -11,12 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createErrorFormatter, ErrorCode } from './errors.ts';
 import type { Health } from './health.ts';
-import {
-  accessLogMiddleware,
-  operationalRoutes,
-  requestIdMiddleware,
-  sendGraphQLError,
-} from './http.ts';
+import { accessLogMiddleware, operationalRoutes, requestIdMiddleware, sendGraphQLError } from './http.ts';
 import { IDENTITY_HEADER, verifyIdentity, IdentityVerificationError, type Identity } from './identity.ts';
 import { rejectNulCharactersPlugin } from './nul-characters.ts';
 import { runWithRequestContext } from './request-context.ts';
@@ -96,7 +91,10 @@ export async function createSubgraphServer<TContext extends object>(
       },
     }),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: drainGraceMs(options.shutdownGraceMs) }),
+      ApolloServerPluginDrainHttpServer({
+        httpServer,
+        stopGracePeriodMillis: drainGraceMs(options.shutdownGraceMs),
+      }),
       // No Apollo Studio: federated traces would only cost time on every request.
       ApolloServerPluginInlineTraceDisabled(),
       rejectNulCharactersPlugin(),
@@ -127,7 +125,11 @@ export async function createSubgraphServer<TContext extends object>(
         req.requestId = identity.requestId;
         res.setHeader('x-request-id', identity.requestId);
         runWithRequestContext(
-          { requestId: identity.requestId, identity, traceparent: req.headers.traceparent as string | undefined },
+          {
+            requestId: identity.requestId,
+            identity,
+            traceparent: req.headers.traceparent as string | undefined,
+          },
           () => next(),
         );
       } catch (error) {

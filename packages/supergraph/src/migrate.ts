@@ -38,7 +38,13 @@ export async function migrateAll(options: { down?: boolean; seed?: boolean } = {
     sharedPGlite ??= config.DATABASE_URL ? undefined : await embeddedPGlite(config.PGLITE_DATA_DIR);
     const databases = await createServiceDatabases(definition.name, config, { pglite: sharedPGlite });
     try {
-      await migrateSchema(databases.primary.db, definition.schema, definition.migrations, logger, options.down ? 'down-all' : 'latest');
+      await migrateSchema(
+        databases.primary.db,
+        definition.schema,
+        definition.migrations,
+        logger,
+        options.down ? 'down-all' : 'latest',
+      );
       if (options.seed && definition.seed) {
         const runtime: ServiceRuntime<any> = {
           name: definition.name,

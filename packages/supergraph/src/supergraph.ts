@@ -46,7 +46,9 @@ export async function startSupergraph(options: StartSupergraphOptions = {}): Pro
   const started: StartedService<any>[] = [];
   const closeAll = async () => {
     for (const service of started.reverse()) {
-      await service.close().catch((error) => logger.error({ err: error, service: service.name }, 'close failed'));
+      await service
+        .close()
+        .catch((error) => logger.error({ err: error, service: service.name }, 'close failed'));
     }
     if (embedded) await closeEmbeddedPGlite();
   };
@@ -60,7 +62,9 @@ export async function startSupergraph(options: StartSupergraphOptions = {}): Pro
           pglite,
           host: options.host,
           ...(options.fixedPorts ? {} : { port: 0 }),
-          logger: options.logger ? logger.child({ subgraph: definition.name }) : createLogger(definition.name, { level: base.LOG_LEVEL }),
+          logger: options.logger
+            ? logger.child({ subgraph: definition.name })
+            : createLogger(definition.name, { level: base.LOG_LEVEL }),
           onQuery: options.onQuery ? (sqlText) => options.onQuery!(sqlText, definition.name) : undefined,
         }),
       );
@@ -68,7 +72,9 @@ export async function startSupergraph(options: StartSupergraphOptions = {}): Pro
     const gatewayConfig = loadGatewayConfig(env);
     const gateway = await createGateway({
       config: gatewayConfig,
-      logger: options.logger ? logger.child({ subgraph: 'gateway' }) : createLogger('gateway', { level: base.LOG_LEVEL }),
+      logger: options.logger
+        ? logger.child({ subgraph: 'gateway' })
+        : createLogger('gateway', { level: base.LOG_LEVEL }),
       subgraphUrls: Object.fromEntries(started.map((service) => [service.name, service.url])),
     });
     const running = await gateway.listen(options.fixedPorts ? gatewayConfig.GATEWAY_PORT : 0, options.host);

@@ -30,7 +30,10 @@ export const aiConfigSchema = z.object({
   /** Suggestions are cached by their inputs this long (24 h). */
   SUGGESTION_CACHE_TTL_SECONDS: env.int(86_400, 0),
   /** Prefix of this service's Redis keys (rate-limit counters, response cache). */
-  AI_KEY_PREFIX: z.string().regex(/^[\w:.-]+$/).default('ai'),
+  AI_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]+$/)
+    .default('ai'),
   /** The assistant answers a traveler when the expert wrote nothing in this many minutes. */
   CHAT_EXPERT_ACTIVE_MINUTES: env.int(15, 0),
 });

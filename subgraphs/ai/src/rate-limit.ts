@@ -10,7 +10,10 @@ import { callerKey } from './identity.ts';
  * insurance limiter) or in memory in embedded mode. Keys are per field and per caller (user or
  * API key; the client address only for anonymous calls), never global.
  */
-export function rateLimitTransformer(options: { redis?: Redis; keyPrefix: string }): (schema: GraphQLSchema) => GraphQLSchema {
+export function rateLimitTransformer(options: {
+  redis?: Redis;
+  keyPrefix: string;
+}): (schema: GraphQLSchema) => GraphQLSchema {
   // The directive makes one limiter per (limit, duration); each goes through the platform's factory.
   class PlatformLimiter {
     constructor(limiterOptions: { keyPrefix: string; points: number; duration: number }) {

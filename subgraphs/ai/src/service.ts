@@ -28,7 +28,8 @@ export const aiService: ServiceDefinition<AiConfig> = {
   portVariable: 'AI_PORT',
   configSchema: aiConfigSchema,
   migrations,
-  seed: (runtime) => seedAiData(runtime.db as Kysely<Database>, runtime.logger, { demo: runtime.config.SEED_DEMO_DATA }),
+  seed: (runtime) =>
+    seedAiData(runtime.db as Kysely<Database>, runtime.logger, { demo: runtime.config.SEED_DEMO_DATA }),
 
   async create(runtime) {
     const db = runtime.db as Kysely<Database>;
@@ -41,7 +42,10 @@ export const aiService: ServiceDefinition<AiConfig> = {
       health,
       service: 'ai',
       timeoutMs: config.LLM_TIMEOUT_MS,
-      retry: config.LLM_MAX_ATTEMPTS > 1 ? { maxAttempts: config.LLM_MAX_ATTEMPTS, baseDelayMs: 250, maxDelayMs: 2_000 } : undefined,
+      retry:
+        config.LLM_MAX_ATTEMPTS > 1
+          ? { maxAttempts: config.LLM_MAX_ATTEMPTS, baseDelayMs: 250, maxDelayMs: 2_000 }
+          : undefined,
       breaker: {
         failureRateThreshold: config.LLM_BREAKER_FAILURE_RATE,
         minimumCalls: config.LLM_BREAKER_MIN_CALLS,
@@ -68,7 +72,11 @@ export const aiService: ServiceDefinition<AiConfig> = {
       keyPrefix: `${config.AI_KEY_PREFIX}:cache`,
     });
     logger.info(
-      { llm: llm.enabled ? { baseUrl: config.LLM_BASE_URL, model: config.LLM_MODEL } : 'disabled (planner only)' },
+      {
+        llm: llm.enabled
+          ? { baseUrl: config.LLM_BASE_URL, model: config.LLM_MODEL }
+          : 'disabled (planner only)',
+      },
       'ai itinerary source',
     );
     const deps: AiDependencies = { db, config, llm, suggestionCache };

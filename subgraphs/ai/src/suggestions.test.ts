@@ -9,8 +9,34 @@ import { ASSISTANT_FALLBACK } from './chat/chat.ts';
 const plan = /* GraphQL */ `
   mutation Plan($input: PlanItineraryInput!) {
     planItinerary(input: $input) {
-      suggestion { id source model destinationCode generatedAt days { date activities { title kind category startTime durationMinutes latitude longitude estimatedCost { amount currency } } } }
-      userErrors { field message code }
+      suggestion {
+        id
+        source
+        model
+        destinationCode
+        generatedAt
+        days {
+          date
+          activities {
+            title
+            kind
+            category
+            startTime
+            durationMinutes
+            latitude
+            longitude
+            estimatedCost {
+              amount
+              currency
+            }
+          }
+        }
+      }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `;
@@ -18,7 +44,20 @@ const plan = /* GraphQL */ `
 const tripSuggestion = /* GraphQL */ `
   query Trip($representations: [_Any!]!, $preferences: ItineraryPreferencesInput) {
     _entities(representations: $representations) {
-      ... on Trip { id itinerarySuggestion(preferences: $preferences) { id source days { date activities { title startTime } } } }
+      ... on Trip {
+        id
+        itinerarySuggestion(preferences: $preferences) {
+          id
+          source
+          days {
+            date
+            activities {
+              title
+              startTime
+            }
+          }
+        }
+      }
     }
   }
 `;
@@ -45,7 +84,10 @@ beforeAll(async () => {
   // The breaker would open after a few of the failures below; its own test is further down.
   // The deadline leaves room for the wrapper's retry after a 1 s attempt timeout; the deadline's
   // own tests are further down too.
-  harness = await startAiHarness('ai_suggestions', { LLM_BREAKER_MIN_CALLS: '1000', LLM_DEADLINE_MS: '10000' });
+  harness = await startAiHarness('ai_suggestions', {
+    LLM_BREAKER_MIN_CALLS: '1000',
+    LLM_DEADLINE_MS: '10000',
+  });
 });
 afterAll(async () => harness?.close());
 beforeEach(() => harness.llm.reset());
@@ -58,7 +100,11 @@ describe('planItinerary', () => {
     const suggestion = result.data.planItinerary.suggestion;
     expect(suggestion.source).toBe('LLM');
     expect(suggestion.model).toBe('emulated-model');
-    expect(suggestion.days.map((day: { date: string }) => day.date)).toEqual(['2027-05-03', '2027-05-04', '2027-05-05']);
+    expect(suggestion.days.map((day: { date: string }) => day.date)).toEqual([
+      '2027-05-03',
+      '2027-05-04',
+      '2027-05-05',
+    ]);
     // What the LLM was asked for: strict JSON schema output.
     const request = harness.llm.requests[0]!;
     expect(request.response_format?.type).toBe('json_schema');
@@ -68,10 +114,18 @@ describe('planItinerary', () => {
       expect(day.activities.length).toBeGreaterThan(0);
       for (const activity of day.activities) expect(activity.startTime).toMatch(/^\d{2}:\d{2}$/);
     }
-    const again = await harness.graphql(`query($id: ID!) { itinerarySuggestion(id: $id) { id source days { date } } }`, { id: suggestion.id }, user);
+    const again = await harness.graphql(
+      `query($id: ID!) { itinerarySuggestion(id: $id) { id source days { date } } }`,
+      { id: suggestion.id },
+      user,
+    );
     expect(again.data.itinerarySuggestion).toMatchObject({ id: suggestion.id, source: 'LLM' });
     // Someone else cannot read it.
-    const stranger = await harness.graphql(`query($id: ID!) { itinerarySuggestion(id: $id) { id } }`, { id: suggestion.id }, traveler());
+    const stranger = await harness.graphql(
+      `query($id: ID!) { itinerarySuggestion(id: $id) { id } }`,
+      { id: suggestion.id },
+      traveler(),
+    );
     expect(stranger.data.itinerarySuggestion).toBeNull();
   });
 
@@ -79,7 +133,11 @@ describe('planItinerary', () => {
     const user = traveler();
     const same = input();
     const first = await harness.graphql(plan, { input: same }, user);
-    const second = await harness.graphql(plan, { input: { ...same, interests: [...same.interests].reverse() } }, user);
+    const second = await harness.graphql(
+      plan,
+      { input: { ...same, interests: [...same.interests].reverse() } },
+      user,
+    );
     expect(second.data.planItinerary.suggestion.id).toBe(first.data.planItinerary.suggestion.id);
     expect(harness.llm.requests).toHaveLength(1);
   });
@@ -96,25 +154,31 @@ describe('planItinerary', () => {
     expect(suggestion.source).toBe('PLANNER');
     expect(suggestion.model).toBeNull();
     expect(suggestion.days).toHaveLength(3);
-    expect(suggestion.days[0].activities.some((activity: { kind: string }) => activity.kind === 'MEAL')).toBe(true);
+    expect(suggestion.days[0].activities.some((activity: { kind: string }) => activity.kind === 'MEAL')).toBe(
+      true,
+    );
     // Transient failures are retried once by the upstream wrapper, then the planner answers.
     expect(harness.llm.requests).toHaveLength(2);
   });
 
-  it.each(['malformed', 'refusal', 'wrong-shape'] as const)('retries once on a %s answer and uses the LLM when the retry is good', async (mode) => {
-    harness.llm.setMode(mode, { times: 1 });
-    const result = await harness.graphql(plan, { input: input() }, traveler());
-    expect(result.data.planItinerary.suggestion.source).toBe('LLM');
-    expect(harness.llm.requests).toHaveLength(2);
-  });
+  it.each(['malformed', 'refusal', 'wrong-shape'] as const)(
+    'retries once on a %s answer and uses the LLM when the retry is good',
+    async (mode) => {
+      harness.llm.setMode(mode, { times: 1 });
+      const result = await harness.graphql(plan, { input: input() }, traveler());
+      expect(result.data.planItinerary.suggestion.source).toBe('LLM');
+      expect(harness.llm.requests).toHaveLength(2);
+    },
+  );
 
   it('asks again when a schema-valid answer visits the same place twice, then uses the planner', async () => {
     harness.llm.setMode('repeated-place', { times: 1 });
     const retried = await harness.graphql(plan, { input: input() }, traveler());
     expect(retried.data.planItinerary.suggestion.source).toBe('LLM');
     expect(harness.llm.requests).toHaveLength(2);
-    const titles = retried.data.planItinerary.suggestion.days.flatMap((day: { activities: { kind: string; title: string }[] }) =>
-      day.activities.filter((activity) => activity.kind === 'ACTIVITY').map((activity) => activity.title),
+    const titles = retried.data.planItinerary.suggestion.days.flatMap(
+      (day: { activities: { kind: string; title: string }[] }) =>
+        day.activities.filter((activity) => activity.kind === 'ACTIVITY').map((activity) => activity.title),
     );
     expect(new Set(titles).size).toBe(titles.length);
 
@@ -135,14 +199,24 @@ describe('planItinerary', () => {
   it('returns userErrors for bad input and writes nothing', async () => {
     const result = await harness.graphql(
       plan,
-      { input: input({ destinationCode: 'P4R', startDate: '2027-05-05', endDate: '2027-05-01', travelers: 0 }) },
+      {
+        input: input({
+          destinationCode: 'P4R',
+          startDate: '2027-05-05',
+          endDate: '2027-05-01',
+          travelers: 0,
+        }),
+      },
       traveler(),
     );
     expect(result.data.planItinerary.suggestion).toBeNull();
     const codes = result.data.planItinerary.userErrors.map((error: { code: string }) => error.code).sort();
     expect(codes).toEqual(['END_BEFORE_START', 'INVALID_DESTINATION', 'OUT_OF_RANGE']);
     const unknown = await harness.graphql(plan, { input: input({ destinationCode: 'ZZZ' }) }, traveler());
-    expect(unknown.data.planItinerary.userErrors[0]).toMatchObject({ code: 'UNKNOWN_DESTINATION', field: ['input', 'destinationCode'] });
+    expect(unknown.data.planItinerary.userErrors[0]).toMatchObject({
+      code: 'UNKNOWN_DESTINATION',
+      field: ['input', 'destinationCode'],
+    });
     expect(harness.llm.requests).toHaveLength(0);
   });
 
@@ -187,7 +261,8 @@ describe('rate limits', () => {
     const key = `key-${randomUUID()}`;
     const same = input();
     const codes: (string | undefined)[] = [];
-    for (let call = 0; call < 11; call++) codes.push((await asKey(plan, { input: same }, key)).errors?.[0]?.extensions?.code);
+    for (let call = 0; call < 11; call++)
+      codes.push((await asKey(plan, { input: same }, key)).errors?.[0]?.extensions?.code);
     expect(codes.slice(0, 10)).toEqual(Array(10).fill(undefined));
     expect(codes[10]).toBe('RATE_LIMITED');
     const other = await asKey(plan, { input: same }, `key-${randomUUID()}`);
@@ -198,10 +273,20 @@ describe('rate limits', () => {
   it('limits Trip.itinerarySuggestion (20 a minute) per user, with retryAfter', async () => {
     const user = traveler();
     const representations = [
-      { __typename: 'Trip', id: randomUUID(), destinationCode: 'LIS', startDate: '2027-07-05', endDate: '2027-07-05', pace: 'RELAXED', budget: 'BUDGET', travelers: 1 },
+      {
+        __typename: 'Trip',
+        id: randomUUID(),
+        destinationCode: 'LIS',
+        startDate: '2027-07-05',
+        endDate: '2027-07-05',
+        pace: 'RELAXED',
+        budget: 'BUDGET',
+        travelers: 1,
+      },
     ];
     const results = [];
-    for (let call = 0; call < 21; call++) results.push(await harness.graphql(tripSuggestion, { representations }, user));
+    for (let call = 0; call < 21; call++)
+      results.push(await harness.graphql(tripSuggestion, { representations }, user));
     expect(results.slice(0, 20).every((result) => result.errors === undefined)).toBe(true);
     const limited = results[20]!.errors?.[0];
     expect(limited?.extensions?.code).toBe('RATE_LIMITED');
@@ -248,7 +333,10 @@ describe('Trip.itinerarySuggestion', () => {
   it('answers bad preferences with BAD_USER_INPUT', async () => {
     const result = await harness.graphql(
       tripSuggestion,
-      { representations: [representation()], preferences: { interests: Array.from({ length: 11 }, (_, i) => `i${i}`) } },
+      {
+        representations: [representation()],
+        preferences: { interests: Array.from({ length: 11 }, (_, i) => `i${i}`) },
+      },
       traveler(),
     );
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -340,7 +428,11 @@ describe('the LLM deadline', () => {
 describe('the LLM bulkhead', () => {
   let narrow: AiHarness;
   beforeAll(async () => {
-    narrow = await startAiHarness('ai_bulkhead', { LLM_MAX_CONCURRENT: '1', LLM_MAX_QUEUE: '0', LLM_TIMEOUT_MS: '10000' });
+    narrow = await startAiHarness('ai_bulkhead', {
+      LLM_MAX_CONCURRENT: '1',
+      LLM_MAX_QUEUE: '0',
+      LLM_TIMEOUT_MS: '10000',
+    });
   });
   afterAll(async () => narrow?.close());
 

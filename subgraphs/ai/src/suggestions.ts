@@ -9,11 +9,11 @@ import { planItinerary } from './planner/planner.ts';
 import { datesBetween } from './planner/time.ts';
 import { MAX_TRIP_DAYS, type PlanRequest, type PlannedDay } from './planner/types.ts';
 
-const suggestionsTotal = counter('ai_suggestions_total', 'Itinerary suggestions generated, by source and why', [
-  'service',
-  'source',
-  'reason',
-]);
+const suggestionsTotal = counter(
+  'ai_suggestions_total',
+  'Itinerary suggestions generated, by source and why',
+  ['service', 'source', 'reason'],
+);
 
 export class SuggestionInputError extends Error {
   constructor(readonly userErrors: UserError[]) {
@@ -29,22 +29,33 @@ export function normalizeRequest(request: PlanRequest, fieldPrefix: string[]): P
   const field = (name: string) => [...fieldPrefix, name];
   const destinationCode = request.destinationCode.trim().toUpperCase();
   if (!/^[A-Z]{3}$/.test(destinationCode)) {
-    errors.push(userError(field('destinationCode'), 'Use a 3-letter IATA city code, e.g. PAR.', 'INVALID_DESTINATION'));
+    errors.push(
+      userError(field('destinationCode'), 'Use a 3-letter IATA city code, e.g. PAR.', 'INVALID_DESTINATION'),
+    );
   }
-  const validDate = (value: string) => datePattern.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
-  if (!validDate(request.startDate)) errors.push(userError(field('startDate'), 'Not a calendar date.', 'INVALID_DATE'));
-  if (!validDate(request.endDate)) errors.push(userError(field('endDate'), 'Not a calendar date.', 'INVALID_DATE'));
+  const validDate = (value: string) =>
+    datePattern.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+  if (!validDate(request.startDate))
+    errors.push(userError(field('startDate'), 'Not a calendar date.', 'INVALID_DATE'));
+  if (!validDate(request.endDate))
+    errors.push(userError(field('endDate'), 'Not a calendar date.', 'INVALID_DATE'));
   if (validDate(request.startDate) && validDate(request.endDate)) {
     if (request.endDate < request.startDate) {
-      errors.push(userError(field('endDate'), 'The trip must end on or after its first day.', 'END_BEFORE_START'));
+      errors.push(
+        userError(field('endDate'), 'The trip must end on or after its first day.', 'END_BEFORE_START'),
+      );
     } else if (datesBetween(request.startDate, request.endDate).length > MAX_TRIP_DAYS) {
-      errors.push(userError(field('endDate'), `Suggestions cover at most ${MAX_TRIP_DAYS} days.`, 'TOO_LONG'));
+      errors.push(
+        userError(field('endDate'), `Suggestions cover at most ${MAX_TRIP_DAYS} days.`, 'TOO_LONG'),
+      );
     }
   }
   if (!Number.isInteger(request.travelers) || request.travelers < 1 || request.travelers > 20) {
     errors.push(userError(field('travelers'), 'Between 1 and 20 travelers.', 'OUT_OF_RANGE'));
   }
-  const interests = [...new Set(request.interests.map((interest) => interest.trim().toLowerCase()).filter(Boolean))].sort();
+  const interests = [
+    ...new Set(request.interests.map((interest) => interest.trim().toLowerCase()).filter(Boolean)),
+  ].sort();
   if (interests.length > 10 || interests.some((interest) => interest.length > 40)) {
     errors.push(userError(field('interests'), 'At most 10 interests of up to 40 characters.', 'TOO_MANY'));
   }
@@ -67,14 +78,23 @@ export async function suggest(
   const result = await deps.suggestionCache.get<SuggestionModel>(
     `suggestion:${cacheKey}`,
     async () => toModel(await generate(deps, { ...ask, request, cacheKey })),
-    { ttlSeconds: deps.config.SUGGESTION_CACHE_TTL_SECONDS, tags: [`destination:${request.destinationCode}`] },
+    {
+      ttlSeconds: deps.config.SUGGESTION_CACHE_TTL_SECONDS,
+      tags: [`destination:${request.destinationCode}`],
+    },
   );
   return result.value;
 }
 
 async function generate(
   deps: AiDependencies & { logger: Logger },
-  ask: { owner: string; tripId: string | null; request: PlanRequest; fieldPrefix: string[]; cacheKey: string },
+  ask: {
+    owner: string;
+    tripId: string | null;
+    request: PlanRequest;
+    fieldPrefix: string[];
+    cacheKey: string;
+  },
 ): Promise<SuggestionRow> {
   const { request } = ask;
   const places = (await placesForDestination(deps.db, request.destinationCode)).map(toPlannerPlace);
@@ -97,7 +117,10 @@ async function generate(
       reason = 'ok';
     } catch (error) {
       reason = error instanceof Error ? error.name : 'error';
-      deps.logger.warn({ err: error, destination: request.destinationCode }, 'LLM itinerary failed; using the planner');
+      deps.logger.warn(
+        { err: error, destination: request.destinationCode },
+        'LLM itinerary failed; using the planner',
+      );
     }
   }
   days ??= planItinerary(request, places);

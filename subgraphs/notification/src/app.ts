@@ -17,7 +17,13 @@ import { createInboxCache, type InboxCache } from './cache.ts';
 import { createPushChannels, type PushChannels } from './delivery/channels.ts';
 import { fanOutBroadcast, type BroadcastJob } from './delivery/broadcast.ts';
 import { createEventHandler } from './delivery/events.ts';
-import { createNotifier, type NotificationQueues, type Notifier, type PushJob, type ReminderJob } from './delivery/notifier.ts';
+import {
+  createNotifier,
+  type NotificationQueues,
+  type Notifier,
+  type PushJob,
+  type ReminderJob,
+} from './delivery/notifier.ts';
 import { createReminders, type Reminders } from './delivery/reminders.ts';
 
 export interface NotificationApp {
@@ -54,8 +60,14 @@ export function createNotificationApp(
   const settings = queueSettingsFromConfig(config, logger);
   const queues: NotificationQueues = {
     inApp: createJobQueue<NotificationDraft>(config.NOTIFY_QUEUE_IN_APP, settings),
-    email: createJobQueue<PushJob>(config.NOTIFY_QUEUE_EMAIL, { ...settings, backoffMs: config.PUSH_BACKOFF_MS }),
-    webhook: createJobQueue<PushJob>(config.NOTIFY_QUEUE_WEBHOOK, { ...settings, backoffMs: config.PUSH_BACKOFF_MS }),
+    email: createJobQueue<PushJob>(config.NOTIFY_QUEUE_EMAIL, {
+      ...settings,
+      backoffMs: config.PUSH_BACKOFF_MS,
+    }),
+    webhook: createJobQueue<PushJob>(config.NOTIFY_QUEUE_WEBHOOK, {
+      ...settings,
+      backoffMs: config.PUSH_BACKOFF_MS,
+    }),
     reminders: createJobQueue<ReminderJob>(config.NOTIFY_QUEUE_REMINDERS, settings),
     broadcasts: createJobQueue<BroadcastJob>(config.NOTIFY_QUEUE_BROADCASTS, settings),
   };
@@ -77,7 +89,13 @@ export function createNotificationApp(
     runtime.health,
   );
   const notifier = createNotifier({ db, queues, cache, channels, clock, logger });
-  const reminders = createReminders({ db, queue: queues.reminders, notifier, clock, hourUtc: config.REMINDER_HOUR_UTC });
+  const reminders = createReminders({
+    db,
+    queue: queues.reminders,
+    notifier,
+    clock,
+    hourUtc: config.REMINDER_HOUR_UTC,
+  });
   const handleEvent = createEventHandler({ notifier, reminders, logger });
 
   return {
@@ -109,8 +127,14 @@ export function createNotificationApp(
         queues.reminders.work((job) => reminders.handle(job), { concurrency: config.REMINDER_CONCURRENCY }),
         queues.broadcasts.work(
           async (job) => {
-            const queued = await fanOutBroadcast({ db, notifier, batchSize: config.BROADCAST_BATCH_SIZE }, job);
-            logger.info({ alertId: job.data.alertId, destinationCode: job.data.destinationCode, queued }, 'emergency alert fanned out');
+            const queued = await fanOutBroadcast(
+              { db, notifier, batchSize: config.BROADCAST_BATCH_SIZE },
+              job,
+            );
+            logger.info(
+              { alertId: job.data.alertId, destinationCode: job.data.destinationCode, queued },
+              'emergency alert fanned out',
+            );
           },
           { concurrency: config.BROADCAST_CONCURRENCY },
         ),
@@ -121,16 +145,23 @@ export function createNotificationApp(
         // In-process jobs died with the last process: schedule the reminders again from the
         // projection (before events are consumed, so no trip event races it) and queue the
         // pushes still pending.
-        restoring = Promise.all([reminders.restore(), notifier.restorePending()]).then(
-          ([trips, pushes]) => logger.info({ trips, pushes }, 'reminders and pending pushes queued again (in-process queue)'),
-          (error: unknown) => logger.error({ err: error }, 'reminders and pending pushes could not be queued again'),
-        ).finally(() => {
-          if (!closed) workers.push(startEvents());
-        });
+        restoring = Promise.all([reminders.restore(), notifier.restorePending()])
+          .then(
+            ([trips, pushes]) =>
+              logger.info({ trips, pushes }, 'reminders and pending pushes queued again (in-process queue)'),
+            (error: unknown) =>
+              logger.error({ err: error }, 'reminders and pending pushes could not be queued again'),
+          )
+          .finally(() => {
+            if (!closed) workers.push(startEvents());
+          });
       } else {
         workers.push(startEvents());
       }
-      logger.info({ queues: Object.values(queues).map((queue) => queue.name), kind: queues.inApp.kind }, 'notification workers started');
+      logger.info(
+        { queues: Object.values(queues).map((queue) => queue.name), kind: queues.inApp.kind },
+        'notification workers started',
+      );
       return {
         close: async (closeOptions) => {
           closed = true;

@@ -26,8 +26,13 @@ export function createInboxCache(options: {
   });
   return {
     read: async (userId, key, loader) =>
-      (await cache.get({ userId, ...key }, loader, { ttlSeconds: options.ttlSeconds, staleTtlSeconds: 0, tags: [inboxTag(userId)] }))
-        .value,
+      (
+        await cache.get({ userId, ...key }, loader, {
+          ttlSeconds: options.ttlSeconds,
+          staleTtlSeconds: 0,
+          tags: [inboxTag(userId)],
+        })
+      ).value,
     invalidate: (userIds) => cache.invalidateTags([...new Set(userIds)].map(inboxTag)),
     close: () => cache.close(),
   };

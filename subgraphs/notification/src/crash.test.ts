@@ -37,55 +37,75 @@ describe('a notification worker killed mid-job', () => {
     dedupeKey,
   });
   const entries = async (userId: string) =>
-    (await sql<{ id: string }>`select id from notification.notification where user_id = ${userId}`.execute(harness.db)).rows;
+    (
+      await sql<{ id: string }>`select id from notification.notification where user_id = ${userId}`.execute(
+        harness.db,
+      )
+    ).rows;
   const jobState = async (jobId: string) => (await harness.app.queues.inApp.getJob(jobId))?.state;
 
-  it('delivers exactly one inbox entry after a worker process is killed (SIGKILL) inside its transaction', { timeout: 90_000 }, async () => {
-    const job = draft('kim', 'welcome');
-    const healthPort = await freePort();
-    child = spawn(process.execPath, ['--import', 'tsx', workerEntry], {
-      cwd: repositoryRoot,
-      env: { ...process.env, ...harness.env, WORKER_HEALTH_PORT: String(healthPort), LOG_LEVEL: process.env.DEBUG_WORKER ? 'info' : 'silent' },
-      stdio: process.env.DEBUG_WORKER ? 'inherit' : 'ignore',
-    });
-    await harness.until(
-      () => fetch(`http://127.0.0.1:${healthPort}/health/ready`).then((response) => response.ok, () => false),
-      'the worker process to be ready',
-      45_000,
-    );
-    // Hold the entry's unique key in an open transaction, so the worker's insert blocks mid-job.
-    const blocker = new pg.Client({ connectionString: harness.database.url });
-    await blocker.connect();
-    blocker.on('error', () => {});
-    await blocker.query('begin');
-    await blocker.query(
-      `insert into notification.notification (user_id, kind, severity, title, body, dedupe_key) values ($1, 'SYSTEM', 'INFO', 'x', 'x', $2)`,
-      [job.userId, job.dedupeKey],
-    );
-    try {
-      await harness.app.notifier.notify(job);
-      await harness.until(async () => {
-        const { rows } = await blocker.query(
-          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and application_name = 'traveloure-notification-worker'`,
+  it(
+    'delivers exactly one inbox entry after a worker process is killed (SIGKILL) inside its transaction',
+    { timeout: 90_000 },
+    async () => {
+      const job = draft('kim', 'welcome');
+      const healthPort = await freePort();
+      child = spawn(process.execPath, ['--import', 'tsx', workerEntry], {
+        cwd: repositoryRoot,
+        env: {
+          ...process.env,
+          ...harness.env,
+          WORKER_HEALTH_PORT: String(healthPort),
+          LOG_LEVEL: process.env.DEBUG_WORKER ? 'info' : 'silent',
+        },
+        stdio: process.env.DEBUG_WORKER ? 'inherit' : 'ignore',
+      });
+      await harness.until(
+        () =>
+          fetch(`http://127.0.0.1:${healthPort}/health/ready`).then(
+            (response) => response.ok,
+            () => false,
+          ),
+        'the worker process to be ready',
+        45_000,
+      );
+      // Hold the entry's unique key in an open transaction, so the worker's insert blocks mid-job.
+      const blocker = new pg.Client({ connectionString: harness.database.url });
+      await blocker.connect();
+      blocker.on('error', () => {});
+      await blocker.query('begin');
+      await blocker.query(
+        `insert into notification.notification (user_id, kind, severity, title, body, dedupe_key) values ($1, 'SYSTEM', 'INFO', 'x', 'x', $2)`,
+        [job.userId, job.dedupeKey],
+      );
+      try {
+        await harness.app.notifier.notify(job);
+        await harness.until(async () => {
+          const { rows } = await blocker.query(
+            `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and application_name = 'traveloure-notification-worker'`,
+          );
+          return rows[0].n > 0 && (await jobState(notifyJobId(job))) === 'active';
+        }, 'the worker to block inside the job');
+        const exited = once(child, 'exit');
+        child.kill('SIGKILL');
+        await exited;
+      } finally {
+        await blocker.query('rollback');
+        await blocker.end();
+      }
+      expect(await entries('kim')).toEqual([]);
+      const workers = harness.app.startWorkers();
+      try {
+        await harness.until(
+          async () => (await jobState(notifyJobId(job))) === 'completed',
+          'the stalled job to be redone',
         );
-        return rows[0].n > 0 && (await jobState(notifyJobId(job))) === 'active';
-      }, 'the worker to block inside the job');
-      const exited = once(child, 'exit');
-      child.kill('SIGKILL');
-      await exited;
-    } finally {
-      await blocker.query('rollback');
-      await blocker.end();
-    }
-    expect(await entries('kim')).toEqual([]);
-    const workers = harness.app.startWorkers();
-    try {
-      await harness.until(async () => (await jobState(notifyJobId(job))) === 'completed', 'the stalled job to be redone');
-      expect(await entries('kim')).toHaveLength(1);
-    } finally {
-      await workers.close();
-    }
-  });
+        expect(await entries('kim')).toHaveLength(1);
+      } finally {
+        await workers.close();
+      }
+    },
+  );
 
   it('does not double the entry when the worker dies after committing it, before completing the job', async () => {
     const job = draft('lou', 'welcome');
@@ -103,10 +123,17 @@ describe('a notification worker killed mid-job', () => {
     expect(await entries('lou')).toHaveLength(1);
     const workers = harness.app.startWorkers();
     try {
-      await harness.until(async () => (await jobState(notifyJobId(job))) === 'completed', 'the stalled job to be redone');
+      await harness.until(
+        async () => (await jobState(notifyJobId(job))) === 'completed',
+        'the stalled job to be redone',
+      );
       const rows = await entries('lou');
       expect(rows).toHaveLength(1);
-      const { rows: deliveries } = await sql<{ channel: string }>`select channel from notification.delivery where notification_id = ${rows[0]!.id}`.execute(harness.db);
+      const { rows: deliveries } = await sql<{
+        channel: string;
+      }>`select channel from notification.delivery where notification_id = ${rows[0]!.id}`.execute(
+        harness.db,
+      );
       expect(deliveries).toEqual([{ channel: 'IN_APP' }]);
     } finally {
       await workers.close();

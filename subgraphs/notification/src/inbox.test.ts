@@ -3,7 +3,14 @@ import { sql } from 'kysely';
 import { createManualClock, encodeCursor, MemoryJobQueue } from '@traveloure/platform';
 import type { NotificationDraft } from './db/notifications.repository.ts';
 import { fanOutBroadcast, startBroadcast, type BroadcastJob } from './delivery/broadcast.ts';
-import { DAY_MS, inboxOf, isoDay, startNotificationHarness, tripCreated, type NotificationHarness } from './test-support.ts';
+import {
+  DAY_MS,
+  inboxOf,
+  isoDay,
+  startNotificationHarness,
+  tripCreated,
+  type NotificationHarness,
+} from './test-support.ts';
 
 // The inbox as clients page through it, the response cache in front of it, and emergency
 // broadcasts that page through the travelers in batches (BROADCAST_BATCH_SIZE=2 here).
@@ -33,9 +40,17 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
         totalCount edges { cursor node { id title } } pageInfo { hasNextPage endCursor } } }
     }
   }`;
-  type Page = { totalCount: number; edges: { cursor: string; node: { id: string; title: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  type Page = {
+    totalCount: number;
+    edges: { cursor: string; node: { id: string; title: string } }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
   const pageOf = async (userId: string, variables: Record<string, unknown>) => {
-    const result = await harness.gql<{ _entities: { notifications: Page }[] }>(page, { id: userId, ...variables }, { id: userId });
+    const result = await harness.gql<{ _entities: { notifications: Page }[] }>(
+      page,
+      { id: userId, ...variables },
+      { id: userId },
+    );
     if (result.errors) throw new Error(JSON.stringify(result.errors));
     return result.data!._entities[0]!.notifications;
   };
@@ -44,7 +59,10 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     for (const key of ['k1', 'k2', 'k3', 'k4', 'k5']) {
       await harness.app.notifier.notify(system('pia', key));
       // Distinct creation times, so newest-first is a fixed order.
-      await harness.until(async () => (await inboxOf(harness, 'pia')).entries.some((entry) => entry.title === `Note ${key}`), key);
+      await harness.until(
+        async () => (await inboxOf(harness, 'pia')).entries.some((entry) => entry.title === `Note ${key}`),
+        key,
+      );
     }
     const titles: string[] = [];
     let after: string | null = null;
@@ -61,7 +79,11 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     expect(sizes).toEqual([2, 2, 1]);
     expect(titles).toEqual(['Note k5', 'Note k4', 'Note k3', 'Note k2', 'Note k1']);
 
-    for (const forged of ['not-a-cursor', encodeCursor(['not-a-date', 'x']), encodeCursor(['2026-02-30T00:00:00.000Z', '6d1f5a52-5a43-4c55-9d8b-0c1a36f0a4d1'])]) {
+    for (const forged of [
+      'not-a-cursor',
+      encodeCursor(['not-a-date', 'x']),
+      encodeCursor(['2026-02-30T00:00:00.000Z', '6d1f5a52-5a43-4c55-9d8b-0c1a36f0a4d1']),
+    ]) {
       const result = await harness.gql(page, { id: 'pia', first: 2, after: forged }, { id: 'pia' });
       expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['after'] });
       expect(JSON.stringify(result)).not.toMatch(/stack|timestamp with time zone/);
@@ -95,9 +117,18 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
   });
 
   it('broadcasts in batches to every traveler whose trip is under way or starts within 7 days, each once', async () => {
-    const trip = async (tripId: string, userId: string, destinationCode: string, startInDays: number, endInDays: number) => {
+    const trip = async (
+      tripId: string,
+      userId: string,
+      destinationCode: string,
+      startInDays: number,
+      endInDays: number,
+    ) => {
       await harness.emit('user.created', { userId, email: null, name: userId, region: 'EU_WEST' });
-      await harness.emit('trip.created', tripCreated({ tripId, userId, destinationCode, startInDays, endInDays }, today));
+      await harness.emit(
+        'trip.created',
+        tripCreated({ tripId, userId, destinationCode, startInDays, endInDays }, today),
+      );
     };
     await trip('c-started', 'cai-1', 'CAI', -3, 2); // under way
     await trip('c-ends-today', 'cai-2', 'CAI', -5, 0); // last day today
@@ -113,7 +144,9 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     await harness.until(async () => {
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from notification.trip
         where trip_id like 'c-%' and (deleted or trip_id <> 'c-deleted')`.execute(harness.db);
-      const { rows: tombstone } = await sql<{ deleted: boolean }>`select deleted from notification.trip where trip_id = 'c-deleted'`.execute(harness.db);
+      const { rows: tombstone } = await sql<{
+        deleted: boolean;
+      }>`select deleted from notification.trip where trip_id = 'c-deleted'`.execute(harness.db);
       return rows[0]!.n === 10 && tombstone[0]?.deleted === true;
     }, 'the trip projection');
 
@@ -126,19 +159,39 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     expect(sent.data.broadcastEmergencyAlert).toEqual({ recipients: 5, userErrors: [] });
     const reached = ['cai-1', 'cai-2', 'cai-3', 'cai-4', 'cai-5'];
     await harness.until(async () => {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from notification.notification where kind = 'EMERGENCY_ALERT'`.execute(harness.db);
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from notification.notification where kind = 'EMERGENCY_ALERT'`.execute(
+        harness.db,
+      );
       return rows[0]!.n === reached.length;
     }, 'every alert entry');
-    const { rows } = await sql<{ user_id: string; n: number }>`select user_id, count(*)::int as n from notification.notification
+    const { rows } = await sql<{
+      user_id: string;
+      n: number;
+    }>`select user_id, count(*)::int as n from notification.notification
       where kind = 'EMERGENCY_ALERT' group by user_id order by user_id`.execute(harness.db);
     expect(rows).toEqual(reached.map((user_id) => ({ user_id, n: 1 })));
 
     // The mutation only counts and queues one fan-out job; the workers do the rest.
     const idle = new MemoryJobQueue<BroadcastJob>('broadcast-unit', { attempts: 1, backoffMs: 1 });
-    const started = await startBroadcast({ db: harness.app.db, queue: idle, clock }, { destinationCode: 'CAI', severity: 'INFO', title: 't', body: 'b' });
+    const started = await startBroadcast(
+      { db: harness.app.db, queue: idle, clock },
+      { destinationCode: 'CAI', severity: 'INFO', title: 't', body: 'b' },
+    );
     expect(started.recipients).toBe(reached.length);
-    expect(await idle.getJob(`broadcast.${started.alertId}`)).toMatchObject({ state: 'waiting', data: { today: isoDay(today), horizon: isoDay(today + 7 * DAY_MS) } });
-    expect((await startBroadcast({ db: harness.app.db, queue: idle, clock }, { destinationCode: 'XXX', severity: 'INFO', title: 't', body: 'b' })).recipients).toBe(0);
+    expect(await idle.getJob(`broadcast.${started.alertId}`)).toMatchObject({
+      state: 'waiting',
+      data: { today: isoDay(today), horizon: isoDay(today + 7 * DAY_MS) },
+    });
+    expect(
+      (
+        await startBroadcast(
+          { db: harness.app.db, queue: idle, clock },
+          { destinationCode: 'XXX', severity: 'INFO', title: 't', body: 'b' },
+        )
+      ).recipients,
+    ).toBe(0);
     expect((await idle.counts()).waiting).toBe(1);
     await idle.close();
 
@@ -146,7 +199,15 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     const { rows: alerts } = await sql<{ alert_id: string }>`select distinct data->>'alertId' as alert_id
       from notification.notification where kind = 'EMERGENCY_ALERT'`.execute(harness.db);
     expect(alerts).toHaveLength(1);
-    const job = { alertId: alerts[0]!.alert_id, destinationCode: 'CAI', severity: 'CRITICAL' as const, title: 'Sandstorm', body: 'Stay indoors.', today: isoDay(today), horizon: isoDay(today + 7 * DAY_MS) };
+    const job = {
+      alertId: alerts[0]!.alert_id,
+      destinationCode: 'CAI',
+      severity: 'CRITICAL' as const,
+      title: 'Sandstorm',
+      body: 'Stay indoors.',
+      today: isoDay(today),
+      horizon: isoDay(today + 7 * DAY_MS),
+    };
     const requeued = await fanOutBroadcast(
       { db: harness.app.db, notifier: harness.app.notifier, batchSize: 2 },
       { id: 'rerun', name: 'broadcast', data: job, attempt: 2, maxAttempts: 5 },
@@ -156,7 +217,11 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
       const counts = await harness.app.queues.inApp.counts();
       return counts.waiting + counts.active + counts.delayed === 0;
     }, 'the re-queued jobs to drain');
-    const { rows: after } = await sql<{ n: number }>`select count(*)::int as n from notification.notification where kind = 'EMERGENCY_ALERT'`.execute(harness.db);
+    const { rows: after } = await sql<{
+      n: number;
+    }>`select count(*)::int as n from notification.notification where kind = 'EMERGENCY_ALERT'`.execute(
+      harness.db,
+    );
     expect(after[0]!.n).toBe(reached.length);
   });
 });

@@ -4,7 +4,14 @@ import { createManualClock } from '@traveloure/platform';
 import { startSmtpEmulator, type SmtpEmulator } from '../../../tests/emulators/smtp/server.ts';
 import { startWebhookEmulator, type WebhookEmulator } from '../../../tests/emulators/webhook/server.ts';
 import { reminderJobId } from './delivery/reminders.ts';
-import { DAY_MS, inboxOf, isoDay, startNotificationHarness, tripCreated, type NotificationHarness } from './test-support.ts';
+import {
+  DAY_MS,
+  inboxOf,
+  isoDay,
+  startNotificationHarness,
+  tripCreated,
+  type NotificationHarness,
+} from './test-support.ts';
 
 // Without Redis the queues are in process (the embedded default) and must retry and dead-letter
 // exactly as BullMQ does: the same pipeline, on PostgreSQL, with no REDIS_URL at all.
@@ -17,7 +24,11 @@ describe('delivery on the in-process queue (no Redis)', () => {
   beforeAll(async () => {
     smtp = await startSmtpEmulator();
     webhook = await startWebhookEmulator();
-    harness = await startNotificationHarness('notif_memq', { clock, redisUrl: null, env: { SMTP_URL: smtp.url } });
+    harness = await startNotificationHarness('notif_memq', {
+      clock,
+      redisUrl: null,
+      env: { SMTP_URL: smtp.url },
+    });
   });
   afterAll(async () => {
     await harness?.close();
@@ -26,12 +37,25 @@ describe('delivery on the in-process queue (no Redis)', () => {
   });
 
   const tripIn2Days = async (userId: string) => {
-    await harness.emit('user.created', { userId, email: `${userId}@example.test`, name: userId, region: 'EU_WEST' });
-    await harness.emit('trip.created', tripCreated({ tripId: `trip-${userId}`, userId, destinationCode: 'OSL', startInDays: 2, endInDays: 4 }, clock.now()));
+    await harness.emit('user.created', {
+      userId,
+      email: `${userId}@example.test`,
+      name: userId,
+      region: 'EU_WEST',
+    });
+    await harness.emit(
+      'trip.created',
+      tripCreated(
+        { tripId: `trip-${userId}`, userId, destinationCode: 'OSL', startInDays: 2, endInDays: 4 },
+        clock.now(),
+      ),
+    );
   };
   const emailOf = (userId: string, status: string) =>
     harness.until(async () => {
-      const delivery = (await inboxOf(harness, userId)).entries[0]?.deliveries.find((d) => d.channel === 'EMAIL');
+      const delivery = (await inboxOf(harness, userId)).entries[0]?.deliveries.find(
+        (d) => d.channel === 'EMAIL',
+      );
       return delivery?.status === status && delivery;
     }, `${userId}'s email to be ${status}`);
 
@@ -69,14 +93,26 @@ describe('delivery on the in-process queue (no Redis)', () => {
         return delivery?.status === status && delivery;
       }, `the webhook of ${title} to be ${status}`);
     const notify = (title: string) =>
-      harness.app.notifier.notify({ userId: 'wes', kind: 'SYSTEM', severity: 'WARNING', title, body: 'Check your booking.', dedupeKey: title });
+      harness.app.notifier.notify({
+        userId: 'wes',
+        kind: 'SYSTEM',
+        severity: 'WARNING',
+        title,
+        body: 'Check your booking.',
+        dedupeKey: title,
+      });
 
     webhook.failNext(2, 503);
     await notify('flaky receiver');
     expect(await webhookOf('flaky receiver', 'SENT')).toMatchObject({ attempts: 3, lastError: null });
     const [call] = await webhook.waitFor(1);
     expect(call!.signatureValid).toBe(true);
-    expect(call!.json).toMatchObject({ userId: 'wes', kind: 'SYSTEM', severity: 'WARNING', title: 'flaky receiver' });
+    expect(call!.json).toMatchObject({
+      userId: 'wes',
+      kind: 'SYSTEM',
+      severity: 'WARNING',
+      title: 'flaky receiver',
+    });
 
     webhook.failNext(1, 410);
     await notify('gone receiver');
@@ -95,7 +131,14 @@ describe('delivery on the in-process queue (no Redis)', () => {
       { id: 'xan' },
     );
     expect(quiet.data.updateNotificationPreferences.userErrors).toEqual([]);
-    await harness.app.notifier.notify({ userId: 'xan', kind: 'SYSTEM', severity: 'INFO', title: 'Later', body: 'No rush.', dedupeKey: 'later' });
+    await harness.app.notifier.notify({
+      userId: 'xan',
+      kind: 'SYSTEM',
+      severity: 'INFO',
+      title: 'Later',
+      body: 'No rush.',
+      dedupeKey: 'later',
+    });
     const held = await harness.until(async () => {
       const entry = (await inboxOf(harness, 'xan')).entries.find((candidate) => candidate.title === 'Later');
       return entry?.deliveries.find((d) => d.channel === 'EMAIL')?.status === 'QUEUED' && entry;
@@ -105,10 +148,16 @@ describe('delivery on the in-process queue (no Redis)', () => {
     expect(job?.state).toBe('delayed');
     expect(job!.dueAt! - Date.now()).toBeGreaterThan(50 * 60_000);
 
-    await harness.gql(`mutation { updateNotificationPreferences(input: { emailEnabled: false }) { userErrors { code } } }`, {}, { id: 'xan' });
+    await harness.gql(
+      `mutation { updateNotificationPreferences(input: { emailEnabled: false }) { userErrors { code } } }`,
+      {},
+      { id: 'xan' },
+    );
     await harness.app.queues.email.promote(`email.${held.id}`);
     const dropped = await harness.until(async () => {
-      const delivery = (await inboxOf(harness, 'xan')).entries.find((entry) => entry.id === held.id)?.deliveries.find((d) => d.channel === 'EMAIL');
+      const delivery = (await inboxOf(harness, 'xan')).entries
+        .find((entry) => entry.id === held.id)
+        ?.deliveries.find((d) => d.channel === 'EMAIL');
       return delivery?.status === 'DEAD' && delivery;
     }, 'the held email to be dropped');
     expect(dropped.lastError).toMatch(/turned off/);
@@ -116,7 +165,13 @@ describe('delivery on the in-process queue (no Redis)', () => {
   });
 
   it('queues reminders of upcoming trips and pending pushes again when in-process workers start, without sending one twice', async () => {
-    await harness.emit('trip.created', tripCreated({ tripId: 'trip-yan', userId: 'yan', destinationCode: 'BGO', startInDays: 10, endInDays: 12 }, clock.now()));
+    await harness.emit(
+      'trip.created',
+      tripCreated(
+        { tripId: 'trip-yan', userId: 'yan', destinationCode: 'BGO', startInDays: 10, endInDays: 12 },
+        clock.now(),
+      ),
+    );
     const reminders = harness.app.queues.reminders;
     const dueAt = Date.parse(`${isoDay(clock.now() + 7 * DAY_MS)}T09:00:00Z`);
     await harness.until(() => reminders.getJob(reminderJobId('trip-yan', 3)), "yan's reminder job");
@@ -124,19 +179,33 @@ describe('delivery on the in-process queue (no Redis)', () => {
     for (const days of [3, 1]) expect(await reminders.remove(reminderJobId('trip-yan', days))).toBe(true);
     const uma = (await inboxOf(harness, 'uma')).entries.map((entry) => entry.id);
     // A push whose job was lost: the process died after committing the entry, before queueing it.
-    const { rows: [pending] } = await sql<{ id: string }>`insert into notification.notification (user_id, kind, severity, title, body, dedupe_key)
+    const {
+      rows: [pending],
+    } = await sql<{
+      id: string;
+    }>`insert into notification.notification (user_id, kind, severity, title, body, dedupe_key)
       values ('wes', 'SYSTEM', 'INFO', 'Retry me', 'Hello.', 'retry-me') returning id`.execute(harness.db);
     await sql`insert into notification.delivery (notification_id, channel, status, attempts)
-      values (${pending!.id}, 'IN_APP', 'SENT', 1), (${pending!.id}, 'WEBHOOK', 'QUEUED', 0)`.execute(harness.db);
+      values (${pending!.id}, 'IN_APP', 'SENT', 1), (${pending!.id}, 'WEBHOOK', 'QUEUED', 0)`.execute(
+      harness.db,
+    );
     // Read from the table: the entry was written behind the inbox cache's back.
     const webhookOf = async () =>
-      (await sql<{ status: string; attempts: number }>`select status, attempts from notification.delivery
-        where notification_id = ${pending!.id} and channel = 'WEBHOOK'`.execute(harness.db)).rows[0];
+      (
+        await sql<{ status: string; attempts: number }>`select status, attempts from notification.delivery
+        where notification_id = ${pending!.id} and channel = 'WEBHOOK'`.execute(harness.db)
+      ).rows[0];
 
     const workers = harness.app.startWorkers();
     try {
-      const restored = await harness.until(() => reminders.getJob(reminderJobId('trip-yan', 3)), "yan's restored reminder");
-      expect(restored).toMatchObject({ state: 'delayed', data: { tripId: 'trip-yan', userId: 'yan', daysBefore: 3 } });
+      const restored = await harness.until(
+        () => reminders.getJob(reminderJobId('trip-yan', 3)),
+        "yan's restored reminder",
+      );
+      expect(restored).toMatchObject({
+        state: 'delayed',
+        data: { tripId: 'trip-yan', userId: 'yan', daysBefore: 3 },
+      });
       // Due 3 days before the start at 09:00 UTC, counted from the (injected) clock.
       expect(Math.abs(restored.dueAt! - Date.now() - (dueAt - clock.now()))).toBeLessThan(60_000);
       expect((await reminders.getJob(reminderJobId('trip-yan', 1)))?.state).toBe('delayed');

@@ -4,7 +4,13 @@ import { createManualClock } from '@traveloure/platform';
 import { startSmtpEmulator, type SmtpEmulator } from '../../../tests/emulators/smtp/server.ts';
 import { startWebhookEmulator, type WebhookEmulator } from '../../../tests/emulators/webhook/server.ts';
 import { reminderJobId } from './delivery/reminders.ts';
-import { DAY_MS, inboxOf, isoDay, startNotificationHarness, type NotificationHarness } from './test-support.ts';
+import {
+  DAY_MS,
+  inboxOf,
+  isoDay,
+  startNotificationHarness,
+  type NotificationHarness,
+} from './test-support.ts';
 
 // Events in through the outbox relay, deliveries out through real SMTP and HTTP on loopback.
 describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
@@ -28,7 +34,13 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
   const addTraveler = async (userId: string, email: string | null = `${userId}@example.test`) => {
     await harness.emit('user.created', { userId, email, name: `Traveler ${userId}`, region: 'EU_WEST' });
   };
-  const addTrip = (tripId: string, userId: string, destinationCode: string, startInDays: number, lengthDays = 5) =>
+  const addTrip = (
+    tripId: string,
+    userId: string,
+    destinationCode: string,
+    startInDays: number,
+    lengthDays = 5,
+  ) =>
     harness.emit('trip.created', {
       tripId,
       userId,
@@ -44,10 +56,19 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     await addTrip('trip-a', 'alice', 'PAR', 2);
     const inbox = await harness.until(async () => {
       const current = await inboxOf(harness, 'alice');
-      return current.entries.length > 0 && current.entries[0]!.deliveries.some((d) => d.channel === 'EMAIL' && d.status === 'SENT') && current;
+      return (
+        current.entries.length > 0 &&
+        current.entries[0]!.deliveries.some((d) => d.channel === 'EMAIL' && d.status === 'SENT') &&
+        current
+      );
     }, 'the reminder and its email');
     expect(inbox.entries).toHaveLength(1);
-    expect(inbox.entries[0]).toMatchObject({ kind: 'TRIP_REMINDER', severity: 'INFO', title: 'Trip trip-a starts in 2 days', readAt: null });
+    expect(inbox.entries[0]).toMatchObject({
+      kind: 'TRIP_REMINDER',
+      severity: 'INFO',
+      title: 'Trip trip-a starts in 2 days',
+      readAt: null,
+    });
     expect(inbox.unread).toBe(1);
     const [email] = await smtp.waitFor(1);
     expect(email!.to).toEqual(['alice@example.test']);
@@ -60,7 +81,9 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     expect(dayBefore?.data.startDate).toBe(isoDay(today + 2 * DAY_MS));
     // Consumers acknowledged every event: the relay marked them published.
     await harness.until(async () => {
-      const { rows } = await sql<{ waiting: number }>`select count(*)::int as waiting from trip.outbox where published_at is null`.execute(harness.db);
+      const { rows } = await sql<{
+        waiting: number;
+      }>`select count(*)::int as waiting from trip.outbox where published_at is null`.execute(harness.db);
       return rows[0]!.waiting === 0;
     }, 'acknowledgements');
   });
@@ -69,7 +92,10 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     await addTraveler('bob');
     await addTrip('trip-b', 'bob', 'ROM', 20);
     const due = (days: number) => Date.parse(`${isoDay(today + 30 * DAY_MS)}T09:00:00Z`) - days * DAY_MS;
-    await harness.until(() => harness.app.queues.reminders.getJob(reminderJobId('trip-b', 3)), 'the first reminder job');
+    await harness.until(
+      () => harness.app.queues.reminders.getJob(reminderJobId('trip-b', 3)),
+      'the first reminder job',
+    );
     await harness.emit('trip.updated', {
       tripId: 'trip-b',
       userId: 'bob',
@@ -86,7 +112,12 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     // Scheduled from the injected clock: due 3 days before the new start (Redis keeps real time).
     expect(Math.abs(moved.dueAt! - (Date.now() + (due(3) - clock.now())))).toBeLessThan(60_000);
     await harness.emit('trip.deleted', { tripId: 'trip-b', userId: 'bob' });
-    await harness.until(async () => !(await harness.app.queues.reminders.getJob(reminderJobId('trip-b', 3))) && !(await harness.app.queues.reminders.getJob(reminderJobId('trip-b', 1))), 'cancelled reminders');
+    await harness.until(
+      async () =>
+        !(await harness.app.queues.reminders.getJob(reminderJobId('trip-b', 3))) &&
+        !(await harness.app.queues.reminders.getJob(reminderJobId('trip-b', 1))),
+      'cancelled reminders',
+    );
     expect((await inboxOf(harness, 'bob')).entries).toEqual([]);
   });
 
@@ -95,7 +126,12 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     const eventId = await addTrip('trip-c', 'carol', 'NYC', 1);
     await harness.until(async () => (await inboxOf(harness, 'carol')).entries.length === 1, 'the reminder');
     const acknowledged = async () =>
-      (await sql<{ published_at: Date | null; attempts: number }>`select published_at, attempts from trip.outbox where id = ${eventId}`.execute(harness.db)).rows[0]!;
+      (
+        await sql<{
+          published_at: Date | null;
+          attempts: number;
+        }>`select published_at, attempts from trip.outbox where id = ${eventId}`.execute(harness.db)
+      ).rows[0]!;
     await harness.until(async () => (await acknowledged()).published_at !== null, 'the acknowledgement');
     // Republish the same outbox row (as after Redis lost it): the consumer dedupes on the event id.
     await sql`update trip.outbox set published_at = null where id = ${eventId}`.execute(harness.db);
@@ -124,8 +160,14 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     } finally {
       smtp.setFailure(undefined);
     }
-    const stats = await harness.gql(`{ notificationStats(days: 1) { channel sent failed dead } }`, {}, { id: 'ana', roles: ['ANALYST'] });
-    const emailStats = stats.data.notificationStats.find((row: { channel: string }) => row.channel === 'EMAIL');
+    const stats = await harness.gql(
+      `{ notificationStats(days: 1) { channel sent failed dead } }`,
+      {},
+      { id: 'ana', roles: ['ANALYST'] },
+    );
+    const emailStats = stats.data.notificationStats.find(
+      (row: { channel: string }) => row.channel === 'EMAIL',
+    );
     expect(emailStats).toMatchObject({ failed: 4, dead: 1 });
     expect(emailStats.sent).toBeGreaterThanOrEqual(1);
     const refused = await harness.gql(`{ notificationStats { channel } }`, {}, { id: 'dave' });
@@ -152,11 +194,18 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     const preferences = updated.data.updateNotificationPreferences.preferences;
     expect(preferences.webhookUrl).toBe(webhook.url);
     webhook.setSecret(preferences.webhookSigningSecret);
-    await harness.until(() => harness.app.queues.reminders.getJob(reminderJobId('trip-e', 3)), 'the reminder job');
+    await harness.until(
+      () => harness.app.queues.reminders.getJob(reminderJobId('trip-e', 3)),
+      'the reminder job',
+    );
     await harness.app.queues.reminders.promote(reminderJobId('trip-e', 3));
     const [call] = await webhook.waitFor(1);
     expect(call!.signatureValid).toBe(true);
-    expect(call!.json).toMatchObject({ userId: 'erin', kind: 'TRIP_REMINDER', title: 'Trip trip-e starts in 4 days' });
+    expect(call!.json).toMatchObject({
+      userId: 'erin',
+      kind: 'TRIP_REMINDER',
+      title: 'Trip trip-e starts in 4 days',
+    });
 
     // Quiet hours around the (injected) current time: an INFO alert waits, a CRITICAL one goes.
     const quiet = await harness.gql(
@@ -164,7 +213,11 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
       {},
       { id: 'erin' },
     );
-    expect(quiet.data.updateNotificationPreferences.preferences.quietHours).toEqual({ start: '11:00', end: '13:00', timeZone: 'UTC' });
+    expect(quiet.data.updateNotificationPreferences.preferences.quietHours).toEqual({
+      start: '11:00',
+      end: '13:00',
+      timeZone: 'UTC',
+    });
     for (const severity of ['INFO', 'CRITICAL']) {
       const result = await harness.gql(
         `mutation($s: Severity!) { broadcastEmergencyAlert(input: { destinationCode: "TYO", severity: $s, title: "Typhoon (${severity})", body: "Stay indoors." }) { recipients userErrors { code } } }`,
@@ -189,9 +242,16 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
       { id: target.id },
       { id: 'mallory' },
     );
-    expect(stranger.data.markNotificationRead).toEqual({ notification: null, userErrors: [{ code: 'NOT_FOUND' }] });
+    expect(stranger.data.markNotificationRead).toEqual({
+      notification: null,
+      userErrors: [{ code: 'NOT_FOUND' }],
+    });
     expect((await inboxOf(harness, 'alice')).unread).toBe(1);
-    const peek = await harness.gql(`query($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { unreadNotificationCount } } }`, { id: 'alice' }, { id: 'mallory' });
+    const peek = await harness.gql(
+      `query($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { unreadNotificationCount } } }`,
+      { id: 'alice' },
+      { id: 'mallory' },
+    );
     expect(peek.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const own = await harness.gql(
       `mutation($id: ID!) { markNotificationRead(id: $id) { notification { id readAt } userErrors { code } } }`,
@@ -221,15 +281,28 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
         return current.entries.length > 0 && current;
       }, `${userId}'s message notification`);
       expect(inbox.entries.map(({ kind, title, body }) => ({ kind, title, body }))).toEqual([
-        { kind: 'EXPERT_MESSAGE', title: 'New message from Marie', body: 'I booked the Louvre for Tuesday morning.' },
+        {
+          kind: 'EXPERT_MESSAGE',
+          title: 'New message from Marie',
+          body: 'I booked the Louvre for Tuesday morning.',
+        },
       ]);
     }
     // Both events were applied (two event ids) before the count is final.
     await harness.until(async () => {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from notification.processed_event where event_type = 'conversation.message_created'`.execute(harness.db);
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from notification.processed_event where event_type = 'conversation.message_created'`.execute(
+        harness.db,
+      );
       return rows[0]!.n === 2;
     }, 'both message events');
-    await harness.until(async () => (await harness.app.queues.inApp.counts()).waiting === 0 && (await harness.app.queues.inApp.counts()).active === 0, 'the inbox queue to drain');
+    await harness.until(
+      async () =>
+        (await harness.app.queues.inApp.counts()).waiting === 0 &&
+        (await harness.app.queues.inApp.counts()).active === 0,
+      'the inbox queue to drain',
+    );
     expect((await inboxOf(harness, 'ivy')).entries).toHaveLength(1);
   });
 
@@ -241,7 +314,11 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     await addTrip('trip-g', 'gus', 'SYD', 3); // elsewhere
     await addTrip('trip-h', 'hal', 'BKK', 20); // too far ahead
     await harness.until(async () => {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from notification.trip where trip_id in ('trip-f', 'trip-g', 'trip-h')`.execute(harness.db);
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from notification.trip where trip_id in ('trip-f', 'trip-g', 'trip-h')`.execute(
+        harness.db,
+      );
       return rows[0]!.n === 3;
     }, 'the trip projection');
     const forbidden = await harness.gql(
@@ -255,15 +332,24 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
       {},
       { id: 'root', roles: ['ADMIN'] },
     );
-    expect(invalid.data.broadcastEmergencyAlert.userErrors.map((e: { field: string[] }) => e.field.join('.'))).toEqual(['input.destinationCode', 'input.title']);
+    expect(
+      invalid.data.broadcastEmergencyAlert.userErrors.map((e: { field: string[] }) => e.field.join('.')),
+    ).toEqual(['input.destinationCode', 'input.title']);
     const sent = await harness.gql(
       `mutation { broadcastEmergencyAlert(input: { destinationCode: "BKK", severity: WARNING, title: "Floods", body: "Avoid the river." }) { recipients userErrors { code } } }`,
       {},
       { id: 'root', roles: ['ADMIN'] },
     );
     expect(sent.data.broadcastEmergencyAlert).toEqual({ recipients: 1, userErrors: [] });
-    await harness.until(async () => (await inboxOf(harness, 'fay')).entries.some((entry) => entry.kind === 'EMERGENCY_ALERT'), 'the alert');
-    expect((await inboxOf(harness, 'gus')).entries.filter((entry) => entry.kind === 'EMERGENCY_ALERT')).toEqual([]);
-    expect((await inboxOf(harness, 'hal')).entries.filter((entry) => entry.kind === 'EMERGENCY_ALERT')).toEqual([]);
+    await harness.until(
+      async () => (await inboxOf(harness, 'fay')).entries.some((entry) => entry.kind === 'EMERGENCY_ALERT'),
+      'the alert',
+    );
+    expect(
+      (await inboxOf(harness, 'gus')).entries.filter((entry) => entry.kind === 'EMERGENCY_ALERT'),
+    ).toEqual([]);
+    expect(
+      (await inboxOf(harness, 'hal')).entries.filter((entry) => entry.kind === 'EMERGENCY_ALERT'),
+    ).toEqual([]);
   });
 });

@@ -22,7 +22,11 @@ describe('notification delivery on a private redis-server: Redis flushed, push b
       clock,
       redisUrl: redisServer.url,
       // Nobody consumes until the flush: the events wait in Redis.
-      env: { NOTIFICATION_WORKERS: 'false', OUTBOX_ACK_TIMEOUT_MS: String(ackTimeoutMs), PUSH_BACKOFF_MS: '3600000' },
+      env: {
+        NOTIFICATION_WORKERS: 'false',
+        OUTBOX_ACK_TIMEOUT_MS: String(ackTimeoutMs),
+        PUSH_BACKOFF_MS: '3600000',
+      },
     });
   });
   afterAll(async () => {
@@ -32,15 +36,38 @@ describe('notification delivery on a private redis-server: Redis flushed, push b
   });
 
   it('replays the unacknowledged outbox rows and delivers exactly one TRIP_REMINDER', async () => {
-    const userEvent = await harness.emit('user.created', { userId: 'rex', email: null, name: 'Rex', region: 'US_EAST' });
+    const userEvent = await harness.emit('user.created', {
+      userId: 'rex',
+      email: null,
+      name: 'Rex',
+      region: 'US_EAST',
+    });
     const tripEvent = await harness.emit(
       'trip.created',
-      tripCreated({ tripId: 'trip-r', userId: 'rex', title: 'Lima', destinationCode: 'LIM', startInDays: 2, endInDays: 6 }, clock.now()),
+      tripCreated(
+        {
+          tripId: 'trip-r',
+          userId: 'rex',
+          title: 'Lima',
+          destinationCode: 'LIM',
+          startInDays: 2,
+          endInDays: 6,
+        },
+        clock.now(),
+      ),
     );
     const outbox = async () =>
-      (await sql<{ attempts: number; published_at: Date | null }>`select attempts, published_at from trip.outbox
-        where id in (${userEvent}, ${tripEvent})`.execute(harness.db)).rows;
-    await harness.until(async () => (await outbox()).every((row) => row.attempts === 1), 'the first publication');
+      (
+        await sql<{
+          attempts: number;
+          published_at: Date | null;
+        }>`select attempts, published_at from trip.outbox
+        where id in (${userEvent}, ${tripEvent})`.execute(harness.db)
+      ).rows;
+    await harness.until(
+      async () => (await outbox()).every((row) => row.attempts === 1),
+      'the first publication',
+    );
     expect((await harness.app.events.queue.counts()).waiting).toBe(2);
 
     await redis.flushall();
@@ -53,8 +80,13 @@ describe('notification delivery on a private redis-server: Redis flushed, push b
         const current = await inboxOf(harness, 'rex');
         return current.entries.length > 0 && current;
       }, 'the reminder after the replay');
-      expect(inbox.entries.map(({ kind, title }) => ({ kind, title }))).toEqual([{ kind: 'TRIP_REMINDER', title: 'Lima starts in 2 days' }]);
-      await harness.until(async () => (await outbox()).every((row) => row.published_at !== null), 'the acknowledgements');
+      expect(inbox.entries.map(({ kind, title }) => ({ kind, title }))).toEqual([
+        { kind: 'TRIP_REMINDER', title: 'Lima starts in 2 days' },
+      ]);
+      await harness.until(
+        async () => (await outbox()).every((row) => row.published_at !== null),
+        'the acknowledgements',
+      );
       expect((await outbox()).map((row) => row.attempts)).toEqual([2, 2]);
       expect((await inboxOf(harness, 'rex')).total).toBe(1);
     } finally {
@@ -73,7 +105,14 @@ describe('notification delivery on a private redis-server: Redis flushed, push b
       );
       expect(set.data.updateNotificationPreferences.userErrors).toEqual([]);
       webhook.failNext(1, 503);
-      await harness.app.notifier.notify({ userId: 'sid', kind: 'SYSTEM', severity: 'INFO', title: 'Later', body: 'x', dedupeKey: 'later' });
+      await harness.app.notifier.notify({
+        userId: 'sid',
+        kind: 'SYSTEM',
+        severity: 'INFO',
+        title: 'Later',
+        body: 'x',
+        dedupeKey: 'later',
+      });
       const entry = await harness.until(async () => {
         const first = (await inboxOf(harness, 'sid')).entries[0];
         return first?.deliveries.find((d) => d.channel === 'WEBHOOK')?.status === 'FAILED' && first;

@@ -16,7 +16,13 @@ import {
   type Role,
   type StartedService,
 } from '@traveloure/platform';
-import { createTestDatabase, postSigned, testRedisUrl, testSigningSecret, type TestDatabase } from '@traveloure/platform/testing';
+import {
+  createTestDatabase,
+  postSigned,
+  testRedisUrl,
+  testSigningSecret,
+  type TestDatabase,
+} from '@traveloure/platform/testing';
 import type { NotificationApp } from './app.ts';
 import type { NotificationConfig } from './config.ts';
 import { defineNotificationService } from './service.ts';
@@ -72,11 +78,14 @@ export async function startNotificationHarness(
     published_at timestamptz, attempts int not null default 0)`.execute(db);
 
   let app!: NotificationApp;
-  const service = await startService(defineNotificationService({ clock: options.clock, onApp: (created) => (app = created) }), {
-    env,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const service = await startService(
+    defineNotificationService({ clock: options.clock, onApp: (created) => (app = created) }),
+    {
+      env,
+      port: 0,
+      host: '127.0.0.1',
+    },
+  );
   const logger = createLogger('test-relay', { level: 'silent' });
   const relayRedis = redisUrl ? createRedis(redisUrl, logger) : undefined;
   const relay = startOutboxRelay(
@@ -146,14 +155,19 @@ export interface InboxEntry {
 }
 
 export async function inboxOf(harness: NotificationHarness, userId: string, unreadOnly = false) {
-  const result = await harness.gql<{ _entities: { unreadNotificationCount: number; notifications: { totalCount: number; edges: { node: InboxEntry }[] } }[] }>(
-    inboxQuery,
-    { id: userId, unreadOnly },
-    { id: userId },
-  );
+  const result = await harness.gql<{
+    _entities: {
+      unreadNotificationCount: number;
+      notifications: { totalCount: number; edges: { node: InboxEntry }[] };
+    }[];
+  }>(inboxQuery, { id: userId, unreadOnly }, { id: userId });
   if (result.errors) throw new Error(JSON.stringify(result.errors));
   const user = result.data!._entities[0]!;
-  return { unread: user.unreadNotificationCount, total: user.notifications.totalCount, entries: user.notifications.edges.map((edge) => edge.node) };
+  return {
+    unread: user.unreadNotificationCount,
+    total: user.notifications.totalCount,
+    entries: user.notifications.edges.map((edge) => edge.node),
+  };
 }
 
 export const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10);
@@ -161,7 +175,14 @@ export const DAY_MS = 86_400_000;
 
 /** A trip.created payload as the trip subgraph writes it, its dates counted in days from `from`. */
 export function tripCreated(
-  trip: { tripId: string; userId: string; destinationCode: string; title?: string; startInDays: number; endInDays: number },
+  trip: {
+    tripId: string;
+    userId: string;
+    destinationCode: string;
+    title?: string;
+    startInDays: number;
+    endInDays: number;
+  },
   from: number,
 ) {
   return {

@@ -3,7 +3,14 @@
  * delivery apart from the API. Serves /health, /health/ready and /metrics on WORKER_HEALTH_PORT.
  */
 import express from 'express';
-import { env, installShutdown, operationalRoutes, pingRedis, prepareRuntime, type PreparedRuntime } from '@traveloure/platform';
+import {
+  env,
+  installShutdown,
+  operationalRoutes,
+  pingRedis,
+  prepareRuntime,
+  type PreparedRuntime,
+} from '@traveloure/platform';
 import { createNotificationApp } from './app.ts';
 import { notificationConfigSchema, type NotificationConfig } from './config.ts';
 import { notificationService } from './service.ts';
@@ -28,7 +35,9 @@ async function main() {
   const redis = runtime.redis;
   if (redis) health.register('redis', () => pingRedis(redis), { critical: true });
   else {
-    logger.warn('no REDIS_URL: an in-process queue only serves this process; run the workers inside the service instead');
+    logger.warn(
+      'no REDIS_URL: an in-process queue only serves this process; run the workers inside the service instead',
+    );
   }
   const app = createNotificationApp(runtime);
   const workers = app.startWorkers();

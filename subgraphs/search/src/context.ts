@@ -17,7 +17,10 @@ export interface ContextDependencies {
   search: SearchService;
 }
 
-export function createContext(deps: ContextDependencies, identity: Identity): Omit<Context, keyof BaseContext> {
+export function createContext(
+  deps: ContextDependencies,
+  identity: Identity,
+): Omit<Context, keyof BaseContext> {
   return {
     db: deps.db,
     readDb: deps.readDb,

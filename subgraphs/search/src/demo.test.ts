@@ -17,30 +17,49 @@ afterAll(async () => {
 
 describe('demo provider', () => {
   it('answers deterministic offers marked provider "demo"', async () => {
-    const input = { origin: 'NYC', destination: 'PAR', departureDate: inDays(20), returnDate: inDays(25), adults: 2, maxResults: 5 };
+    const input = {
+      origin: 'NYC',
+      destination: 'PAR',
+      departureDate: inDays(20),
+      returnDate: inDays(25),
+      adults: 2,
+      maxResults: 5,
+    };
     const response = await search.graphql(flightQuery, { input });
     expect(response.body.errors).toBeUndefined();
     const result = response.body.data.searchFlights;
     expect(result.meta).toMatchObject({ provider: 'demo', stale: false });
     expect(result.offers).toHaveLength(5);
-    expect(result.offers.every((offer: { validatingCarrier: string }) => offer.validatingCarrier === 'ZZ')).toBe(true);
+    expect(
+      result.offers.every((offer: { validatingCarrier: string }) => offer.validatingCarrier === 'ZZ'),
+    ).toBe(true);
 
     const again = await createDemoProvider().searchFlights(validateFlightSearch(input));
-    expect(again.map((offer) => offer.price)).toEqual(result.offers.map((offer: { price: unknown }) => offer.price));
+    expect(again.map((offer) => offer.price)).toEqual(
+      result.offers.map((offer: { price: unknown }) => offer.price),
+    );
   });
 
   it('hotels too, and a different search gives different offers', async () => {
-    const first = await search.graphql(hotelQuery, { input: { cityCode: 'LON', checkIn: inDays(10), checkOut: inDays(12) } });
-    const second = await search.graphql(hotelQuery, { input: { cityCode: 'LON', checkIn: inDays(11), checkOut: inDays(14) } });
+    const first = await search.graphql(hotelQuery, {
+      input: { cityCode: 'LON', checkIn: inDays(10), checkOut: inDays(12) },
+    });
+    const second = await search.graphql(hotelQuery, {
+      input: { cityCode: 'LON', checkIn: inDays(11), checkOut: inDays(14) },
+    });
     expect(first.body.data.searchHotels.meta.provider).toBe('demo');
     expect(first.body.data.searchHotels.offers[0].hotel.name).toMatch(/^Demo /);
-    expect(second.body.data.searchHotels.offers.map((offer: { price: { amount: string } }) => offer.price.amount)).not.toEqual(
+    expect(
+      second.body.data.searchHotels.offers.map((offer: { price: { amount: string } }) => offer.price.amount),
+    ).not.toEqual(
       first.body.data.searchHotels.offers.map((offer: { price: { amount: string } }) => offer.price.amount),
     );
   });
 
   it('validates input the same way', async () => {
-    const response = await search.graphql(hotelQuery, { input: { cityCode: 'LONDON', checkIn: '2026-02-30', checkOut: inDays(12) } });
+    const response = await search.graphql(hotelQuery, {
+      input: { cityCode: 'LONDON', checkIn: '2026-02-30', checkOut: inDays(12) },
+    });
     expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

@@ -14,14 +14,26 @@ export interface Loaders {
  * concurrently (the response cache coalesces them further across requests).
  */
 export function createLoaders(search: SearchService, searchOptions: SearchOptions): Loaders {
-  const settle = <Q, R>(run: (query: Q) => Promise<R>) => async (queries: readonly Q[]) =>
-    Promise.all(queries.map((query) => run(query).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+  const settle =
+    <Q, R>(run: (query: Q) => Promise<R>) =>
+    async (queries: readonly Q[]) =>
+      Promise.all(
+        queries.map((query) =>
+          run(query).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+        ),
+      );
   return {
-    flightSearch: new DataLoader(settle((query: FlightQuery) => search.searchFlights(query, searchOptions)), {
-      cacheKeyFn: normalizeCacheKey,
-    }),
-    hotelSearch: new DataLoader(settle((query: HotelQuery) => search.searchHotels(query, searchOptions)), {
-      cacheKeyFn: normalizeCacheKey,
-    }),
+    flightSearch: new DataLoader(
+      settle((query: FlightQuery) => search.searchFlights(query, searchOptions)),
+      {
+        cacheKeyFn: normalizeCacheKey,
+      },
+    ),
+    hotelSearch: new DataLoader(
+      settle((query: HotelQuery) => search.searchHotels(query, searchOptions)),
+      {
+        cacheKeyFn: normalizeCacheKey,
+      },
+    ),
   };
 }

@@ -33,7 +33,10 @@ afterAll(async () => {
 async function readiness() {
   const base = search.url.replace(/\/graphql$/, '');
   const response = await fetch(`${base}/health/ready`);
-  return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, { status: string }> } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { status: string; checks: Record<string, { status: string }> },
+  };
 }
 
 describe('search with a Redis that dies mid-test', () => {
@@ -57,7 +60,9 @@ describe('search with a Redis that dies mid-test', () => {
     const newSearch = await search.graphql(hotelQuery, { input: hotels });
     expect(newSearch.body.errors).toBeUndefined();
     expect(newSearch.body.data.searchHotels.meta.cached).toBe(false);
-    const repeated = await Promise.all(Array.from({ length: 20 }, () => search.graphql(hotelQuery, { input: hotels })));
+    const repeated = await Promise.all(
+      Array.from({ length: 20 }, () => search.graphql(hotelQuery, { input: hotels })),
+    );
     expect(repeated.every((response) => response.body.data?.searchHotels.meta.cached === true)).toBe(true);
     expect(emulator.count('/v3/shopping/hotel-offers')).toBe(1);
     // Readiness: degraded (Redis is not critical), still serving.
@@ -83,9 +88,15 @@ describe('search with a Redis that dies mid-test', () => {
       // Cache, throttle and search log all meet the silent Redis; the search still answers.
       const during = await search.graphql(flightQuery, { input });
       expect(during.body.errors).toBeUndefined();
-      expect(during.body.data.searchFlights.meta).toMatchObject({ provider: 'amadeus', cached: false, stale: false });
+      expect(during.body.data.searchFlights.meta).toMatchObject({
+        provider: 'amadeus',
+        cached: false,
+        stale: false,
+      });
       const base = search.url.replace(/\/graphql$/, '');
-      const ready = (await (await fetch(`${base}/health/ready`)).json()) as { checks: Record<string, { status: string }> };
+      const ready = (await (await fetch(`${base}/health/ready`)).json()) as {
+        checks: Record<string, { status: string }>;
+      };
       expect(ready.checks['upstream:amadeus']?.status).toBe('up');
     } finally {
       process.kill(pid, 'SIGCONT');

@@ -33,7 +33,13 @@ afterAll(async () => {
 
 describe('searchFlights', () => {
   it('answers from Amadeus, then from the cache', async () => {
-    const input = { origin: 'NYC', destination: 'PAR', departureDate: inDays(30), returnDate: inDays(37), adults: 2 };
+    const input = {
+      origin: 'NYC',
+      destination: 'PAR',
+      departureDate: inDays(30),
+      returnDate: inDays(37),
+      adults: 2,
+    };
     const first = await search.graphql(flightQuery, { input });
     expect(first.body.errors).toBeUndefined();
     const result = first.body.data.searchFlights;
@@ -45,7 +51,11 @@ describe('searchFlights', () => {
 
     // The same search, spelled differently (lower case, default adults given explicitly).
     const second = await search.graphql(flightQuery, { input: { ...input, origin: 'nyc', maxResults: 10 } });
-    expect(second.body.data.searchFlights.meta).toMatchObject({ cached: true, stale: false, fetchedAt: result.meta.fetchedAt });
+    expect(second.body.data.searchFlights.meta).toMatchObject({
+      cached: true,
+      stale: false,
+      fetchedAt: result.meta.fetchedAt,
+    });
     expect(second.body.data.searchFlights.offers).toEqual(result.offers);
     expect(emulator.count('/v2/shopping/flight-offers')).toBe(1);
   });
@@ -55,25 +65,46 @@ describe('searchFlights', () => {
     // A slow answer keeps the first call in flight while the others arrive: only coalescing,
     // not a cache hit after it, can keep them from Amadeus.
     emulator.setFault({ kind: 'slow', delayMs: 300 });
-    const responses = await Promise.all(Array.from({ length: 100 }, () => search.graphql(flightQuery, { input })));
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, () => search.graphql(flightQuery, { input })),
+    );
     expect(responses.every((response) => response.body.errors === undefined)).toBe(true);
-    expect(new Set(responses.map((response) => response.body.data.searchFlights.meta.fetchedAt)).size).toBe(1);
+    expect(new Set(responses.map((response) => response.body.data.searchFlights.meta.fetchedAt)).size).toBe(
+      1,
+    );
     expect(emulator.count('/v2/shopping/flight-offers')).toBe(1);
   });
 
   it('rejects bad input naming every field, before any upstream call', async () => {
     const response = await search.graphql(flightQuery, {
-      input: { origin: 'N1', destination: 'PAR', departureDate: inDays(-1), returnDate: inDays(-3), adults: 0, maxResults: 51 },
+      input: {
+        origin: 'N1',
+        destination: 'PAR',
+        departureDate: inDays(-1),
+        returnDate: inDays(-3),
+        adults: 0,
+        maxResults: 51,
+      },
     });
     const error = response.body.errors?.[0];
     expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(error?.extensions?.requestId).toBeTruthy();
-    const fields = (error?.extensions?.fields as { field: string[] }[]).map((problem) => problem.field.join('.'));
-    expect(fields).toEqual(['input.origin', 'input.departureDate', 'input.returnDate', 'input.adults', 'input.maxResults']);
+    const fields = (error?.extensions?.fields as { field: string[] }[]).map((problem) =>
+      problem.field.join('.'),
+    );
+    expect(fields).toEqual([
+      'input.origin',
+      'input.departureDate',
+      'input.returnDate',
+      'input.adults',
+      'input.maxResults',
+    ]);
     expect(error?.message).not.toMatch(/at .*\.ts/);
     expect(emulator.count('/v2/shopping/flight-offers')).toBe(0);
 
-    const tooFar = await search.graphql(flightQuery, { input: { origin: 'NYC', destination: 'PAR', departureDate: inDays(362) } });
+    const tooFar = await search.graphql(flightQuery, {
+      input: { origin: 'NYC', destination: 'PAR', departureDate: inDays(362) },
+    });
     expect(tooFar.body.errors?.[0]?.extensions?.field).toEqual(['input', 'departureDate']);
     const backwards = await search.graphql(flightQuery, {
       input: { origin: 'NYC', destination: 'PAR', departureDate: inDays(10), returnDate: inDays(9) },
@@ -83,7 +114,9 @@ describe('searchFlights', () => {
 
   it('answers UPSTREAM_UNAVAILABLE when Amadeus fails and nothing is cached', async () => {
     emulator.setFault({ kind: 'status', status: 500 });
-    const response = await search.graphql(flightQuery, { input: { origin: 'BER', destination: 'ROM', departureDate: inDays(20) } });
+    const response = await search.graphql(flightQuery, {
+      input: { origin: 'BER', destination: 'ROM', departureDate: inDays(20) },
+    });
     const error = response.body.errors?.[0];
     expect(error?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(error?.extensions?.requestId).toBeTruthy();
@@ -94,46 +127,88 @@ describe('searchFlights', () => {
 
 describe('searchHotels', () => {
   it('lists the city’s hotels once, then searches offers for each stay', async () => {
-    const first = await search.graphql(hotelQuery, { input: { cityCode: 'PAR', checkIn: inDays(40), checkOut: inDays(43), adults: 2 } });
+    const first = await search.graphql(hotelQuery, {
+      input: { cityCode: 'PAR', checkIn: inDays(40), checkOut: inDays(43), adults: 2 },
+    });
     expect(first.body.errors).toBeUndefined();
     const result = first.body.data.searchHotels;
     expect(result.meta).toMatchObject({ provider: 'amadeus', cached: false });
     expect(result.offers.length).toBeGreaterThan(0);
-    expect(result.offers[0]).toMatchObject({ checkIn: inDays(40), checkOut: inDays(43), hotel: { cityCode: 'PAR' } });
-    const second = await search.graphql(hotelQuery, { input: { cityCode: 'PAR', checkIn: inDays(50), checkOut: inDays(52) } });
+    expect(result.offers[0]).toMatchObject({
+      checkIn: inDays(40),
+      checkOut: inDays(43),
+      hotel: { cityCode: 'PAR' },
+    });
+    const second = await search.graphql(hotelQuery, {
+      input: { cityCode: 'PAR', checkIn: inDays(50), checkOut: inDays(52) },
+    });
     expect(second.body.data.searchHotels.offers.length).toBeGreaterThan(0);
     expect(emulator.count('/v1/reference-data/locations/hotels/by-city')).toBe(1);
     expect(emulator.count('/v3/shopping/hotel-offers')).toBe(2);
   });
 
   it('answers an empty list for a city without hotels', async () => {
-    const response = await search.graphql(hotelQuery, { input: { cityCode: 'QQQ', checkIn: inDays(40), checkOut: inDays(41) } });
+    const response = await search.graphql(hotelQuery, {
+      input: { cityCode: 'QQQ', checkIn: inDays(40), checkOut: inDays(41) },
+    });
     expect(response.body.data.searchHotels.offers).toEqual([]);
     expect(emulator.count('/v3/shopping/hotel-offers')).toBe(0);
   });
 
   it('rejects checkOut on or before checkIn', async () => {
-    const response = await search.graphql(hotelQuery, { input: { cityCode: 'PAR', checkIn: inDays(40), checkOut: inDays(40), rooms: 10 } });
-    const fields = (response.body.errors?.[0]?.extensions?.fields as { field: string[] }[]).map((problem) => problem.field.join('.'));
+    const response = await search.graphql(hotelQuery, {
+      input: { cityCode: 'PAR', checkIn: inDays(40), checkOut: inDays(40), rooms: 10 },
+    });
+    const fields = (response.body.errors?.[0]?.extensions?.fields as { field: string[] }[]).map((problem) =>
+      problem.field.join('.'),
+    );
     expect(fields).toEqual(['input.checkOut', 'input.rooms']);
   });
 });
 
 describe('Trip offers (@requires)', () => {
   const entities = /* GraphQL */ `
-    query($representations: [_Any!]!) {
+    query ($representations: [_Any!]!) {
       _entities(representations: $representations) {
         ... on Trip {
           id
-          flightOffers(origin: "NYC") { offers { price { amount currency } } meta { provider cached stale } }
-          hotelOffers(adults: 2, maxResults: 3) { offers { id hotel { name } } meta { provider } }
+          flightOffers(origin: "NYC") {
+            offers {
+              price {
+                amount
+                currency
+              }
+            }
+            meta {
+              provider
+              cached
+              stale
+            }
+          }
+          hotelOffers(adults: 2, maxResults: 3) {
+            offers {
+              id
+              hotel {
+                name
+              }
+            }
+            meta {
+              provider
+            }
+          }
         }
       }
     }
   `;
 
   it('searches from the trip’s destination and dates', async () => {
-    const trip = { __typename: 'Trip', id: 'trip-1', destinationCode: 'ROM', startDate: inDays(90), endDate: inDays(95) };
+    const trip = {
+      __typename: 'Trip',
+      id: 'trip-1',
+      destinationCode: 'ROM',
+      startDate: inDays(90),
+      endDate: inDays(95),
+    };
     const response = await search.graphql(entities, { representations: [trip, { ...trip, id: 'trip-2' }] });
     expect(response.body.errors).toBeUndefined();
     const [first, second] = response.body.data._entities;
@@ -143,7 +218,9 @@ describe('Trip offers (@requires)', () => {
     expect(second.flightOffers.offers).toEqual(first.flightOffers.offers);
     // Two trips to the same place and dates: one search of each kind.
     expect(emulator.count('/v2/shopping/flight-offers')).toBe(1);
-    expect(emulator.requests.find((request) => request.path === '/v2/shopping/flight-offers')?.query).toMatchObject({
+    expect(
+      emulator.requests.find((request) => request.path === '/v2/shopping/flight-offers')?.query,
+    ).toMatchObject({
       originLocationCode: 'NYC',
       destinationLocationCode: 'ROM',
       departureDate: inDays(90),
@@ -152,15 +229,30 @@ describe('Trip offers (@requires)', () => {
   });
 
   it('a bad argument names the argument the client gave (origin), before any upstream call', async () => {
-    const trip = { __typename: 'Trip', id: 'trip-rome', destinationCode: 'ROM', startDate: inDays(90), endDate: inDays(95) };
+    const trip = {
+      __typename: 'Trip',
+      id: 'trip-rome',
+      destinationCode: 'ROM',
+      startDate: inDays(90),
+      endDate: inDays(95),
+    };
     const query = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Trip { flightOffers(origin: "rom") { offers { id } } } } }`;
     const response = await search.graphql(query, { representations: [trip] });
-    expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['flightOffers', 'origin'] });
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: ['flightOffers', 'origin'],
+    });
     expect(emulator.requests).toHaveLength(0);
   });
 
   it('a past trip has no offers and costs no upstream call', async () => {
-    const trip = { __typename: 'Trip', id: 'trip-old', destinationCode: 'ROM', startDate: inDays(-20), endDate: inDays(-15) };
+    const trip = {
+      __typename: 'Trip',
+      id: 'trip-old',
+      destinationCode: 'ROM',
+      startDate: inDays(-20),
+      endDate: inDays(-15),
+    };
     const response = await search.graphql(entities, { representations: [trip] });
     expect(response.body.data._entities[0].flightOffers.offers).toEqual([]);
     expect(response.body.data._entities[0].hotelOffers.offers).toEqual([]);
@@ -170,7 +262,16 @@ describe('Trip offers (@requires)', () => {
 
 describe('searchDemand', () => {
   const demand = /* GraphQL */ `
-    query { searchDemand(days: 7, first: 50) { destinationCode searches flightSearches hotelSearches travelers lastSearchedAt } }
+    query {
+      searchDemand(days: 7, first: 50) {
+        destinationCode
+        searches
+        flightSearches
+        hotelSearches
+        travelers
+        lastSearchedAt
+      }
+    }
   `;
 
   it('is for analysts and admins', async () => {
@@ -179,15 +280,33 @@ describe('searchDemand', () => {
   });
 
   it('counts searches per destination', async () => {
-    for (const [user, day] of [['demand-a', 100], ['demand-a', 101], ['demand-b', 102]] as const) {
-      await search.graphql(flightQuery, { input: { origin: 'PAR', destination: 'BER', departureDate: inDays(day) } }, { id: user });
+    for (const [user, day] of [
+      ['demand-a', 100],
+      ['demand-a', 101],
+      ['demand-b', 102],
+    ] as const) {
+      await search.graphql(
+        flightQuery,
+        { input: { origin: 'PAR', destination: 'BER', departureDate: inDays(day) } },
+        { id: user },
+      );
     }
-    await search.graphql(hotelQuery, { input: { cityCode: 'BER', checkIn: inDays(100), checkOut: inDays(102) } }, { id: 'demand-c' });
+    await search.graphql(
+      hotelQuery,
+      { input: { cityCode: 'BER', checkIn: inDays(100), checkOut: inDays(102) } },
+      { id: 'demand-c' },
+    );
     const response = await search.graphql(demand, {}, { id: 'analyst-1', roles: ['ANALYST'] });
     expect(response.body.errors).toBeUndefined();
-    const berlin = response.body.data.searchDemand.find((row: { destinationCode: string }) => row.destinationCode === 'BER');
+    const berlin = response.body.data.searchDemand.find(
+      (row: { destinationCode: string }) => row.destinationCode === 'BER',
+    );
     expect(berlin).toMatchObject({ searches: 4, flightSearches: 3, hotelSearches: 1, travelers: 3 });
-    const bad = await search.graphql(`query { searchDemand(days: 0) { searches } }`, {}, { id: 'admin-1', roles: ['ADMIN'] });
+    const bad = await search.graphql(
+      `query { searchDemand(days: 0) { searches } }`,
+      {},
+      { id: 'admin-1', roles: ['ADMIN'] },
+    );
     expect(bad.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['days'] });
   });
 });
@@ -204,7 +323,9 @@ describe('operations', () => {
 
   it('shows the Amadeus breaker in readiness and metrics', async () => {
     const base = search.url.replace(/\/graphql$/, '');
-    const ready = (await (await fetch(`${base}/health/ready`)).json()) as { checks: Record<string, { status: string }> };
+    const ready = (await (await fetch(`${base}/health/ready`)).json()) as {
+      checks: Record<string, { status: string }>;
+    };
     expect(ready.checks['upstream:amadeus']?.status).toBe('up');
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/upstream_breaker_state\{service="search",upstream="amadeus"\} 0/);
@@ -230,7 +351,11 @@ describe('stale results', () => {
     );
 
   it('serves the last good result with meta.stale while Amadeus is down', async () => {
-    const shortLived = await startShortLived('stale', { AMADEUS_RETRY_BASE_MS: '1', AMADEUS_RETRY_MAX_MS: '5', SEARCH_STALE_TTL_SECONDS: '2' });
+    const shortLived = await startShortLived('stale', {
+      AMADEUS_RETRY_BASE_MS: '1',
+      AMADEUS_RETRY_MAX_MS: '5',
+      SEARCH_STALE_TTL_SECONDS: '2',
+    });
     try {
       const input = { origin: 'NYC', destination: 'BER', departureDate: inDays(45) };
       const fresh = await shortLived.graphql(flightQuery, { input });
@@ -239,7 +364,11 @@ describe('stale results', () => {
       emulator.setFault({ kind: 'status', status: 503 });
       const stale = await shortLived.graphql(flightQuery, { input });
       expect(stale.body.errors).toBeUndefined();
-      expect(stale.body.data.searchFlights.meta).toMatchObject({ cached: true, stale: true, fetchedAt: fresh.body.data.searchFlights.meta.fetchedAt });
+      expect(stale.body.data.searchFlights.meta).toMatchObject({
+        cached: true,
+        stale: true,
+        fetchedAt: fresh.body.data.searchFlights.meta.fetchedAt,
+      });
       expect(stale.body.data.searchFlights.offers).toEqual(fresh.body.data.searchFlights.offers);
       // SEARCH_STALE_TTL_SECONDS is the oldest a stale answer may be (since fetched), not a
       // window added after freshness: at 2 s old, nothing is served.
@@ -261,7 +390,9 @@ describe('stale results', () => {
       AMADEUS_BREAKER_HALF_OPEN_MS: '60000',
     });
     const base = guarded.url.replace(/\/graphql$/, '');
-    const readiness = async () => ((await (await fetch(`${base}/health/ready`)).json()) as { checks: Record<string, { status: string }> }).checks;
+    const readiness = async () =>
+      ((await (await fetch(`${base}/health/ready`)).json()) as { checks: Record<string, { status: string }> })
+        .checks;
     try {
       const input = { origin: 'TYO', destination: 'ROM', departureDate: inDays(75) };
       const fresh = await guarded.graphql(flightQuery, { input });
@@ -274,14 +405,20 @@ describe('stale results', () => {
         expect(failed.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
       }
       expect((await readiness())['upstream:amadeus']?.status).toBe('degraded');
-      expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/upstream_breaker_state\{service="search",upstream="amadeus"\} 1/);
+      expect(await (await fetch(`${base}/metrics`)).text()).toMatch(
+        /upstream_breaker_state\{service="search",upstream="amadeus"\} 1/,
+      );
 
       // Amadeus is fine again, but the breaker is open: the expired entry answers, stale, with no call.
       emulator.setFault(undefined);
       const calls = emulator.count('/v2/shopping/flight-offers');
       const stale = await guarded.graphql(flightQuery, { input });
       expect(stale.body.errors).toBeUndefined();
-      expect(stale.body.data.searchFlights.meta).toMatchObject({ cached: true, stale: true, fetchedAt: fresh.body.data.searchFlights.meta.fetchedAt });
+      expect(stale.body.data.searchFlights.meta).toMatchObject({
+        cached: true,
+        stale: true,
+        fetchedAt: fresh.body.data.searchFlights.meta.fetchedAt,
+      });
       expect(stale.body.data.searchFlights.offers).toEqual(fresh.body.data.searchFlights.offers);
       expect(emulator.count('/v2/shopping/flight-offers')).toBe(calls);
     } finally {

@@ -2,7 +2,14 @@ import type { Kysely } from 'kysely';
 import { counter, type Logger, type ResponseCache } from '@traveloure/platform';
 import type { Database, NewSearchLogRow } from './db/database.ts';
 import { insertSearchLog } from './db/search-log.repository.ts';
-import type { FlightOffer, FlightQuery, HotelOffer, HotelQuery, SearchProvider, SearchResult } from './models.ts';
+import type {
+  FlightOffer,
+  FlightQuery,
+  HotelOffer,
+  HotelQuery,
+  SearchProvider,
+  SearchResult,
+} from './models.ts';
 
 export interface SearchServiceOptions {
   provider: SearchProvider;
@@ -22,12 +29,11 @@ export interface SearchOptions {
   warming?: boolean;
 }
 
-const searchesTotal = counter('search_requests_total', 'Searches served, by kind, provider and cache outcome', [
-  'service',
-  'kind',
-  'provider',
-  'outcome',
-]);
+const searchesTotal = counter(
+  'search_requests_total',
+  'Searches served, by kind, provider and cache outcome',
+  ['service', 'kind', 'provider', 'outcome'],
+);
 
 /**
  * Searches through the response cache (keyed by provider and the normalized query), so
@@ -76,37 +82,53 @@ export function createSearchService(options: SearchServiceOptions) {
     provider: provider.name,
 
     searchFlights(query: FlightQuery, searchOptions: SearchOptions = {}): Promise<SearchResult<FlightOffer>> {
-      return run('FLIGHT', options.flights, query, [`destination:${query.destination}`], () => provider.searchFlights(query), searchOptions, (result) => ({
-        kind: 'FLIGHT',
-        destination_code: query.destination,
-        origin_code: query.origin,
-        start_date: query.departureDate,
-        end_date: query.returnDate,
-        adults: query.adults,
-        rooms: null,
-        user_id: searchOptions.userId ?? null,
-        provider: result.meta.provider,
-        cached: result.meta.cached,
-        stale: result.meta.stale,
-        result_count: result.offers.length,
-      }));
+      return run(
+        'FLIGHT',
+        options.flights,
+        query,
+        [`destination:${query.destination}`],
+        () => provider.searchFlights(query),
+        searchOptions,
+        (result) => ({
+          kind: 'FLIGHT',
+          destination_code: query.destination,
+          origin_code: query.origin,
+          start_date: query.departureDate,
+          end_date: query.returnDate,
+          adults: query.adults,
+          rooms: null,
+          user_id: searchOptions.userId ?? null,
+          provider: result.meta.provider,
+          cached: result.meta.cached,
+          stale: result.meta.stale,
+          result_count: result.offers.length,
+        }),
+      );
     },
 
     searchHotels(query: HotelQuery, searchOptions: SearchOptions = {}): Promise<SearchResult<HotelOffer>> {
-      return run('HOTEL', options.hotels, query, [`destination:${query.cityCode}`], () => provider.searchHotels(query), searchOptions, (result) => ({
-        kind: 'HOTEL',
-        destination_code: query.cityCode,
-        origin_code: null,
-        start_date: query.checkIn,
-        end_date: query.checkOut,
-        adults: query.adults,
-        rooms: query.rooms,
-        user_id: searchOptions.userId ?? null,
-        provider: result.meta.provider,
-        cached: result.meta.cached,
-        stale: result.meta.stale,
-        result_count: result.offers.length,
-      }));
+      return run(
+        'HOTEL',
+        options.hotels,
+        query,
+        [`destination:${query.cityCode}`],
+        () => provider.searchHotels(query),
+        searchOptions,
+        (result) => ({
+          kind: 'HOTEL',
+          destination_code: query.cityCode,
+          origin_code: null,
+          start_date: query.checkIn,
+          end_date: query.checkOut,
+          adults: query.adults,
+          rooms: query.rooms,
+          user_id: searchOptions.userId ?? null,
+          provider: result.meta.provider,
+          cached: result.meta.cached,
+          stale: result.meta.stale,
+          result_count: result.offers.length,
+        }),
+      );
     },
   };
 }

@@ -26,7 +26,10 @@ import { createCacheWarming } from './warming.ts';
 export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
 /** Amadeus when credentials are set, else the demo provider (the embedded default). */
-export function createProvider(runtime: ServiceRuntime<SearchConfig>): { provider: SearchProvider; close(): Promise<void> } {
+export function createProvider(runtime: ServiceRuntime<SearchConfig>): {
+  provider: SearchProvider;
+  close(): Promise<void>;
+} {
   const { config, logger, health, redis } = runtime;
   if (!config.AMADEUS_CLIENT_ID || !config.AMADEUS_CLIENT_SECRET) {
     logger.info('no Amadeus credentials: searches answer from the demo provider (provider "demo")');
@@ -38,7 +41,11 @@ export function createProvider(runtime: ServiceRuntime<SearchConfig>): { provide
     health,
     service: 'search',
     timeoutMs: config.AMADEUS_TIMEOUT_MS,
-    retry: { maxAttempts: config.AMADEUS_MAX_ATTEMPTS, baseDelayMs: config.AMADEUS_RETRY_BASE_MS, maxDelayMs: config.AMADEUS_RETRY_MAX_MS },
+    retry: {
+      maxAttempts: config.AMADEUS_MAX_ATTEMPTS,
+      baseDelayMs: config.AMADEUS_RETRY_BASE_MS,
+      maxDelayMs: config.AMADEUS_RETRY_MAX_MS,
+    },
     breaker: {
       failureRateThreshold: config.AMADEUS_BREAKER_FAILURE_PERCENT / 100,
       minimumCalls: config.AMADEUS_BREAKER_MIN_CALLS,
@@ -72,7 +79,10 @@ export function createProvider(runtime: ServiceRuntime<SearchConfig>): { provide
     l1TtlMs: 60 * 60_000,
     l1MaxEntries: 500,
   });
-  return { provider: createAmadeusProvider(client, hotelLists, config.SEARCH_HOTEL_LIST_TTL_SECONDS), close: () => hotelLists.close() };
+  return {
+    provider: createAmadeusProvider(client, hotelLists, config.SEARCH_HOTEL_LIST_TTL_SECONDS),
+    close: () => hotelLists.close(),
+  };
 }
 
 /** The search subgraph: flights and hotels through Amadeus (or the demo provider), cached. */

@@ -1,7 +1,12 @@
 /** Starts the search subgraph over HTTP for tests, against a fresh database and the emulator. */
 import { randomUUID } from 'node:crypto';
 import { createLogger, startService, type Role, type StartedService } from '@traveloure/platform';
-import { createTestDatabase, postSigned, testSigningSecret, type TestDatabase } from '@traveloure/platform/testing';
+import {
+  createTestDatabase,
+  postSigned,
+  testSigningSecret,
+  type TestDatabase,
+} from '@traveloure/platform/testing';
 import type { SearchConfig } from './config.ts';
 import { searchService } from './service.ts';
 
@@ -13,7 +18,10 @@ export interface SearchUnderTest {
     query: string,
     variables?: Record<string, unknown>,
     user?: { id: string; roles?: Role[] },
-  ): Promise<{ status: number; body: { data?: T; errors?: { message: string; extensions?: Record<string, any> }[] } }>;
+  ): Promise<{
+    status: number;
+    body: { data?: T; errors?: { message: string; extensions?: Record<string, any> }[] };
+  }>;
   close(): Promise<void>;
 }
 
@@ -55,8 +63,31 @@ export async function startSearchUnderTest(
 export const flightQuery = /* GraphQL */ `
   query Flights($input: FlightSearchInput!) {
     searchFlights(input: $input) {
-      offers { id price { amount currency } validatingCarrier itineraries { duration segments { carrier number from to departure arrival } } }
-      meta { provider cached stale fetchedAt }
+      offers {
+        id
+        price {
+          amount
+          currency
+        }
+        validatingCarrier
+        itineraries {
+          duration
+          segments {
+            carrier
+            number
+            from
+            to
+            departure
+            arrival
+          }
+        }
+      }
+      meta {
+        provider
+        cached
+        stale
+        fetchedAt
+      }
     }
   }
 `;
@@ -64,8 +95,28 @@ export const flightQuery = /* GraphQL */ `
 export const hotelQuery = /* GraphQL */ `
   query Hotels($input: HotelSearchInput!) {
     searchHotels(input: $input) {
-      offers { id hotel { id name cityCode rating } checkIn checkOut price { amount currency } boardType }
-      meta { provider cached stale fetchedAt }
+      offers {
+        id
+        hotel {
+          id
+          name
+          cityCode
+          rating
+        }
+        checkIn
+        checkOut
+        price {
+          amount
+          currency
+        }
+        boardType
+      }
+      meta {
+        provider
+        cached
+        stale
+        fetchedAt
+      }
     }
   }
 `;

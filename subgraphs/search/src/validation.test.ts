@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
-import { MAX_DAYS_AHEAD, addDays, searchableDates, validateFlightSearch, validateHotelSearch } from './validation.ts';
+import {
+  MAX_DAYS_AHEAD,
+  addDays,
+  searchableDates,
+  validateFlightSearch,
+  validateHotelSearch,
+} from './validation.ts';
 
 const today = '2026-06-15';
 
@@ -9,14 +15,18 @@ function problems(run: () => unknown) {
     run();
   } catch (error) {
     expect(error).toBeInstanceOf(GraphQLError);
-    return ((error as GraphQLError).extensions.fields as { field: string[] }[]).map((problem) => problem.field.join('.'));
+    return ((error as GraphQLError).extensions.fields as { field: string[] }[]).map((problem) =>
+      problem.field.join('.'),
+    );
   }
   throw new Error('expected a validation error');
 }
 
 describe('validateFlightSearch', () => {
   it('normalizes codes and fills defaults, so equal searches have equal keys', () => {
-    expect(validateFlightSearch({ origin: ' nyc', destination: 'Par', departureDate: '2026-07-01' }, { today })).toEqual({
+    expect(
+      validateFlightSearch({ origin: ' nyc', destination: 'Par', departureDate: '2026-07-01' }, { today }),
+    ).toEqual({
       origin: 'NYC',
       destination: 'PAR',
       departureDate: '2026-07-01',
@@ -31,48 +41,87 @@ describe('validateFlightSearch', () => {
 
   it('accepts today and the last searchable day, not one more', () => {
     const last = addDays(today, MAX_DAYS_AHEAD);
-    expect(validateFlightSearch({ origin: 'NYC', destination: 'PAR', departureDate: today, returnDate: last }, { today }).returnDate).toBe(last);
-    expect(problems(() => validateFlightSearch({ origin: 'NYC', destination: 'PAR', departureDate: addDays(last, 1) }, { today }))).toEqual([
-      'input.departureDate',
-    ]);
+    expect(
+      validateFlightSearch(
+        { origin: 'NYC', destination: 'PAR', departureDate: today, returnDate: last },
+        { today },
+      ).returnDate,
+    ).toBe(last);
+    expect(
+      problems(() =>
+        validateFlightSearch(
+          { origin: 'NYC', destination: 'PAR', departureDate: addDays(last, 1) },
+          { today },
+        ),
+      ),
+    ).toEqual(['input.departureDate']);
   });
 
   it('names every failing field', () => {
     expect(
       problems(() =>
         validateFlightSearch(
-          { origin: 'NYC', destination: 'nyc', departureDate: '2026-02-30', adults: 10, maxResults: 0, currency: 'euro' },
+          {
+            origin: 'NYC',
+            destination: 'nyc',
+            departureDate: '2026-02-30',
+            adults: 10,
+            maxResults: 0,
+            currency: 'euro',
+          },
           { today },
         ),
       ),
-    ).toEqual(['input.destination', 'input.departureDate', 'input.adults', 'input.maxResults', 'input.currency']);
+    ).toEqual([
+      'input.destination',
+      'input.departureDate',
+      'input.adults',
+      'input.maxResults',
+      'input.currency',
+    ]);
   });
 
   it('blames origin, not destination, when the destination is not the client’s (a trip’s)', () => {
     const search = { origin: 'par', destination: 'PAR', departureDate: '2026-07-01' };
     expect(problems(() => validateFlightSearch(search, { today }))).toEqual(['input.destination']);
-    expect(problems(() => validateFlightSearch(search, { today, path: ['flightOffers'], sameCityField: 'origin' }))).toEqual([
-      'flightOffers.origin',
-    ]);
+    expect(
+      problems(() =>
+        validateFlightSearch(search, { today, path: ['flightOffers'], sameCityField: 'origin' }),
+      ),
+    ).toEqual(['flightOffers.origin']);
   });
 });
 
 describe('validateHotelSearch', () => {
   it('wants at least one night and sane guests', () => {
-    expect(problems(() => validateHotelSearch({ cityCode: 'PAR', checkIn: '2026-07-02', checkOut: '2026-07-01', adults: 0 }, { today }))).toEqual([
-      'input.checkOut',
-      'input.adults',
-    ]);
-    expect(validateHotelSearch({ cityCode: 'par', checkIn: '2026-07-01', checkOut: '2026-07-02', rooms: 9 }, { today })).toMatchObject({
+    expect(
+      problems(() =>
+        validateHotelSearch(
+          { cityCode: 'PAR', checkIn: '2026-07-02', checkOut: '2026-07-01', adults: 0 },
+          { today },
+        ),
+      ),
+    ).toEqual(['input.checkOut', 'input.adults']);
+    expect(
+      validateHotelSearch(
+        { cityCode: 'par', checkIn: '2026-07-01', checkOut: '2026-07-02', rooms: 9 },
+        { today },
+      ),
+    ).toMatchObject({
       cityCode: 'PAR',
       rooms: 9,
     });
   });
 
   it('prefixes fields with the given path', () => {
-    expect(problems(() => validateHotelSearch({ cityCode: 'P', checkIn: '2026-07-01', checkOut: '2026-07-02' }, { today, path: ['hotelOffers'] }))).toEqual([
-      'hotelOffers.cityCode',
-    ]);
+    expect(
+      problems(() =>
+        validateHotelSearch(
+          { cityCode: 'P', checkIn: '2026-07-01', checkOut: '2026-07-02' },
+          { today, path: ['hotelOffers'] },
+        ),
+      ),
+    ).toEqual(['hotelOffers.cityCode']);
   });
 });
 

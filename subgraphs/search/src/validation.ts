@@ -30,7 +30,8 @@ class Checker {
 
   code(field: string, raw: string, what: string): string {
     const value = raw.trim().toUpperCase();
-    if (!iata.test(value)) this.fail(field, `${field} must be a 3-letter IATA ${what} code, e.g. "PAR"; got "${raw}".`);
+    if (!iata.test(value))
+      this.fail(field, `${field} must be a 3-letter IATA ${what} code, e.g. "PAR"; got "${raw}".`);
     return value;
   }
 
@@ -62,7 +63,8 @@ class Checker {
   currency(field: string, value: string | null | undefined): string | null {
     if (value === null || value === undefined) return null;
     const normalized = value.trim().toUpperCase();
-    if (!currencyCode.test(normalized)) this.fail(field, `${field} must be an ISO 4217 code, e.g. "EUR"; got "${value}".`);
+    if (!currencyCode.test(normalized))
+      this.fail(field, `${field} must be an ISO 4217 code, e.g. "EUR"; got "${value}".`);
     return normalized;
   }
 
@@ -108,12 +110,18 @@ export function validateFlightSearch(
   const origin = check.code('origin', input.origin, 'city or airport');
   const destination = check.code('destination', input.destination, 'city or airport');
   if (iata.test(origin) && origin === destination) {
-    if (options.sameCityField === 'origin') check.fail('origin', `origin must differ from the destination (${destination}).`);
+    if (options.sameCityField === 'origin')
+      check.fail('origin', `origin must differ from the destination (${destination}).`);
     else check.fail('destination', 'destination must differ from origin.');
   }
   const departureOk = check.date('departureDate', input.departureDate, today);
   const returnDate = input.returnDate ?? null;
-  if (returnDate !== null && check.date('returnDate', returnDate, today) && departureOk && returnDate < input.departureDate) {
+  if (
+    returnDate !== null &&
+    check.date('returnDate', returnDate, today) &&
+    departureOk &&
+    returnDate < input.departureDate
+  ) {
     check.fail('returnDate', `returnDate must be on or after departureDate (${input.departureDate}).`);
   }
   const query: FlightQuery = {
@@ -131,7 +139,10 @@ export function validateFlightSearch(
   return query;
 }
 
-export function validateHotelSearch(input: HotelSearchInput, options: { today?: string; path?: string[] } = {}): HotelQuery {
+export function validateHotelSearch(
+  input: HotelSearchInput,
+  options: { today?: string; path?: string[] } = {},
+): HotelQuery {
   const today = options.today ?? todayUtc();
   const check = new Checker(options.path ?? ['input']);
   const cityCode = check.code('cityCode', input.cityCode, 'city');
@@ -154,5 +165,11 @@ export function validateHotelSearch(input: HotelSearchInput, options: { today?: 
 
 /** True when offers can exist for these dates (a trip in the past has none to search). */
 export function searchableDates(start: string, end: string, today = todayUtc()): boolean {
-  return isCalendarDate(start) && isCalendarDate(end) && start >= today && end <= addDays(today, MAX_DAYS_AHEAD) && end >= start;
+  return (
+    isCalendarDate(start) &&
+    isCalendarDate(end) &&
+    start >= today &&
+    end <= addDays(today, MAX_DAYS_AHEAD) &&
+    end >= start
+  );
 }

@@ -11,7 +11,12 @@ import {
   type Redis,
   type UpstreamOptions,
 } from '@traveloure/platform';
-import { createTestDatabase, startPrivateRedis, testRedisUrl, type TestDatabase } from '@traveloure/platform/testing';
+import {
+  createTestDatabase,
+  startPrivateRedis,
+  testRedisUrl,
+  type TestDatabase,
+} from '@traveloure/platform/testing';
 import { startAmadeusEmulator, type AmadeusEmulator } from '../../../tests/emulators/amadeus/server.ts';
 import { createAmadeusClient } from './amadeus/client.ts';
 import type { Database } from './db/database.ts';
@@ -33,8 +38,19 @@ let redis: Redis;
 /** A search service on the emulator with its own (L1-only) caches. */
 function makeSearch(upstreamOptions: UpstreamOptions, staleTtlSeconds: number): SearchService {
   const upstream = createUpstream(upstreamOptions);
-  const client = createAmadeusClient({ clientId: emulator.clientId, clientSecret: emulator.clientSecret, baseUrl: emulator.url, logger, upstream });
-  const cache = (namespace: string) => createResponseCache({ service: 'search-warming-test', namespace: `${namespace}-${randomUUID()}`, logger });
+  const client = createAmadeusClient({
+    clientId: emulator.clientId,
+    clientSecret: emulator.clientSecret,
+    baseUrl: emulator.url,
+    logger,
+    upstream,
+  });
+  const cache = (namespace: string) =>
+    createResponseCache({
+      service: 'search-warming-test',
+      namespace: `${namespace}-${randomUUID()}`,
+      logger,
+    });
   return createSearchService({
     provider: createAmadeusProvider(client, cache('hotel-list'), 3600),
     flights: cache('flights'),
@@ -84,15 +100,26 @@ afterAll(async () => {
 
 describe('cache warming', () => {
   it('pre-fetches the most searched hotel searches, within its budget', async () => {
-    const warming = createCacheWarming({ db: database.db, search, logger, intervalMs: 60_000, top: 2, lookbackDays: 7 });
+    const warming = createCacheWarming({
+      db: database.db,
+      search,
+      logger,
+      intervalMs: 60_000,
+      top: 2,
+      lookbackDays: 7,
+    });
     emulator.reset();
     expect(await warming.runOnce()).toEqual({ warmed: 2, failed: 0 });
     expect(emulator.count('/v3/shopping/hotel-offers')).toBe(2);
-    const cities = emulator.requests.filter((request) => request.path.startsWith('/v1/reference-data')).map((request) => request.query.cityCode);
+    const cities = emulator.requests
+      .filter((request) => request.path.startsWith('/v1/reference-data'))
+      .map((request) => request.query.cityCode);
     expect(cities.sort()).toEqual(['PAR', 'ROM']);
 
     // A traveler's identical search is now a cache hit.
-    const paris = await search.searchHotels(validateHotelSearch({ cityCode: 'PAR', checkIn: inDays(30), checkOut: inDays(33), adults: 2 }));
+    const paris = await search.searchHotels(
+      validateHotelSearch({ cityCode: 'PAR', checkIn: inDays(30), checkOut: inDays(33), adults: 2 }),
+    );
     expect(paris.meta).toMatchObject({ cached: true, stale: false });
     expect(emulator.count('/v3/shopping/hotel-offers')).toBe(2);
 
@@ -100,14 +127,28 @@ describe('cache warming', () => {
     await warming.runOnce();
     expect(emulator.count('/v3/shopping/hotel-offers')).toBe(4);
     // Warming leaves no trace in the search log.
-    const logged = await database.db.selectFrom('search.search_log').select(database.db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const logged = await database.db
+      .selectFrom('search.search_log')
+      .select(database.db.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(logged.n)).toBe(12);
   });
 
   it('runs on one replica per interval when they share Redis', async () => {
-    for (let i = 0; i < 50 && redis.status !== 'ready'; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 50 && redis.status !== 'ready'; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     const lockKey = `test-warming-lock-${randomUUID()}`;
-    const make = () => createCacheWarming({ db: database.db, search, logger, redis, lockKey, intervalMs: 60_000, top: 1, lookbackDays: 7 });
+    const make = () =>
+      createCacheWarming({
+        db: database.db,
+        search,
+        logger,
+        redis,
+        lockKey,
+        intervalMs: 60_000,
+        top: 1,
+        lookbackDays: 7,
+      });
     const [first, second] = await Promise.all([make().runOnce(), make().runOnce()]);
     expect([first.skipped, second.skipped].filter((skipped) => skipped === 'locked')).toHaveLength(1);
     await redis.del(lockKey);
@@ -117,11 +158,21 @@ describe('cache warming', () => {
     const frozen = await startPrivateRedis();
     const client = createRedis(frozen.url, logger);
     try {
-      for (let i = 0; i < 50 && client.status !== 'ready'; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (let i = 0; i < 50 && client.status !== 'ready'; i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       const pid = Number(/process_id:(\d+)/.exec(await client.info('server'))![1]);
       process.kill(pid, 'SIGSTOP');
       try {
-        const warming = createCacheWarming({ db: database.db, search, logger, redis: client, lockTimeoutMs: 100, intervalMs: 60_000, top: 1, lookbackDays: 7 });
+        const warming = createCacheWarming({
+          db: database.db,
+          search,
+          logger,
+          redis: client,
+          lockTimeoutMs: 100,
+          intervalMs: 60_000,
+          top: 1,
+          lookbackDays: 7,
+        });
         expect(await warming.runOnce()).toEqual({ warmed: 1, failed: 0 });
         await warming.stop();
       } finally {
@@ -145,7 +196,14 @@ describe('cache warming', () => {
     );
     emulator.reset();
     emulator.setFault({ kind: 'status', status: 503 });
-    const report = await createCacheWarming({ db: database.db, search: failing, logger, intervalMs: 60_000, top: 3, lookbackDays: 7 }).runOnce();
+    const report = await createCacheWarming({
+      db: database.db,
+      search: failing,
+      logger,
+      intervalMs: 60_000,
+      top: 3,
+      lookbackDays: 7,
+    }).runOnce();
     emulator.setFault(undefined);
     // The first search fails and opens the breaker; the second is refused and ends the run.
     expect(report).toEqual({ warmed: 0, failed: 2 });

@@ -26,10 +26,11 @@ export interface WarmingReport {
   failed: number;
 }
 
-const warmedTotal = counter('search_cache_warm_total', 'Hotel searches pre-fetched by cache warming, by outcome', [
-  'service',
-  'outcome',
-]);
+const warmedTotal = counter(
+  'search_cache_warm_total',
+  'Hotel searches pre-fetched by cache warming, by outcome',
+  ['service', 'outcome'],
+);
 
 /**
  * Pre-fetches the most searched hotel searches of the last days so travelers find them in the
@@ -51,7 +52,9 @@ export function createCacheWarming(options: CacheWarmingOptions) {
       const silent = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('redis did not answer')), options.lockTimeoutMs ?? 1_000);
       });
-      return (await Promise.race([redis.set(lockKey, String(process.pid), 'PX', ttl, 'NX'), silent])) === 'OK';
+      return (
+        (await Promise.race([redis.set(lockKey, String(process.pid), 'PX', ttl, 'NX'), silent])) === 'OK'
+      );
     } catch {
       // Without Redis every replica warms on its own: more calls, never none.
       return true;
@@ -63,7 +66,11 @@ export function createCacheWarming(options: CacheWarmingOptions) {
   async function runOnce(): Promise<WarmingReport> {
     if (!(await acquireLock())) return { skipped: 'locked', warmed: 0, failed: 0 };
     const today = todayUtc();
-    const popular = await popularHotelSearches(db, { lookbackDays: options.lookbackDays, limit: options.top, today });
+    const popular = await popularHotelSearches(db, {
+      lookbackDays: options.lookbackDays,
+      limit: options.top,
+      today,
+    });
     const report: WarmingReport = { warmed: 0, failed: 0 };
     for (const candidate of popular) {
       try {

@@ -14,13 +14,18 @@ describe('trip read cache', () => {
   let trip: Awaited<ReturnType<typeof startTripForTest>>;
   let tripId: string;
   const reads = () =>
-    trip.statements.filter((sqlText) => /from "trip"\."(trips|itinerary_items|destinations)"/.test(sqlText)).length;
+    trip.statements.filter((sqlText) => /from "trip"\."(trips|itinerary_items|destinations)"/.test(sqlText))
+      .length;
 
   beforeAll(async () => {
     trip = await startTripForTest('trip_cache');
-    const created = await trip.graphql(alice, `mutation ($input: CreateTripInput!) { createTrip(input: $input) { trip { id } userErrors { code } } }`, {
-      input: { title: 'Lisbon', destinationCode: 'LIS', startDate: start, endDate: end },
-    });
+    const created = await trip.graphql(
+      alice,
+      `mutation ($input: CreateTripInput!) { createTrip(input: $input) { trip { id } userErrors { code } } }`,
+      {
+        input: { title: 'Lisbon', destinationCode: 'LIS', startDate: start, endDate: end },
+      },
+    );
     tripId = created.body.data.createTrip.trip.id;
   });
   afterAll(() => trip?.close());
@@ -42,7 +47,11 @@ describe('trip read cache', () => {
   });
 
   it('is invalidated when the trip or its items change', async () => {
-    const updated = await trip.graphql(alice, `mutation ($id: ID!) { updateTrip(id: $id, input: { title: "Lisbon and Porto" }) { userErrors { code } } }`, { id: tripId });
+    const updated = await trip.graphql(
+      alice,
+      `mutation ($id: ID!) { updateTrip(id: $id, input: { title: "Lisbon and Porto" }) { userErrors { code } } }`,
+      { id: tripId },
+    );
     expect(updated.body.data.updateTrip.userErrors).toEqual([]);
     expect((await trip.graphql(alice, READ, { id: tripId })).body.data.trip.title).toBe('Lisbon and Porto');
 
@@ -52,9 +61,15 @@ describe('trip read cache', () => {
       { id: tripId, input: { kind: 'ACTIVITY', title: 'Tram 28', startTime: `${start}T10:00:00Z` } },
     );
     expect(added.body.data.addItineraryItem.userErrors).toEqual([]);
-    expect((await trip.graphql(alice, READ, { id: tripId })).body.data.trip.items).toEqual([{ title: 'Tram 28' }]);
+    expect((await trip.graphql(alice, READ, { id: tripId })).body.data.trip.items).toEqual([
+      { title: 'Tram 28' },
+    ]);
 
-    const deleted = await trip.graphql(alice, `mutation ($id: ID!) { deleteTrip(id: $id) { deletedTripId } }`, { id: tripId });
+    const deleted = await trip.graphql(
+      alice,
+      `mutation ($id: ID!) { deleteTrip(id: $id) { deletedTripId } }`,
+      { id: tripId },
+    );
     expect(deleted.body.data.deleteTrip.deletedTripId).toBe(tripId);
     expect((await trip.graphql(alice, READ, { id: tripId })).body.data?.trip ?? null).toBeNull();
   });

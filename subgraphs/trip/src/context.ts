@@ -45,6 +45,10 @@ export async function createContext(
     );
     if (provisioned) deps.logger.info({ userId: user.id, event: provisioned.event }, 'user provisioned');
   }
-  const loaders = createLoaders(deps.db, viewer ? { userId: viewer.id, admin: viewer.admin } : undefined, deps.caches);
+  const loaders = createLoaders(
+    deps.db,
+    viewer ? { userId: viewer.id, admin: viewer.admin } : undefined,
+    deps.caches,
+  );
   return { db: deps.db, readDb: deps.readDb, viewer, loaders, config: deps.config, caches: deps.caches };
 }

@@ -35,13 +35,17 @@ describe('loaders', () => {
     expect(users.value.map((row) => row?.id)).toEqual(userIds);
 
     const tripIds = demoTrips.map((trip) => trip.id).reverse();
-    const trips = await counted(() => Promise.all([...tripIds, 'not-a-uuid'].map((id) => loaders.trips.load(id))));
+    const trips = await counted(() =>
+      Promise.all([...tripIds, 'not-a-uuid'].map((id) => loaders.trips.load(id))),
+    );
     expect(trips.statements).toHaveLength(1);
     expect(trips.value.map((row) => row?.id ?? null)).toEqual([...tripIds, null]);
 
     const items = await counted(() => Promise.all(tripIds.map((id) => loaders.itemsByTrip.load(id))));
     expect(items.statements).toHaveLength(1);
-    expect(items.value.map((rows) => rows.length)).toEqual([...demoTrips].reverse().map((trip) => trip.items.length));
+    expect(items.value.map((rows) => rows.length)).toEqual(
+      [...demoTrips].reverse().map((trip) => trip.items.length),
+    );
     for (const [index, rows] of items.value.entries()) {
       expect(rows.every((row) => row.trip_id === tripIds[index])).toBe(true);
       const times = rows.map((row) => row.start_time.getTime());

@@ -33,7 +33,11 @@ export interface Loaders {
  * Every DataLoader, made per request (never shared: they cache per viewer). Each batch is one
  * SQL statement, whatever the number of keys.
  */
-export function createLoaders(db: Kysely<Database>, scope: TripScope | undefined, caches?: TripCaches): Loaders {
+export function createLoaders(
+  db: Kysely<Database>,
+  scope: TripScope | undefined,
+  caches?: TripCaches,
+): Loaders {
   const loaders: Loaders = {
     users: new DataLoader(async (ids) => byKey(ids, await findUsersByIds(db, ids), (row) => row.id)),
     trips: new DataLoader(async (ids) =>
@@ -55,7 +59,12 @@ export function createLoaders(db: Kysely<Database>, scope: TripScope | undefined
  * batch are still one statement. Trip rows are cached unscoped and filtered here exactly as
  * findTripsByIds filters in SQL (the owner, or everyone's for an admin).
  */
-function withCaches(loaders: Loaders, db: Kysely<Database>, scope: TripScope | undefined, caches: TripCaches): Loaders {
+function withCaches(
+  loaders: Loaders,
+  db: Kysely<Database>,
+  scope: TripScope | undefined,
+  caches: TripCaches,
+): Loaders {
   const values = <T>(results: ({ value: T } | undefined)[]) => results.map((result) => result?.value);
   const everyone: TripScope = { userId: '', admin: true };
   return {
@@ -65,11 +74,14 @@ function withCaches(loaders: Loaders, db: Kysely<Database>, scope: TripScope | u
       const rows = values(
         await caches.trips.getMany(
           ids,
-          async (missing) => new Map((await findTripsByIds(db, missing, everyone)).map((row) => [row.id, row])),
+          async (missing) =>
+            new Map((await findTripsByIds(db, missing, everyone)).map((row) => [row.id, row])),
           { ...tripCacheTtl.trips, keyOf: (id) => `trip:${id}`, tagsOf: (id) => [tripTag(id)] },
         ),
       );
-      return rows.map((row) => (row && (scope.admin || row.user_id === scope.userId) ? reviveTrip(row) : null));
+      return rows.map((row) =>
+        row && (scope.admin || row.user_id === scope.userId) ? reviveTrip(row) : null,
+      );
     }),
     itemsByTrip: new DataLoader(async (tripIds) => {
       const groups = values(
@@ -88,7 +100,8 @@ function withCaches(loaders: Loaders, db: Kysely<Database>, scope: TripScope | u
       const rows = values(
         await caches.destinations.getMany(
           codes,
-          async (missing) => new Map((await findDestinationsByCodes(db, missing)).map((row) => [row.code, row])),
+          async (missing) =>
+            new Map((await findDestinationsByCodes(db, missing)).map((row) => [row.code, row])),
           { ...tripCacheTtl.destinations, keyOf: (code) => `destination:${code}` },
         ),
       );

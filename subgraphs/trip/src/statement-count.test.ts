@@ -71,9 +71,10 @@ describe('statement count', () => {
     expect(fifty.edges).toHaveLength(50);
     expect(fifty.edges.every((edge) => edge.node.items.length === 2)).toBe(true);
 
-    expect(fifty.statements.length, JSON.stringify({ five: five.statements, fifty: fifty.statements }, null, 1)).toBe(
-      five.statements.length,
-    );
+    expect(
+      fifty.statements.length,
+      JSON.stringify({ five: five.statements, fifty: fifty.statements }, null, 1),
+    ).toBe(five.statements.length);
     // provisioning check + trips page + users + destinations + items
     expect(five.statements.length).toBeLessThanOrEqual(5);
     expect(fifty.statements.filter((text) => /from "trip"\."itinerary_items"/.test(text))).toHaveLength(1);

@@ -11,7 +11,12 @@ import {
   type Role,
   type Region,
 } from '@traveloure/platform';
-import { createTestDatabase, postSigned, signedHeaders, testSigningSecret } from '@traveloure/platform/testing';
+import {
+  createTestDatabase,
+  postSigned,
+  signedHeaders,
+  testSigningSecret,
+} from '@traveloure/platform/testing';
 import type { Database } from './db/database.ts';
 import { migrations } from './db/migrations/index.ts';
 import { tripService } from './service.ts';
@@ -58,11 +63,19 @@ export async function startTripForTest(label: string, options: { seed?: boolean 
     statementsOf: (requestId: string) =>
       statementLog.filter((entry) => entry.requestId === requestId).map((entry) => entry.sql),
     /** Calls the subgraph as the gateway would for `user` (anonymous when null). */
-    async graphql<T = any>(user: TestUser | null, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
+    async graphql<T = any>(
+      user: TestUser | null,
+      query: string,
+      variables: Record<string, unknown> = {},
+    ): Promise<GraphQLResponse<T>> {
       return postSigned<GraphQLResponse<T>['body']>(service.url, query, variables, user ?? undefined);
     },
     /** Like `graphql`, under a request id of the caller's choosing (see `statementsOf`). */
-    async graphqlAs<T = any>(requestId: string, user: TestUser | null, query: string): Promise<GraphQLResponse<T>> {
+    async graphqlAs<T = any>(
+      requestId: string,
+      user: TestUser | null,
+      query: string,
+    ): Promise<GraphQLResponse<T>> {
       const response = await fetch(service.url, {
         method: 'POST',
         headers: await signedHeaders(user ?? undefined, testSigningSecret, { requestId }),

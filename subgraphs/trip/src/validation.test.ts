@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { durationDays, tripWindow, validateItem, validateTrip, zonedMidnight, type TripFields } from './validation.ts';
+import {
+  durationDays,
+  tripWindow,
+  validateItem,
+  validateTrip,
+  zonedMidnight,
+  type TripFields,
+} from './validation.ts';
 import { dateScalars, isCalendarDate } from '@traveloure/platform';
 
 const { Date: DateScalar, DateTime: DateTimeScalar } = dateScalars({ inputs: 'lenient' });
@@ -65,14 +72,19 @@ describe('validateTrip', () => {
   });
 
   it('allows 1 to 20 travelers', () => {
-    for (const travelers of [1, 20]) expect(validateTrip({ ...good, travelers }, { destinationKnown: true })).toEqual([]);
+    for (const travelers of [1, 20])
+      expect(validateTrip({ ...good, travelers }, { destinationKnown: true })).toEqual([]);
     for (const travelers of [0, 21, 2.5]) {
-      expect(fieldsOf(validateTrip({ ...good, travelers }, { destinationKnown: true }))).toEqual(['input.travelers']);
+      expect(fieldsOf(validateTrip({ ...good, travelers }, { destinationKnown: true }))).toEqual([
+        'input.travelers',
+      ]);
     }
   });
 
   it('uses the prefix it is given', () => {
-    expect(fieldsOf(validateTrip({ ...good, title: '' }, { destinationKnown: true }, ['changes']))).toEqual(['changes.title']);
+    expect(fieldsOf(validateTrip({ ...good, title: '' }, { destinationKnown: true }, ['changes']))).toEqual([
+      'changes.title',
+    ]);
   });
 });
 
@@ -117,9 +129,9 @@ describe('validateItem', () => {
   });
 
   it('refuses times outside the trip', () => {
-    expect(validateItem({ ...item, startTime: new Date('2027-04-30T23:59:59Z'), endTime: null }, window)).toMatchObject([
-      { field: ['input', 'startTime'], code: 'OUTSIDE_TRIP' },
-    ]);
+    expect(
+      validateItem({ ...item, startTime: new Date('2027-04-30T23:59:59Z'), endTime: null }, window),
+    ).toMatchObject([{ field: ['input', 'startTime'], code: 'OUTSIDE_TRIP' }]);
     expect(validateItem({ ...item, startTime: window.to, endTime: null }, window)).toMatchObject([
       { field: ['input', 'startTime'], code: 'OUTSIDE_TRIP' },
     ]);
@@ -153,15 +165,19 @@ describe('validateItem', () => {
       'input.cost.currency',
     ]);
     for (const amount of ['1.234', '1e3', '', '12,50']) {
-      expect(fieldsOf(validateItem({ ...item, cost: { amount, currency: 'EUR' } }, window))).toEqual(['input.cost.amount']);
+      expect(fieldsOf(validateItem({ ...item, cost: { amount, currency: 'EUR' } }, window))).toEqual([
+        'input.cost.amount',
+      ]);
     }
     const emoji = (count: number) => '🍷'.repeat(count);
-    expect(validateItem({ ...item, title: emoji(200), notes: emoji(2000), location: emoji(200) }, window)).toEqual([]);
-    expect(fieldsOf(validateItem({ ...item, title: emoji(201), notes: emoji(2001), location: emoji(201) }, window))).toEqual([
-      'input.title',
-      'input.notes',
-      'input.location',
-    ]);
+    expect(
+      validateItem({ ...item, title: emoji(200), notes: emoji(2000), location: emoji(200) }, window),
+    ).toEqual([]);
+    expect(
+      fieldsOf(
+        validateItem({ ...item, title: emoji(201), notes: emoji(2001), location: emoji(201) }, window),
+      ),
+    ).toEqual(['input.title', 'input.notes', 'input.location']);
   });
 });
 
@@ -177,7 +193,9 @@ describe('scalars', () => {
   });
 
   it('DateTime needs a time zone, serializes to UTC, and turns garbage into an invalid instant', () => {
-    expect((DateTimeScalar.parseValue('2027-05-01T10:00:00+02:00') as Date).toISOString()).toBe('2027-05-01T08:00:00.000Z');
+    expect((DateTimeScalar.parseValue('2027-05-01T10:00:00+02:00') as Date).toISOString()).toBe(
+      '2027-05-01T08:00:00.000Z',
+    );
     expect(Number.isNaN((DateTimeScalar.parseValue('2027-05-01T10:00:00') as Date).getTime())).toBe(true);
     expect(Number.isNaN((DateTimeScalar.parseValue('yesterday') as Date).getTime())).toBe(true);
     expect(() => DateTimeScalar.parseValue(42)).toThrow(/string/);
@@ -187,7 +205,14 @@ describe('scalars', () => {
   it('an unparseable item time is a field error', () => {
     const window = tripWindow('2027-05-01', '2027-05-03', 'UTC');
     const errors = validateItem(
-      { title: 'x', startTime: new Date(Number.NaN), endTime: new Date(Number.NaN), notes: null, location: null, cost: null },
+      {
+        title: 'x',
+        startTime: new Date(Number.NaN),
+        endTime: new Date(Number.NaN),
+        notes: null,
+        location: null,
+        cost: null,
+      },
       window,
     );
     expect(errors.map((error) => [error.field?.join('.'), error.code])).toEqual([

@@ -29,7 +29,9 @@ export function characterCount(text: string): number {
 
 /** Days from start to end, counting both ends (2026-05-01..2026-05-01 is one day). */
 export function durationDays(startDate: string, endDate: string): number {
-  return Math.round((Date.parse(`${endDate}T00:00:00Z`) - Date.parse(`${startDate}T00:00:00Z`)) / 86_400_000) + 1;
+  return (
+    Math.round((Date.parse(`${endDate}T00:00:00Z`) - Date.parse(`${startDate}T00:00:00Z`)) / 86_400_000) + 1
+  );
 }
 
 export function addDays(date: string, days: number): string {
@@ -47,9 +49,12 @@ export function validateTrip(
 ): UserError[] {
   const errors: UserError[] = [];
   const title = fields.title.trim();
-  if (title.length === 0) errors.push(userError([...prefix, 'title'], 'Title must not be empty.', 'REQUIRED'));
+  if (title.length === 0)
+    errors.push(userError([...prefix, 'title'], 'Title must not be empty.', 'REQUIRED'));
   else if (characterCount(title) > TITLE_MAX) {
-    errors.push(userError([...prefix, 'title'], `Title must be at most ${TITLE_MAX} characters.`, 'TOO_LONG'));
+    errors.push(
+      userError([...prefix, 'title'], `Title must be at most ${TITLE_MAX} characters.`, 'TOO_LONG'),
+    );
   }
   if (!context.destinationKnown) {
     errors.push(
@@ -62,21 +67,37 @@ export function validateTrip(
   }
   const startValid = isCalendarDate(fields.startDate);
   const endValid = isCalendarDate(fields.endDate);
-  if (!startValid) errors.push(userError([...prefix, 'startDate'], 'Start date must be a real date, YYYY-MM-DD.', 'INVALID_DATE'));
-  if (!endValid) errors.push(userError([...prefix, 'endDate'], 'End date must be a real date, YYYY-MM-DD.', 'INVALID_DATE'));
+  if (!startValid)
+    errors.push(
+      userError([...prefix, 'startDate'], 'Start date must be a real date, YYYY-MM-DD.', 'INVALID_DATE'),
+    );
+  if (!endValid)
+    errors.push(
+      userError([...prefix, 'endDate'], 'End date must be a real date, YYYY-MM-DD.', 'INVALID_DATE'),
+    );
   if (startValid && endValid) {
     const days = durationDays(fields.startDate, fields.endDate);
     if (days < 1) {
-      errors.push(userError([...prefix, 'endDate'], 'End date must be on or after the start date.', 'END_BEFORE_START'));
+      errors.push(
+        userError([...prefix, 'endDate'], 'End date must be on or after the start date.', 'END_BEFORE_START'),
+      );
     } else if (days > MAX_TRIP_DAYS) {
       errors.push(
-        userError([...prefix, 'endDate'], `A trip lasts at most ${MAX_TRIP_DAYS} days; this one has ${days}.`, 'TOO_LONG'),
+        userError(
+          [...prefix, 'endDate'],
+          `A trip lasts at most ${MAX_TRIP_DAYS} days; this one has ${days}.`,
+          'TOO_LONG',
+        ),
       );
     }
   }
   if (!Number.isInteger(fields.travelers) || fields.travelers < 1 || fields.travelers > MAX_TRAVELERS) {
     errors.push(
-      userError([...prefix, 'travelers'], `Travelers must be between 1 and ${MAX_TRAVELERS}.`, 'OUT_OF_RANGE'),
+      userError(
+        [...prefix, 'travelers'],
+        `Travelers must be between 1 and ${MAX_TRAVELERS}.`,
+        'OUT_OF_RANGE',
+      ),
     );
   }
   return errors;
@@ -110,7 +131,9 @@ function zoneOffsetMs(timeZone: string, instant: number): number {
     });
     formatters.set(timeZone, formatter);
   }
-  const parts = Object.fromEntries(formatter.formatToParts(new Date(instant)).map((part) => [part.type, part.value]));
+  const parts = Object.fromEntries(
+    formatter.formatToParts(new Date(instant)).map((part) => [part.type, part.value]),
+  );
   const asUtc = Date.UTC(
     Number(parts.year),
     Number(parts.month) - 1,
@@ -148,34 +171,59 @@ const amountPattern = /^\d{1,12}(\.\d{1,2})?$/;
 const currencyPattern = /^[A-Z]{3}$/;
 
 /** Every problem with an itinerary item, each naming its field; times must fall inside the trip. */
-export function validateItem(fields: ItemFields, window: TripWindow, prefix: string[] = ['input']): UserError[] {
+export function validateItem(
+  fields: ItemFields,
+  window: TripWindow,
+  prefix: string[] = ['input'],
+): UserError[] {
   const errors: UserError[] = [];
   const title = fields.title.trim();
-  if (title.length === 0) errors.push(userError([...prefix, 'title'], 'Title must not be empty.', 'REQUIRED'));
+  if (title.length === 0)
+    errors.push(userError([...prefix, 'title'], 'Title must not be empty.', 'REQUIRED'));
   else if (characterCount(title) > ITEM_TITLE_MAX) {
-    errors.push(userError([...prefix, 'title'], `Title must be at most ${ITEM_TITLE_MAX} characters.`, 'TOO_LONG'));
+    errors.push(
+      userError([...prefix, 'title'], `Title must be at most ${ITEM_TITLE_MAX} characters.`, 'TOO_LONG'),
+    );
   }
   const startValid = isValidInstant(fields.startTime);
   const endValid = !fields.endTime || isValidInstant(fields.endTime);
   if (!startValid) {
-    errors.push(userError([...prefix, 'startTime'], 'Start time must be ISO 8601 with a time zone, e.g. 2027-05-01T09:30:00Z.', 'INVALID_DATETIME'));
+    errors.push(
+      userError(
+        [...prefix, 'startTime'],
+        'Start time must be ISO 8601 with a time zone, e.g. 2027-05-01T09:30:00Z.',
+        'INVALID_DATETIME',
+      ),
+    );
   } else if (fields.startTime < window.from || fields.startTime >= window.to) {
     errors.push(userError([...prefix, 'startTime'], 'Start time must fall within the trip.', 'OUTSIDE_TRIP'));
   }
   if (!endValid) {
-    errors.push(userError([...prefix, 'endTime'], 'End time must be ISO 8601 with a time zone, e.g. 2027-05-01T11:00:00Z.', 'INVALID_DATETIME'));
+    errors.push(
+      userError(
+        [...prefix, 'endTime'],
+        'End time must be ISO 8601 with a time zone, e.g. 2027-05-01T11:00:00Z.',
+        'INVALID_DATETIME',
+      ),
+    );
   } else if (fields.endTime) {
     if (startValid && fields.endTime < fields.startTime) {
-      errors.push(userError([...prefix, 'endTime'], 'End time must not be before the start time.', 'END_BEFORE_START'));
+      errors.push(
+        userError([...prefix, 'endTime'], 'End time must not be before the start time.', 'END_BEFORE_START'),
+      );
     } else if (fields.endTime > window.to) {
       errors.push(userError([...prefix, 'endTime'], 'End time must fall within the trip.', 'OUTSIDE_TRIP'));
     }
   }
   if (fields.notes && characterCount(fields.notes) > NOTES_MAX) {
-    errors.push(userError([...prefix, 'notes'], `Notes must be at most ${NOTES_MAX} characters.`, 'TOO_LONG'));
+    errors.push(
+      userError([...prefix, 'notes'], `Notes must be at most ${NOTES_MAX} characters.`, 'TOO_LONG'),
+    );
   }
   if (fields.location && characterCount(fields.location) > LOCATION_MAX) {
-    errors.push(userError([...prefix, 'location'], `Location must be at most ${LOCATION_MAX} characters.`, 'TOO_LONG'));
+    errors.push(
+      userError([...prefix, 'location'], `Location must be at most ${LOCATION_MAX} characters.`, 'TOO_LONG'),
+    );
   }
   if (fields.cost) {
     if (!amountPattern.test(fields.cost.amount)) {
@@ -189,7 +237,11 @@ export function validateItem(fields: ItemFields, window: TripWindow, prefix: str
     }
     if (!currencyPattern.test(fields.cost.currency)) {
       errors.push(
-        userError([...prefix, 'cost', 'currency'], 'Currency must be an ISO 4217 code such as EUR.', 'INVALID_CURRENCY'),
+        userError(
+          [...prefix, 'cost', 'currency'],
+          'Currency must be an ISO 4217 code such as EUR.',
+          'INVALID_CURRENCY',
+        ),
       );
     }
   }

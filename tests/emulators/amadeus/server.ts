@@ -7,7 +7,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { addMinutesLocal, isoDuration, nightsBetween, seededRandom } from '../../../subgraphs/search/src/providers/seeded.ts';
+import {
+  addMinutesLocal,
+  isoDuration,
+  nightsBetween,
+  seededRandom,
+} from '../../../subgraphs/search/src/providers/seeded.ts';
 
 export type Fault =
   | { kind: 'status'; status: 500 | 502 | 503 | 429; retryAfterSeconds?: number }
@@ -53,8 +58,22 @@ export interface AmadeusEmulator {
   close(): Promise<void>;
 }
 
-const cityAirports: Record<string, string> = { NYC: 'JFK', PAR: 'CDG', LON: 'LHR', TYO: 'HND', ROM: 'FCO', BER: 'BER' };
-const cityCountries: Record<string, string> = { NYC: 'US', PAR: 'FR', LON: 'GB', TYO: 'JP', ROM: 'IT', BER: 'DE' };
+const cityAirports: Record<string, string> = {
+  NYC: 'JFK',
+  PAR: 'CDG',
+  LON: 'LHR',
+  TYO: 'HND',
+  ROM: 'FCO',
+  BER: 'BER',
+};
+const cityCountries: Record<string, string> = {
+  NYC: 'US',
+  PAR: 'FR',
+  LON: 'GB',
+  TYO: 'JP',
+  ROM: 'IT',
+  BER: 'DE',
+};
 const carriers = ['AF', 'BA', 'DL', 'LH', 'UA', 'AZ', 'JL'];
 const chains = ['RT', 'HI', 'MC', 'AC', 'BW'];
 const hotelWords = ['Grand', 'Central', 'Riverside', 'Garden', 'Royal', 'Park', 'Harbour', 'Old Town'];
@@ -62,7 +81,14 @@ const hotelWords = ['Grand', 'Central', 'Riverside', 'Garden', 'Royal', 'Park', 
 const iata = /^[A-Z]{3}$/;
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
-function amadeusError(status: number, code: number, title: string, detail?: string, parameter?: string, asStrings = false) {
+function amadeusError(
+  status: number,
+  code: number,
+  title: string,
+  detail?: string,
+  parameter?: string,
+  asStrings = false,
+) {
   return {
     errors: [
       {
@@ -83,9 +109,17 @@ function flightOffers(query: Record<string, string>) {
   const max = Math.min(Number(query.max ?? 250), 250);
   const nonStop = query.nonStop === 'true';
   const currency = query.currencyCode ?? 'EUR';
-  const random = seededRandom('flights', origin, destination, query.departureDate, query.returnDate, query.travelClass);
+  const random = seededRandom(
+    'flights',
+    origin,
+    destination,
+    query.departureDate,
+    query.returnDate,
+    query.travelClass,
+  );
   const count = Math.min(max, 6);
-  const classFactor = { ECONOMY: 1, PREMIUM_ECONOMY: 1.6, BUSINESS: 3.5, FIRST: 6 }[query.travelClass ?? 'ECONOMY'] ?? 1;
+  const classFactor =
+    { ECONOMY: 1, PREMIUM_ECONOMY: 1.6, BUSINESS: 3.5, FIRST: 6 }[query.travelClass ?? 'ECONOMY'] ?? 1;
   const legs = query.returnDate
     ? [
         [origin, destination, query.departureDate!],
@@ -97,7 +131,13 @@ function flightOffers(query: Record<string, string>) {
     const stops = nonStop ? 0 : Math.floor(random() * 2);
     const itineraries = legs.map(([from, to, date]) => {
       let at = `${date}T${String(6 + Math.floor(random() * 14)).padStart(2, '0')}:${random() < 0.5 ? '00' : '30'}:00`;
-      const hops = stops === 0 ? [[from, to]] : [[from, 'AMS'], ['AMS', to]];
+      const hops =
+        stops === 0
+          ? [[from, to]]
+          : [
+              [from, 'AMS'],
+              ['AMS', to],
+            ];
       let total = 0;
       const segments = hops.map(([segmentFrom, segmentTo], segmentIndex) => {
         const minutes = 60 + Math.floor(random() * 420);
@@ -132,7 +172,13 @@ function flightOffers(query: Record<string, string>) {
       lastTicketingDate: query.departureDate,
       numberOfBookableSeats: 1 + Math.floor(random() * 9),
       itineraries,
-      price: { currency, total, base: (Number(total) * 0.8).toFixed(2), fees: [{ amount: '0.00', type: 'SUPPLIER' }], grandTotal: total },
+      price: {
+        currency,
+        total,
+        base: (Number(total) * 0.8).toFixed(2),
+        fees: [{ amount: '0.00', type: 'SUPPLIER' }],
+        grandTotal: total,
+      },
       pricingOptions: { fareType: ['PUBLISHED'], includedCheckedBagsOnly: true },
       validatingAirlineCodes: [carrier],
       travelerPricings: Array.from({ length: adults }, (_, traveler) => ({
@@ -143,7 +189,11 @@ function flightOffers(query: Record<string, string>) {
       })),
     };
   });
-  return { meta: { count: data.length }, data, dictionaries: { carriers: Object.fromEntries(carriers.map((c) => [c, c])) } };
+  return {
+    meta: { count: data.length },
+    data,
+    dictionaries: { carriers: Object.fromEntries(carriers.map((c) => [c, c])) },
+  };
 }
 
 function hotelsInCity(cityCode: string) {
@@ -159,7 +209,10 @@ function hotelsInCity(cityCode: string) {
       dupeId: 700000000 + index,
       name: `${hotelWords[Math.floor(random() * hotelWords.length)]} Hotel ${cityCode} ${index + 1}`.toUpperCase(),
       hotelId: `${chain}${cityCode}${String(index + 1).padStart(3, '0')}`,
-      geoCode: { latitude: Number((baseLat + random() * 0.05).toFixed(5)), longitude: Number((baseLon + random() * 0.05).toFixed(5)) },
+      geoCode: {
+        latitude: Number((baseLat + random() * 0.05).toFixed(5)),
+        longitude: Number((baseLon + random() * 0.05).toFixed(5)),
+      },
       address: { countryCode: cityCountries[cityCode] ?? 'XX' },
       rating: String(2 + Math.floor(random() * 4)),
       lastUpdate: '2026-01-01T00:00:00',
@@ -199,13 +252,21 @@ function hotelOffers(query: Record<string, string>) {
         available: true,
         offers: [
           {
-            id: createHash('sha1').update(`${hotelId}${checkIn}${checkOut}${adults}${rooms}`).digest('hex').slice(0, 10).toUpperCase(),
+            id: createHash('sha1')
+              .update(`${hotelId}${checkIn}${checkOut}${adults}${rooms}`)
+              .digest('hex')
+              .slice(0, 10)
+              .toUpperCase(),
             checkInDate: checkIn,
             checkOutDate: checkOut,
             rateCode: 'RAC',
             room: {
               type: 'A1K',
-              typeEstimated: { category: 'STANDARD_ROOM', beds: 1, bedType: random() < 0.5 ? 'KING' : 'DOUBLE' },
+              typeEstimated: {
+                category: 'STANDARD_ROOM',
+                beds: 1,
+                bedType: random() < 0.5 ? 'KING' : 'DOUBLE',
+              },
               description: { text: 'Standard room, free wifi, non-smoking', lang: 'EN' },
             },
             guests: { adults },
@@ -255,7 +316,12 @@ export async function startAmadeusEmulator(options: AmadeusEmulatorOptions = {})
   let windowStart = 0;
   let windowCount = 0;
 
-  const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const send = (
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const payload = typeof body === 'string' ? body : JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/vnd.amadeus+json', ...headers });
     res.end(payload);
@@ -266,19 +332,37 @@ export async function startAmadeusEmulator(options: AmadeusEmulatorOptions = {})
     const query = Object.fromEntries(url.searchParams);
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => void handle().catch(() => send(res, 500, amadeusError(500, 141, 'SYSTEM ERROR HAS OCCURRED'))));
+    req.on(
+      'end',
+      () => void handle().catch(() => send(res, 500, amadeusError(500, 141, 'SYSTEM ERROR HAS OCCURRED'))),
+    );
 
     async function handle() {
-      requests.push({ method: req.method ?? 'GET', path: url.pathname, query, authorization: req.headers.authorization });
+      requests.push({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query,
+        authorization: req.headers.authorization,
+      });
 
       if (url.pathname === '/v1/security/oauth2/token') {
         if (req.method !== 'POST') return send(res, 405, amadeusError(405, 4, 'Method not allowed'));
         const form = new URLSearchParams(body);
         if (form.get('grant_type') !== 'client_credentials') {
-          return send(res, 400, { error: 'unsupported_grant_type', error_description: 'Only client_credentials value is allowed', code: 38187, title: 'Invalid parameters' });
+          return send(res, 400, {
+            error: 'unsupported_grant_type',
+            error_description: 'Only client_credentials value is allowed',
+            code: 38187,
+            title: 'Invalid parameters',
+          });
         }
         if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
-          return send(res, 401, { error: 'invalid_client', error_description: 'Client credentials are invalid', code: 38187, title: 'Invalid parameters' });
+          return send(res, 401, {
+            error: 'invalid_client',
+            error_description: 'Client credentials are invalid',
+            code: 38187,
+            title: 'Invalid parameters',
+          });
         }
         if (tokenDelayMs) await new Promise((resolve) => setTimeout(resolve, tokenDelayMs));
         const accessToken = randomBytes(16).toString('hex');
@@ -299,12 +383,30 @@ export async function startAmadeusEmulator(options: AmadeusEmulatorOptions = {})
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       const token = bearer ? tokens.get(bearer) : undefined;
       if (!token) {
-        return send(res, 401, amadeusError(401, 38191, 'Invalid access token', 'The access token provided in the Authorization header is invalid'));
+        return send(
+          res,
+          401,
+          amadeusError(
+            401,
+            38191,
+            'Invalid access token',
+            'The access token provided in the Authorization header is invalid',
+          ),
+        );
       }
       const fault = queuedFaults.shift() ?? standingFault;
       if (fault?.kind === 'expired-token') token.revoked = true;
       if (token.revoked || Date.now() >= token.expiresAt) {
-        return send(res, 401, amadeusError(401, 38192, 'Access token expired', 'The access token provided in the Authorization header is expired or revoked'));
+        return send(
+          res,
+          401,
+          amadeusError(
+            401,
+            38192,
+            'Access token expired',
+            'The access token provided in the Authorization header is expired or revoked',
+          ),
+        );
       }
       if (options.rateLimitPerSecond) {
         const now = Date.now();
@@ -313,13 +415,33 @@ export async function startAmadeusEmulator(options: AmadeusEmulatorOptions = {})
           windowCount = 0;
         }
         if (++windowCount > options.rateLimitPerSecond) {
-          return send(res, 429, amadeusError(429, 38194, 'Too many requests', 'The network rate limit is exceeded, please try again later'));
+          return send(
+            res,
+            429,
+            amadeusError(
+              429,
+              38194,
+              'Too many requests',
+              'The network rate limit is exceeded, please try again later',
+            ),
+          );
         }
       }
       if (fault?.kind === 'status') {
-        const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
+        const headers: Record<string, string> =
+          fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
         return fault.status === 429
-          ? send(res, 429, amadeusError(429, 38194, 'Too many requests', 'The network rate limit is exceeded, please try again later'), headers)
+          ? send(
+              res,
+              429,
+              amadeusError(
+                429,
+                38194,
+                'Too many requests',
+                'The network rate limit is exceeded, please try again later',
+              ),
+              headers,
+            )
           : send(res, fault.status, amadeusError(fault.status, 141, 'SYSTEM ERROR HAS OCCURRED'), headers);
       }
       if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
@@ -332,20 +454,44 @@ export async function startAmadeusEmulator(options: AmadeusEmulatorOptions = {})
       if (url.pathname === '/v1/reference-data/locations/hotels/by-city' && req.method === 'GET') {
         // This API sends status and code as strings in its errors.
         if (!query.cityCode || !iata.test(query.cityCode)) {
-          return send(res, 400, amadeusError(400, 477, 'INVALID FORMAT', 'cityCode must be a 3-letter IATA code', 'cityCode', true));
+          return send(
+            res,
+            400,
+            amadeusError(
+              400,
+              477,
+              'INVALID FORMAT',
+              'cityCode must be a 3-letter IATA code',
+              'cityCode',
+              true,
+            ),
+          );
         }
         // Cities starting with Q have no hotels (to exercise the empty path).
         const data = query.cityCode.startsWith('Q') ? [] : hotelsInCity(query.cityCode);
         return send(res, 200, { data, meta: { count: data.length } });
       }
       if (url.pathname === '/v3/shopping/hotel-offers' && req.method === 'GET') {
-        if (!query.hotelIds) return send(res, 400, amadeusError(400, 32171, 'MANDATORY DATA MISSING', 'hotelIds is required', 'hotelIds', true));
+        if (!query.hotelIds)
+          return send(
+            res,
+            400,
+            amadeusError(400, 32171, 'MANDATORY DATA MISSING', 'hotelIds is required', 'hotelIds', true),
+          );
         if (!query.checkInDate || query.checkInDate < new Date().toISOString().slice(0, 10)) {
-          return send(res, 400, amadeusError(400, 425, 'INVALID DATE', 'CHECK-IN DATE IS IN THE PAST', 'checkInDate', true));
+          return send(
+            res,
+            400,
+            amadeusError(400, 425, 'INVALID DATE', 'CHECK-IN DATE IS IN THE PAST', 'checkInDate', true),
+          );
         }
         return send(res, 200, hotelOffers(query));
       }
-      return send(res, 404, amadeusError(404, 38196, 'Resource not found', 'The targeted resource does not exist'));
+      return send(
+        res,
+        404,
+        amadeusError(404, 38196, 'Resource not found', 'The targeted resource does not exist'),
+      );
     }
   });
 

@@ -55,7 +55,9 @@ interface Candidate {
   opens: string;
 }
 
-export async function startOpenAiEmulator(options: { port?: number; apiKey?: string } = {}): Promise<OpenAiEmulator> {
+export async function startOpenAiEmulator(
+  options: { port?: number; apiKey?: string } = {},
+): Promise<OpenAiEmulator> {
   let mode: EmulatorMode = 'ok';
   let delayMs = 0;
   let remaining: number | undefined;
@@ -83,8 +85,14 @@ export async function startOpenAiEmulator(options: { port?: number; apiKey?: str
 
     if (req.url === '/control') {
       if (req.method === 'POST') {
-        const body = JSON.parse(raw || '{}') as { mode?: EmulatorMode; delayMs?: number; times?: number; then?: EmulatorMode };
-        const known = (value: unknown): value is EmulatorMode => emulatorModes.includes(value as EmulatorMode);
+        const body = JSON.parse(raw || '{}') as {
+          mode?: EmulatorMode;
+          delayMs?: number;
+          times?: number;
+          then?: EmulatorMode;
+        };
+        const known = (value: unknown): value is EmulatorMode =>
+          emulatorModes.includes(value as EmulatorMode);
         if (!known(body.mode) || (body.then !== undefined && !known(body.then))) {
           return send(400, { error: `mode and then must be one of ${emulatorModes.join(', ')}` });
         }
@@ -96,7 +104,13 @@ export async function startOpenAiEmulator(options: { port?: number; apiKey?: str
       return send(404, { error: { message: 'not found', type: 'invalid_request_error' } });
     }
     if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
-      return send(401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+      return send(401, {
+        error: {
+          message: 'Incorrect API key provided',
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
+      });
     }
     let body: ChatRequestBody;
     try {
@@ -109,9 +123,14 @@ export async function startOpenAiEmulator(options: { port?: number; apiKey?: str
     if (current === 'slow') await new Promise((resolve) => setTimeout(resolve, delayMs));
     if (res.destroyed) return;
     if (current === 'rate-limited') {
-      return send(429, { error: { message: 'Rate limit reached', type: 'rate_limit_error' } }, { 'retry-after': '1' });
+      return send(
+        429,
+        { error: { message: 'Rate limit reached', type: 'rate_limit_error' } },
+        { 'retry-after': '1' },
+      );
     }
-    if (current === 'error') return send(500, { error: { message: 'The server had an error', type: 'server_error' } });
+    if (current === 'error')
+      return send(500, { error: { message: 'The server had an error', type: 'server_error' } });
 
     const wantsItinerary = body.response_format?.type === 'json_schema';
     let content: string | null;
@@ -124,15 +143,23 @@ export async function startOpenAiEmulator(options: { port?: number; apiKey?: str
     } else if (current === 'wrong-shape') {
       content = JSON.stringify({ itinerary: 'see you there' });
     } else {
-      content = wantsItinerary ? JSON.stringify(itineraryFor(body, current === 'repeated-place')) : chatAnswer(body);
+      content = wantsItinerary
+        ? JSON.stringify(itineraryFor(body, current === 'repeated-place'))
+        : chatAnswer(body);
     }
     send(200, {
       id: `chatcmpl-${randomUUID()}`,
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: body.model,
-      choices: [{ index: 0, message: { role: 'assistant', content, refusal }, finish_reason: 'stop', logprobs: null }],
-      usage: { prompt_tokens: raw.length >> 2, completion_tokens: (content?.length ?? 0) >> 2, total_tokens: (raw.length + (content?.length ?? 0)) >> 2 },
+      choices: [
+        { index: 0, message: { role: 'assistant', content, refusal }, finish_reason: 'stop', logprobs: null },
+      ],
+      usage: {
+        prompt_tokens: raw.length >> 2,
+        completion_tokens: (content?.length ?? 0) >> 2,
+        total_tokens: (raw.length + (content?.length ?? 0)) >> 2,
+      },
     });
   });
   server.on('connection', (socket) => {
@@ -173,15 +200,19 @@ export async function startOpenAiEmulator(options: { port?: number; apiKey?: str
  */
 function itineraryFor(body: ChatRequestBody, repeat = false) {
   const last = [...body.messages].reverse().find((message) => message.role === 'user');
-  const request = JSON.parse(last?.content ?? '{}') as { dates?: string[]; candidates?: Candidate[]; trip?: { travelers?: number } };
+  const request = JSON.parse(last?.content ?? '{}') as {
+    dates?: string[];
+    candidates?: Candidate[];
+    trip?: { travelers?: number };
+  };
   const dates = request.dates ?? [];
   const sights = (request.candidates ?? []).filter((candidate) => candidate.category !== 'FOOD');
   const travelers = request.trip?.travelers ?? 1;
   let next = 0;
   return {
     days: dates.map((date) => {
-      const picks = (repeat ? [sights[0]] : [sights[next++], sights[next++]]).filter((pick): pick is Candidate =>
-        Boolean(pick),
+      const picks = (repeat ? [sights[0]] : [sights[next++], sights[next++]]).filter(
+        (pick): pick is Candidate => Boolean(pick),
       );
       const first = picks[0];
       return {
@@ -198,8 +229,28 @@ function itineraryFor(body: ChatRequestBody, repeat = false) {
             longitude: pick.longitude,
             estimatedCostUsd: 20 * travelers,
           })),
-          { title: 'Lunch at a local bistro', description: 'A relaxed lunch nearby.', category: 'MEAL', kind: 'MEAL' as const, startTime: '12:30', durationMinutes: 60, latitude: first?.latitude ?? 0, longitude: first?.longitude ?? 0, estimatedCostUsd: 25 * travelers },
-          { title: 'Dinner in the old town', description: 'Dinner with local specialities.', category: 'MEAL', kind: 'MEAL' as const, startTime: '19:30', durationMinutes: 90, latitude: first?.latitude ?? 0, longitude: first?.longitude ?? 0, estimatedCostUsd: 40 * travelers },
+          {
+            title: 'Lunch at a local bistro',
+            description: 'A relaxed lunch nearby.',
+            category: 'MEAL',
+            kind: 'MEAL' as const,
+            startTime: '12:30',
+            durationMinutes: 60,
+            latitude: first?.latitude ?? 0,
+            longitude: first?.longitude ?? 0,
+            estimatedCostUsd: 25 * travelers,
+          },
+          {
+            title: 'Dinner in the old town',
+            description: 'Dinner with local specialities.',
+            category: 'MEAL',
+            kind: 'MEAL' as const,
+            startTime: '19:30',
+            durationMinutes: 90,
+            latitude: first?.latitude ?? 0,
+            longitude: first?.longitude ?? 0,
+            estimatedCostUsd: 40 * travelers,
+          },
         ],
       };
     }),

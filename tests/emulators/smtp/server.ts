@@ -103,7 +103,10 @@ export async function startSmtpEmulator(): Promise<SmtpEmulator> {
     waitFor(count, timeoutMs = 15_000) {
       if (messages.length >= count) return Promise.resolve(messages);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`expected ${count} emails, got ${messages.length}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`expected ${count} emails, got ${messages.length}`)),
+          timeoutMs,
+        );
         waiters.push({ count, resolve: () => (clearTimeout(timer), resolve(messages)) });
       });
     },

@@ -25,7 +25,9 @@ export interface WebhookEmulator {
   close(): Promise<void>;
 }
 
-export async function startWebhookEmulator(options: { toleranceSeconds?: number } = {}): Promise<WebhookEmulator> {
+export async function startWebhookEmulator(
+  options: { toleranceSeconds?: number } = {},
+): Promise<WebhookEmulator> {
   const calls: ReceivedWebhook[] = [];
   let secret = '';
   let failures = { times: 0, status: 500 };
@@ -36,7 +38,9 @@ export async function startWebhookEmulator(options: { toleranceSeconds?: number 
     const signature = String(headers['x-traveloure-signature'] ?? '');
     if (!secret || !Number.isInteger(timestamp)) return false;
     if (Math.abs(Date.now() / 1000 - timestamp) > (options.toleranceSeconds ?? 300)) return false;
-    const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`);
+    const expected = Buffer.from(
+      `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`,
+    );
     const given = Buffer.from(signature);
     return expected.length === given.length && timingSafeEqual(expected, given);
   };
@@ -78,7 +82,10 @@ export async function startWebhookEmulator(options: { toleranceSeconds?: number 
     waitFor(count, timeoutMs = 15_000) {
       if (calls.length >= count) return Promise.resolve(calls);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`expected ${count} webhook calls, got ${calls.length}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`expected ${count} webhook calls, got ${calls.length}`)),
+          timeoutMs,
+        );
         waiters.push({ count, resolve: () => (clearTimeout(timer), resolve(calls)) });
       });
     },

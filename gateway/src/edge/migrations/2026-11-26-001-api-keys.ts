@@ -17,7 +17,12 @@ export const apiKeys: Migration = {
       .addColumn('last_used_at', 'timestamptz')
       .addColumn('revoked_at', 'timestamptz')
       .execute();
-    await db.schema.withSchema('gateway').createIndex('api_keys_owner_idx').on('api_keys').column('owner').execute();
+    await db.schema
+      .withSchema('gateway')
+      .createIndex('api_keys_owner_idx')
+      .on('api_keys')
+      .column('owner')
+      .execute();
   },
   async down(db: Kysely<any>) {
     await db.schema.withSchema('gateway').dropTable('api_keys').execute();

@@ -6,7 +6,12 @@ import { metricsRegistry } from '../metrics.ts';
 import { badUserInput } from '../errors.ts';
 import { UpstreamUnavailableError } from '../upstream/errors.ts';
 import { startPrivateRedis, testRedisUrl, type PrivateRedis } from '../testing/redis-server.ts';
-import { createResponseCache, normalizeCacheKey, type ResponseCache, type ResponseCacheOptions } from './response-cache.ts';
+import {
+  createResponseCache,
+  normalizeCacheKey,
+  type ResponseCache,
+  type ResponseCacheOptions,
+} from './response-cache.ts';
 
 const logger = createLogger('cache-test', { level: 'silent' });
 const keyPrefix = `test-cache-${randomUUID()}`;
@@ -15,7 +20,14 @@ let redis: Redis;
 const caches: ResponseCache[] = [];
 
 function makeCache(overrides: Partial<ResponseCacheOptions> = {}) {
-  const cache = createResponseCache({ service: 'cache-test', namespace: 'ns', redis, logger, keyPrefix, ...overrides });
+  const cache = createResponseCache({
+    service: 'cache-test',
+    namespace: 'ns',
+    redis,
+    logger,
+    keyPrefix,
+    ...overrides,
+  });
   caches.push(cache);
   return cache;
 }
@@ -84,7 +96,9 @@ describe('createResponseCache', () => {
       return 'offers';
     };
     const results = await Promise.all(
-      Array.from({ length: 100 }, () => cache.get({ origin: 'NYC', destination: 'PAR' }, loader, { ttlSeconds: 60 })),
+      Array.from({ length: 100 }, () =>
+        cache.get({ origin: 'NYC', destination: 'PAR' }, loader, { ttlSeconds: 60 }),
+      ),
     );
     expect(loads).toBe(1);
     expect(results.every((result) => result.value === 'offers')).toBe(true);
@@ -95,10 +109,14 @@ describe('createResponseCache', () => {
     const cache = makeCache({ namespace, l1TtlMs: 10 });
     await cache.get('k', async () => 'good', { ttlSeconds: 0.05, staleTtlSeconds: 60 });
     await sleep(80);
-    const stale = await cache.get('k', async () => Promise.reject(new UpstreamUnavailableError('amadeus', 'breaker-open')), {
-      ttlSeconds: 0.05,
-      staleTtlSeconds: 60,
-    });
+    const stale = await cache.get(
+      'k',
+      async () => Promise.reject(new UpstreamUnavailableError('amadeus', 'breaker-open')),
+      {
+        ttlSeconds: 0.05,
+        staleTtlSeconds: 60,
+      },
+    );
     expect(stale).toMatchObject({ value: 'good', cached: true, stale: true });
     expect(await counterValue('stale', namespace)).toBe(1);
     // Another replica (empty L1) serves the stale entry from Redis too.
@@ -111,7 +129,9 @@ describe('createResponseCache', () => {
     const cache = makeCache({ namespace: `nostale-${randomUUID()}` });
     await cache.get('k', async () => 'good', { ttlSeconds: 0.02, staleTtlSeconds: 0.03 });
     await sleep(80);
-    await expect(cache.get('k', async () => Promise.reject(new Error('down')), { ttlSeconds: 1 })).rejects.toThrow('down');
+    await expect(
+      cache.get('k', async () => Promise.reject(new Error('down')), { ttlSeconds: 1 }),
+    ).rejects.toThrow('down');
 
     await cache.get('j', async () => 'good', { ttlSeconds: 0.02, staleTtlSeconds: 60 });
     await sleep(40);
@@ -134,19 +154,26 @@ describe('createResponseCache', () => {
     expect((await writer.get('trip:1', loader, { ttlSeconds: 60, tags: ['trip:1'] })).value).toBe('trip v2');
     // The reader's L1 was dropped by the pub/sub message; it sees the reloaded value.
     for (let i = 0; i < 50; i++) {
-      if ((await reader.get('trip:1', loader, { ttlSeconds: 60, tags: ['trip:1'] })).value === 'trip v2') break;
+      if ((await reader.get('trip:1', loader, { ttlSeconds: 60, tags: ['trip:1'] })).value === 'trip v2')
+        break;
       await sleep(20);
     }
     expect((await reader.get('trip:1', loader, { ttlSeconds: 60, tags: ['trip:1'] })).value).toBe('trip v2');
     // Untagged entries survive.
-    expect(await writer.get('trip:2', async () => 'reloaded', { ttlSeconds: 60 })).toMatchObject({ value: 'other', cached: true });
+    expect(await writer.get('trip:2', async () => 'reloaded', { ttlSeconds: 60 })).toMatchObject({
+      value: 'other',
+      cached: true,
+    });
   });
 
   it('delete drops one key', async () => {
     const cache = makeCache({ namespace: `delete-${randomUUID()}` });
     await cache.get({ id: 1 }, async () => 'a', { ttlSeconds: 60 });
     await cache.delete({ id: 1 });
-    expect(await cache.get({ id: 1 }, async () => 'b', { ttlSeconds: 60 })).toMatchObject({ value: 'b', cached: false });
+    expect(await cache.get({ id: 1 }, async () => 'b', { ttlSeconds: 60 })).toMatchObject({
+      value: 'b',
+      cached: false,
+    });
   });
 
   it('getMany serves hits from L1 and Redis and loads only the misses, in one call', async () => {
@@ -158,7 +185,11 @@ describe('createResponseCache', () => {
       // "zz" does not exist: left out, so not cached.
       return new Map(missing.filter((id) => id !== 'zz').map((id) => [id, { id, v: calls.length }]));
     };
-    const options = { ttlSeconds: 60, keyOf: (id: string) => `row:${id}`, tagsOf: (id: string) => [`row:${id}`] };
+    const options = {
+      ttlSeconds: 60,
+      keyOf: (id: string) => `row:${id}`,
+      tagsOf: (id: string) => [`row:${id}`],
+    };
     const one = await first.getMany(['a', 'b', 'zz'], loadMany, options);
     expect(one.map((entry) => entry?.value)).toEqual([{ id: 'a', v: 1 }, { id: 'b', v: 1 }, undefined]);
     expect(one.map((entry) => entry?.cached)).toEqual([false, false, undefined]);
@@ -166,7 +197,10 @@ describe('createResponseCache', () => {
     const second = makeCache({ namespace });
     const two = await second.getMany(['c', 'a', 'b', 'zz'], loadMany, options);
     expect(two.map((entry) => entry?.cached)).toEqual([false, true, true, undefined]);
-    expect(calls).toEqual([['a', 'b', 'zz'], ['c', 'zz']]);
+    expect(calls).toEqual([
+      ['a', 'b', 'zz'],
+      ['c', 'zz'],
+    ]);
     // Tags reach entries written by getMany.
     await second.invalidateTags(['row:a']);
     const three = await second.getMany(['a', 'b'], loadMany, options);
@@ -192,18 +226,28 @@ describe('createResponseCache', () => {
     await items.get('t1', async () => `items v${version}`, { ttlSeconds: 60, tags: ['trip:1'] });
     version = 2;
     await trips.invalidateTags(['trip:1']);
-    expect((await items.get('t1', async () => `items v${version}`, { ttlSeconds: 60, tags: ['trip:1'] })).value).toBe('items v2');
-    expect((await trips.get('t1', async () => `trip v${version}`, { ttlSeconds: 60, tags: ['trip:1'] })).value).toBe('trip v2');
+    expect(
+      (await items.get('t1', async () => `items v${version}`, { ttlSeconds: 60, tags: ['trip:1'] })).value,
+    ).toBe('items v2');
+    expect(
+      (await trips.get('t1', async () => `trip v${version}`, { ttlSeconds: 60, tags: ['trip:1'] })).value,
+    ).toBe('trip v2');
   });
 
   it('works without Redis (embedded mode)', async () => {
     const cache = makeCache({ namespace: 'embedded', redis: undefined });
     let loads = 0;
     await cache.get('x', async () => ++loads, { ttlSeconds: 60 });
-    expect(await cache.get('x', async () => ++loads, { ttlSeconds: 60 })).toMatchObject({ value: 1, cached: true });
+    expect(await cache.get('x', async () => ++loads, { ttlSeconds: 60 })).toMatchObject({
+      value: 1,
+      cached: true,
+    });
     await cache.invalidateTags([]);
     await cache.delete('x');
-    expect(await cache.get('x', async () => ++loads, { ttlSeconds: 60 })).toMatchObject({ value: 2, cached: false });
+    expect(await cache.get('x', async () => ++loads, { ttlSeconds: 60 })).toMatchObject({
+      value: 2,
+      cached: false,
+    });
   });
 });
 
@@ -223,7 +267,13 @@ describe('createResponseCache with a Redis that dies', () => {
   });
 
   it('keeps answering from L1 and the loader, never throwing, then uses Redis again', async () => {
-    const cache = createResponseCache({ service: 'cache-test', namespace: 'outage', redis: client, logger, l1TtlMs: 10 });
+    const cache = createResponseCache({
+      service: 'cache-test',
+      namespace: 'outage',
+      redis: client,
+      logger,
+      l1TtlMs: 10,
+    });
     caches.push(cache);
     let loads = 0;
     const loader = async () => `v${++loads}`;
@@ -241,7 +291,9 @@ describe('createResponseCache with a Redis that dies', () => {
     // Stale-on-error still works from L1 alone.
     await cache.get('c', loader, { ttlSeconds: 0.02 });
     await sleep(40);
-    expect(await cache.get('c', async () => Promise.reject(new Error('down')), { ttlSeconds: 0.02 })).toMatchObject({
+    expect(
+      await cache.get('c', async () => Promise.reject(new Error('down')), { ttlSeconds: 0.02 }),
+    ).toMatchObject({
       stale: true,
     });
 

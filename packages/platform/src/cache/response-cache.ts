@@ -101,12 +101,11 @@ interface LocalGroup {
 }
 const localGroups = new Map<string, LocalGroup>();
 
-const requestsTotal = counter('cache_requests_total', 'Response cache lookups by result (hit, miss, stale) and layer', [
-  'service',
-  'namespace',
-  'result',
-  'layer',
-]);
+const requestsTotal = counter(
+  'cache_requests_total',
+  'Response cache lookups by result (hit, miss, stale) and layer',
+  ['service', 'namespace', 'result', 'layer'],
+);
 const l2ErrorsTotal = counter('cache_l2_errors_total', 'Redis (L2) operations that failed or timed out', [
   'service',
   'namespace',
@@ -117,7 +116,9 @@ const l2ErrorsTotal = counter('cache_l2_errors_total', 'Redis (L2) operations th
 export function defaultStaleIf(error: unknown): boolean {
   if (!(error instanceof GraphQLError)) return true;
   const code = error.extensions?.code;
-  return code === undefined || code === ErrorCode.UPSTREAM_UNAVAILABLE || code === ErrorCode.INTERNAL_SERVER_ERROR;
+  return (
+    code === undefined || code === ErrorCode.UPSTREAM_UNAVAILABLE || code === ErrorCode.INTERNAL_SERVER_ERROR
+  );
 }
 
 /** A cache key from a string or from a query object (property order does not matter). */
@@ -170,7 +171,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     } catch (error) {
       l2ErrorsTotal.inc({ service, namespace, operation });
       const message = error instanceof Error ? error.message : String(error);
-      if (message !== lastL2Error) logger.warn({ err: error, namespace, operation }, 'cache L2 unavailable; using L1');
+      if (message !== lastL2Error)
+        logger.warn({ err: error, namespace, operation }, 'cache L2 unavailable; using L1');
       lastL2Error = message;
       return undefined;
     } finally {
@@ -247,7 +249,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     });
   }
 
-  async function load<T>(key: string, loader: () => Promise<T>, getOptions: CacheGetOptions): Promise<CacheResult<T>> {
+  async function load<T>(
+    key: string,
+    loader: () => Promise<T>,
+    getOptions: CacheGetOptions,
+  ): Promise<CacheResult<T>> {
     const fromL2 = await readL2(key);
     const now = Date.now();
     if (fromL2 && now < fromL2.f && !getOptions.forceRefresh) {
@@ -270,7 +276,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         .sort((a, b) => b.t - a.t)[0];
       if (!fallback || !staleIf(error)) throw error;
       count('stale', 'none');
-      logger.warn({ err: error, namespace, fetchedAt: new Date(fallback.t).toISOString() }, 'serving stale cache entry');
+      logger.warn(
+        { err: error, namespace, fetchedAt: new Date(fallback.t).toISOString() },
+        'serving stale cache entry',
+      );
       return result<T>(fallback, true, true);
     }
   }
@@ -295,7 +304,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   }
 
   async function publish(message: { tags?: string[]; keys?: string[] }) {
-    await l2('publish', (client) => client.publish(channel, JSON.stringify({ origin: instanceId, ...message })));
+    await l2('publish', (client) =>
+      client.publish(channel, JSON.stringify({ origin: instanceId, ...message })),
+    );
   }
 
   return {
@@ -314,7 +325,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       return promise;
     },
 
-    async getMany<K, T>(keys: readonly K[], loadMany: (missing: K[]) => Promise<Map<K, T>>, options: CacheGetManyOptions<K>) {
+    async getMany<K, T>(
+      keys: readonly K[],
+      loadMany: (missing: K[]) => Promise<Map<K, T>>,
+      options: CacheGetManyOptions<K>,
+    ) {
       const keyOf = options.keyOf ?? ((key: K) => key as unknown as string | object);
       const cacheKeys = keys.map((key) => entryKey(keyOf(key)));
       const results: (CacheResult<T> | undefined)[] = new Array(keys.length).fill(undefined);
@@ -356,10 +371,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       try {
         loaded = await loadMany(pending.map((index) => keys[index]!));
       } catch (error) {
-        const fallbacks = pending.map((index) =>
-          [l1.get(cacheKeys[index]!)?.entry, fromL2.get(index)]
-            .filter((entry): entry is Entry => entry !== undefined && Date.now() < entry.s)
-            .sort((a, b) => b.t - a.t)[0],
+        const fallbacks = pending.map(
+          (index) =>
+            [l1.get(cacheKeys[index]!)?.entry, fromL2.get(index)]
+              .filter((entry): entry is Entry => entry !== undefined && Date.now() < entry.s)
+              .sort((a, b) => b.t - a.t)[0],
         );
         if (!staleIf(error) || fallbacks.some((entry) => entry === undefined)) throw error;
         pending.forEach((index, position) => {

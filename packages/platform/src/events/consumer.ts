@@ -5,7 +5,11 @@ import type { JobQueue, QueueWorker } from '../queue/types.ts';
 import type { AckChannel } from './acks.ts';
 import type { EventEnvelope } from './envelope.ts';
 
-const consumedTotal = counter('events_consumed_total', 'Events consumed, by outcome (processed or duplicate)', ['consumer', 'outcome']);
+const consumedTotal = counter(
+  'events_consumed_total',
+  'Events consumed, by outcome (processed or duplicate)',
+  ['consumer', 'outcome'],
+);
 
 export interface EventConsumerOptions {
   db: Kysely<any>;

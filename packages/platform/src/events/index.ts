@@ -37,9 +37,9 @@ export function createEventTransport(
   redis: Redis | undefined,
   logger?: Logger,
 ): EventTransport {
-  const settings = z.object(eventsConfigShape).parse(
-    Object.fromEntries(Object.keys(eventsConfigShape).map((key) => [key, config[key]])),
-  );
+  const settings = z
+    .object(eventsConfigShape)
+    .parse(Object.fromEntries(Object.keys(eventsConfigShape).map((key) => [key, config[key]])));
   const queue = createJobQueue<EventEnvelope>(settings.EVENTS_QUEUE, {
     ...queueSettingsFromConfig(config as never, logger),
     // Consumers dedupe by event id; a republished event must become a new job, also after its
@@ -47,7 +47,9 @@ export function createEventTransport(
     keepCompletedSeconds: 0,
     keepFailedSeconds: 0,
   });
-  const acks = redis ? redisAckChannel(redis, settings.QUEUE_PREFIX) : inProcessAckChannel(settings.QUEUE_PREFIX);
+  const acks = redis
+    ? redisAckChannel(redis, settings.QUEUE_PREFIX)
+    : inProcessAckChannel(settings.QUEUE_PREFIX);
   return { queue, acks, settings, close: () => queue.close() };
 }
 
@@ -61,7 +63,11 @@ export function startOutboxRelay(
   schema: string,
   options: { clock?: Clock } = {},
 ): OutboxRelay & { transport: EventTransport } {
-  const transport = createEventTransport(runtime.config as { REDIS_URL?: string } & Record<string, unknown>, runtime.redis, runtime.logger);
+  const transport = createEventTransport(
+    runtime.config as { REDIS_URL?: string } & Record<string, unknown>,
+    runtime.redis,
+    runtime.logger,
+  );
   const relay = createOutboxRelay({
     db: runtime.db,
     schema,

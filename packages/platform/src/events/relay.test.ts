@@ -6,8 +6,20 @@ import { Redis } from 'ioredis';
 import { createLogger } from '../logger.ts';
 import { writeOutboxEvent } from '../outbox.ts';
 import { createManualClock } from '../queue/clock.ts';
-import { createTestDatabase, startPrivateRedis, type PrivateRedis, type TestDatabase } from '../testing/index.ts';
-import { createEventTransport, createOutboxRelay, eventJobId, startEventConsumer, type EventTransport, type OutboxRelay } from './index.ts';
+import {
+  createTestDatabase,
+  startPrivateRedis,
+  type PrivateRedis,
+  type TestDatabase,
+} from '../testing/index.ts';
+import {
+  createEventTransport,
+  createOutboxRelay,
+  eventJobId,
+  startEventConsumer,
+  type EventTransport,
+  type OutboxRelay,
+} from './index.ts';
 
 // Nothing lost when Redis goes down or loses its data: rows count as published only once the
 // consumer acknowledged them, and unacknowledged rows are published again.
@@ -25,23 +37,43 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
   beforeAll(async () => {
     database = await createTestDatabase('relay');
     redisServer = await startPrivateRedis();
-    redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 100 });
+    redis = new Redis(redisServer.url, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      retryStrategy: () => 100,
+    });
     redis.on('error', () => {});
-    db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 4 }) }) });
+    db = new Kysely({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 4 }) }),
+    });
     await sql`create schema src`.execute(db);
     await sql`create table src.outbox (id uuid primary key default gen_random_uuid(), aggregate_type text not null,
       aggregate_id text not null, event_type text not null, payload jsonb not null,
-      created_at timestamptz not null default now(), published_at timestamptz, attempts int not null default 0)`.execute(db);
+      created_at timestamptz not null default now(), published_at timestamptz, attempts int not null default 0)`.execute(
+      db,
+    );
     await sql`create schema dst`.execute(db);
     await sql`create table dst.processed_event (event_id uuid primary key, source text not null, event_type text not null,
       processed_at timestamptz not null default now())`.execute(db);
     await sql`create table dst.effect (event_id uuid not null, n int not null)`.execute(db);
     transport = createEventTransport(
-      { REDIS_URL: redisServer.url, QUEUE_PREFIX: `relay-${randomBytes(3).toString('hex')}`, QUEUE_BACKOFF_MS: 50 },
+      {
+        REDIS_URL: redisServer.url,
+        QUEUE_PREFIX: `relay-${randomBytes(3).toString('hex')}`,
+        QUEUE_BACKOFF_MS: 50,
+      },
       redis,
       logger,
     );
-    relay = createOutboxRelay({ db, schema: 'src', queue: transport.queue, acks: transport.acks, logger, clock, ackTimeoutMs });
+    relay = createOutboxRelay({
+      db,
+      schema: 'src',
+      queue: transport.queue,
+      acks: transport.acks,
+      logger,
+      clock,
+      ackTimeoutMs,
+    });
   });
   afterAll(async () => {
     await transport?.close();
@@ -54,11 +86,20 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
   const emit = (count: number, label: string) =>
     Promise.all(
       Array.from({ length: count }, (_, index) =>
-        writeOutboxEvent(db, 'src', { aggregateType: 'thing', aggregateId: `${label}-${index}`, eventType: 'thing.happened', payload: { index } }),
+        writeOutboxEvent(db, 'src', {
+          aggregateType: 'thing',
+          aggregateId: `${label}-${index}`,
+          eventType: 'thing.happened',
+          payload: { index },
+        }),
       ),
     );
   const unpublished = async () =>
-    (await sql<{ n: number }>`select count(*)::int as n from src.outbox where published_at is null`.execute(db)).rows[0]!.n;
+    (
+      await sql<{ n: number }>`select count(*)::int as n from src.outbox where published_at is null`.execute(
+        db,
+      )
+    ).rows[0]!.n;
   /** Relay passes until every row is acknowledged. */
   const drain = async () => {
     const deadline = Date.now() + 15_000;
@@ -77,10 +118,16 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
       acks: transport.acks,
       logger,
       concurrency,
-      handle: async (event, trx) => void (await sql`insert into dst.effect (event_id, n) values (${event.id}, 1)`.execute(trx)),
+      handle: async (event, trx) =>
+        void (await sql`insert into dst.effect (event_id, n) values (${event.id}, 1)`.execute(trx)),
     });
   const effects = async () =>
-    (await sql<{ event_id: string; n: number }>`select event_id, count(*)::int as n from dst.effect group by event_id`.execute(db)).rows;
+    (
+      await sql<{
+        event_id: string;
+        n: number;
+      }>`select event_id, count(*)::int as n from dst.effect group by event_id`.execute(db)
+    ).rows;
 
   it('replays every row after Redis lost the published events, and applies each once', async () => {
     const ids = await emit(20, 'flush');
@@ -105,7 +152,9 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
       await sql`update src.outbox set published_at = null where id = ${ids[0]!}`.execute(db);
       await drain();
       expect((await effects()).find((row) => row.event_id === ids[0])?.n).toBe(1);
-      const { rows } = await sql<{ attempts: number }>`select attempts from src.outbox where id = ${ids[0]!}`.execute(db);
+      const { rows } = await sql<{
+        attempts: number;
+      }>`select attempts from src.outbox where id = ${ids[0]!}`.execute(db);
       expect(rows[0]!.attempts).toBe(3);
     } finally {
       await consumer.close();
@@ -155,7 +204,9 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
       await redisServer.stop();
       const ids = await emit(5, 'down');
       await expect(relay.tick()).rejects.toThrow();
-      const { rows } = await sql<{ attempts: number }>`select attempts from src.outbox where id = any(${ids}::uuid[])`.execute(db);
+      const { rows } = await sql<{
+        attempts: number;
+      }>`select attempts from src.outbox where id = any(${ids}::uuid[])`.execute(db);
       expect(rows.every((row) => row.attempts === 0)).toBe(true);
       await redisServer.start();
       await drain();

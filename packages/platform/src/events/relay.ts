@@ -7,10 +7,24 @@ import type { OutboxRow } from '../outbox.ts';
 import type { AckChannel } from './acks.ts';
 import { eventJobId, type EventEnvelope } from './envelope.ts';
 
-const publishedTotal = counter('outbox_events_published_total', 'Outbox rows handed to the event queue (republishes included)', ['schema']);
-const acknowledgedTotal = counter('outbox_events_acknowledged_total', 'Outbox rows a consumer acknowledged (marked published)', ['schema']);
-const inFlightGauge = gauge('outbox_events_in_flight', 'Outbox rows published and awaiting acknowledgement', ['schema']);
-const relayErrors = counter('outbox_relay_errors_total', 'Relay passes that failed (database or queue unavailable)', ['schema']);
+const publishedTotal = counter(
+  'outbox_events_published_total',
+  'Outbox rows handed to the event queue (republishes included)',
+  ['schema'],
+);
+const acknowledgedTotal = counter(
+  'outbox_events_acknowledged_total',
+  'Outbox rows a consumer acknowledged (marked published)',
+  ['schema'],
+);
+const inFlightGauge = gauge('outbox_events_in_flight', 'Outbox rows published and awaiting acknowledgement', [
+  'schema',
+]);
+const relayErrors = counter(
+  'outbox_relay_errors_total',
+  'Relay passes that failed (database or queue unavailable)',
+  ['schema'],
+);
 
 export interface OutboxRelayOptions {
   db: Kysely<any>;
@@ -95,7 +109,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       where published_at is null and not (id = any(${waiting}::uuid[])) limit 1`.execute(options.db);
     if (candidates.length === 0) return 0;
     const rows = await options.db.transaction().execute(async (trx) => {
-      const { rows } = await sql<Omit<OutboxRow, 'published_at' | 'attempts'>>`select id, aggregate_type, aggregate_id, event_type, payload, created_at
+      const { rows } = await sql<
+        Omit<OutboxRow, 'published_at' | 'attempts'>
+      >`select id, aggregate_type, aggregate_id, event_type, payload, created_at
         from ${outbox}
         where published_at is null and not (id = any(${waiting}::uuid[]))
         order by created_at, id
@@ -145,7 +161,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         })
         .catch((error: unknown) => {
           relayErrors.inc(labels);
-          if (!failing) options.logger.warn({ err: error, schema: options.schema }, 'outbox relay pass failed; rows stay unpublished and will be replayed');
+          if (!failing)
+            options.logger.warn(
+              { err: error, schema: options.schema },
+              'outbox relay pass failed; rows stay unpublished and will be replayed',
+            );
           failing = true;
           schedule(pollIntervalMs);
         });

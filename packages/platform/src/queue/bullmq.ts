@@ -54,8 +54,11 @@ export class BullJobQueue<T> implements JobQueue<T> {
         attempts: this.attempts,
         backoff: { type: 'exponential', delay: options.backoffMs ?? 1_000 },
         removeOnComplete:
-          options.keepCompletedSeconds === 0 ? true : { age: options.keepCompletedSeconds ?? 3_600, count: 50_000 },
-        removeOnFail: options.keepFailedSeconds === 0 ? true : { age: options.keepFailedSeconds ?? 7 * 24 * 3_600 },
+          options.keepCompletedSeconds === 0
+            ? true
+            : { age: options.keepCompletedSeconds ?? 3_600, count: 50_000 },
+        removeOnFail:
+          options.keepFailedSeconds === 0 ? true : { age: options.keepFailedSeconds ?? 7 * 24 * 3_600 },
       },
     });
     this.queue.on('error', (error) => options.logger?.warn({ err: error, queue: this.name }, 'queue error'));
@@ -75,7 +78,9 @@ export class BullJobQueue<T> implements JobQueue<T> {
 
   async addBulk(jobs: JobToAdd<T>[]) {
     if (jobs.length === 0) return;
-    await this.queue.addBulk(jobs.map((job) => ({ name: job.name, data: job.data, opts: this.jobOptions(job.options) })));
+    await this.queue.addBulk(
+      jobs.map((job) => ({ name: job.name, data: job.data, opts: this.jobOptions(job.options) })),
+    );
   }
 
   async remove(jobId: string) {
@@ -95,7 +100,8 @@ export class BullJobQueue<T> implements JobQueue<T> {
       id: job.id!,
       name: job.name,
       data: job.data,
-      state: (['waiting', 'delayed', 'active', 'completed', 'failed'] as const).find((known) => known === state) ??
+      state:
+        (['waiting', 'delayed', 'active', 'completed', 'failed'] as const).find((known) => known === state) ??
         (state === 'prioritized' || state === 'waiting-children' ? 'waiting' : 'unknown'),
       attemptsMade: job.attemptsMade,
       dueAt: state === 'delayed' ? job.timestamp + delay : undefined,
@@ -109,7 +115,14 @@ export class BullJobQueue<T> implements JobQueue<T> {
   }
 
   async counts() {
-    const counts = await this.queue.getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized');
+    const counts = await this.queue.getJobCounts(
+      'waiting',
+      'delayed',
+      'active',
+      'completed',
+      'failed',
+      'prioritized',
+    );
     return {
       waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
       delayed: counts.delayed ?? 0,
@@ -152,7 +165,8 @@ export class BullJobQueue<T> implements JobQueue<T> {
     );
     let lastError = '';
     worker.on('error', (error) => {
-      if (error.message !== lastError) this.options.logger?.warn({ err: error, queue: this.name }, 'worker error');
+      if (error.message !== lastError)
+        this.options.logger?.warn({ err: error, queue: this.name }, 'worker error');
       lastError = error.message;
     });
     const handle: QueueWorker = {

@@ -37,9 +37,13 @@ export function queueSettingsFromConfig(
   config: { REDIS_URL?: string } & Partial<Record<keyof typeof queueConfigShape, string | number>>,
   logger?: Logger,
 ): QueueSettings {
-  const parsed = z.object(queueConfigShape).parse(
-    Object.fromEntries(Object.keys(queueConfigShape).map((key) => [key, config[key as keyof typeof queueConfigShape]])),
-  );
+  const parsed = z
+    .object(queueConfigShape)
+    .parse(
+      Object.fromEntries(
+        Object.keys(queueConfigShape).map((key) => [key, config[key as keyof typeof queueConfigShape]]),
+      ),
+    );
   return {
     redisUrl: config.REDIS_URL,
     prefix: parsed.QUEUE_PREFIX,
@@ -58,7 +62,11 @@ export function createJobQueue<T>(name: string, settings: QueueSettings): JobQue
   }
   return inProcessQueue<T>(
     `${settings.prefix}:${name}`,
-    { attempts: settings.attempts, backoffMs: settings.backoffMs, keepFailed: settings.keepFailedSeconds !== 0 },
+    {
+      attempts: settings.attempts,
+      backoffMs: settings.backoffMs,
+      keepFailed: settings.keepFailedSeconds !== 0,
+    },
     settings.logger,
   );
 }

@@ -93,12 +93,15 @@ export class MemoryJobQueue<T> implements JobQueue<T> {
     job.dueAt = Date.now() + delayMs;
     const arm = () => {
       const remaining = (job.dueAt ?? 0) - Date.now();
-      job.timer = setTimeout(() => {
-        job.timer = undefined;
-        if (job.state !== 'delayed') return;
-        if ((job.dueAt ?? 0) - Date.now() > 0) return arm();
-        this.makeWaiting(job);
-      }, Math.min(Math.max(remaining, 0), MAX_TIMER_MS));
+      job.timer = setTimeout(
+        () => {
+          job.timer = undefined;
+          if (job.state !== 'delayed') return;
+          if ((job.dueAt ?? 0) - Date.now() > 0) return arm();
+          this.makeWaiting(job);
+        },
+        Math.min(Math.max(remaining, 0), MAX_TIMER_MS),
+      );
       job.timer.unref();
     };
     arm();
@@ -145,7 +148,10 @@ export class MemoryJobQueue<T> implements JobQueue<T> {
       if (error instanceof PermanentJobError || job.attemptsMade >= job.attempts || this.closed) {
         job.state = 'failed';
         job.failedReason = message;
-        this.logger?.warn({ queue: this.name, jobId: job.id, attempts: job.attemptsMade, err: message }, 'job failed for good');
+        this.logger?.warn(
+          { queue: this.name, jobId: job.id, attempts: job.attemptsMade, err: message },
+          'job failed for good',
+        );
         if (this.defaults.keepFailed === false) this.jobs.delete(job.id);
         else this.trimFailed();
       } else {
@@ -196,7 +202,12 @@ export class MemoryJobQueue<T> implements JobQueue<T> {
   }
 
   work(handler: JobHandler<T>, options: WorkerOptions = {}): QueueWorker {
-    const worker: MemoryWorker<T> = { handler, concurrency: options.concurrency ?? 1, active: 0, closed: false };
+    const worker: MemoryWorker<T> = {
+      handler,
+      concurrency: options.concurrency ?? 1,
+      active: 0,
+      closed: false,
+    };
     this.workers.push(worker);
     this.pump();
     return {
@@ -229,7 +240,11 @@ const inProcessQueues = new Map<string, MemoryJobQueue<any>>();
  * trip and ai relays and the notification service's consumer meet here. Each caller owns one
  * reference; the queue closes when the last owner closes it.
  */
-export function inProcessQueue<T>(name: string, defaults: MemoryQueueDefaults, logger?: Logger): MemoryJobQueue<T> {
+export function inProcessQueue<T>(
+  name: string,
+  defaults: MemoryQueueDefaults,
+  logger?: Logger,
+): MemoryJobQueue<T> {
   let queue = inProcessQueues.get(name);
   if (!queue) {
     queue = new MemoryJobQueue<T>(name, defaults, logger);

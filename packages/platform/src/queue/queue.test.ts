@@ -44,7 +44,10 @@ describe.each(kinds)('$kind job queue', ({ redisUrl }) => {
       throw new Error(`boom ${job.attempt}`);
     });
     await queue.add('fail', { n: 1 }, { jobId: 'always-fails' });
-    await until(async () => (await queue.getJob('always-fails'))?.state === 'failed', 'the job to fail for good');
+    await until(
+      async () => (await queue.getJob('always-fails'))?.state === 'failed',
+      'the job to fail for good',
+    );
     expect(seen.map((entry) => entry.attempt)).toEqual([1, 2, 3, 4, 5]);
     const gaps = seen.slice(1).map((entry, index) => entry.at - seen[index]!.at);
     // Exponential: each wait at least the base delay doubled per attempt (20, 40, 80, 160 ms).
@@ -65,7 +68,10 @@ describe.each(kinds)('$kind job queue', ({ redisUrl }) => {
       { name: 'x', data: { name: 'permanent' }, options: { jobId: 'permanent' } },
       { name: 'x', data: { name: 'flaky' }, options: { jobId: 'flaky' } },
     ]);
-    await until(async () => (await queue.getJob('permanent'))?.state === 'failed' && attempts.get('flaky') === 3, 'both outcomes');
+    await until(
+      async () => (await queue.getJob('permanent'))?.state === 'failed' && attempts.get('flaky') === 3,
+      'both outcomes',
+    );
     expect(attempts.get('permanent')).toBe(1);
     await until(async () => {
       const state = (await queue.getJob('flaky'))?.state;
@@ -101,7 +107,10 @@ describe.each(kinds)('$kind job queue', ({ redisUrl }) => {
         if (job.data.round === 1) throw new PermanentJobError('broken');
       });
       await queue.add('x', { round: 1 }, { jobId: 'same' });
-      await until(async () => runs.length === 1 && (await queue.getJob('same'))?.state !== 'active', 'the first run to fail');
+      await until(
+        async () => runs.length === 1 && (await queue.getJob('same'))?.state !== 'active',
+        'the first run to fail',
+      );
       expect((await queue.getJob('same'))?.state).toBe(keepFailedSeconds === 0 ? undefined : 'failed');
       await queue.add('x', { round: 2 }, { jobId: 'same' });
       if (keepFailedSeconds === 0) {

@@ -197,10 +197,13 @@ describe('createUpstream', () => {
       timeoutMs: 1_000,
       breaker: { failureRateThreshold: 0.5, minimumCalls: 2, windowMs: 10_000, halfOpenAfterMs: 50 },
     });
-    for (let i = 0; i < 2; i++) await upstream.call(async () => Promise.reject(transient())).catch(() => undefined);
+    for (let i = 0; i < 2; i++)
+      await upstream.call(async () => Promise.reject(transient())).catch(() => undefined);
     await sleep(80);
     await upstream.call(async () => 'ok');
-    const changes = lines.filter((line) => line.upstream === name && line.state).map((line) => [line.level, line.state]);
+    const changes = lines
+      .filter((line) => line.upstream === name && line.state)
+      .map((line) => [line.level, line.state]);
     expect(changes).toEqual([
       ['warn', 'open'],
       ['warn', 'half-open'],
@@ -212,7 +215,8 @@ describe('createUpstream', () => {
     const upstream = makeUpstream('reopen', {
       breaker: { failureRateThreshold: 0.5, minimumCalls: 2, windowMs: 10_000, halfOpenAfterMs: 50 },
     });
-    for (let i = 0; i < 2; i++) await upstream.call(async () => Promise.reject(transient())).catch(() => undefined);
+    for (let i = 0; i < 2; i++)
+      await upstream.call(async () => Promise.reject(transient())).catch(() => undefined);
     expect(upstream.state).toBe('open');
     await sleep(80);
     await upstream.call(async () => Promise.reject(transient())).catch(() => undefined);
@@ -224,7 +228,9 @@ describe('createUpstream', () => {
       breaker: { failureRateThreshold: 0.5, minimumCalls: 2, windowMs: 10_000, halfOpenAfterMs: 1_000 },
     });
     for (let i = 0; i < 10; i++) {
-      await upstream.call(async () => Promise.reject(badUserInput('bad date', ['checkIn']))).catch(() => undefined);
+      await upstream
+        .call(async () => Promise.reject(badUserInput('bad date', ['checkIn'])))
+        .catch(() => undefined);
     }
     expect(upstream.state).toBe('closed');
   });
@@ -252,7 +258,9 @@ describe('createUpstream', () => {
     });
     expect(value).toBe('fallback after HTTP 503');
     const input = badUserInput('bad', ['x']);
-    await expect(upstream.call(async () => Promise.reject(input), { fallback: () => 'no' })).rejects.toBe(input);
+    await expect(upstream.call(async () => Promise.reject(input), { fallback: () => 'no' })).rejects.toBe(
+      input,
+    );
   });
 
   it('bulkhead refuses calls beyond its concurrency and queue', async () => {
@@ -286,10 +294,22 @@ describe('createUpstream', () => {
     await upstream.call(async () => {
       attempts++;
       if (attempts === 1) {
-        throw new UpstreamError({ upstream: 'test', detail: '429', retryable: true, status: 429, retryAfterMs: 30 });
+        throw new UpstreamError({
+          upstream: 'test',
+          detail: '429',
+          retryable: true,
+          status: 429,
+          retryAfterMs: 30,
+        });
       }
       if (attempts === 2) {
-        throw new UpstreamError({ upstream: 'test', detail: '429', retryable: true, status: 429, retryAfterMs: 5_000 });
+        throw new UpstreamError({
+          upstream: 'test',
+          detail: '429',
+          retryable: true,
+          status: 429,
+          retryAfterMs: 5_000,
+        });
       }
       return 'ok';
     });

@@ -93,7 +93,7 @@ const callDuration = histogram(
 export function createUpstream(options: UpstreamOptions): Upstream {
   const { name, logger } = options;
   const service =
-    options.service ?? ((logger.bindings?.() as { service?: string } | undefined)?.service ?? 'unknown');
+    options.service ?? (logger.bindings?.() as { service?: string } | undefined)?.service ?? 'unknown';
   const labels = { service, upstream: name };
   const isRetryable = options.isRetryable ?? defaultIsRetryable;
 
@@ -120,7 +120,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     retry.onRetry(({ attempt, delay, ...reason }) => {
       retriesTotal.inc(labels);
       const error = 'error' in reason ? reason.error : undefined;
-      logger.debug({ upstream: name, attempt, delayMs: Math.round(delay), err: error }, 'retrying upstream call');
+      logger.debug(
+        { upstream: name, attempt, delayMs: Math.round(delay), err: error },
+        'retrying upstream call',
+      );
     });
     policies.push(retry);
   }
@@ -143,7 +146,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     breakerPolicy.onStateChange((state) => {
       breakerStateGauge.set(labels, state);
       const level = state === CircuitState.Closed ? 'info' : 'warn';
-      logger[level]({ upstream: name, state: stateNames[state] }, `upstream ${name} breaker ${stateNames[state]}`);
+      logger[level](
+        { upstream: name, state: stateNames[state] },
+        `upstream ${name} breaker ${stateNames[state]}`,
+      );
     });
     policies.push(breakerPolicy);
   }
@@ -214,9 +220,15 @@ export function createUpstream(options: UpstreamOptions): Upstream {
 function toUpstreamError(name: string, timeoutMs: number, error: unknown): unknown {
   if (error instanceof UpstreamError) return error;
   if (error instanceof BrokenCircuitError) return new UpstreamUnavailableError(name, 'breaker-open', error);
-  if (error instanceof BulkheadRejectedError) return new UpstreamUnavailableError(name, 'bulkhead-full', error);
+  if (error instanceof BulkheadRejectedError)
+    return new UpstreamUnavailableError(name, 'bulkhead-full', error);
   if (error instanceof TaskCancelledError) {
-    return new UpstreamError({ upstream: name, detail: `timed out after ${timeoutMs} ms`, retryable: true, cause: error });
+    return new UpstreamError({
+      upstream: name,
+      detail: `timed out after ${timeoutMs} ms`,
+      retryable: true,
+      cause: error,
+    });
   }
   return error;
 }

@@ -6,30 +6,80 @@ import { seedExperts } from '../db/seed/experts.ts';
 import { ASSISTANT_FALLBACK, ASSISTANT_NAME } from './chat.ts';
 
 const start = /* GraphQL */ `
-  mutation($expertId: ID!, $tripId: ID) {
+  mutation ($expertId: ID!, $tripId: ID) {
     startConversation(expertId: $expertId, tripId: $tripId) {
-      conversation { id expert { id name } trip { id } }
-      userErrors { field code message }
+      conversation {
+        id
+        expert {
+          id
+          name
+        }
+        trip {
+          id
+        }
+      }
+      userErrors {
+        field
+        code
+        message
+      }
     }
   }
 `;
 const send = /* GraphQL */ `
-  mutation($id: ID!, $body: String!) {
+  mutation ($id: ID!, $body: String!) {
     sendMessage(conversationId: $id, body: $body) {
-      message { id author authorName body }
-      reply { id author authorName body }
-      userErrors { field code message }
+      message {
+        id
+        author
+        authorName
+        body
+      }
+      reply {
+        id
+        author
+        authorName
+        body
+      }
+      userErrors {
+        field
+        code
+        message
+      }
     }
   }
 `;
 const reply = /* GraphQL */ `
-  mutation($id: ID!, $body: String!) {
-    replyAsExpert(conversationId: $id, body: $body) { message { author authorName body } userErrors { code } }
+  mutation ($id: ID!, $body: String!) {
+    replyAsExpert(conversationId: $id, body: $body) {
+      message {
+        author
+        authorName
+        body
+      }
+      userErrors {
+        code
+      }
+    }
   }
 `;
 const read = /* GraphQL */ `
-  query($id: ID!) {
-    conversation(id: $id) { id messages(first: 10) { totalCount edges { node { author body } } pageInfo { hasNextPage } } }
+  query ($id: ID!) {
+    conversation(id: $id) {
+      id
+      messages(first: 10) {
+        totalCount
+        edges {
+          node {
+            author
+            body
+          }
+        }
+        pageInfo {
+          hasNextPage
+        }
+      }
+    }
   }
 `;
 
@@ -59,7 +109,11 @@ async function conversationWith(user: { id: string; name: string }, tripId: stri
 
 describe('experts', () => {
   it('filters by destination and specialty, best rated first', async () => {
-    const result = await harness.graphql(`{ experts(destinationCode: "par", specialty: "food") { name destinations specialties rating } }`, {}, traveler());
+    const result = await harness.graphql(
+      `{ experts(destinationCode: "par", specialty: "food") { name destinations specialties rating } }`,
+      {},
+      traveler(),
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data.experts.length).toBeGreaterThan(0);
     for (const expert of result.data.experts) {
@@ -73,7 +127,12 @@ describe('experts', () => {
   it('resolves Expert references', async () => {
     const result = await harness.graphql(
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on Expert { id name } } }`,
-      { r: [{ __typename: 'Expert', id: camille.id }, { __typename: 'Expert', id: randomUUID() }] },
+      {
+        r: [
+          { __typename: 'Expert', id: camille.id },
+          { __typename: 'Expert', id: randomUUID() },
+        ],
+      },
     );
     expect(result.data._entities).toEqual([{ id: camille.id, name: camille.name }, null]);
   });
@@ -83,10 +142,18 @@ describe('conversations', () => {
   it('stores the sanitized message, lets the assistant answer via the LLM, and emits events', async () => {
     const user = traveler();
     const id = await conversationWith(user, 'trip-123');
-    const result = await harness.graphql(send, { id, body: '<b>Which museum</b> first?<script>alert(1)</script>' }, user);
+    const result = await harness.graphql(
+      send,
+      { id, body: '<b>Which museum</b> first?<script>alert(1)</script>' },
+      user,
+    );
     const payload = result.data.sendMessage;
     expect(payload.userErrors).toEqual([]);
-    expect(payload.message).toMatchObject({ author: 'TRAVELER', authorName: 'Robin Traveler', body: 'Which museum first?' });
+    expect(payload.message).toMatchObject({
+      author: 'TRAVELER',
+      authorName: 'Robin Traveler',
+      body: 'Which museum first?',
+    });
     expect(payload.reply).toMatchObject({ author: 'ASSISTANT', authorName: ASSISTANT_NAME });
     expect(payload.reply.body).toContain('Which museum first?');
     // The assistant was given the expert and the conversation.
@@ -107,7 +174,11 @@ describe('conversations', () => {
       authorKind: 'TRAVELER',
       preview: 'Which museum first?',
     });
-    expect(rows[1].payload).toMatchObject({ messageId: payload.reply.id, recipientUserIds: [user.id], authorKind: 'ASSISTANT' });
+    expect(rows[1].payload).toMatchObject({
+      messageId: payload.reply.id,
+      recipientUserIds: [user.id],
+      authorKind: 'ASSISTANT',
+    });
   });
 
   it('answers politely when the LLM is down', async () => {
@@ -122,28 +193,52 @@ describe('conversations', () => {
     const user = traveler();
     const id = await conversationWith(user);
     const empty = await harness.graphql(send, { id, body: '<p>  </p>' }, user);
-    expect(empty.data.sendMessage).toMatchObject({ message: null, userErrors: [{ field: ['body'], code: 'EMPTY' }] });
+    expect(empty.data.sendMessage).toMatchObject({
+      message: null,
+      userErrors: [{ field: ['body'], code: 'EMPTY' }],
+    });
     const long = await harness.graphql(send, { id, body: 'x'.repeat(4001) }, user);
     expect(long.data.sendMessage.userErrors[0].code).toBe('TOO_LONG');
     const exact = await harness.graphql(send, { id, body: 'y'.repeat(4000) }, user);
     expect(exact.data.sendMessage.userErrors).toEqual([]);
-    const { rows } = await db.query(`select count(*)::int as n from ai.messages where conversation_id = $1 and author_kind = 'TRAVELER'`, [id]);
+    const { rows } = await db.query(
+      `select count(*)::int as n from ai.messages where conversation_id = $1 and author_kind = 'TRAVELER'`,
+      [id],
+    );
     expect(rows[0].n).toBe(1);
   });
 
   it('lets the expert answer; the assistant then stays quiet while the expert is active', async () => {
     const user = traveler();
     const id = await conversationWith(user);
-    const answer = await harness.graphql(reply, { id, body: 'Start with the <i>Louvre</i> at 9.' }, camilleUser);
-    expect(answer.data.replyAsExpert.message).toMatchObject({ author: 'EXPERT', authorName: camille.name, body: 'Start with the Louvre at 9.' });
+    const answer = await harness.graphql(
+      reply,
+      { id, body: 'Start with the <i>Louvre</i> at 9.' },
+      camilleUser,
+    );
+    expect(answer.data.replyAsExpert.message).toMatchObject({
+      author: 'EXPERT',
+      authorName: camille.name,
+      body: 'Start with the Louvre at 9.',
+    });
     const followUp = await harness.graphql(send, { id, body: 'Thanks!' }, user);
     expect(followUp.data.sendMessage.reply).toBeNull();
     const conversation = await harness.graphql(read, { id }, user);
     expect(conversation.data.conversation.messages.totalCount).toBe(2);
-    expect(conversation.data.conversation.messages.edges.map((edge: { node: { author: string } }) => edge.node.author)).toEqual(['EXPERT', 'TRAVELER']);
+    expect(
+      conversation.data.conversation.messages.edges.map(
+        (edge: { node: { author: string } }) => edge.node.author,
+      ),
+    ).toEqual(['EXPERT', 'TRAVELER']);
     // The expert sees it among their conversations.
-    const mine = await harness.graphql(`{ myConversations(first: 100) { totalCount edges { node { id } } } }`, {}, camilleUser);
-    expect(mine.data.myConversations.edges.map((edge: { node: { id: string } }) => edge.node.id)).toContain(id);
+    const mine = await harness.graphql(
+      `{ myConversations(first: 100) { totalCount edges { node { id } } } }`,
+      {},
+      camilleUser,
+    );
+    expect(mine.data.myConversations.edges.map((edge: { node: { id: string } }) => edge.node.id)).toContain(
+      id,
+    );
   });
 
   it('a stranger cannot read or write a conversation, nor answer as its expert', async () => {
@@ -168,18 +263,29 @@ describe('conversations', () => {
     const user = traveler();
     const ids = [await conversationWith(user), await conversationWith(user), await conversationWith(user)];
     await harness.graphql(send, { id: ids[0], body: 'latest' }, user);
-    const first = await harness.graphql(`{ myConversations(first: 2) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }`, {}, user);
+    const first = await harness.graphql(
+      `{ myConversations(first: 2) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
+      {},
+      user,
+    );
     const page = first.data.myConversations;
     expect(page.totalCount).toBe(3);
     expect(page.edges[0].node.id).toBe(ids[0]);
     expect(page.pageInfo.hasNextPage).toBe(true);
-    const second = await harness.graphql(`query($after: String) { myConversations(first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage } } }`, { after: page.pageInfo.endCursor }, user);
+    const second = await harness.graphql(
+      `query($after: String) { myConversations(first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage } } }`,
+      { after: page.pageInfo.endCursor },
+      user,
+    );
     expect(second.data.myConversations.edges).toHaveLength(1);
     expect(second.data.myConversations.pageInfo.hasNextPage).toBe(false);
   });
 
   it('reports an unknown expert as a userError', async () => {
     const result = await harness.graphql(start, { expertId: randomUUID() }, traveler());
-    expect(result.data.startConversation.userErrors[0]).toMatchObject({ field: ['expertId'], code: 'NOT_FOUND' });
+    expect(result.data.startConversation.userErrors[0]).toMatchObject({
+      field: ['expertId'],
+      code: 'NOT_FOUND',
+    });
   });
 });

@@ -1,6 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { counter, forbidden, hasRole, userError, writeOutboxEvent, type Identity, type UserError } from '@traveloure/platform';
+import {
+  counter,
+  forbidden,
+  hasRole,
+  userError,
+  writeOutboxEvent,
+  type Identity,
+  type UserError,
+} from '@traveloure/platform';
 import type { AiDependencies } from '../context.ts';
 import type { ConversationRow, Database, ExpertRow, MessageRow } from '../db/database.ts';
 import {
@@ -20,10 +28,11 @@ export const ASSISTANT_FALLBACK =
   "Thanks for your message! Your expert will get back to you soon. I can't look into it myself right now, " +
   'but nothing is lost: the conversation is saved and you will be notified when the expert answers.';
 
-const assistantReplies = counter('ai_assistant_replies_total', 'Assistant replies in expert chats, by source', [
-  'service',
-  'source',
-]);
+const assistantReplies = counter(
+  'ai_assistant_replies_total',
+  'Assistant replies in expert chats, by source',
+  ['service', 'source'],
+);
 
 type ChatDeps = AiDependencies & { logger: Logger; loaders: Loaders };
 
@@ -55,12 +64,19 @@ export async function readableConversation(deps: ChatDeps, identity: Identity, i
 
 export function checkBody(raw: string, field: string[]): ChatResult<string> {
   if (raw.length > MAX_BODY_LENGTH * 4) {
-    return { ok: false, userErrors: [userError(field, `At most ${MAX_BODY_LENGTH} characters.`, 'TOO_LONG')] };
+    return {
+      ok: false,
+      userErrors: [userError(field, `At most ${MAX_BODY_LENGTH} characters.`, 'TOO_LONG')],
+    };
   }
   const body = sanitizeBody(raw);
-  if (body.length === 0) return { ok: false, userErrors: [userError(field, 'The message is empty.', 'EMPTY')] };
+  if (body.length === 0)
+    return { ok: false, userErrors: [userError(field, 'The message is empty.', 'EMPTY')] };
   if (body.length > MAX_BODY_LENGTH) {
-    return { ok: false, userErrors: [userError(field, `At most ${MAX_BODY_LENGTH} characters.`, 'TOO_LONG')] };
+    return {
+      ok: false,
+      userErrors: [userError(field, `At most ${MAX_BODY_LENGTH} characters.`, 'TOO_LONG')],
+    };
   }
   return { ok: true, value: body };
 }
@@ -74,7 +90,10 @@ export async function startConversation(
   const expert = await deps.loaders.expert.load(input.expertId);
   if (!expert) return { ok: false, userErrors: [userError(['expertId'], 'No such expert.', 'NOT_FOUND')] };
   if (expert.user_id === user.id) {
-    return { ok: false, userErrors: [userError(['expertId'], 'You cannot start a conversation with yourself.', 'INVALID')] };
+    return {
+      ok: false,
+      userErrors: [userError(['expertId'], 'You cannot start a conversation with yourself.', 'INVALID')],
+    };
   }
   const tripId = input.tripId?.trim() || null;
   if (tripId && tripId.length > 100) {
@@ -108,7 +127,11 @@ async function writeMessage(
       body: message.body,
     });
     const recipientUserIds =
-      message.kind === 'TRAVELER' ? (expert.user_id ? [expert.user_id] : []) : [conversation.traveler_user_id];
+      message.kind === 'TRAVELER'
+        ? expert.user_id
+          ? [expert.user_id]
+          : []
+        : [conversation.traveler_user_id];
     await writeOutboxEvent(trx, 'ai', {
       aggregateType: 'conversation',
       aggregateId: conversation.id,
@@ -196,7 +219,11 @@ export async function replyAsExpert(
 }
 
 /** The assistant's answer: the LLM with the trip as context, or a polite fallback. */
-async function assistantAnswer(deps: ChatDeps, conversation: ConversationRow, expert: ExpertRow): Promise<string> {
+async function assistantAnswer(
+  deps: ChatDeps,
+  conversation: ConversationRow,
+  expert: ExpertRow,
+): Promise<string> {
   if (!deps.llm.enabled) {
     assistantReplies.inc({ service: 'ai', source: 'fallback' });
     return ASSISTANT_FALLBACK;
@@ -209,13 +236,20 @@ async function assistantAnswer(deps: ChatDeps, conversation: ConversationRow, ex
     assistantReplies.inc({ service: 'ai', source: 'llm' });
     return body.value;
   } catch (error) {
-    deps.logger.warn({ err: error, conversationId: conversation.id }, 'assistant reply failed; sending the fallback');
+    deps.logger.warn(
+      { err: error, conversationId: conversation.id },
+      'assistant reply failed; sending the fallback',
+    );
     assistantReplies.inc({ service: 'ai', source: 'fallback' });
     return ASSISTANT_FALLBACK;
   }
 }
 
-async function assistantTurns(db: Kysely<Database>, conversation: ConversationRow, expert: ExpertRow): Promise<ChatTurn[]> {
+async function assistantTurns(
+  db: Kysely<Database>,
+  conversation: ConversationRow,
+  expert: ExpertRow,
+): Promise<ChatTurn[]> {
   const history = await recentMessages(db, conversation.id, 20);
   const suggestion = conversation.trip_id
     ? await latestSuggestionForTrip(db, conversation.trip_id, `user:${conversation.traveler_user_id}`)

@@ -22,7 +22,11 @@ export function sanitizeBody(raw: string): string {
     if (next === text) break;
     text = next;
   }
-  return text.replace(/\r\n?/g, '\n').replace(/[^\S\n]+/g, ' ').replace(/\n{3,}/g, '\n\n').trim();
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/[^\S\n]+/g, ' ')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 export const MAX_BODY_LENGTH = 4000;

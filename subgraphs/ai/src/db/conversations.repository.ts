@@ -2,7 +2,10 @@ import { sql, type Kysely } from 'kysely';
 import type { ConversationRow, Database, MessageRow, MessagesTable } from './database.ts';
 import { rowsByIds } from './rows.ts';
 
-export function conversationsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<(ConversationRow | null)[]> {
+export function conversationsByIds(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<(ConversationRow | null)[]> {
   return rowsByIds(db, 'ai.conversations', ids);
 }
 
@@ -47,17 +50,12 @@ export async function conversationsOf(
   let query = participantConversations(db, participant).selectAll();
   if (page.after) {
     const { lastMessageAt, id } = page.after;
-    query = query.where(
-      sql<boolean>`(last_message_at, id) < (${lastMessageAt}::timestamptz, ${id}::uuid)`,
-    );
+    query = query.where(sql<boolean>`(last_message_at, id) < (${lastMessageAt}::timestamptz, ${id}::uuid)`);
   }
   return query.orderBy('last_message_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
 }
 
-export async function countConversationsOf(
-  db: Kysely<Database>,
-  participant: Participant,
-): Promise<number> {
+export async function countConversationsOf(db: Kysely<Database>, participant: Participant): Promise<number> {
   const row = await participantConversations(db, participant)
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .executeTakeFirstOrThrow();
@@ -66,7 +64,9 @@ export async function countConversationsOf(
 
 export async function insertMessage(
   db: Kysely<Database>,
-  values: Pick<MessagesTable, 'author_kind' | 'author_user_id' | 'author_name' | 'body'> & { conversation_id: string },
+  values: Pick<MessagesTable, 'author_kind' | 'author_user_id' | 'author_name' | 'body'> & {
+    conversation_id: string;
+  },
 ): Promise<MessageRow> {
   const message = await db.insertInto('ai.messages').values(values).returningAll().executeTakeFirstOrThrow();
   await db
@@ -91,7 +91,10 @@ export async function messagesPage(
 }
 
 /** Message counts of many conversations in one statement, in key order. */
-export async function messageCounts(db: Kysely<Database>, conversationIds: readonly string[]): Promise<number[]> {
+export async function messageCounts(
+  db: Kysely<Database>,
+  conversationIds: readonly string[],
+): Promise<number[]> {
   const rows = await db
     .selectFrom('ai.messages')
     .select(['conversation_id', (eb) => eb.fn.countAll<number>().as('count')])
@@ -103,7 +106,11 @@ export async function messageCounts(db: Kysely<Database>, conversationIds: reado
 }
 
 /** The latest messages of a conversation, oldest first (the assistant's context window). */
-export async function recentMessages(db: Kysely<Database>, conversationId: string, limit: number): Promise<MessageRow[]> {
+export async function recentMessages(
+  db: Kysely<Database>,
+  conversationId: string,
+  limit: number,
+): Promise<MessageRow[]> {
   const rows = await db
     .selectFrom('ai.messages')
     .selectAll()
@@ -116,7 +123,10 @@ export async function recentMessages(db: Kysely<Database>, conversationId: strin
 }
 
 /** When the expert last wrote in the conversation, if ever. */
-export async function lastExpertMessageAt(db: Kysely<Database>, conversationId: string): Promise<Date | undefined> {
+export async function lastExpertMessageAt(
+  db: Kysely<Database>,
+  conversationId: string,
+): Promise<Date | undefined> {
   const row = await db
     .selectFrom('ai.messages')
     .select((eb) => eb.fn.max('created_at').as('at'))

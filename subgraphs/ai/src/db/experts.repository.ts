@@ -12,7 +12,11 @@ export async function findExperts(
 ): Promise<ExpertRow[]> {
   let query = db.selectFrom('ai.experts').selectAll();
   if (filter.destinationCode) {
-    query = query.where('destinations', '@>', sql<string[]>`array[${filter.destinationCode.toUpperCase()}]::text[]`);
+    query = query.where(
+      'destinations',
+      '@>',
+      sql<string[]>`array[${filter.destinationCode.toUpperCase()}]::text[]`,
+    );
   }
   if (filter.specialty) {
     query = query.where('specialties', '@>', sql<string[]>`array[${filter.specialty.toLowerCase()}]::text[]`);

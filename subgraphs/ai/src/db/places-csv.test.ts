@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parsePlacesCsv, PlaceImportError } from './places-csv.ts';
 
-const header = 'destination_code,name,category,latitude,longitude,duration_minutes,hours,closed_days,cost_level,tags,description';
+const header =
+  'destination_code,name,category,latitude,longitude,duration_minutes,hours,closed_days,cost_level,tags,description';
 
 describe('parsePlacesCsv', () => {
   it('parses hours, closed days, interests and ranks within a city', () => {
@@ -17,7 +18,14 @@ describe('parsePlacesCsv', () => {
       description: 'Quoted, with a comma',
       rank: 1,
     });
-    expect(places[1]).toMatchObject({ opens_minute: 0, closes_minute: 1440, closed_days: [], interests: ['food'], description: null, rank: 2 });
+    expect(places[1]).toMatchObject({
+      opens_minute: 0,
+      closes_minute: 1440,
+      closed_days: [],
+      interests: ['food'],
+      description: null,
+      rank: 2,
+    });
   });
 
   it('reports an impossible clock time as a problem of its line, not a crash', () => {
@@ -34,14 +42,18 @@ describe('parsePlacesCsv', () => {
   });
 
   it('reports a place repeated in the file with both lines', () => {
-    expect(() => parsePlacesCsv(`${header}\nAAA,Twice,PARK,1,2,60,09:00-18:00,,0,,\nAAA,Twice,MUSEUM,1,2,60,09:00-18:00,,1,,\n`)).toThrow(
-      'line 3: name: AAA "Twice" is already on line 2',
-    );
+    expect(() =>
+      parsePlacesCsv(
+        `${header}\nAAA,Twice,PARK,1,2,60,09:00-18:00,,0,,\nAAA,Twice,MUSEUM,1,2,60,09:00-18:00,,1,,\n`,
+      ),
+    ).toThrow('line 3: name: AAA "Twice" is already on line 2');
   });
 
   it('reports every bad row with its line and returns nothing', () => {
     const attempt = () =>
-      parsePlacesCsv(`${header}\nAAA,Fine,PARK,1,2,60,08:00-20:00,,0,,\nAAAA,Bad,CASTLE,91,2,60,20:00-08:00,Xyz,5,,\n`);
+      parsePlacesCsv(
+        `${header}\nAAA,Fine,PARK,1,2,60,08:00-20:00,,0,,\nAAAA,Bad,CASTLE,91,2,60,20:00-08:00,Xyz,5,,\n`,
+      );
     expect(attempt).toThrow(PlaceImportError);
     try {
       attempt();

@@ -48,7 +48,10 @@ const hours = z
       return z.NEVER;
     }
   })
-  .refine((value) => value.closes > value.opens, 'must close after it opens (use 23:59 or 24:00 past midnight)');
+  .refine(
+    (value) => value.closes > value.opens,
+    'must close after it opens (use 23:59 or 24:00 past midnight)',
+  );
 
 const list = z.string().transform((value) =>
   value
@@ -99,14 +102,17 @@ export function parsePlacesCsv(text: string): NewPlace[] {
     const line = index + 2;
     const result = rowSchema.safeParse(record);
     if (!result.success) {
-      for (const issue of result.error.issues) problems.push(`line ${line}: ${issue.path.join('.') || 'row'}: ${issue.message}`);
+      for (const issue of result.error.issues)
+        problems.push(`line ${line}: ${issue.path.join('.') || 'row'}: ${issue.message}`);
       return;
     }
     const row = result.data;
     const key = `${row.destination_code}\u0000${row.name}`;
     const earlier = lineOfPlace.get(key);
     if (earlier !== undefined) {
-      problems.push(`line ${line}: name: ${row.destination_code} "${row.name}" is already on line ${earlier}`);
+      problems.push(
+        `line ${line}: name: ${row.destination_code} "${row.name}" is already on line ${earlier}`,
+      );
       return;
     }
     lineOfPlace.set(key, line);
@@ -124,7 +130,9 @@ export function parsePlacesCsv(text: string): NewPlace[] {
       closes_minute: row.hours.closes,
       closed_days: row.closed_days.map((day) => weekdayNames.indexOf(day)),
       cost_level: row.cost_level,
-      interests: [...new Set([...categoryInterests[row.category], ...row.tags.map((tag) => tag.toLowerCase())])],
+      interests: [
+        ...new Set([...categoryInterests[row.category], ...row.tags.map((tag) => tag.toLowerCase())]),
+      ],
       description: row.description || null,
       rank,
     });

@@ -32,7 +32,10 @@ export async function upsertPlaces(db: Kysely<Database>, places: NewPlace[]): Pr
   return written;
 }
 
-export async function placesForDestination(db: Kysely<Database>, destinationCode: string): Promise<PlaceRow[]> {
+export async function placesForDestination(
+  db: Kysely<Database>,
+  destinationCode: string,
+): Promise<PlaceRow[]> {
   return db
     .selectFrom('ai.places')
     .selectAll()
@@ -43,7 +46,12 @@ export async function placesForDestination(db: Kysely<Database>, destinationCode
 }
 
 export async function destinationCodesWithPlaces(db: Kysely<Database>): Promise<string[]> {
-  const rows = await db.selectFrom('ai.places').select('destination_code').distinct().orderBy('destination_code').execute();
+  const rows = await db
+    .selectFrom('ai.places')
+    .select('destination_code')
+    .distinct()
+    .orderBy('destination_code')
+    .execute();
   return rows.map((row) => row.destination_code);
 }
 

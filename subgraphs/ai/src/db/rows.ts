@@ -19,7 +19,11 @@ export async function rowsByIds<T extends UuidTable>(
 ): Promise<(Selectable<Database[T]> | null)[]> {
   const valid = ids.filter(isUuid);
   const rows = valid.length
-    ? ((await db.selectFrom(table as UuidTable).selectAll().where('id', 'in', valid).execute()) as { id: string }[])
+    ? ((await db
+        .selectFrom(table as UuidTable)
+        .selectAll()
+        .where('id', 'in', valid)
+        .execute()) as { id: string }[])
     : [];
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.map((id) => (byId.get(id) ?? null) as never);

@@ -13,7 +13,10 @@ export interface NewSuggestion {
   days: PlannedDay[];
 }
 
-export async function insertSuggestion(db: Kysely<Database>, suggestion: NewSuggestion): Promise<SuggestionRow> {
+export async function insertSuggestion(
+  db: Kysely<Database>,
+  suggestion: NewSuggestion,
+): Promise<SuggestionRow> {
   return db
     .insertInto('ai.suggestions')
     .values({
@@ -36,7 +39,10 @@ export async function insertSuggestion(db: Kysely<Database>, suggestion: NewSugg
 }
 
 /** Suggestions by id, in key order (null where missing or malformed ids). */
-export function suggestionsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<(SuggestionRow | null)[]> {
+export function suggestionsByIds(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<(SuggestionRow | null)[]> {
   return rowsByIds(db, 'ai.suggestions', ids);
 }
 

@@ -58,7 +58,10 @@ export function createLlmClient(settings: LlmSettings, upstream: Upstream, logge
     timeout: 10 * 60_000,
   });
 
-  const complete = (body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, deadline: AbortSignal) =>
+  const complete = (
+    body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
+    deadline: AbortSignal,
+  ) =>
     beforeDeadline(deadline, settings.deadlineMs, () =>
       // The deadline's signal also stops the wrapper's retries and aborts the request in flight.
       upstream.call(
@@ -90,7 +93,11 @@ export function createLlmClient(settings: LlmSettings, upstream: Upstream, logge
             temperature: 0.3,
             response_format: {
               type: 'json_schema',
-              json_schema: { name: 'itinerary', strict: true, schema: itineraryJsonSchema as unknown as Record<string, unknown> },
+              json_schema: {
+                name: 'itinerary',
+                strict: true,
+                schema: itineraryJsonSchema as unknown as Record<string, unknown>,
+              },
             },
           },
           deadline,
@@ -101,7 +108,10 @@ export function createLlmClient(settings: LlmSettings, upstream: Upstream, logge
         } catch (error) {
           if (!(error instanceof LlmAnswerError)) throw error;
           lastError = error;
-          logger.warn({ attempt, reason: error.reason, detail: error.message }, 'LLM itinerary answer unusable');
+          logger.warn(
+            { attempt, reason: error.reason, detail: error.message },
+            'LLM itinerary answer unusable',
+          );
         }
       }
       throw lastError!;
@@ -114,7 +124,8 @@ export function createLlmClient(settings: LlmSettings, upstream: Upstream, logge
       );
       const message = completion.choices[0]?.message;
       const text = message?.content?.trim();
-      if (message?.refusal || !text) throw new LlmAnswerError('no chat answer', message?.refusal ? 'refusal' : 'invalid');
+      if (message?.refusal || !text)
+        throw new LlmAnswerError('no chat answer', message?.refusal ? 'refusal' : 'invalid');
       return text;
     },
   };
@@ -126,7 +137,11 @@ export function createLlmClient(settings: LlmSettings, upstream: Upstream, logge
  */
 function beforeDeadline<T>(deadline: AbortSignal, deadlineMs: number, start: () => Promise<T>): Promise<T> {
   const late = () =>
-    new UpstreamError({ upstream: 'llm', detail: `no usable answer within ${deadlineMs} ms`, retryable: true });
+    new UpstreamError({
+      upstream: 'llm',
+      detail: `no usable answer within ${deadlineMs} ms`,
+      retryable: true,
+    });
   if (deadline.aborted) return Promise.reject(late());
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(late());
@@ -137,12 +152,17 @@ function beforeDeadline<T>(deadline: AbortSignal, deadlineMs: number, start: () 
   });
 }
 
-function checkAnswer(completion: OpenAI.Chat.Completions.ChatCompletion, expectedDates: string[]): LlmItinerary {
+function checkAnswer(
+  completion: OpenAI.Chat.Completions.ChatCompletion,
+  expectedDates: string[],
+): LlmItinerary {
   const choice = completion.choices[0];
   if (!choice) throw new LlmAnswerError('no choices in the answer', 'invalid');
-  if (choice.message.refusal) throw new LlmAnswerError(`refused: ${choice.message.refusal.slice(0, 200)}`, 'refusal');
+  if (choice.message.refusal)
+    throw new LlmAnswerError(`refused: ${choice.message.refusal.slice(0, 200)}`, 'refusal');
   if (choice.finish_reason === 'content_filter') throw new LlmAnswerError('answer filtered', 'refusal');
-  if (choice.finish_reason === 'length') throw new LlmAnswerError('answer cut off at the token limit', 'invalid');
+  if (choice.finish_reason === 'length')
+    throw new LlmAnswerError('answer cut off at the token limit', 'invalid');
   let json: unknown;
   try {
     json = JSON.parse(choice.message.content ?? '');
@@ -151,7 +171,10 @@ function checkAnswer(completion: OpenAI.Chat.Completions.ChatCompletion, expecte
   }
   const parsed = llmItinerarySchema.safeParse(json);
   if (!parsed.success) {
-    throw new LlmAnswerError(`answer does not match the schema: ${parsed.error.issues[0]?.message ?? ''}`, 'invalid');
+    throw new LlmAnswerError(
+      `answer does not match the schema: ${parsed.error.issues[0]?.message ?? ''}`,
+      'invalid',
+    );
   }
   const dates = parsed.data.days.map((day) => day.date);
   if (dates.length !== expectedDates.length || dates.some((date, index) => date !== expectedDates[index])) {
@@ -162,7 +185,8 @@ function checkAnswer(completion: OpenAI.Chat.Completions.ChatCompletion, expecte
   for (const activity of parsed.data.days.flatMap((day) => day.activities)) {
     if (activity.kind !== 'ACTIVITY') continue;
     const place = activity.title.trim().toLowerCase();
-    if (visited.has(place)) throw new LlmAnswerError(`answer repeats a place: ${activity.title.slice(0, 100)}`, 'invalid');
+    if (visited.has(place))
+      throw new LlmAnswerError(`answer repeats a place: ${activity.title.slice(0, 100)}`, 'invalid');
     visited.add(place);
   }
   return parsed.data;
@@ -191,7 +215,14 @@ function itineraryPrompt(request: PlanRequest, places: readonly PlannerPlace[]):
         'dinner between 18:30 and 21:00 (kind MEAL), and match the pace: RELAXED 2-3, MODERATE 3-4, PACKED 5-6 ' +
         'activities a day besides meals. Costs are for the whole group, in USD. Answer only with JSON matching the schema.',
     },
-    { role: 'user', content: JSON.stringify({ trip: request, dates: datesBetween(request.startDate, request.endDate), candidates }) },
+    {
+      role: 'user',
+      content: JSON.stringify({
+        trip: request,
+        dates: datesBetween(request.startDate, request.endDate),
+        candidates,
+      }),
+    },
   ];
 }
 

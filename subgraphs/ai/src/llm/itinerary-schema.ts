@@ -63,7 +63,10 @@ export const itineraryJsonSchema = {
               properties: {
                 title: { type: 'string' },
                 description: { type: 'string' },
-                category: { type: 'string', description: 'Place category, e.g. MUSEUM, PARK; MEAL for meals' },
+                category: {
+                  type: 'string',
+                  description: 'Place category, e.g. MUSEUM, PARK; MEAL for meals',
+                },
                 kind: { type: 'string', enum: ['ACTIVITY', 'MEAL'] },
                 startTime: { type: 'string', description: 'Local time HH:MM (24 h)' },
                 durationMinutes: { type: 'integer' },

@@ -10,7 +10,14 @@ import { mealWindows, paceRange, type Budget, type Pace, type PlannerPlace } fro
 const seeded = parsePlacesCsv(readFileSync(new URL('../db/seed/places.csv', import.meta.url), 'utf8'));
 const byCity = new Map<string, PlannerPlace[]>();
 seeded.forEach((row, index) => {
-  const place = toPlannerPlace({ ...row, id: `p${String(index).padStart(4, '0')}`, description: row.description ?? null, closed_days: row.closed_days ?? [], interests: row.interests ?? [], rank: row.rank ?? 1000 } as never);
+  const place = toPlannerPlace({
+    ...row,
+    id: `p${String(index).padStart(4, '0')}`,
+    description: row.description ?? null,
+    closed_days: row.closed_days ?? [],
+    interests: row.interests ?? [],
+    rank: row.rank ?? 1000,
+  } as never);
   byCity.set(row.destination_code, [...(byCity.get(row.destination_code) ?? []), place]);
 });
 const cities = [...byCity.keys()].sort();
@@ -60,7 +67,9 @@ describe('planner properties over every seeded destination and pace', () => {
     const sightsTotal = places.filter((place) => place.category !== 'FOOD').length;
     let shortDays = 0;
 
-    expect(days.length).toBe(Math.round((Date.parse(request.endDate) - Date.parse(request.startDate)) / 86_400_000) + 1);
+    expect(days.length).toBe(
+      Math.round((Date.parse(request.endDate) - Date.parse(request.startDate)) / 86_400_000) + 1,
+    );
     for (const day of days) {
       const sights = day.activities.filter((activity) => activity.kind === 'ACTIVITY');
       if (sights.length < range.min) shortDays++;
@@ -88,7 +97,9 @@ describe('planner properties over every seeded destination and pace', () => {
         expect(restaurant.category).toBe('FOOD');
         expect(restaurant.closedDays).not.toContain(weekday(day.date));
         expect(parseClock(meal.startTime)).toBeGreaterThanOrEqual(restaurant.opensMinute);
-        expect(parseClock(meal.startTime) + meal.durationMinutes).toBeLessThanOrEqual(restaurant.closesMinute);
+        expect(parseClock(meal.startTime) + meal.durationMinutes).toBeLessThanOrEqual(
+          restaurant.closesMinute,
+        );
       }
       expect(meals).toHaveLength(2);
       const [lunch, dinner] = meals.map((meal) => parseClock(meal.startTime)) as [number, number];
@@ -100,7 +111,9 @@ describe('planner properties over every seeded destination and pace', () => {
       const ordered = [...day.activities].sort((a, b) => a.startTime.localeCompare(b.startTime));
       for (let index = 1; index < ordered.length; index++) {
         const previous = ordered[index - 1]!;
-        expect(parseClock(ordered[index]!.startTime)).toBeGreaterThanOrEqual(parseClock(previous.startTime) + previous.durationMinutes);
+        expect(parseClock(ordered[index]!.startTime)).toBeGreaterThanOrEqual(
+          parseClock(previous.startTime) + previous.durationMinutes,
+        );
       }
       // Tight clusters: every sight within the wide radius of another, and the route bounded.
       const route = routeKm(sights.map((activity) => placeById.get(activity.placeId!)!));
@@ -111,7 +124,11 @@ describe('planner properties over every seeded destination and pace', () => {
       // Tighter: the day grew around one of its sights (its seed), so some sight has every
       // other within the documented 10 km (a literal: the contract, not the tunable constant).
       if (sights.length > 0) {
-        expect(sights.some((seed) => sights.every((other) => distanceBetween(seed, other) <= MAX_DAY_RADIUS_KM + 1e-9))).toBe(true);
+        expect(
+          sights.some((seed) =>
+            sights.every((other) => distanceBetween(seed, other) <= MAX_DAY_RADIUS_KM + 1e-9),
+          ),
+        ).toBe(true);
       }
       dayRoutesKm.push(route);
     }
@@ -134,7 +151,15 @@ describe('planner properties over every seeded destination and pace', () => {
   it('orders a day along a route no longer than the order the places were picked in', () => {
     const places = byCity.get('PAR')!;
     const days = planItinerary(
-      { destinationCode: 'PAR', startDate: '2027-03-03', endDate: '2027-03-03', travelers: 2, budget: 'MIDRANGE', pace: 'PACKED', interests: [] },
+      {
+        destinationCode: 'PAR',
+        startDate: '2027-03-03',
+        endDate: '2027-03-03',
+        travelers: 2,
+        budget: 'MIDRANGE',
+        pace: 'PACKED',
+        interests: [],
+      },
       places,
     );
     const sights = days[0]!.activities.filter((activity) => activity.kind === 'ACTIVITY');
@@ -147,13 +172,25 @@ describe('planner properties over every seeded destination and pace', () => {
 
   it('prefers places matching the interests', () => {
     const places = byCity.get('ROM')!;
-    const request = { destinationCode: 'ROM', startDate: '2027-03-02', endDate: '2027-03-02', travelers: 1, budget: 'MIDRANGE' as const, pace: 'RELAXED' as const };
-    const art = planItinerary({ ...request, interests: ['art'] }, places)[0]!.activities.filter((a) => a.kind === 'ACTIVITY');
+    const request = {
+      destinationCode: 'ROM',
+      startDate: '2027-03-02',
+      endDate: '2027-03-02',
+      travelers: 1,
+      budget: 'MIDRANGE' as const,
+      pace: 'RELAXED' as const,
+    };
+    const art = planItinerary({ ...request, interests: ['art'] }, places)[0]!.activities.filter(
+      (a) => a.kind === 'ACTIVITY',
+    );
     const artPlaces = art.map((activity) => places.find((place) => place.id === activity.placeId)!);
     expect(artPlaces.filter((place) => place.interests.includes('art')).length).toBeGreaterThanOrEqual(2);
   });
 });
 
-function distanceBetween(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }) {
+function distanceBetween(
+  a: { latitude: number; longitude: number },
+  b: { latitude: number; longitude: number },
+) {
   return routeKm([a, b]);
 }

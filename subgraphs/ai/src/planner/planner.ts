@@ -39,7 +39,9 @@ const mealCostByBudget: Record<Budget, number> = { BUDGET: 15, MIDRANGE: 35, LUX
  */
 export function planItinerary(request: PlanRequest, places: readonly PlannerPlace[]): PlannedDay[] {
   const dates = datesBetween(request.startDate, request.endDate);
-  const interests = new Set(request.interests.map((interest) => interest.trim().toLowerCase()).filter(Boolean));
+  const interests = new Set(
+    request.interests.map((interest) => interest.trim().toLowerCase()).filter(Boolean),
+  );
   const ordered = [...places].sort(byId);
   const sights = ordered
     .filter((place) => place.category !== 'FOOD')
@@ -105,7 +107,8 @@ function planDay(available: Scored[], target: number, minimum: number, interests
   let best: { plan: DayPlan; value: number } | undefined;
   const scoreOf = new Map(available.map(({ place, score }) => [place.id, score]));
   const consider = (plan: DayPlan) => {
-    const value = plan.places.length * 100 + plan.places.reduce((sum, place) => sum + (scoreOf.get(place.id) ?? 0), 0);
+    const value =
+      plan.places.length * 100 + plan.places.reduce((sum, place) => sum + (scoreOf.get(place.id) ?? 0), 0);
     if (!best || value > best.value + 1e-9) best = { plan, value };
     return plan.places.length >= target;
   };
@@ -119,7 +122,11 @@ function planDay(available: Scored[], target: number, minimum: number, interests
       }))
       .filter(({ km }) => km <= WIDE_RADIUS_KM)
       // Nearby first; a place matching an interest counts as 2 km nearer.
-      .sort((a, b) => a.km - (a.matches ? 2 : 0) - (b.km - (b.matches ? 2 : 0)) || byId(a.candidate.place, b.candidate.place));
+      .sort(
+        (a, b) =>
+          a.km - (a.matches ? 2 : 0) - (b.km - (b.matches ? 2 : 0)) ||
+          byId(a.candidate.place, b.candidate.place),
+      );
     const size = Math.min(target, MAX_PERMUTED) - 1;
     const tight = neighbours.filter(({ km }) => km <= CLUSTER_RADIUS_KM);
     const chosen = tight.length >= Math.min(size, minimum - 1) ? tight : neighbours;
@@ -134,7 +141,8 @@ function planDay(available: Scored[], target: number, minimum: number, interests
         if (extra === 0 || next >= pool.length) break;
         // Swap the longest visit for the next-nearest place before giving up a slot.
         const longest = cluster.reduce(
-          (worst, place, index) => (index > 0 && place.durationMinutes > cluster[worst]!.durationMinutes ? index : worst),
+          (worst, place, index) =>
+            index > 0 && place.durationMinutes > cluster[worst]!.durationMinutes ? index : worst,
           1,
         );
         cluster = [...cluster.slice(0, longest), ...cluster.slice(longest + 1), pool[next++]!];
@@ -263,16 +271,16 @@ function buildActivities(
     const window = mealWindows[meal.kind];
     const anchor: Point & { name: string } = meal.anchor ?? centre;
     const restaurant = foods
-          .filter(
-            (food) =>
-              !used.has(food.id) &&
-              isOpenOn(food, day) &&
-              food.opensMinute <= meal.start &&
-              meal.start + window.durationMinutes <= food.closesMinute &&
-              distanceKm(anchor, food) <= 2 &&
-              (request.budget !== 'BUDGET' || food.costLevel <= 2),
-          )
-          .sort((a, b) => distanceKm(anchor, a) - distanceKm(anchor, b) || byId(a, b))[0];
+      .filter(
+        (food) =>
+          !used.has(food.id) &&
+          isOpenOn(food, day) &&
+          food.opensMinute <= meal.start &&
+          meal.start + window.durationMinutes <= food.closesMinute &&
+          distanceKm(anchor, food) <= 2 &&
+          (request.budget !== 'BUDGET' || food.costLevel <= 2),
+      )
+      .sort((a, b) => distanceKm(anchor, a) - distanceKm(anchor, b) || byId(a, b))[0];
     if (restaurant) used.add(restaurant.id);
     const label = meal.kind === 'lunch' ? 'Lunch' : 'Dinner';
     activities.push({
@@ -297,15 +305,25 @@ function buildActivities(
 
 function describe(place: PlannerPlace): string {
   const category = place.category.charAt(0) + place.category.slice(1).toLowerCase().replaceAll('_', ' ');
-  const hours = place.durationMinutes >= 60 ? `about ${Math.round(place.durationMinutes / 30) / 2} h` : `${place.durationMinutes} min`;
+  const hours =
+    place.durationMinutes >= 60
+      ? `about ${Math.round(place.durationMinutes / 30) / 2} h`
+      : `${place.durationMinutes} min`;
   return `${category}; plan ${hours}. Open ${formatClock(place.opensMinute)}-${formatClock(place.closesMinute)}.`;
 }
 
 function centroid(places: readonly PlannerPlace[]): Point & { name: string } {
   if (places.length === 0) return { latitude: 0, longitude: 0, name: 'the city centre' };
   const sum = places.reduce(
-    (total, place) => ({ latitude: total.latitude + place.latitude, longitude: total.longitude + place.longitude }),
+    (total, place) => ({
+      latitude: total.latitude + place.latitude,
+      longitude: total.longitude + place.longitude,
+    }),
     { latitude: 0, longitude: 0 },
   );
-  return { latitude: sum.latitude / places.length, longitude: sum.longitude / places.length, name: 'the city centre' };
+  return {
+    latitude: sum.latitude / places.length,
+    longitude: sum.longitude / places.length,
+    name: 'the city centre',
+  };
 }

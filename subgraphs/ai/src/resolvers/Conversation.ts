@@ -3,7 +3,8 @@ import type { ConversationResolvers } from '../__generated__/resolvers-types.ts'
 import { messagesPage } from '../db/conversations.repository.ts';
 
 export const Conversation: ConversationResolvers = {
-  expert: async (conversation, _args, context) => (await context.loaders.expert.load(conversation.expert_id))!,
+  expert: async (conversation, _args, context) =>
+    (await context.loaders.expert.load(conversation.expert_id))!,
   trip: (conversation) => (conversation.trip_id ? { id: conversation.trip_id } : null),
   createdAt: (conversation) => conversation.created_at,
   lastMessageAt: (conversation) => conversation.last_message_at,

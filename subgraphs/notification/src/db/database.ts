@@ -4,12 +4,7 @@ export type ChannelValue = 'IN_APP' | 'EMAIL' | 'WEBHOOK';
 export type DeliveryStatusValue = 'QUEUED' | 'SENT' | 'FAILED' | 'DEAD';
 export type SeverityValue = 'INFO' | 'WARNING' | 'CRITICAL';
 export type NotificationKindValue =
-  | 'TRIP_REMINDER'
-  | 'PRICE_ALERT'
-  | 'EMERGENCY_ALERT'
-  | 'EXPERT_MESSAGE'
-  | 'ITINERARY_READY'
-  | 'SYSTEM';
+  'TRIP_REMINDER' | 'PRICE_ALERT' | 'EMERGENCY_ALERT' | 'EXPERT_MESSAGE' | 'ITINERARY_READY' | 'SYSTEM';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 

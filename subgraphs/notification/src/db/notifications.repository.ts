@@ -117,7 +117,10 @@ export async function countInbox(db: Kysely<Database>, userId: string, unreadOnl
   return Number(row.count);
 }
 
-export async function deliveriesOf(db: Kysely<Database>, notificationIds: readonly string[]): Promise<DeliveryRow[]> {
+export async function deliveriesOf(
+  db: Kysely<Database>,
+  notificationIds: readonly string[],
+): Promise<DeliveryRow[]> {
   if (notificationIds.length === 0) return [];
   return db
     .selectFrom('notification.delivery')
@@ -128,13 +131,20 @@ export async function deliveriesOf(db: Kysely<Database>, notificationIds: readon
     .execute();
 }
 
-export async function notificationsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<NotificationRow[]> {
+export async function notificationsByIds(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<NotificationRow[]> {
   if (ids.length === 0) return [];
   return db.selectFrom('notification.notification').selectAll().where('id', 'in', ids).execute();
 }
 
 /** Marks the user's own notification read; undefined when it is not theirs (or not there). */
-export async function markRead(db: Kysely<Database>, userId: string, id: string): Promise<NotificationRow | undefined> {
+export async function markRead(
+  db: Kysely<Database>,
+  userId: string,
+  id: string,
+): Promise<NotificationRow | undefined> {
   return db
     .updateTable('notification.notification')
     .set({ read_at: sql<Date>`coalesce(read_at, now())` })

@@ -6,21 +6,40 @@ const newSecret = () => `whsec_${randomBytes(24).toString('base64url')}`;
 
 /** The user's preferences, made with defaults (email on, a fresh signing secret) on first use. */
 export async function ensurePreferences(db: Kysely<Database>, userId: string): Promise<PreferenceRow> {
-  const existing = await db.selectFrom('notification.preference').selectAll().where('user_id', '=', userId).executeTakeFirst();
+  const existing = await db
+    .selectFrom('notification.preference')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   if (existing) return existing;
   await db
     .insertInto('notification.preference')
     .values({ user_id: userId, webhook_secret: newSecret() })
     .onConflict((conflict) => conflict.column('user_id').doNothing())
     .execute();
-  return db.selectFrom('notification.preference').selectAll().where('user_id', '=', userId).executeTakeFirstOrThrow();
+  return db
+    .selectFrom('notification.preference')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
 }
 
-export async function findPreferences(db: Kysely<Database>, userId: string): Promise<PreferenceRow | undefined> {
-  return db.selectFrom('notification.preference').selectAll().where('user_id', '=', userId).executeTakeFirst();
+export async function findPreferences(
+  db: Kysely<Database>,
+  userId: string,
+): Promise<PreferenceRow | undefined> {
+  return db
+    .selectFrom('notification.preference')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
 }
 
-export async function updatePreferences(db: Kysely<Database>, userId: string, changes: PreferenceUpdate): Promise<PreferenceRow> {
+export async function updatePreferences(
+  db: Kysely<Database>,
+  userId: string,
+  changes: PreferenceUpdate,
+): Promise<PreferenceRow> {
   await ensurePreferences(db, userId);
   return db
     .updateTable('notification.preference')

@@ -12,7 +12,13 @@ export interface TravelerFacts {
 export async function upsertTraveler(db: Kysely<Database>, facts: TravelerFacts, version: string) {
   await db
     .insertInto('notification.traveler')
-    .values({ user_id: facts.userId, email: facts.email ?? null, name: facts.name ?? null, region: facts.region ?? null, version })
+    .values({
+      user_id: facts.userId,
+      email: facts.email ?? null,
+      name: facts.name ?? null,
+      region: facts.region ?? null,
+      version,
+    })
     .onConflict((conflict) =>
       conflict
         .column('user_id')
@@ -23,7 +29,7 @@ export async function upsertTraveler(db: Kysely<Database>, facts: TravelerFacts,
           version: eb.ref('excluded.version'),
           updated_at: sql<Date>`now()`,
         }))
-        .where('notification.traveler.version', '<=', eb => eb.ref('excluded.version')),
+        .where('notification.traveler.version', '<=', (eb) => eb.ref('excluded.version')),
     )
     .execute();
 }
@@ -52,7 +58,11 @@ export interface TripSnapshot {
 const tripColumns = sql`trip_id, user_id, title, destination_code, start_date::text as start_date,
   end_date::text as end_date, deleted, version`;
 
-export async function findTrip(db: Kysely<Database>, tripId: string, lock = false): Promise<TripSnapshot | undefined> {
+export async function findTrip(
+  db: Kysely<Database>,
+  tripId: string,
+  lock = false,
+): Promise<TripSnapshot | undefined> {
   const { rows } = await sql<TripSnapshot>`select ${tripColumns} from notification.trip
     where trip_id = ${tripId} ${lock ? sql`for update` : sql``}`.execute(db);
   return rows[0];
@@ -126,7 +136,12 @@ export async function upcomingTrips(
 }
 
 /** How many travelers have a trip to `destinationCode` under way on `today` or starting by `horizon`. */
-export async function countTravelersAt(db: Kysely<Database>, destinationCode: string, today: string, horizon: string): Promise<number> {
+export async function countTravelersAt(
+  db: Kysely<Database>,
+  destinationCode: string,
+  today: string,
+  horizon: string,
+): Promise<number> {
   const { rows } = await sql<{ n: number }>`
     select count(distinct user_id)::int as n from notification.trip
     where not deleted and destination_code = ${destinationCode}

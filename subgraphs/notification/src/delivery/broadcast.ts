@@ -55,7 +55,14 @@ export async function fanOutBroadcast(
   let after = '';
   let queued = 0;
   for (;;) {
-    const users = await travelersAt(deps.db, alert.destinationCode, alert.today, alert.horizon, after, deps.batchSize);
+    const users = await travelersAt(
+      deps.db,
+      alert.destinationCode,
+      alert.today,
+      alert.horizon,
+      after,
+      deps.batchSize,
+    );
     if (users.length === 0) break;
     await deps.notifier.notifyMany(
       users.map((userId) => ({

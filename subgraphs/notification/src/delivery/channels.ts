@@ -1,6 +1,12 @@
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
-import { UpstreamError, createUpstream, isNetworkError, isRetryableStatus, type Health } from '@traveloure/platform';
+import {
+  UpstreamError,
+  createUpstream,
+  isNetworkError,
+  isRetryableStatus,
+  type Health,
+} from '@traveloure/platform';
 import type { DeliveryTarget } from '../db/notifications.repository.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from './signing.ts';
 
@@ -18,7 +24,10 @@ export interface PushChannels {
 }
 
 const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
+  text.replace(
+    /[&<>"']/g,
+    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!,
+  );
 
 /** The webhook body: what a receiver gets (and signs over). */
 export function webhookPayload(target: DeliveryTarget) {
@@ -66,7 +75,11 @@ export function createPushChannels(
   return {
     async email(target) {
       if (!target.email) {
-        throw new UpstreamError({ upstream: 'smtp', detail: 'no email address known for this traveler', retryable: false });
+        throw new UpstreamError({
+          upstream: 'smtp',
+          detail: 'no email address known for this traveler',
+          retryable: false,
+        });
       }
       await smtp.call(async () => {
         try {
@@ -78,7 +91,11 @@ export function createPushChannels(
             html: `<p>${escapeHtml(target.body).replace(/\n/g, '<br>')}</p><p style="color:#888">Traveloure</p>`,
             headers: { 'X-Traveloure-Notification-Id': target.id, 'X-Traveloure-Severity': target.severity },
           });
-          if (!settings.smtpUrl) logger.info({ notificationId: target.id, to: target.email, message: info.message?.toString() }, 'email (not sent: no SMTP_URL)');
+          if (!settings.smtpUrl)
+            logger.info(
+              { notificationId: target.id, to: target.email, message: info.message?.toString() },
+              'email (not sent: no SMTP_URL)',
+            );
         } catch (error) {
           const responseCode = (error as { responseCode?: number }).responseCode;
           // 4xx replies are temporary by SMTP's own definition; 5xx are final.
@@ -96,7 +113,11 @@ export function createPushChannels(
 
     async webhook(target) {
       if (!target.webhook_url || !target.webhook_secret) {
-        throw new UpstreamError({ upstream: 'webhook', detail: 'no webhook URL configured', retryable: false });
+        throw new UpstreamError({
+          upstream: 'webhook',
+          detail: 'no webhook URL configured',
+          retryable: false,
+        });
       }
       const body = JSON.stringify(webhookPayload(target));
       // Wall-clock time, not the business clock: receivers compare it with theirs to refuse replays.
@@ -121,7 +142,10 @@ export function createPushChannels(
           if (signal.aborted) throw error;
           throw new UpstreamError({
             upstream: 'webhook',
-            detail: error instanceof Error ? `${error.message}${isNetworkError(error) ? ' (network)' : ''}` : String(error),
+            detail:
+              error instanceof Error
+                ? `${error.message}${isNetworkError(error) ? ' (network)' : ''}`
+                : String(error),
             retryable: true,
             cause: error,
           });

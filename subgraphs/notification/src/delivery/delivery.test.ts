@@ -34,7 +34,9 @@ describe('quiet hours', () => {
     expect(quietHoursDelayMs(setting, at('2026-06-10T14:00:00Z'))).toBe(0);
     expect(quietHoursDelayMs(setting, at('2026-06-10T11:59:00Z'))).toBe(0);
     expect(quietHoursDelayMs(undefined, at('2026-06-10T13:00:00Z'))).toBe(0);
-    expect(quietHoursDelayMs({ start: '09:00', end: '09:00', timeZone: 'UTC' }, at('2026-06-10T09:00:00Z'))).toBe(0);
+    expect(
+      quietHoursDelayMs({ start: '09:00', end: '09:00', timeZone: 'UTC' }, at('2026-06-10T09:00:00Z')),
+    ).toBe(0);
   });
 });
 
@@ -47,12 +49,24 @@ describe('webhook signatures', () => {
   it('verifies a signature over timestamp and body, and refuses tampering and replays', () => {
     const signature = signWebhook(secret, timestamp, body);
     expect(signature).toMatch(/^sha256=[0-9a-f]{64}$/);
-    expect(verifyWebhookSignature(secret, { signature, timestamp: String(timestamp) }, body, { now })).toBe(true);
-    expect(verifyWebhookSignature(secret, { signature, timestamp: String(timestamp) }, `${body} `, { now })).toBe(false);
-    expect(verifyWebhookSignature('other', { signature, timestamp: String(timestamp) }, body, { now })).toBe(false);
-    expect(verifyWebhookSignature(secret, { signature, timestamp: String(timestamp + 1) }, body, { now })).toBe(false);
+    expect(verifyWebhookSignature(secret, { signature, timestamp: String(timestamp) }, body, { now })).toBe(
+      true,
+    );
+    expect(
+      verifyWebhookSignature(secret, { signature, timestamp: String(timestamp) }, `${body} `, { now }),
+    ).toBe(false);
+    expect(verifyWebhookSignature('other', { signature, timestamp: String(timestamp) }, body, { now })).toBe(
+      false,
+    );
+    expect(
+      verifyWebhookSignature(secret, { signature, timestamp: String(timestamp + 1) }, body, { now }),
+    ).toBe(false);
     // The same call ten minutes later is a replay.
-    expect(verifyWebhookSignature(secret, { signature, timestamp: String(timestamp) }, body, { now: now + 600_000 })).toBe(false);
+    expect(
+      verifyWebhookSignature(secret, { signature, timestamp: String(timestamp) }, body, {
+        now: now + 600_000,
+      }),
+    ).toBe(false);
   });
 });
 

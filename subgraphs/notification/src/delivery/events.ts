@@ -44,7 +44,10 @@ export function createEventHandler(deps: { notifier: Notifier; reminders: Remind
     const parse = <T>(schema: z.ZodType<T>) => {
       const result = schema.safeParse(event.payload);
       if (!result.success) {
-        deps.logger.error({ eventId: event.id, type: event.type, issues: result.error.issues }, 'malformed event payload skipped');
+        deps.logger.error(
+          { eventId: event.id, type: event.type, issues: result.error.issues },
+          'malformed event payload skipped',
+        );
       }
       return result.success ? result.data : undefined;
     };

@@ -50,7 +50,8 @@ export interface NotificationQueues {
 export const notifyJobId = (draft: Pick<NotificationDraft, 'userId' | 'kind' | 'dedupeKey'>) =>
   `notify.${draft.userId}.${draft.kind}.${draft.dedupeKey}`.replace(/:/g, '_');
 
-const pushJobId = (channel: PushChannel, notificationId: string) => `${channel.toLowerCase()}.${notificationId}`;
+const pushJobId = (channel: PushChannel, notificationId: string) =>
+  `${channel.toLowerCase()}.${notificationId}`;
 
 export interface NotifierDeps {
   db: Kysely<Database>;
@@ -77,7 +78,9 @@ export function createNotifier(deps: NotifierDeps) {
     },
 
     async notifyMany(drafts: NotificationDraft[]) {
-      await queues.inApp.addBulk(drafts.map((draft) => ({ name: 'notify', data: draft, options: { jobId: notifyJobId(draft) } })));
+      await queues.inApp.addBulk(
+        drafts.map((draft) => ({ name: 'notify', data: draft, options: { jobId: notifyJobId(draft) } })),
+      );
     },
 
     async handleInApp(job: RunningJob<NotificationDraft>) {
@@ -99,12 +102,21 @@ export function createNotifier(deps: NotifierDeps) {
       });
       if (!outcome) return;
       if (outcome.created) await cache.invalidate([draft.userId]);
-      const quiet = outcome.preferences?.quiet_start && outcome.preferences.quiet_end
-        ? { start: outcome.preferences.quiet_start, end: outcome.preferences.quiet_end, timeZone: outcome.preferences.time_zone }
-        : undefined;
+      const quiet =
+        outcome.preferences?.quiet_start && outcome.preferences.quiet_end
+          ? {
+              start: outcome.preferences.quiet_start,
+              end: outcome.preferences.quiet_end,
+              timeZone: outcome.preferences.time_zone,
+            }
+          : undefined;
       const delayMs = draft.severity === 'CRITICAL' ? 0 : quietHoursDelayMs(quiet, clock.now());
       for (const channel of outcome.channels.filter((value): value is PushChannel => value !== 'IN_APP')) {
-        await pushQueue(channel).add('deliver', { notificationId: outcome.id, channel }, { jobId: pushJobId(channel, outcome.id), delayMs });
+        await pushQueue(channel).add(
+          'deliver',
+          { notificationId: outcome.id, channel },
+          { jobId: pushJobId(channel, outcome.id), delayMs },
+        );
       }
     },
 
@@ -119,15 +131,29 @@ export function createNotifier(deps: NotifierDeps) {
         .selectFrom('notification.delivery as d')
         .innerJoin('notification.notification as n', 'n.id', 'd.notification_id')
         .leftJoin('notification.preference as p', 'p.user_id', 'n.user_id')
-        .select(['d.notification_id', 'd.channel', 'n.severity', 'p.quiet_start', 'p.quiet_end', 'p.time_zone'])
+        .select([
+          'd.notification_id',
+          'd.channel',
+          'n.severity',
+          'p.quiet_start',
+          'p.quiet_end',
+          'p.time_zone',
+        ])
         .where('d.status', 'in', ['QUEUED', 'FAILED'])
         .where('d.channel', '<>', 'IN_APP')
         .execute();
       for (const row of pending) {
         const channel = row.channel as PushChannel;
-        const quiet = row.quiet_start && row.quiet_end ? { start: row.quiet_start, end: row.quiet_end, timeZone: row.time_zone ?? 'UTC' } : undefined;
+        const quiet =
+          row.quiet_start && row.quiet_end
+            ? { start: row.quiet_start, end: row.quiet_end, timeZone: row.time_zone ?? 'UTC' }
+            : undefined;
         const delayMs = row.severity === 'CRITICAL' ? 0 : quietHoursDelayMs(quiet, clock.now());
-        await pushQueue(channel).add('deliver', { notificationId: row.notification_id, channel }, { jobId: pushJobId(channel, row.notification_id), delayMs });
+        await pushQueue(channel).add(
+          'deliver',
+          { notificationId: row.notification_id, channel },
+          { jobId: pushJobId(channel, row.notification_id), delayMs },
+        );
       }
       return pending.length;
     },
@@ -138,18 +164,34 @@ export function createNotifier(deps: NotifierDeps) {
       if (!target || target.status === 'SENT' || target.status === 'DEAD') return;
       // Turned off while the email waited (quiet hours, retries): the user's latest word wins.
       if (channel === 'EMAIL' && target.email_enabled === false) {
-        await recordAttempt(db, notificationId, channel, 'DEAD', 'email notifications were turned off before it was sent');
+        await recordAttempt(
+          db,
+          notificationId,
+          channel,
+          'DEAD',
+          'email notifications were turned off before it was sent',
+        );
         return;
       }
       try {
         if (channel === 'EMAIL') await channels.email(target);
         else await channels.webhook(target);
       } catch (error) {
-        const detail = (error instanceof UpstreamError ? error.detail : error instanceof Error ? error.message : String(error)).slice(0, 1_000);
-        const permanent = error instanceof UpstreamError && !error.retryable && !(error instanceof UpstreamUnavailableError);
+        const detail = (
+          error instanceof UpstreamError
+            ? error.detail
+            : error instanceof Error
+              ? error.message
+              : String(error)
+        ).slice(0, 1_000);
+        const permanent =
+          error instanceof UpstreamError && !error.retryable && !(error instanceof UpstreamUnavailableError);
         const final = permanent || job.attempt >= job.maxAttempts;
         await recordAttempt(db, notificationId, channel, final ? 'DEAD' : 'FAILED', detail);
-        logger.warn({ notificationId, channel, attempt: job.attempt, final, err: detail }, 'delivery attempt failed');
+        logger.warn(
+          { notificationId, channel, attempt: job.attempt, final, err: detail },
+          'delivery attempt failed',
+        );
         throw permanent ? new PermanentJobError(detail) : new Error(detail);
       }
       await recordAttempt(db, notificationId, channel, 'SENT', null);

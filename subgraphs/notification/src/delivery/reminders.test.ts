@@ -14,7 +14,13 @@ describe('trip reminder scheduling (injected clock)', () => {
     for (const trip of ['t1', 't2', 't3', 't4']) await reminders.cancel(trip);
   });
   const clock = createManualClock('2026-06-10T12:00:00Z');
-  const reminders = createReminders({ db: {} as Kysely<Database>, notifier: {} as Notifier, queue, clock, hourUtc: 9 });
+  const reminders = createReminders({
+    db: {} as Kysely<Database>,
+    notifier: {} as Notifier,
+    queue,
+    clock,
+    hourUtc: 9,
+  });
   const job = (tripId: string, days: number) => queue.getJob(reminderJobId(tripId, days));
   const delayOf = async (tripId: string, days: number) => {
     const snapshot = await job(tripId, days);
@@ -22,7 +28,12 @@ describe('trip reminder scheduling (injected clock)', () => {
   };
 
   it('schedules both reminders at 09:00 UTC, 3 days and 1 day before the start', async () => {
-    await reminders.schedule({ tripId: 't1', userId: 'u', startDate: '2026-06-20', version: '2026-06-10T12:00:00Z' });
+    await reminders.schedule({
+      tripId: 't1',
+      userId: 'u',
+      startDate: '2026-06-20',
+      version: '2026-06-10T12:00:00Z',
+    });
     // 2026-06-17T09:00Z and 2026-06-19T09:00Z, from 2026-06-10T12:00Z.
     expect(Math.abs((await delayOf('t1', 3))! - (7 * DAY - 3 * HOUR))).toBeLessThan(5_000);
     expect(Math.abs((await delayOf('t1', 1))! - (9 * DAY - 3 * HOUR))).toBeLessThan(5_000);

@@ -8,7 +8,8 @@ const DAY_MS = 86_400_000;
 /** Days before the start a reminder goes out. */
 export const REMINDER_DAYS = [3, 1] as const;
 
-export const reminderJobId = (tripId: string, daysBefore: number) => `reminder.${tripId}.${daysBefore}d`.replace(/:/g, '_');
+export const reminderJobId = (tripId: string, daysBefore: number) =>
+  `reminder.${tripId}.${daysBefore}d`.replace(/:/g, '_');
 
 const startOf = (date: string) => Date.parse(`${date}T00:00:00Z`);
 
@@ -36,15 +37,27 @@ export function createReminders(deps: {
     const now = clock.now();
     const start = startOf(trip.startDate);
     if (start <= now) return;
-    const slots = REMINDER_DAYS.map((daysBefore) => ({ daysBefore, dueAt: start - daysBefore * DAY_MS + deps.hourUtc * 3_600_000 }));
+    const slots = REMINDER_DAYS.map((daysBefore) => ({
+      daysBefore,
+      dueAt: start - daysBefore * DAY_MS + deps.hourUtc * 3_600_000,
+    }));
     const overdue = slots.filter((slot) => slot.dueAt <= now);
     const nearestOverdue = overdue.sort((a, b) => a.daysBefore - b.daysBefore)[0];
     const jobs = [...slots.filter((slot) => slot.dueAt > now), ...(nearestOverdue ? [nearestOverdue] : [])];
     await queue.addBulk(
       jobs.map((slot) => ({
         name: 'reminder',
-        data: { tripId: trip.tripId, userId: trip.userId, startDate: trip.startDate, daysBefore: slot.daysBefore, version: trip.version },
-        options: { jobId: reminderJobId(trip.tripId, slot.daysBefore), delayMs: Math.max(0, slot.dueAt - now) },
+        data: {
+          tripId: trip.tripId,
+          userId: trip.userId,
+          startDate: trip.startDate,
+          daysBefore: slot.daysBefore,
+          version: trip.version,
+        },
+        options: {
+          jobId: reminderJobId(trip.tripId, slot.daysBefore),
+          delayMs: Math.max(0, slot.dueAt - now),
+        },
       })),
     );
   }
@@ -66,7 +79,12 @@ export function createReminders(deps: {
       for (;;) {
         const trips = await upcomingTrips(deps.db, today, after, batchSize);
         for (const trip of trips) {
-          await schedule({ tripId: trip.trip_id, userId: trip.user_id, startDate: trip.start_date, version: new Date(trip.version).toISOString() });
+          await schedule({
+            tripId: trip.trip_id,
+            userId: trip.user_id,
+            startDate: trip.start_date,
+            version: new Date(trip.version).toISOString(),
+          });
         }
         restored += trips.length;
         if (trips.length < batchSize) return restored;

@@ -5,5 +5,7 @@ export const NotificationPreferences: NotificationPreferencesResolvers = {
   webhookUrl: (row) => row.webhook_url,
   webhookSigningSecret: (row) => row.webhook_secret,
   quietHours: (row) =>
-    row.quiet_start && row.quiet_end ? { start: row.quiet_start, end: row.quiet_end, timeZone: row.time_zone } : null,
+    row.quiet_start && row.quiet_end
+      ? { start: row.quiet_start, end: row.quiet_end, timeZone: row.time_zone }
+      : null,
 };

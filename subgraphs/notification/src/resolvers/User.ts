@@ -32,16 +32,25 @@ export const User: UserResolvers = {
     const size = pageSize(args.first);
     const unreadOnly = args.unreadOnly ?? false;
     const after = args.after ? inboxCursor(args.after) : undefined;
-    const page = await context.app.cache.read(user.id, { page: size, after: args.after ?? null, unreadOnly }, async () => ({
-      rows: await listInbox(context.db, {
-        userId: user.id,
-        size,
-        unreadOnly,
-        after,
+    const page = await context.app.cache.read(
+      user.id,
+      { page: size, after: args.after ?? null, unreadOnly },
+      async () => ({
+        rows: await listInbox(context.db, {
+          userId: user.id,
+          size,
+          unreadOnly,
+          after,
+        }),
+        totalCount: await countInbox(context.db, user.id, unreadOnly),
       }),
-      totalCount: await countInbox(context.db, user.id, unreadOnly),
-    }));
-    return toConnection<NotificationModel>(page.rows, size, (row) => encodeCursor([toIso(row.created_at), row.id]), page.totalCount);
+    );
+    return toConnection<NotificationModel>(
+      page.rows,
+      size,
+      (row) => encodeCursor([toIso(row.created_at), row.id]),
+      page.totalCount,
+    );
   },
 
   unreadNotificationCount: (user, _args, context) => {

@@ -13,7 +13,12 @@ import { broadcastEmergencyAlert } from './Mutation/broadcastEmergencyAlert.ts';
 export const resolvers: Resolvers = {
   ...dateScalars(),
   Query: { notificationStats },
-  Mutation: { markNotificationRead, markAllNotificationsRead, updateNotificationPreferences, broadcastEmergencyAlert },
+  Mutation: {
+    markNotificationRead,
+    markAllNotificationsRead,
+    updateNotificationPreferences,
+    broadcastEmergencyAlert,
+  },
   User,
   Notification,
   Delivery,

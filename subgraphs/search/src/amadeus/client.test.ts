@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
 import { RateLimiterQueue } from 'rate-limiter-flexible';
-import { createLogger, createRateLimiter, createUpstream, UpstreamError, UpstreamUnavailableError, type UpstreamOptions } from '@traveloure/platform';
+import {
+  createLogger,
+  createRateLimiter,
+  createUpstream,
+  UpstreamError,
+  UpstreamUnavailableError,
+  type UpstreamOptions,
+} from '@traveloure/platform';
 import { startAmadeusEmulator, type AmadeusEmulator } from '../../../../tests/emulators/amadeus/server.ts';
 import { addDays, todayUtc } from '../validation.ts';
 import { createAmadeusClient, type RequestThrottle } from './client.ts';
@@ -12,7 +19,13 @@ const logger = createLogger('amadeus-test', { level: 'silent' });
 let emulator: AmadeusEmulator;
 let upstreams = 0;
 const departureDate = addDays(todayUtc(), 30);
-const flightParams = { originLocationCode: 'NYC', destinationLocationCode: 'PAR', departureDate, adults: 1, max: 5 };
+const flightParams = {
+  originLocationCode: 'NYC',
+  destinationLocationCode: 'PAR',
+  departureDate,
+  adults: 1,
+  max: 5,
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function makeClient(overrides: Partial<UpstreamOptions> = {}, refreshMarginMs?: number) {
@@ -53,7 +66,9 @@ describe('Amadeus token', () => {
     emulator.setTokenDelay(50);
     const before = emulator.tokensIssued();
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, index) => client.flightOffers({ ...flightParams, max: 1 + (index % 5) })),
+      Array.from({ length: 100 }, (_, index) =>
+        client.flightOffers({ ...flightParams, max: 1 + (index % 5) }),
+      ),
     );
     expect(results).toHaveLength(100);
     expect(results.every((result) => result.data.length > 0)).toBe(true);
@@ -72,7 +87,9 @@ describe('Amadeus token', () => {
     await sleep(600);
     await client.flightOffers(flightParams);
     expect(emulator.count('/v1/security/oauth2/token')).toBe(2);
-    const unauthorized = emulator.requests.filter((request) => request.path.startsWith('/v2') && !request.authorization);
+    const unauthorized = emulator.requests.filter(
+      (request) => request.path.startsWith('/v2') && !request.authorization,
+    );
     expect(unauthorized).toHaveLength(0);
   });
 
@@ -91,14 +108,29 @@ describe('Amadeus token', () => {
     await client.flightOffers(flightParams);
     emulator.expireTokens();
     emulator.setTokenDelay(50);
-    const results = await Promise.all(Array.from({ length: 30 }, (_, index) => client.flightOffers({ ...flightParams, max: 1 + (index % 5) })));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        client.flightOffers({ ...flightParams, max: 1 + (index % 5) }),
+      ),
+    );
     expect(results.every((result) => result.data.length > 0)).toBe(true);
     expect(emulator.count('/v1/security/oauth2/token')).toBe(2);
   });
 
   it('a refused credential is UPSTREAM_UNAVAILABLE and is not retried', async () => {
-    const upstream = createUpstream({ name: 'amadeus-bad-key', logger, timeoutMs: 2_000, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 } });
-    const client = createAmadeusClient({ clientId: 'wrong', clientSecret: 'wrong', baseUrl: emulator.url, logger, upstream });
+    const upstream = createUpstream({
+      name: 'amadeus-bad-key',
+      logger,
+      timeoutMs: 2_000,
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    const client = createAmadeusClient({
+      clientId: 'wrong',
+      clientSecret: 'wrong',
+      baseUrl: emulator.url,
+      logger,
+      upstream,
+    });
     const error = await client.flightOffers(flightParams).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UpstreamError);
     expect((error as UpstreamError).status).toBe(401);
@@ -145,7 +177,12 @@ describe('Amadeus failures', () => {
       clientSecret: gone.clientSecret,
       baseUrl: gone.url,
       logger,
-      upstream: createUpstream({ name: `amadeus-gone-${++upstreams}`, logger, timeoutMs: 2_000, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 } }),
+      upstream: createUpstream({
+        name: `amadeus-gone-${++upstreams}`,
+        logger,
+        timeoutMs: 2_000,
+        retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+      }),
       fetch: (input, init) => {
         attempts++;
         return fetch(input, init);
@@ -160,9 +197,14 @@ describe('Amadeus failures', () => {
 
   it('maps a 400 to BAD_USER_INPUT naming our field, without retrying', async () => {
     const { client } = makeClient();
-    const error = await client.flightOffers({ ...flightParams, originLocationCode: 'N1' }).catch((caught: unknown) => caught);
+    const error = await client
+      .flightOffers({ ...flightParams, originLocationCode: 'N1' })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(GraphQLError);
-    expect((error as GraphQLError).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'origin'] });
+    expect((error as GraphQLError).extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: ['input', 'origin'],
+    });
     expect((error as GraphQLError).message).toMatch(/originLocationCode must be a 3-letter IATA code/);
     expect(emulator.count('/v2/shopping/flight-offers')).toBe(1);
   });
@@ -170,7 +212,10 @@ describe('Amadeus failures', () => {
   it('reads errors whose status and code are strings', async () => {
     const { client } = makeClient();
     const error = await client.hotelsByCity({ cityCode: 'P4' }).catch((caught: unknown) => caught);
-    expect((error as GraphQLError).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'cityCode'] });
+    expect((error as GraphQLError).extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: ['input', 'cityCode'],
+    });
   });
 
   it('retries malformed JSON and slow answers (timeout)', async () => {
@@ -217,7 +262,9 @@ describe('Amadeus failures', () => {
       checkOutDate: addDays(departureDate, 3),
     });
     expect(offers.data.length).toBeGreaterThan(0);
-    expect(emulator.requests.find((request) => request.path === '/v3/shopping/hotel-offers')?.query.hotelIds).toContain(',');
+    expect(
+      emulator.requests.find((request) => request.path === '/v3/shopping/hotel-offers')?.query.hotelIds,
+    ).toContain(',');
   });
 });
 
@@ -237,13 +284,17 @@ describe('client-side throttle', () => {
           throttle,
         });
       const calls = (client: ReturnType<typeof make>) =>
-        Promise.allSettled(Array.from({ length: 15 }, (_, index) => client.flightOffers({ ...flightParams, max: index + 1 })));
+        Promise.allSettled(
+          Array.from({ length: 15 }, (_, index) => client.flightOffers({ ...flightParams, max: index + 1 })),
+        );
 
       const unthrottled = await calls(make());
       expect(unthrottled.filter((outcome) => outcome.status === 'rejected').length).toBeGreaterThan(0);
 
       await sleep(1_100); // let the emulator's window pass
-      const throttle = new RateLimiterQueue(createRateLimiter({ keyPrefix: 'amadeus-throttle-test', points: 5, durationSeconds: 1 }));
+      const throttle = new RateLimiterQueue(
+        createRateLimiter({ keyPrefix: 'amadeus-throttle-test', points: 5, durationSeconds: 1 }),
+      );
       const throttled = await calls(make(throttle));
       expect(throttled.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
     } finally {
@@ -262,7 +313,11 @@ describe('client-side throttle', () => {
         baseUrl: strict.url,
         logger,
         upstream: createUpstream({ name: `amadeus-paced-${++upstreams}`, logger, timeoutMs: 5_000 }),
-        throttle: createAmadeusThrottle({ tps: 10, keyPrefix: `amadeus-paced-${upstreams}`, maxQueueSize: 100 }),
+        throttle: createAmadeusThrottle({
+          tps: 10,
+          keyPrefix: `amadeus-paced-${upstreams}`,
+          maxQueueSize: 100,
+        }),
       });
       const outcomes = await Promise.allSettled(
         Array.from({ length: 22 }, (_, index) => client.flightOffers({ ...flightParams, max: index + 1 })),
@@ -277,11 +332,17 @@ describe('client-side throttle', () => {
 
 describe('mapAmadeusError', () => {
   it('maps statuses and codes given as numbers or strings', () => {
-    const asStrings = mapAmadeusError(503, { errors: [{ status: '503', code: '141', title: 'SYSTEM ERROR HAS OCCURRED' }] });
+    const asStrings = mapAmadeusError(503, {
+      errors: [{ status: '503', code: '141', title: 'SYSTEM ERROR HAS OCCURRED' }],
+    });
     expect(asStrings).toBeInstanceOf(UpstreamError);
     expect((asStrings as UpstreamError).upstreamCode).toBe('141');
     expect((asStrings as UpstreamError).retryable).toBe(true);
-    const tooMany = mapAmadeusError(429, { errors: [{ status: 429, code: 38194, title: 'Too many requests' }] }, '2');
+    const tooMany = mapAmadeusError(
+      429,
+      { errors: [{ status: 429, code: 38194, title: 'Too many requests' }] },
+      '2',
+    );
     expect((tooMany as UpstreamError).retryAfterMs).toBe(2_000);
     const notFound = mapAmadeusError(404, { errors: [{ status: 404, code: 38196 }] });
     expect((notFound as UpstreamError).retryable).toBe(false);

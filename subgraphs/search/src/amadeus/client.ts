@@ -59,7 +59,10 @@ export class TokenManager {
         this.fetched++;
         const lifetimeMs = expiresInSeconds * 1000;
         // Short-lived tokens (tests) still get used: the margin never exceeds half the lifetime.
-        this.token = { value: accessToken, refreshAt: Date.now() + lifetimeMs - Math.min(this.refreshMarginMs, lifetimeMs / 2) };
+        this.token = {
+          value: accessToken,
+          refreshAt: Date.now() + lifetimeMs - Math.min(this.refreshMarginMs, lifetimeMs / 2),
+        };
         return accessToken;
       })
       .finally(() => {
@@ -119,11 +122,21 @@ export function createAmadeusClient(options: AmadeusClientOptions) {
       const error = mapAmadeusError(response.status, body, response.headers.get('retry-after'));
       // A refused credential is our configuration, not the client's input.
       if (error instanceof UpstreamError) throw error;
-      throw new UpstreamError({ upstream: UPSTREAM, detail: `token request refused: ${error.message}`, retryable: false, status: response.status });
+      throw new UpstreamError({
+        upstream: UPSTREAM,
+        detail: `token request refused: ${error.message}`,
+        retryable: false,
+        status: response.status,
+      });
     }
     const token = body as AmadeusTokenResponse | undefined;
     if (malformed || !token?.access_token || typeof token.expires_in !== 'number') {
-      throw new UpstreamError({ upstream: UPSTREAM, detail: 'malformed token response', retryable: true, status: response.status });
+      throw new UpstreamError({
+        upstream: UPSTREAM,
+        detail: 'malformed token response',
+        retryable: true,
+        status: response.status,
+      });
     }
     options.logger.debug({ expiresIn: token.expires_in }, 'amadeus token refreshed');
     return { accessToken: token.access_token, expiresInSeconds: token.expires_in };
@@ -185,12 +198,14 @@ export function createAmadeusClient(options: AmadeusClientOptions) {
   return {
     tokens,
     /** Flight Offers Search v2. */
-    flightOffers: (params: FlightOffersParams) => get<AmadeusFlightOffersResponse>('/v2/shopping/flight-offers', params),
+    flightOffers: (params: FlightOffersParams) =>
+      get<AmadeusFlightOffersResponse>('/v2/shopping/flight-offers', params),
     /** Hotel List by city: the hotel ids the offers search needs. */
     hotelsByCity: (params: HotelsByCityParams) =>
       get<AmadeusHotelListResponse>('/v1/reference-data/locations/hotels/by-city', params),
     /** Hotel Search v3: offers for given hotel ids. */
-    hotelOffers: (params: HotelOffersParams) => get<AmadeusHotelOffersResponse>('/v3/shopping/hotel-offers', params),
+    hotelOffers: (params: HotelOffersParams) =>
+      get<AmadeusHotelOffersResponse>('/v3/shopping/hotel-offers', params),
   };
 }
 

@@ -81,7 +81,11 @@ function retryAfterMs(header: string | null): number | undefined {
  * our field name; 408/425/429/5xx -> a retryable UpstreamError (UPSTREAM_UNAVAILABLE once
  * retries run out); anything else (401/403 credentials, 404) -> a non-retryable UpstreamError.
  */
-export function mapAmadeusError(httpStatus: number, body: unknown, retryAfter: string | null = null): GraphQLError {
+export function mapAmadeusError(
+  httpStatus: number,
+  body: unknown,
+  retryAfter: string | null = null,
+): GraphQLError {
   const item = firstAmadeusError(body);
   const status = httpStatus || asNumber(item?.status) || 0;
   const code = asString(item?.code);

@@ -1,4 +1,9 @@
-import { RateLimiterMemory, RateLimiterQueue, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterQueue,
+  type RateLimiterAbstract,
+  type RateLimiterRes,
+} from 'rate-limiter-flexible';
 import { createRateLimiter, type Redis } from '@traveloure/platform';
 import type { RequestThrottle } from './client.ts';
 
@@ -20,7 +25,11 @@ export interface AmadeusThrottleOptions {
  * a hung one would keep every call waiting until its upstream timeout, and the Amadeus breaker
  * would count those timeouts against Amadeus. Past `budgetMs` this process' window answers.
  */
-function boundedBy(budgetMs: number, shared: RateLimiterAbstract, local: RateLimiterAbstract): RateLimiterAbstract {
+function boundedBy(
+  budgetMs: number,
+  shared: RateLimiterAbstract,
+  local: RateLimiterAbstract,
+): RateLimiterAbstract {
   const bounded = {
     points: shared.points,
     get: (key: string | number) => shared.get(key),
@@ -50,7 +59,11 @@ export function createAmadeusThrottle(options: AmadeusThrottleOptions): RequestT
   });
   const window = { keyPrefix: options.keyPrefix, points: options.tps, durationSeconds: 1 };
   const sharedWindow = options.redis
-    ? boundedBy(options.sharedBudgetMs ?? 250, createRateLimiter({ ...window, redis: options.redis }), createRateLimiter(window))
+    ? boundedBy(
+        options.sharedBudgetMs ?? 250,
+        createRateLimiter({ ...window, redis: options.redis }),
+        createRateLimiter(window),
+      )
     : createRateLimiter(window);
   const shared = new RateLimiterQueue(sharedWindow, { maxQueueSize: options.maxQueueSize });
   return {

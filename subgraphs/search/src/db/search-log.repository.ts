@@ -15,7 +15,10 @@ export interface DemandRow {
 }
 
 /** The most searched destinations over the last `days` days, most searched first. */
-export async function searchDemand(db: Kysely<Database>, options: { days: number; first: number }): Promise<DemandRow[]> {
+export async function searchDemand(
+  db: Kysely<Database>,
+  options: { days: number; first: number },
+): Promise<DemandRow[]> {
   const rows = await db
     .selectFrom('search.search_log')
     .select([

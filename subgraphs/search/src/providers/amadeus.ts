@@ -62,7 +62,11 @@ function isAmadeusCode(error: unknown, code: string) {
  * Live offers from Amadeus. Hotels take the real two steps: the city's hotel list (cached for
  * a day, it rarely changes), then Hotel Search v3 for the first ids of that list.
  */
-export function createAmadeusProvider(client: AmadeusClient, hotelLists: ResponseCache, hotelListTtlSeconds: number): SearchProvider {
+export function createAmadeusProvider(
+  client: AmadeusClient,
+  hotelLists: ResponseCache,
+  hotelListTtlSeconds: number,
+): SearchProvider {
   return {
     name: 'amadeus',
 

@@ -25,7 +25,13 @@ export function createDemoProvider(): SearchProvider {
         const stops = query.nonStop ? 0 : Math.floor(random() * 2);
         const itineraries = legs.map(([from, to, date]) => {
           let at = `${date}T${String(6 + Math.floor(random() * 14)).padStart(2, '0')}:${random() < 0.5 ? '00' : '30'}:00`;
-          const hops = stops === 0 ? [[from, to]] : [[from, 'ZZZ'], ['ZZZ', to]];
+          const hops =
+            stops === 0
+              ? [[from, to]]
+              : [
+                  [from, 'ZZZ'],
+                  ['ZZZ', to],
+                ];
           let total = 0;
           const segments = hops.map(([segmentFrom, segmentTo]) => {
             const minutes = 60 + Math.floor(random() * 480);

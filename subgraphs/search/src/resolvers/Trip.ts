@@ -43,9 +43,13 @@ export const Trip: TripResolvers = {
 
   hotelOffers: (trip, { adults, maxResults }, context) => {
     const { destinationCode, startDate, endDate } = required(trip);
-    if (!searchableDates(startDate, endDate) || endDate <= startDate) return nothingToSearch(context.search.provider);
+    if (!searchableDates(startDate, endDate) || endDate <= startDate)
+      return nothingToSearch(context.search.provider);
     return context.loaders.hotelSearch.load(
-      validateHotelSearch({ cityCode: destinationCode, checkIn: startDate, checkOut: endDate, adults, maxResults }, { path: ['hotelOffers'] }),
+      validateHotelSearch(
+        { cityCode: destinationCode, checkIn: startDate, checkOut: endDate, adults, maxResults },
+        { path: ['hotelOffers'] },
+      ),
     );
   },
 };

@@ -40,11 +40,15 @@ describe('migrations', () => {
         ]),
       );
       const indexes = (
-        await sql<{ indexdef: string }>`select indexdef from pg_indexes where schemaname = 'trip'`.execute(handle.db)
+        await sql<{ indexdef: string }>`select indexdef from pg_indexes where schemaname = 'trip'`.execute(
+          handle.db,
+        )
       ).rows.map((row) => row.indexdef);
       expect(indexes.some((def) => /ON ONLY trip\.trips .*\(user_id, created_at DESC/.test(def))).toBe(true);
       expect(indexes.some((def) => /itinerary_items .*\(trip_id, start_time\)/.test(def))).toBe(true);
-      expect(indexes.some((def) => /outbox .*\(created_at\) WHERE \(published_at IS NULL\)/.test(def))).toBe(true);
+      expect(indexes.some((def) => /outbox .*\(created_at\) WHERE \(published_at IS NULL\)/.test(def))).toBe(
+        true,
+      );
 
       await migrateSchema(handle.db, 'trip', migrations, undefined, 'down-all');
       expect((await tablesIn(handle.db)).filter((name) => !name.startsWith('kysely_'))).toEqual([]);
@@ -66,7 +70,11 @@ describe('repositories', () => {
   });
   afterAll(() => database?.close());
 
-  const newTrip = (userId: string, region: 'US_EAST' | 'EU_WEST' | 'AP_SOUTH', extra: Partial<Parameters<typeof insertTrip>[1]> = {}) =>
+  const newTrip = (
+    userId: string,
+    region: 'US_EAST' | 'EU_WEST' | 'AP_SOUTH',
+    extra: Partial<Parameters<typeof insertTrip>[1]> = {},
+  ) =>
     insertTrip(database.db, {
       region,
       user_id: userId,
@@ -89,7 +97,9 @@ describe('repositories', () => {
     expect(await provisionUser(database.db, claims, { region: 'US_EAST' })).toBeUndefined();
     // A claim the token lacks keeps the stored value.
     expect(await provisionUser(database.db, { id: claims.id }, { region: 'US_EAST' })).toBeUndefined();
-    expect(await provisionUser(database.db, { ...claims, name: 'Pat Smith' }, { region: 'US_EAST' })).toMatchObject({
+    expect(
+      await provisionUser(database.db, { ...claims, name: 'Pat Smith' }, { region: 'US_EAST' }),
+    ).toMatchObject({
       event: 'user.updated',
       user: { name: 'Pat Smith', email: 'p@example.com' },
     });
@@ -121,7 +131,9 @@ describe('repositories', () => {
       await provisionUser(database.db, { id: `user-${region}`, name: region, region }, { region: 'US_EAST' });
       const trip = await newTrip(`user-${region}`, region);
       const row = await sql<{ partition: string }>`
-        select tableoid::regclass::text as partition from trip.trips where id = ${trip.id}`.execute(database.db);
+        select tableoid::regclass::text as partition from trip.trips where id = ${trip.id}`.execute(
+        database.db,
+      );
       placed[region] = row.rows[0]!.partition;
     }
     expect(placed).toEqual({
@@ -135,17 +147,26 @@ describe('repositories', () => {
   it('finds trips by id only within the scope, and ignores ids that are not uuids', async () => {
     await provisionUser(database.db, { id: 'owner-a', name: 'A', region: 'US_EAST' }, { region: 'US_EAST' });
     const trip = await newTrip('owner-a', 'US_EAST', { title: 'Scoped' });
-    expect(await findTripsByIds(database.db, [trip.id, 'not-a-uuid'], { userId: 'owner-a', admin: false })).toMatchObject([
-      { id: trip.id, title: 'Scoped', start_date: '2027-05-01', end_date: '2027-05-04' },
-    ]);
-    expect(await findTripsByIds(database.db, [trip.id], { userId: 'someone-else', admin: false })).toEqual([]);
-    expect(await findTripsByIds(database.db, [trip.id], { userId: 'someone-else', admin: true })).toHaveLength(1);
+    expect(
+      await findTripsByIds(database.db, [trip.id, 'not-a-uuid'], { userId: 'owner-a', admin: false }),
+    ).toMatchObject([{ id: trip.id, title: 'Scoped', start_date: '2027-05-01', end_date: '2027-05-04' }]);
+    expect(await findTripsByIds(database.db, [trip.id], { userId: 'someone-else', admin: false })).toEqual(
+      [],
+    );
+    expect(
+      await findTripsByIds(database.db, [trip.id], { userId: 'someone-else', admin: true }),
+    ).toHaveLength(1);
   });
 
   it('pages a user’s trips newest first without gaps or repeats', async () => {
-    await provisionUser(database.db, { id: 'pager', name: 'Pager', region: 'AP_SOUTH' }, { region: 'US_EAST' });
+    await provisionUser(
+      database.db,
+      { id: 'pager', name: 'Pager', region: 'AP_SOUTH' },
+      { region: 'US_EAST' },
+    );
     const created = [];
-    for (let index = 0; index < 7; index++) created.push(await newTrip('pager', 'AP_SOUTH', { title: `Trip ${index}` }));
+    for (let index = 0; index < 7; index++)
+      created.push(await newTrip('pager', 'AP_SOUTH', { title: `Trip ${index}` }));
     const seen: string[] = [];
     let after: { createdAt: string; id: string } | undefined;
     for (;;) {
@@ -159,7 +180,11 @@ describe('repositories', () => {
   });
 
   it('stores money exactly and finds items outside a window', async () => {
-    await provisionUser(database.db, { id: 'items-owner', name: 'I', region: 'EU_WEST' }, { region: 'US_EAST' });
+    await provisionUser(
+      database.db,
+      { id: 'items-owner', name: 'I', region: 'EU_WEST' },
+      { region: 'US_EAST' },
+    );
     const trip = await newTrip('items-owner', 'EU_WEST');
     await insertItem(database.db, {
       trip_id: trip.id,
@@ -173,8 +198,12 @@ describe('repositories', () => {
     const [item] = await findItemsByTripIds(database.db, [trip.id]);
     expect(item).toMatchObject({ cost_amount: '12345678901.99', cost_currency: 'EUR', trip_id: trip.id });
     const window = (from: string, to: string) => ({ from: new Date(from), to: new Date(to) });
-    expect(await countItemsOutside(database.db, trip.id, window('2027-05-01T00:00:00Z', '2027-05-05T00:00:00Z'))).toBe(0);
-    expect(await countItemsOutside(database.db, trip.id, window('2027-05-03T00:00:00Z', '2027-05-05T00:00:00Z'))).toBe(1);
+    expect(
+      await countItemsOutside(database.db, trip.id, window('2027-05-01T00:00:00Z', '2027-05-05T00:00:00Z')),
+    ).toBe(0);
+    expect(
+      await countItemsOutside(database.db, trip.id, window('2027-05-03T00:00:00Z', '2027-05-05T00:00:00Z')),
+    ).toBe(1);
   });
 
   it('refuses rows that break the table rules', async () => {
@@ -186,7 +215,9 @@ describe('repositories', () => {
 
   it('searches destinations by code, name and country', async () => {
     expect((await searchDestinations(database.db, { search: 'par', limit: 5 }))[0]?.code).toBe('PAR');
-    expect((await searchDestinations(database.db, { search: 'japan', limit: 10 })).map((row) => row.code).sort()).toEqual(['OSA', 'TYO', 'UKY']);
+    expect(
+      (await searchDestinations(database.db, { search: 'japan', limit: 10 })).map((row) => row.code).sort(),
+    ).toEqual(['OSA', 'TYO', 'UKY']);
     expect(await searchDestinations(database.db, { search: '%', limit: 5 })).toEqual([]);
   });
 
@@ -194,7 +225,11 @@ describe('repositories', () => {
     expect(await refreshPopularity(database.db)).toBe(true);
     const top = await topDestinations(database.db, { days: 30, limit: 3 });
     expect(top[0]).toMatchObject({ destination_code: 'PAR' });
-    const total = await database.db.selectFrom('trip.trips').select((eb) => eb.fn.countAll<number>().as('n')).where('destination_code', '=', 'PAR').executeTakeFirstOrThrow();
+    const total = await database.db
+      .selectFrom('trip.trips')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('destination_code', '=', 'PAR')
+      .executeTakeFirstOrThrow();
     expect(top[0]!.trip_count).toBe(Number(total.n));
   });
 });
@@ -204,9 +239,18 @@ describe('seed', () => {
     const database = await migratedTestDatabase('trip_seed_reference');
     try {
       await seedTripData(database.db, undefined, { demo: false });
-      const destinations = await database.db.selectFrom('trip.destinations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const users = await database.db.selectFrom('trip.users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const trips = await database.db.selectFrom('trip.trips').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const destinations = await database.db
+        .selectFrom('trip.destinations')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      const users = await database.db
+        .selectFrom('trip.users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      const trips = await database.db
+        .selectFrom('trip.trips')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(destinations.n)).toBeGreaterThanOrEqual(50);
       expect([Number(users.n), Number(trips.n)]).toEqual([0, 0]);
     } finally {
@@ -218,8 +262,17 @@ describe('seed', () => {
     const database = await migratedTestDatabase('trip_seed');
     try {
       await seedTripData(database.db);
-      const count = async (table: 'trip.trips' | 'trip.itinerary_items' | 'trip.outbox' | 'trip.destinations' | 'trip.users') =>
-        Number((await database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const count = async (
+        table: 'trip.trips' | 'trip.itinerary_items' | 'trip.outbox' | 'trip.destinations' | 'trip.users',
+      ) =>
+        Number(
+          (
+            await database.db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
       const first = {
         destinations: await count('trip.destinations'),
         users: await count('trip.users'),
@@ -242,12 +295,22 @@ describe('seed', () => {
       }).toEqual(first);
 
       const demo = demoTrips[0]!;
-      await sql`update trip.trips set start_date = '2020-01-01', end_date = '2020-01-04' where id = ${demo.id}`.execute(database.db);
+      await sql`update trip.trips set start_date = '2020-01-01', end_date = '2020-01-04' where id = ${demo.id}`.execute(
+        database.db,
+      );
       await seedTripData(database.db);
-      const moved = await database.db.selectFrom('trip.trips').select(sql<boolean>`start_date >= current_date`.as('future')).where('id', '=', demo.id).executeTakeFirstOrThrow();
+      const moved = await database.db
+        .selectFrom('trip.trips')
+        .select(sql<boolean>`start_date >= current_date`.as('future'))
+        .where('id', '=', demo.id)
+        .executeTakeFirstOrThrow();
       expect(moved.future).toBe(true);
       expect(await count('trip.itinerary_items')).toBe(first.items);
-      const updates = await database.db.selectFrom('trip.outbox').select('event_type').where('aggregate_id', '=', demo.id).execute();
+      const updates = await database.db
+        .selectFrom('trip.outbox')
+        .select('event_type')
+        .where('aggregate_id', '=', demo.id)
+        .execute();
       expect(updates.map((row) => row.event_type).sort()).toEqual(['trip.created', 'trip.updated']);
     } finally {
       await database.close();

@@ -20,7 +20,10 @@ const itemColumns = [
 ] as const;
 
 /** Items of many trips in one statement, each trip's items in time order. */
-export async function findItemsByTripIds(db: Kysely<Database>, tripIds: readonly string[]): Promise<ItemRow[]> {
+export async function findItemsByTripIds(
+  db: Kysely<Database>,
+  tripIds: readonly string[],
+): Promise<ItemRow[]> {
   const valid = tripIds.filter(isUuid);
   if (valid.length === 0) return [];
   return db
@@ -43,7 +46,11 @@ export async function insertItem(db: Kysely<Database>, item: NewItem): Promise<I
   return db.insertInto('trip.itinerary_items').values(item).returning(itemColumns).executeTakeFirstOrThrow();
 }
 
-export async function updateItem(db: Kysely<Database>, id: string, patch: ItemUpdate): Promise<ItemRow | undefined> {
+export async function updateItem(
+  db: Kysely<Database>,
+  id: string,
+  patch: ItemUpdate,
+): Promise<ItemRow | undefined> {
   return db
     .updateTable('trip.itinerary_items')
     .set({ ...patch, updated_at: sql<Date>`now()` as unknown as Date })

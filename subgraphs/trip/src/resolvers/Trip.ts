@@ -11,7 +11,8 @@ function present<T>(value: T | null, what: string): T {
 export const Trip: TripResolvers = {
   // Through the loader, which sees only the viewer's trips (or all, for an admin).
   __resolveReference: (reference, context) => context.loaders.trips.load(reference.id),
-  owner: async (trip, _args, context) => present(await context.loaders.users.load(trip.user_id), 'trip owner'),
+  owner: async (trip, _args, context) =>
+    present(await context.loaders.users.load(trip.user_id), 'trip owner'),
   destination: async (trip, _args, context) =>
     present(await context.loaders.destinations.load(trip.destination_code), 'trip destination'),
   destinationCode: (trip) => trip.destination_code,

@@ -22,7 +22,14 @@ import { removeItineraryItem } from './Mutation/removeItineraryItem.ts';
 export const resolvers: Resolvers = {
   ...dateScalars({ inputs: 'lenient' }),
   Query: { me, user, trip, trips, destination, destinations, destinationPopularity },
-  Mutation: { createTrip, updateTrip, deleteTrip, addItineraryItem, updateItineraryItem, removeItineraryItem },
+  Mutation: {
+    createTrip,
+    updateTrip,
+    deleteTrip,
+    addItineraryItem,
+    updateItineraryItem,
+    removeItineraryItem,
+  },
   User,
   Destination,
   DestinationPopularity,

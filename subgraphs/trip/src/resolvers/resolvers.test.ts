@@ -34,7 +34,14 @@ describe('trip subgraph over HTTP', () => {
   afterAll(() => trip?.close());
 
   const count = async (table: 'trip.trips' | 'trip.itinerary_items' | 'trip.outbox') =>
-    Number((await trip.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await trip.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const snapshot = async () => ({
     trips: await count('trip.trips'),
     items: await count('trip.itinerary_items'),
@@ -42,7 +49,14 @@ describe('trip subgraph over HTTP', () => {
   });
   const createTrip = async (user: TestUser, input: Record<string, unknown> = {}) => {
     const response = await trip.graphql(user, CREATE, {
-      input: { title: 'Paris', destinationCode: 'PAR', startDate: start, endDate: end, travelers: 2, ...input },
+      input: {
+        title: 'Paris',
+        destinationCode: 'PAR',
+        startDate: start,
+        endDate: end,
+        travelers: 2,
+        ...input,
+      },
     });
     return response.body.data!.createTrip;
   };
@@ -59,12 +73,19 @@ describe('trip subgraph over HTTP', () => {
   });
 
   it('answers destinations to anyone, and the rest only to a signed-in user', async () => {
-    const public_ = await trip.graphql(null, '{ destinations(search: "tok", first: 3) { code name timezone } destination(code: "par") { name } }');
+    const public_ = await trip.graphql(
+      null,
+      '{ destinations(search: "tok", first: 3) { code name timezone } destination(code: "par") { name } }',
+    );
     expect(public_.body.data).toEqual({
       destinations: [{ code: 'TYO', name: 'Tokyo', timezone: 'Asia/Tokyo' }],
       destination: { name: 'Paris' },
     });
-    for (const query of ['{ me { id } }', '{ trips { totalCount } }', '{ user(id: "user-demo-us") { id } }']) {
+    for (const query of [
+      '{ me { id } }',
+      '{ trips { totalCount } }',
+      '{ user(id: "user-demo-us") { id } }',
+    ]) {
       const response = await trip.graphql(null, query);
       expect(response.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     }
@@ -94,13 +115,22 @@ describe('trip subgraph over HTTP', () => {
       .orderBy('created_at')
       .execute();
     expect(events.map((event) => event.event_type)).toEqual(['user.created', 'user.updated']);
-    expect(events[1]!.payload).toEqual({ userId: 'user-alice', email: 'alice@example.com', name: 'Alice Liddell', region: 'EU_WEST' });
+    expect(events[1]!.payload).toEqual({
+      userId: 'user-alice',
+      email: 'alice@example.com',
+      name: 'Alice Liddell',
+      region: 'EU_WEST',
+    });
     await trip.graphql(alice, '{ me { name } }');
   });
 
   it('creates a trip owned by the caller in their region, with its event', async () => {
     const before = await snapshot();
-    const result = await createTrip(alice, { title: '  Paris in spring  ', destinationCode: 'par', budget: 'LUXURY' });
+    const result = await createTrip(alice, {
+      title: '  Paris in spring  ',
+      destinationCode: 'par',
+      budget: 'LUXURY',
+    });
     expect(result.userErrors).toEqual([]);
     expect(result.trip).toMatchObject({
       title: 'Paris in spring',
@@ -117,7 +147,11 @@ describe('trip subgraph over HTTP', () => {
       items: [],
     });
     expect(await snapshot()).toEqual({ ...before, trips: before.trips + 1, events: before.events + 1 });
-    const event = await trip.db.selectFrom('trip.outbox').selectAll().where('aggregate_id', '=', result.trip.id).executeTakeFirstOrThrow();
+    const event = await trip.db
+      .selectFrom('trip.outbox')
+      .selectAll()
+      .where('aggregate_id', '=', result.trip.id)
+      .executeTakeFirstOrThrow();
     expect(event).toMatchObject({
       aggregate_type: 'trip',
       event_type: 'trip.created',
@@ -142,7 +176,12 @@ describe('trip subgraph over HTTP', () => {
       travelers: 21,
     });
     expect(result.trip).toBeNull();
-    expect(result.userErrors.map((error: { field: string[]; code: string }) => [error.field.join('.'), error.code])).toEqual([
+    expect(
+      result.userErrors.map((error: { field: string[]; code: string }) => [
+        error.field.join('.'),
+        error.code,
+      ]),
+    ).toEqual([
       ['input.title', 'TOO_LONG'],
       ['input.destinationCode', 'UNKNOWN_DESTINATION'],
       ['input.endDate', 'END_BEFORE_START'],
@@ -171,7 +210,11 @@ describe('trip subgraph over HTTP', () => {
       input: { title: 'Par\u0000is', destinationCode: 'PAR', startDate: start, endDate: end },
     });
     expect(nulTitle.status).toBe(400);
-    expect(nulTitle.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'title'], requestId: expect.any(String) });
+    expect(nulTitle.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: ['input', 'title'],
+      requestId: expect.any(String),
+    });
     for (const query of ['{ destinations(search: "a\\u0000") { code } }', '{ user(id: "\\u0000") { id } }']) {
       const literal = await trip.graphql(alice, query);
       expect(literal.body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
@@ -184,7 +227,10 @@ describe('trip subgraph over HTTP', () => {
       input: { title: 'x', destinationCode: 'PAR', startDate: start, endDate: end, owner: 'user-bob' },
     });
     expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const update = await trip.graphql(alice, 'mutation { updateTrip(id: "x", input: { userId: "user-bob" }) { trip { id } } }');
+    const update = await trip.graphql(
+      alice,
+      'mutation { updateTrip(id: "x", input: { userId: "user-bob" }) { trip { id } } }',
+    );
     expect(update.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
@@ -193,13 +239,22 @@ describe('trip subgraph over HTTP', () => {
     const missing = '00000000-0000-4000-8000-000000000000';
     const ask = async (user: TestUser, id: string) => {
       const response = await trip.graphql(user, 'query ($id: ID!) { trip(id: $id) { id title } }', { id });
-      return { data: response.body.data, codes: response.body.errors?.map((error) => error.extensions?.code) };
+      return {
+        data: response.body.data,
+        codes: response.body.errors?.map((error) => error.extensions?.code),
+      };
     };
     expect(await ask(bob, own.id)).toEqual({ data: { trip: null }, codes: ['NOT_FOUND'] });
     expect(await ask(bob, missing)).toEqual({ data: { trip: null }, codes: ['NOT_FOUND'] });
     expect(await ask(bob, 'not-even-a-uuid')).toEqual({ data: { trip: null }, codes: ['NOT_FOUND'] });
-    expect(await ask(alice, own.id)).toEqual({ data: { trip: { id: own.id, title: 'Paris' } }, codes: undefined });
-    expect(await ask(admin, own.id)).toEqual({ data: { trip: { id: own.id, title: 'Paris' } }, codes: undefined });
+    expect(await ask(alice, own.id)).toEqual({
+      data: { trip: { id: own.id, title: 'Paris' } },
+      codes: undefined,
+    });
+    expect(await ask(admin, own.id)).toEqual({
+      data: { trip: { id: own.id, title: 'Paris' } },
+      codes: undefined,
+    });
 
     const before = await snapshot();
     const mutations = await trip.graphql(
@@ -229,7 +284,12 @@ describe('trip subgraph over HTTP', () => {
   it('shows email and trips only to the user themself and admins', async () => {
     const query = '{ user(id: "user-alice") { id name email trips { totalCount edges { node { id } } } } }';
     const asBob = await trip.graphql(bob, query);
-    expect(asBob.body.data.user).toEqual({ id: 'user-alice', name: 'Alice', email: null, trips: { totalCount: 0, edges: [] } });
+    expect(asBob.body.data.user).toEqual({
+      id: 'user-alice',
+      name: 'Alice',
+      email: null,
+      trips: { totalCount: 0, edges: [] },
+    });
     const asAdmin = await trip.graphql(admin, query);
     expect(asAdmin.body.data.user.email).toBe('alice@example.com');
     expect(asAdmin.body.data.user.trips.totalCount).toBeGreaterThan(0);
@@ -245,7 +305,11 @@ describe('trip subgraph over HTTP', () => {
     const before = await snapshot();
     const outside = await trip.graphql(alice, ADD_ITEM, {
       tripId: own.id,
-      input: { kind: 'ACTIVITY', title: 'Too early', startTime: new Date(firstMinute.getTime() - 3 * 3600_000).toISOString() },
+      input: {
+        kind: 'ACTIVITY',
+        title: 'Too early',
+        startTime: new Date(firstMinute.getTime() - 3 * 3600_000).toISOString(),
+      },
     });
     expect(outside.body.data.addItineraryItem).toMatchObject({
       item: null,
@@ -253,20 +317,37 @@ describe('trip subgraph over HTTP', () => {
     });
     const badMoney = await trip.graphql(alice, ADD_ITEM, {
       tripId: own.id,
-      input: { kind: 'MEAL', title: 'Lunch', startTime: `${start}T11:00:00Z`, cost: { amount: '12.345', currency: 'eur' } },
+      input: {
+        kind: 'MEAL',
+        title: 'Lunch',
+        startTime: `${start}T11:00:00Z`,
+        cost: { amount: '12.345', currency: 'eur' },
+      },
     });
-    expect(badMoney.body.data.addItineraryItem.userErrors.map((error: { field: string[] }) => error.field.join('.'))).toEqual([
-      'input.cost.amount',
-      'input.cost.currency',
-    ]);
+    expect(
+      badMoney.body.data.addItineraryItem.userErrors.map((error: { field: string[] }) =>
+        error.field.join('.'),
+      ),
+    ).toEqual(['input.cost.amount', 'input.cost.currency']);
     expect(await snapshot()).toEqual(before);
 
     const later = await trip.graphql(alice, ADD_ITEM, {
       tripId: own.id,
-      input: { kind: 'ACTIVITY', title: 'Louvre', startTime: `${addDays(start, 1)}T09:00:00Z`, endTime: `${addDays(start, 1)}T12:00:00Z`, cost: { amount: '22', currency: 'EUR' } },
+      input: {
+        kind: 'ACTIVITY',
+        title: 'Louvre',
+        startTime: `${addDays(start, 1)}T09:00:00Z`,
+        endTime: `${addDays(start, 1)}T12:00:00Z`,
+        cost: { amount: '22', currency: 'EUR' },
+      },
     });
     expect(later.body.data.addItineraryItem).toMatchObject({
-      item: { kind: 'ACTIVITY', title: 'Louvre', cost: { amount: '22.00', currency: 'EUR' }, trip: { id: own.id } },
+      item: {
+        kind: 'ACTIVITY',
+        title: 'Louvre',
+        cost: { amount: '22.00', currency: 'EUR' },
+        trip: { id: own.id },
+      },
       userErrors: [],
     });
     const earlier = await trip.graphql(alice, ADD_ITEM, {
@@ -276,80 +357,182 @@ describe('trip subgraph over HTTP', () => {
     expect(earlier.body.data.addItineraryItem.trip.items).toHaveLength(2);
     const itemId = earlier.body.data.addItineraryItem.item.id as string;
 
-    const read = await trip.graphql(alice, 'query ($id: ID!) { trip(id: $id) { items { title startTime } } }', { id: own.id });
-    expect(read.body.data.trip.items.map((item: { title: string }) => item.title)).toEqual(['Hotel', 'Louvre']);
+    const read = await trip.graphql(
+      alice,
+      'query ($id: ID!) { trip(id: $id) { items { title startTime } } }',
+      { id: own.id },
+    );
+    expect(read.body.data.trip.items.map((item: { title: string }) => item.title)).toEqual([
+      'Hotel',
+      'Louvre',
+    ]);
     expect(read.body.data.trip.items[0].startTime).toBe(`${start}T14:00:00.000Z`);
 
     // Shrinking the trip past its items is refused, and nothing changes.
     const beforeShrink = await snapshot();
-    const shrink = await trip.graphql(alice, 'mutation ($id: ID!, $end: Date!) { updateTrip(id: $id, input: { endDate: $end, startDate: $end }) { trip { id } userErrors { field code } } }', {
-      id: own.id,
-      end: addDays(start, 2),
+    const shrink = await trip.graphql(
+      alice,
+      'mutation ($id: ID!, $end: Date!) { updateTrip(id: $id, input: { endDate: $end, startDate: $end }) { trip { id } userErrors { field code } } }',
+      {
+        id: own.id,
+        end: addDays(start, 2),
+      },
+    );
+    expect(shrink.body.data.updateTrip).toEqual({
+      trip: null,
+      userErrors: [{ field: ['input', 'startDate'], code: 'ITEMS_OUTSIDE_TRIP' }],
     });
-    expect(shrink.body.data.updateTrip).toEqual({ trip: null, userErrors: [{ field: ['input', 'startDate'], code: 'ITEMS_OUTSIDE_TRIP' }] });
     expect(await snapshot()).toEqual(beforeShrink);
-    const unchanged = await trip.graphql(alice, 'query ($id: ID!) { trip(id: $id) { startDate endDate } }', { id: own.id });
+    const unchanged = await trip.graphql(alice, 'query ($id: ID!) { trip(id: $id) { startDate endDate } }', {
+      id: own.id,
+    });
     expect(unchanged.body.data.trip).toEqual({ startDate: start, endDate: end });
 
-    const update = await trip.graphql(alice, 'mutation ($id: ID!) { updateItineraryItem(id: $id, input: { title: "Hotel Lutetia", notes: "late check-in", cost: { amount: "410.50", currency: "EUR" } }) { item { title notes cost { amount } } userErrors { code } } }', { id: itemId });
+    const update = await trip.graphql(
+      alice,
+      'mutation ($id: ID!) { updateItineraryItem(id: $id, input: { title: "Hotel Lutetia", notes: "late check-in", cost: { amount: "410.50", currency: "EUR" } }) { item { title notes cost { amount } } userErrors { code } } }',
+      { id: itemId },
+    );
     expect(update.body.data.updateItineraryItem).toEqual({
       item: { title: 'Hotel Lutetia', notes: 'late check-in', cost: { amount: '410.50' } },
       userErrors: [],
     });
-    const clear = await trip.graphql(alice, 'mutation ($id: ID!) { updateItineraryItem(id: $id, input: { notes: null, cost: null }) { item { title notes cost { amount } } } }', { id: itemId });
-    expect(clear.body.data.updateItineraryItem.item).toEqual({ title: 'Hotel Lutetia', notes: null, cost: null });
-    const moveOut = await trip.graphql(alice, 'mutation ($id: ID!, $at: DateTime!) { updateItineraryItem(id: $id, input: { startTime: $at }) { item { id } userErrors { field code } } }', { id: itemId, at: `${addDays(end, 2)}T10:00:00Z` });
-    expect(moveOut.body.data.updateItineraryItem.userErrors).toEqual([{ field: ['input', 'startTime'], code: 'OUTSIDE_TRIP' }]);
+    const clear = await trip.graphql(
+      alice,
+      'mutation ($id: ID!) { updateItineraryItem(id: $id, input: { notes: null, cost: null }) { item { title notes cost { amount } } } }',
+      { id: itemId },
+    );
+    expect(clear.body.data.updateItineraryItem.item).toEqual({
+      title: 'Hotel Lutetia',
+      notes: null,
+      cost: null,
+    });
+    const moveOut = await trip.graphql(
+      alice,
+      'mutation ($id: ID!, $at: DateTime!) { updateItineraryItem(id: $id, input: { startTime: $at }) { item { id } userErrors { field code } } }',
+      { id: itemId, at: `${addDays(end, 2)}T10:00:00Z` },
+    );
+    expect(moveOut.body.data.updateItineraryItem.userErrors).toEqual([
+      { field: ['input', 'startTime'], code: 'OUTSIDE_TRIP' },
+    ]);
 
-    const asBob = await trip.graphql(bob, 'mutation ($id: ID!) { removeItineraryItem(id: $id) { removedItemId userErrors { field code } } }', { id: itemId });
-    expect(asBob.body.data.removeItineraryItem).toEqual({ removedItemId: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND' }] });
+    const asBob = await trip.graphql(
+      bob,
+      'mutation ($id: ID!) { removeItineraryItem(id: $id) { removedItemId userErrors { field code } } }',
+      { id: itemId },
+    );
+    expect(asBob.body.data.removeItineraryItem).toEqual({
+      removedItemId: null,
+      userErrors: [{ field: ['id'], code: 'NOT_FOUND' }],
+    });
     // Someone else's item is as missing as the trip: no change, no entity, nothing written.
     const beforeBob = await snapshot();
-    const bobUpdates = await trip.graphql(bob, 'mutation ($id: ID!) { updateItineraryItem(id: $id, input: { title: "mine now" }) { item { id } trip { id } userErrors { field code } } }', { id: itemId });
-    expect(bobUpdates.body.data.updateItineraryItem).toEqual({ item: null, trip: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND' }] });
-    const bobEntity = await trip.graphql(bob, 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on ItineraryItem { title } } }', {
-      r: [{ __typename: 'ItineraryItem', id: itemId }],
+    const bobUpdates = await trip.graphql(
+      bob,
+      'mutation ($id: ID!) { updateItineraryItem(id: $id, input: { title: "mine now" }) { item { id } trip { id } userErrors { field code } } }',
+      { id: itemId },
+    );
+    expect(bobUpdates.body.data.updateItineraryItem).toEqual({
+      item: null,
+      trip: null,
+      userErrors: [{ field: ['id'], code: 'NOT_FOUND' }],
     });
+    const bobEntity = await trip.graphql(
+      bob,
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on ItineraryItem { title } } }',
+      {
+        r: [{ __typename: 'ItineraryItem', id: itemId }],
+      },
+    );
     expect(bobEntity.body.data._entities).toEqual([null]);
     expect(await snapshot()).toEqual(beforeBob);
-    const stillAlices = await trip.graphql(alice, 'query ($id: ID!) { trip(id: $id) { items { title } } }', { id: own.id });
-    expect(stillAlices.body.data.trip.items).toEqual([{ title: 'Hotel Lutetia' }, { title: 'Louvre' }]);
-    const removed = await trip.graphql(alice, 'mutation ($id: ID!) { removeItineraryItem(id: $id) { removedItemId trip { items { title } } userErrors { code } } }', { id: itemId });
-    expect(removed.body.data.removeItineraryItem).toEqual({ removedItemId: itemId, trip: { items: [{ title: 'Louvre' }] }, userErrors: [] });
-
-    const entity = await trip.graphql(alice, 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on ItineraryItem { title trip { id } } } }', {
-      r: [{ __typename: 'ItineraryItem', id: later.body.data.addItineraryItem.item.id }],
+    const stillAlices = await trip.graphql(alice, 'query ($id: ID!) { trip(id: $id) { items { title } } }', {
+      id: own.id,
     });
+    expect(stillAlices.body.data.trip.items).toEqual([{ title: 'Hotel Lutetia' }, { title: 'Louvre' }]);
+    const removed = await trip.graphql(
+      alice,
+      'mutation ($id: ID!) { removeItineraryItem(id: $id) { removedItemId trip { items { title } } userErrors { code } } }',
+      { id: itemId },
+    );
+    expect(removed.body.data.removeItineraryItem).toEqual({
+      removedItemId: itemId,
+      trip: { items: [{ title: 'Louvre' }] },
+      userErrors: [],
+    });
+
+    const entity = await trip.graphql(
+      alice,
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on ItineraryItem { title trip { id } } } }',
+      {
+        r: [{ __typename: 'ItineraryItem', id: later.body.data.addItineraryItem.item.id }],
+      },
+    );
     expect(entity.body.data._entities).toEqual([{ title: 'Louvre', trip: { id: own.id } }]);
   });
 
   it('updates and deletes a trip with events, items going with it', async () => {
-    const own = (await createTrip(bob, { title: 'Bali' , destinationCode: 'DPS' })).trip;
-    await trip.graphql(bob, ADD_ITEM, { tripId: own.id, input: { kind: 'NOTE', title: 'Pack', startTime: `${start}T06:00:00Z` } });
-    const updated = await trip.graphql(bob, 'mutation ($id: ID!) { updateTrip(id: $id, input: { title: "Bali and Lombok", travelers: 3, pace: RELAXED }) { trip { title travelers pace region } userErrors { code } } }', { id: own.id });
-    expect(updated.body.data.updateTrip).toEqual({ trip: { title: 'Bali and Lombok', travelers: 3, pace: 'RELAXED', region: 'AP_SOUTH' }, userErrors: [] });
-    const invalid = await trip.graphql(bob, 'mutation ($id: ID!) { updateTrip(id: $id, input: { destinationCode: "QQQ", travelers: 0 }) { trip { id } userErrors { field code } } }', { id: own.id });
+    const own = (await createTrip(bob, { title: 'Bali', destinationCode: 'DPS' })).trip;
+    await trip.graphql(bob, ADD_ITEM, {
+      tripId: own.id,
+      input: { kind: 'NOTE', title: 'Pack', startTime: `${start}T06:00:00Z` },
+    });
+    const updated = await trip.graphql(
+      bob,
+      'mutation ($id: ID!) { updateTrip(id: $id, input: { title: "Bali and Lombok", travelers: 3, pace: RELAXED }) { trip { title travelers pace region } userErrors { code } } }',
+      { id: own.id },
+    );
+    expect(updated.body.data.updateTrip).toEqual({
+      trip: { title: 'Bali and Lombok', travelers: 3, pace: 'RELAXED', region: 'AP_SOUTH' },
+      userErrors: [],
+    });
+    const invalid = await trip.graphql(
+      bob,
+      'mutation ($id: ID!) { updateTrip(id: $id, input: { destinationCode: "QQQ", travelers: 0 }) { trip { id } userErrors { field code } } }',
+      { id: own.id },
+    );
     expect(invalid.body.data.updateTrip.userErrors).toEqual([
       { field: ['input', 'destinationCode'], code: 'UNKNOWN_DESTINATION' },
       { field: ['input', 'travelers'], code: 'OUT_OF_RANGE' },
     ]);
 
-    const deleted = await trip.graphql(bob, 'mutation ($id: ID!) { deleteTrip(id: $id) { deletedTripId userErrors { code } } }', { id: own.id });
+    const deleted = await trip.graphql(
+      bob,
+      'mutation ($id: ID!) { deleteTrip(id: $id) { deletedTripId userErrors { code } } }',
+      { id: own.id },
+    );
     expect(deleted.body.data.deleteTrip).toEqual({ deletedTripId: own.id, userErrors: [] });
-    expect(await trip.db.selectFrom('trip.itinerary_items').select('id').where('trip_id', '=', own.id).execute()).toEqual([]);
-    const events = await trip.db.selectFrom('trip.outbox').select(['event_type', 'payload']).where('aggregate_id', '=', own.id).orderBy('created_at').execute();
+    expect(
+      await trip.db.selectFrom('trip.itinerary_items').select('id').where('trip_id', '=', own.id).execute(),
+    ).toEqual([]);
+    const events = await trip.db
+      .selectFrom('trip.outbox')
+      .select(['event_type', 'payload'])
+      .where('aggregate_id', '=', own.id)
+      .orderBy('created_at')
+      .execute();
     expect(events.map((event) => event.event_type)).toEqual(['trip.created', 'trip.updated', 'trip.deleted']);
-    expect(events[1]!.payload).toMatchObject({ title: 'Bali and Lombok', destinationCode: 'DPS', region: 'AP_SOUTH' });
+    expect(events[1]!.payload).toMatchObject({
+      title: 'Bali and Lombok',
+      destinationCode: 'DPS',
+      region: 'AP_SOUTH',
+    });
     expect(events[2]!.payload).toEqual({ tripId: own.id, userId: 'user-bob' });
-    const again = await trip.graphql(bob, 'mutation ($id: ID!) { deleteTrip(id: $id) { deletedTripId userErrors { code } } }', { id: own.id });
+    const again = await trip.graphql(
+      bob,
+      'mutation ($id: ID!) { deleteTrip(id: $id) { deletedTripId userErrors { code } } }',
+      { id: own.id },
+    );
     expect(again.body.data.deleteTrip).toEqual({ deletedTripId: null, userErrors: [{ code: 'NOT_FOUND' }] });
   });
 
   it('pages the caller’s trips with cursors and a total', async () => {
     const carol: TestUser = { id: 'user-carol', name: 'Carol', region: 'US_EAST' };
     const titles = [];
-    for (let index = 0; index < 5; index++) titles.push((await createTrip(carol, { title: `Trip ${index}` })).trip.title);
-    const PAGE = 'query ($after: String) { trips(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { title } } } }';
+    for (let index = 0; index < 5; index++)
+      titles.push((await createTrip(carol, { title: `Trip ${index}` })).trip.title);
+    const PAGE =
+      'query ($after: String) { trips(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { title } } } }';
     const seen: string[] = [];
     let after: string | null = null;
     let pages = 0;
@@ -377,7 +560,11 @@ describe('trip subgraph over HTTP', () => {
       [{ first: 0 }, 'first'],
       [{ first: 101 }, 'first'],
     ] as const) {
-      const response = await trip.graphql(carol, 'query ($after: String, $first: Int) { trips(first: $first, after: $after) { totalCount } }', variables);
+      const response = await trip.graphql(
+        carol,
+        'query ($after: String, $first: Int) { trips(first: $first, after: $after) { totalCount } }',
+        variables,
+      );
       expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: [field] });
     }
   });
@@ -385,7 +572,10 @@ describe('trip subgraph over HTTP', () => {
   it('gives destination popularity to analysts and admins only', async () => {
     const denied = await trip.graphql(alice, '{ destinationPopularity { tripCount } }');
     expect(denied.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const allowed = await trip.graphql(analyst, '{ destinationPopularity(days: 7, first: 3) { destination { code } tripCount travelerCount } }');
+    const allowed = await trip.graphql(
+      analyst,
+      '{ destinationPopularity(days: 7, first: 3) { destination { code } tripCount travelerCount } }',
+    );
     expect(allowed.body.errors).toBeUndefined();
     expect(Array.isArray(allowed.body.data.destinationPopularity)).toBe(true);
     const badDays = await trip.graphql(admin, '{ destinationPopularity(days: 0) { tripCount } }');

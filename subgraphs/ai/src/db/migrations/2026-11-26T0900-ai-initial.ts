@@ -41,8 +41,12 @@ export const aiInitial: Migration = {
         days jsonb not null,
         generated_at timestamptz not null default now()
       )`.execute(db);
-    await sql`create index suggestions_cache_key_idx on ai.suggestions (cache_key, generated_at desc)`.execute(db);
-    await sql`create index suggestions_trip_idx on ai.suggestions (trip_id, generated_at desc) where trip_id is not null`.execute(db);
+    await sql`create index suggestions_cache_key_idx on ai.suggestions (cache_key, generated_at desc)`.execute(
+      db,
+    );
+    await sql`create index suggestions_trip_idx on ai.suggestions (trip_id, generated_at desc) where trip_id is not null`.execute(
+      db,
+    );
 
     await sql`
       create table ai.experts (
@@ -67,8 +71,12 @@ export const aiInitial: Migration = {
         created_at timestamptz not null default now(),
         last_message_at timestamptz not null default now()
       )`.execute(db);
-    await sql`create index conversations_traveler_idx on ai.conversations (traveler_user_id, last_message_at desc, id desc)`.execute(db);
-    await sql`create index conversations_expert_idx on ai.conversations (expert_id, last_message_at desc, id desc)`.execute(db);
+    await sql`create index conversations_traveler_idx on ai.conversations (traveler_user_id, last_message_at desc, id desc)`.execute(
+      db,
+    );
+    await sql`create index conversations_expert_idx on ai.conversations (expert_id, last_message_at desc, id desc)`.execute(
+      db,
+    );
 
     await sql`
       create table ai.messages (
@@ -80,7 +88,9 @@ export const aiInitial: Migration = {
         body text not null check (char_length(body) between 1 and 4000),
         created_at timestamptz not null default clock_timestamp()
       )`.execute(db);
-    await sql`create index messages_conversation_idx on ai.messages (conversation_id, created_at, id)`.execute(db);
+    await sql`create index messages_conversation_idx on ai.messages (conversation_id, created_at, id)`.execute(
+      db,
+    );
 
     await sql`
       create table ai.outbox (
@@ -93,7 +103,9 @@ export const aiInitial: Migration = {
         published_at timestamptz,
         attempts int not null default 0
       )`.execute(db);
-    await sql`create index outbox_unpublished_idx on ai.outbox (created_at) where published_at is null`.execute(db);
+    await sql`create index outbox_unpublished_idx on ai.outbox (created_at) where published_at is null`.execute(
+      db,
+    );
   },
   async down(db: Kysely<any>) {
     for (const table of ['outbox', 'messages', 'conversations', 'experts', 'suggestions', 'places']) {

@@ -5,5 +5,7 @@ import { requireUser } from '../../identity.ts';
 export const startConversation: MutationResolvers['startConversation'] = async (_root, args, context) => {
   requireUser(context.identity);
   const result = await start(context, context.identity, args);
-  return result.ok ? { conversation: result.value, userErrors: [] } : { conversation: null, userErrors: result.userErrors };
+  return result.ok
+    ? { conversation: result.value, userErrors: [] }
+    : { conversation: null, userErrors: result.userErrors };
 };

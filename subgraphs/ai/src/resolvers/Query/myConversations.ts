@@ -4,7 +4,11 @@ import { conversationsOf, countConversationsOf } from '../../db/conversations.re
 import { expertByUserId } from '../../db/experts.repository.ts';
 import { requireUser } from '../../identity.ts';
 
-export const myConversations: QueryResolvers['myConversations'] = async (_root, { first, after }, context) => {
+export const myConversations: QueryResolvers['myConversations'] = async (
+  _root,
+  { first, after },
+  context,
+) => {
   const user = requireUser(context.identity);
   const size = pageSize(first, 20);
   const cursor = after ? decodeCursor(after, 2) : undefined;

@@ -29,7 +29,9 @@ export const notificationInitial: Migration = {
         version timestamptz not null,
         updated_at timestamptz not null default now()
       )`.execute(db);
-    await sql`create index trip_destination_dates on notification.trip (destination_code, start_date, end_date) where not deleted`.execute(db);
+    await sql`create index trip_destination_dates on notification.trip (destination_code, start_date, end_date) where not deleted`.execute(
+      db,
+    );
     await sql`create table notification.notification (
         id uuid primary key default gen_random_uuid(),
         user_id text not null,
@@ -44,8 +46,12 @@ export const notificationInitial: Migration = {
         read_at timestamptz,
         constraint notification_once unique (user_id, kind, dedupe_key)
       )`.execute(db);
-    await sql`create index notification_inbox on notification.notification (user_id, created_at desc, id desc)`.execute(db);
-    await sql`create index notification_unread on notification.notification (user_id, created_at desc, id desc) where read_at is null`.execute(db);
+    await sql`create index notification_inbox on notification.notification (user_id, created_at desc, id desc)`.execute(
+      db,
+    );
+    await sql`create index notification_unread on notification.notification (user_id, created_at desc, id desc) where read_at is null`.execute(
+      db,
+    );
     await sql`create table notification.delivery (
         notification_id uuid not null references notification.notification (id) on delete cascade,
         channel text not null,

@@ -5,12 +5,19 @@ import { requireViewer } from '../shared.ts';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const markNotificationRead: MutationResolvers['markNotificationRead'] = async (_parent, args, context) => {
+export const markNotificationRead: MutationResolvers['markNotificationRead'] = async (
+  _parent,
+  args,
+  context,
+) => {
   const viewer = requireViewer(context);
   // Another user's notification is reported exactly like a missing one.
   const row = uuid.test(args.id) ? await markRead(context.db, viewer.id, args.id) : undefined;
   if (!row) {
-    return { notification: null, userErrors: [userError(['id'], `Notification ${args.id} was not found.`, 'NOT_FOUND')] };
+    return {
+      notification: null,
+      userErrors: [userError(['id'], `Notification ${args.id} was not found.`, 'NOT_FOUND')],
+    };
   }
   await context.app.cache.invalidate([viewer.id]);
   return { notification: row, userErrors: [] };

@@ -19,7 +19,9 @@ export function webhookUrlProblem(value: string, production: boolean): string | 
   if (url.username || url.password) return 'Webhook URL must not carry credentials.';
   if (url.protocol === 'https:') return undefined;
   if (url.protocol === 'http:' && !production && loopbackHosts.has(url.hostname)) return undefined;
-  return production ? 'Webhook URL must use https.' : 'Webhook URL must use https (http is allowed only for localhost).';
+  return production
+    ? 'Webhook URL must use https.'
+    : 'Webhook URL must use https (http is allowed only for localhost).';
 }
 
 export const updateNotificationPreferences: MutationResolvers['updateNotificationPreferences'] = async (
@@ -30,7 +32,8 @@ export const updateNotificationPreferences: MutationResolvers['updateNotificatio
   const viewer = requireViewer(context);
   const errors: UserError[] = [];
   const changes: PreferenceUpdate = {};
-  if (input.emailEnabled !== undefined && input.emailEnabled !== null) changes.email_enabled = input.emailEnabled;
+  if (input.emailEnabled !== undefined && input.emailEnabled !== null)
+    changes.email_enabled = input.emailEnabled;
   if (input.webhookUrl === null) changes.webhook_url = null;
   else if (input.webhookUrl !== undefined) {
     const problem = webhookUrlProblem(input.webhookUrl.trim(), context.app.config.NODE_ENV === 'production');
@@ -41,10 +44,17 @@ export const updateNotificationPreferences: MutationResolvers['updateNotificatio
     Object.assign(changes, { quiet_start: null, quiet_end: null });
   } else if (input.quietHours) {
     const { start, end, timeZone } = input.quietHours;
-    if (!isTimeOfDay(start)) errors.push(userError(['input', 'quietHours', 'start'], 'Start must be HH:MM (24-hour).', 'INVALID_TIME'));
-    if (!isTimeOfDay(end)) errors.push(userError(['input', 'quietHours', 'end'], 'End must be HH:MM (24-hour).', 'INVALID_TIME'));
+    if (!isTimeOfDay(start))
+      errors.push(
+        userError(['input', 'quietHours', 'start'], 'Start must be HH:MM (24-hour).', 'INVALID_TIME'),
+      );
+    if (!isTimeOfDay(end))
+      errors.push(userError(['input', 'quietHours', 'end'], 'End must be HH:MM (24-hour).', 'INVALID_TIME'));
     const zone = timeZone ?? 'UTC';
-    if (!isTimeZone(zone)) errors.push(userError(['input', 'quietHours', 'timeZone'], `Unknown time zone ${zone}.`, 'INVALID_TIME_ZONE'));
+    if (!isTimeZone(zone))
+      errors.push(
+        userError(['input', 'quietHours', 'timeZone'], `Unknown time zone ${zone}.`, 'INVALID_TIME_ZONE'),
+      );
     Object.assign(changes, { quiet_start: start, quiet_end: end, time_zone: zone });
   }
   if (errors.length > 0) return { preferences: null, userErrors: errors };

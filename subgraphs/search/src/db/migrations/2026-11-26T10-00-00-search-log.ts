@@ -21,7 +21,9 @@ export const searchLogMigration: Migration = {
         created_at timestamptz not null default now()
       )`.execute(db);
     // Demand and warming both read recent rows per destination.
-    await sql`create index search_log_created_destination_idx on search.search_log (created_at, destination_code)`.execute(db);
+    await sql`create index search_log_created_destination_idx on search.search_log (created_at, destination_code)`.execute(
+      db,
+    );
   },
 
   async down(db: Kysely<any>) {

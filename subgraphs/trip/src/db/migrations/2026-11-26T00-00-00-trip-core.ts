@@ -52,10 +52,16 @@ export const tripCoreMigration: Migration = {
       ) partition by list (region)`.execute(db);
     await sql`create table trip.trips_us_east partition of trip.trips for values in ('US_EAST')`.execute(db);
     await sql`create table trip.trips_eu_west partition of trip.trips for values in ('EU_WEST')`.execute(db);
-    await sql`create table trip.trips_ap_south partition of trip.trips for values in ('AP_SOUTH')`.execute(db);
-    await sql`create index trips_user_created_idx on trip.trips (user_id, created_at desc, id desc)`.execute(db);
+    await sql`create table trip.trips_ap_south partition of trip.trips for values in ('AP_SOUTH')`.execute(
+      db,
+    );
+    await sql`create index trips_user_created_idx on trip.trips (user_id, created_at desc, id desc)`.execute(
+      db,
+    );
     // Analytics and emergency alerts look trips up by destination and date.
-    await sql`create index trips_destination_dates_idx on trip.trips (destination_code, start_date)`.execute(db);
+    await sql`create index trips_destination_dates_idx on trip.trips (destination_code, start_date)`.execute(
+      db,
+    );
 
     await sql`
       create table trip.itinerary_items (
@@ -76,7 +82,9 @@ export const tripCoreMigration: Migration = {
         check (end_time is null or end_time >= start_time),
         check ((cost_amount is null) = (cost_currency is null))
       )`.execute(db);
-    await sql`create index itinerary_items_trip_start_idx on trip.itinerary_items (trip_id, start_time)`.execute(db);
+    await sql`create index itinerary_items_trip_start_idx on trip.itinerary_items (trip_id, start_time)`.execute(
+      db,
+    );
   },
 
   async down(db: Kysely<any>) {

@@ -14,7 +14,9 @@ export const tripOutboxMigration: Migration = {
         published_at timestamptz,
         attempts int not null default 0
       )`.execute(db);
-    await sql`create index outbox_unpublished_idx on trip.outbox (created_at) where published_at is null`.execute(db);
+    await sql`create index outbox_unpublished_idx on trip.outbox (created_at) where published_at is null`.execute(
+      db,
+    );
   },
 
   async down(db: Kysely<any>) {

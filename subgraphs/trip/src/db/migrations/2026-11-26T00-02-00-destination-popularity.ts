@@ -15,8 +15,12 @@ export const destinationPopularityMigration: Migration = {
         from trip.trips
        group by destination_code, (created_at at time zone 'UTC')::date
       with data`.execute(db);
-    await sql`create unique index destination_popularity_daily_key on trip.destination_popularity_daily (destination_code, day)`.execute(db);
-    await sql`create index destination_popularity_daily_day on trip.destination_popularity_daily (day)`.execute(db);
+    await sql`create unique index destination_popularity_daily_key on trip.destination_popularity_daily (destination_code, day)`.execute(
+      db,
+    );
+    await sql`create index destination_popularity_daily_day on trip.destination_popularity_daily (day)`.execute(
+      db,
+    );
   },
 
   async down(db: Kysely<any>) {

@@ -5,7 +5,14 @@ import type { DestinationRow } from '../database.ts';
  * zones. Region: the data region that serves that part of the world (Americas: US_EAST;
  * Europe, Africa and the Middle East: EU_WEST; Asia and Oceania: AP_SOUTH).
  */
-type Row = [code: string, name: string, country: string, latitude: number, longitude: number, timezone: string];
+type Row = [
+  code: string,
+  name: string,
+  country: string,
+  latitude: number,
+  longitude: number,
+  timezone: string,
+];
 
 const americas: Row[] = [
   ['NYC', 'New York', 'United States', 40.7128, -74.006, 'America/New_York'],

@@ -51,10 +51,40 @@ export const demoTrips: DemoTrip[] = [
     budget: 'MIDRANGE',
     pace: 'MODERATE',
     items: [
-      { day: 0, at: '15:00', kind: 'LODGING', title: 'Check in at Hôtel du Marais', location: 'Le Marais', cost: ['780.00', 'EUR'] },
-      { day: 0, at: '19:30', minutes: 120, kind: 'MEAL', title: 'Dinner at a bistro', location: 'Rue de Bretagne', cost: ['95.00', 'EUR'] },
-      { day: 1, at: '09:30', minutes: 180, kind: 'ACTIVITY', title: 'Louvre Museum', location: 'Rue de Rivoli', cost: ['44.00', 'EUR'] },
-      { day: 2, at: '10:00', minutes: 120, kind: 'ACTIVITY', title: 'Seine river cruise', location: 'Port de la Bourdonnais' },
+      {
+        day: 0,
+        at: '15:00',
+        kind: 'LODGING',
+        title: 'Check in at Hôtel du Marais',
+        location: 'Le Marais',
+        cost: ['780.00', 'EUR'],
+      },
+      {
+        day: 0,
+        at: '19:30',
+        minutes: 120,
+        kind: 'MEAL',
+        title: 'Dinner at a bistro',
+        location: 'Rue de Bretagne',
+        cost: ['95.00', 'EUR'],
+      },
+      {
+        day: 1,
+        at: '09:30',
+        minutes: 180,
+        kind: 'ACTIVITY',
+        title: 'Louvre Museum',
+        location: 'Rue de Rivoli',
+        cost: ['44.00', 'EUR'],
+      },
+      {
+        day: 2,
+        at: '10:00',
+        minutes: 120,
+        kind: 'ACTIVITY',
+        title: 'Seine river cruise',
+        location: 'Port de la Bourdonnais',
+      },
     ],
   },
   {
@@ -69,8 +99,24 @@ export const demoTrips: DemoTrip[] = [
     pace: 'PACKED',
     items: [
       { day: 0, at: '17:00', kind: 'FLIGHT', title: 'Arrive at Haneda', location: 'HND' },
-      { day: 1, at: '07:00', minutes: 120, kind: 'MEAL', title: 'Breakfast at Toyosu market', location: 'Toyosu', cost: ['6000', 'JPY'] },
-      { day: 2, at: '10:00', minutes: 240, kind: 'ACTIVITY', title: 'teamLab Planets', location: 'Toyosu', cost: ['3800', 'JPY'] },
+      {
+        day: 1,
+        at: '07:00',
+        minutes: 120,
+        kind: 'MEAL',
+        title: 'Breakfast at Toyosu market',
+        location: 'Toyosu',
+        cost: ['6000', 'JPY'],
+      },
+      {
+        day: 2,
+        at: '10:00',
+        minutes: 240,
+        kind: 'ACTIVITY',
+        title: 'teamLab Planets',
+        location: 'Toyosu',
+        cost: ['3800', 'JPY'],
+      },
     ],
   },
   {
@@ -84,9 +130,32 @@ export const demoTrips: DemoTrip[] = [
     budget: 'MIDRANGE',
     pace: 'MODERATE',
     items: [
-      { day: 0, at: '14:00', kind: 'LODGING', title: 'Hotel in Midtown', location: 'Midtown Manhattan', cost: ['1450.00', 'USD'] },
-      { day: 1, at: '10:00', minutes: 180, kind: 'ACTIVITY', title: 'Metropolitan Museum of Art', location: '1000 5th Ave', cost: ['60.00', 'USD'] },
-      { day: 2, at: '20:00', minutes: 150, kind: 'ACTIVITY', title: 'Broadway show', location: 'Theater District', cost: ['240.00', 'USD'] },
+      {
+        day: 0,
+        at: '14:00',
+        kind: 'LODGING',
+        title: 'Hotel in Midtown',
+        location: 'Midtown Manhattan',
+        cost: ['1450.00', 'USD'],
+      },
+      {
+        day: 1,
+        at: '10:00',
+        minutes: 180,
+        kind: 'ACTIVITY',
+        title: 'Metropolitan Museum of Art',
+        location: '1000 5th Ave',
+        cost: ['60.00', 'USD'],
+      },
+      {
+        day: 2,
+        at: '20:00',
+        minutes: 150,
+        kind: 'ACTIVITY',
+        title: 'Broadway show',
+        location: 'Theater District',
+        cost: ['240.00', 'USD'],
+      },
     ],
   },
   {
@@ -100,8 +169,23 @@ export const demoTrips: DemoTrip[] = [
     budget: 'BUDGET',
     pace: 'RELAXED',
     items: [
-      { day: 1, at: '09:00', minutes: 180, kind: 'ACTIVITY', title: 'Bondi to Coogee coastal walk', location: 'Bondi Beach' },
-      { day: 2, at: '11:00', minutes: 60, kind: 'TRANSPORT', title: 'Ferry to Manly', location: 'Circular Quay', cost: ['30.00', 'AUD'] },
+      {
+        day: 1,
+        at: '09:00',
+        minutes: 180,
+        kind: 'ACTIVITY',
+        title: 'Bondi to Coogee coastal walk',
+        location: 'Bondi Beach',
+      },
+      {
+        day: 2,
+        at: '11:00',
+        minutes: 60,
+        kind: 'TRANSPORT',
+        title: 'Ferry to Manly',
+        location: 'Circular Quay',
+        cost: ['30.00', 'AUD'],
+      },
     ],
   },
 ];
@@ -166,7 +250,8 @@ export async function seedTripData(db: Kysely<Database>, logger?: Logger, option
             demo.items.map((item, index) => {
               const [hours, minutes] = item.at.split(':').map(Number) as [number, number];
               const start = new Date(
-                zonedMidnight(addDays(startDate, item.day), timezone).getTime() + (hours * 60 + minutes) * 60_000,
+                zonedMidnight(addDays(startDate, item.day), timezone).getTime() +
+                  (hours * 60 + minutes) * 60_000,
               );
               return {
                 id: itemId(demo.id, index),

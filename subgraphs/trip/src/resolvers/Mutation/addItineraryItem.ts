@@ -4,7 +4,11 @@ import { validateItem } from '../../validation.ts';
 import { itemValues, lockTripForItems, refreshTripLoaders } from '../itinerary.ts';
 import { catchRejected, notFoundError, Rejected, requireViewer } from '../shared.ts';
 
-export const addItineraryItem: MutationResolvers['addItineraryItem'] = async (_parent, { tripId, input }, context) => {
+export const addItineraryItem: MutationResolvers['addItineraryItem'] = async (
+  _parent,
+  { tripId, input },
+  context,
+) => {
   requireViewer(context);
   const trip = await context.loaders.trips.load(tripId);
   if (!trip) return { item: null, trip: null, userErrors: [notFoundError(['tripId'], 'Trip')] };

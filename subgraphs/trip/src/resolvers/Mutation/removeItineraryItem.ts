@@ -3,11 +3,16 @@ import { deleteItem } from '../../db/items.repository.ts';
 import { lockTripForItems, refreshTripLoaders } from '../itinerary.ts';
 import { catchRejected, notFoundError, Rejected, requireViewer } from '../shared.ts';
 
-export const removeItineraryItem: MutationResolvers['removeItineraryItem'] = async (_parent, { id }, context) => {
+export const removeItineraryItem: MutationResolvers['removeItineraryItem'] = async (
+  _parent,
+  { id },
+  context,
+) => {
   requireViewer(context);
   const item = await context.loaders.items.load(id);
   const trip = item ? await context.loaders.trips.load(item.trip_id) : null;
-  if (!item || !trip) return { removedItemId: null, trip: null, userErrors: [notFoundError(['id'], 'Itinerary item')] };
+  if (!item || !trip)
+    return { removedItemId: null, trip: null, userErrors: [notFoundError(['id'], 'Itinerary item')] };
   const result = await catchRejected(() =>
     context.db.transaction().execute(async (trx) => {
       const locked = await lockTripForItems(trx, context, trip, ['id']);

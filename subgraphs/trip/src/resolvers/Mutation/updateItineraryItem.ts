@@ -4,11 +4,16 @@ import { validateItem } from '../../validation.ts';
 import { itemValues, lockTripForItems, refreshTripLoaders } from '../itinerary.ts';
 import { catchRejected, notFoundError, Rejected, requireViewer } from '../shared.ts';
 
-export const updateItineraryItem: MutationResolvers['updateItineraryItem'] = async (_parent, { id, input }, context) => {
+export const updateItineraryItem: MutationResolvers['updateItineraryItem'] = async (
+  _parent,
+  { id, input },
+  context,
+) => {
   requireViewer(context);
   const item = await context.loaders.items.load(id);
   const trip = item ? await context.loaders.trips.load(item.trip_id) : null;
-  if (!item || !trip) return { item: null, trip: null, userErrors: [notFoundError(['id'], 'Itinerary item')] };
+  if (!item || !trip)
+    return { item: null, trip: null, userErrors: [notFoundError(['id'], 'Itinerary item')] };
 
   // Required fields ignore null; optional ones are cleared by an explicit null.
   const fields = {

@@ -42,9 +42,18 @@ export const updateTrip: MutationResolvers['updateTrip'] = async (_parent, { id,
       const row = await updateTripRow(trx, { id: current.id, region: current.region }, patch);
       if (!row) throw new Rejected([notFoundError(['id'], 'Trip')]);
       if (itemsMayNotFit) {
-        const outside = await countItemsOutside(trx, row.id, tripWindow(row.start_date, row.end_date, destination.timezone));
+        const outside = await countItemsOutside(
+          trx,
+          row.id,
+          tripWindow(row.start_date, row.end_date, destination.timezone),
+        );
         if (outside > 0) {
-          const field = patch.start_date !== undefined ? 'startDate' : patch.end_date !== undefined ? 'endDate' : 'destinationCode';
+          const field =
+            patch.start_date !== undefined
+              ? 'startDate'
+              : patch.end_date !== undefined
+                ? 'endDate'
+                : 'destinationCode';
           throw new Rejected([
             userError(
               ['input', field],
