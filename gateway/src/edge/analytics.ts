@@ -208,18 +208,16 @@ export function analyticsRouter(options: {
       return sendGraphQLError(res, 400, ErrorCode.BAD_USER_INPUT, error.message, req.requestId);
     }
     try {
-      const response = await options
-        .server()
-        .executeOperation(
-          { query: operation.body, operationName: operation.name, variables },
-          {
-            contextValue: {
-              identity,
-              requestId: req.requestId,
-              traceparent: req.headers.traceparent as string | undefined,
-            },
+      const response = await options.server().executeOperation(
+        { query: operation.body, operationName: operation.name, variables },
+        {
+          contextValue: {
+            identity,
+            requestId: req.requestId,
+            traceparent: req.headers.traceparent as string | undefined,
           },
-        );
+        },
+      );
       if (response.body.kind !== 'single') throw new Error('analytics operations return a single result');
       const result = response.body.singleResult;
       for (const [name, value] of response.http.headers) {
