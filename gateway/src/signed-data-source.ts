@@ -19,6 +19,12 @@ export interface GatewayContext {
  * Calls a subgraph with the caller's identity and request id in a signed header (the subgraph
  * trusts nothing else), and turns a subgraph that cannot be reached into UPSTREAM_UNAVAILABLE.
  */
+/**
+ * One signature per client request, shared by every subgraph call its query plan makes (the
+ * identity is the same; signing costs about 0.1 ms). Keyed by the request's context object.
+ */
+const signedIdentities = new WeakMap<object, Promise<string>>();
+
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly options: { name: string; url: string; signingSecret: string; timeoutMs: number },
@@ -39,10 +45,12 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     };
     // Context is empty for the gateway's own health and schema calls.
     if (!context?.identity || !request.http) return;
-    request.http.headers.set(
-      IDENTITY_HEADER,
-      await signIdentity(context.identity, this.options.signingSecret),
-    );
+    let signed = signedIdentities.get(context);
+    if (!signed) {
+      signed = signIdentity(context.identity, this.options.signingSecret);
+      signedIdentities.set(context, signed);
+    }
+    request.http.headers.set(IDENTITY_HEADER, await signed);
     request.http.headers.set(REQUEST_ID_HEADER, context.requestId!);
     if (context.traceparent) request.http.headers.set('traceparent', context.traceparent);
   }
