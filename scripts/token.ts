@@ -1,6 +1,7 @@
 /**
  * Prints a development user token on standard output, and nothing else:
  *   npm run -s token -- --role TRAVELER [--user ID] [--email E] [--name N] [--region US_EAST] [--expires 12h]
+ * A new user without --region lands in the trip subgraph's TRIP_DEFAULT_REGION.
  * Signed with JWT_SECRET (the development default when unset), as the gateway verifies it.
  */
 import { parseArgs } from 'node:util';
@@ -18,7 +19,7 @@ const { values } = parseArgs({
     user: { type: 'string' },
     email: { type: 'string' },
     name: { type: 'string' },
-    region: { type: 'string', default: 'US_EAST' },
+    region: { type: 'string' },
     expires: { type: 'string', default: '12h' },
   },
   strict: true,
@@ -26,8 +27,8 @@ const { values } = parseArgs({
 
 const role = values.role!.toUpperCase() as Role;
 if (!roles.includes(role)) fail(`--role must be one of ${roles.join(', ')}`);
-const region = values.region!.toUpperCase() as Region;
-if (!regions.includes(region)) fail(`--region must be one of ${regions.join(', ')}`);
+const region = values.region?.toUpperCase() as Region | undefined;
+if (region && !regions.includes(region)) fail(`--region must be one of ${regions.join(', ')}`);
 
 let config;
 try {
@@ -43,6 +44,8 @@ const token = await mintToken({
   name: values.name,
   region,
   expiresIn: values.expires,
+  // Claims not given stay out, so signing in as a demo user keeps its name, email and region.
+  onlyGivenClaims: true,
   secret: config.JWT_SECRET,
   issuer: config.JWT_ISSUER,
   audience: config.JWT_AUDIENCE,

@@ -11,6 +11,11 @@ export interface MintTokenOptions {
   issuer?: string;
   audience?: string;
   expiresIn?: string | number;
+  /**
+   * Leave out the email, name and region claims that were not given, instead of making them up,
+   * so signing in as an existing (e.g. demo) user keeps the profile it has.
+   */
+  onlyGivenClaims?: boolean;
 }
 
 /**
@@ -19,12 +24,18 @@ export interface MintTokenOptions {
  */
 export async function mintToken(options: MintTokenOptions): Promise<string> {
   const userId = options.userId ?? `user-${options.role.toLowerCase()}-demo`;
-  return new SignJWT({
-    roles: [options.role],
-    email: options.email ?? `${userId}@example.com`,
-    name: options.name ?? userId,
-    region: options.region ?? 'US_EAST',
-  })
+  const claims = options.onlyGivenClaims
+    ? {
+        ...(options.email ? { email: options.email } : {}),
+        ...(options.name ? { name: options.name } : {}),
+        ...(options.region ? { region: options.region } : {}),
+      }
+    : {
+        email: options.email ?? `${userId}@example.com`,
+        name: options.name ?? userId,
+        region: options.region ?? 'US_EAST',
+      };
+  return new SignJWT({ roles: [options.role], ...claims })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
     .setIssuer(options.issuer ?? 'traveloure')
