@@ -18,7 +18,7 @@ import {
 } from '@traveloure/platform';
 import { AuthenticationError, type Authenticator } from './auth.ts';
 import { limitRejections } from './limits.ts';
-import { rateLimitedMessage, type EdgeRateLimiter, type RateDecision } from './rate-limit.ts';
+import { answerRateDecision, type EdgeRateLimiter, type RateDecision } from './rate-limit.ts';
 
 const authenticationFailures = counter(
   'gateway_authentication_failures_total',
@@ -113,19 +113,7 @@ export function authenticationMiddleware(
         } catch (limiterError) {
           return next(limiterError);
         }
-        for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
-        if (!decision.allowed) {
-          return sendGraphQLError(
-            res,
-            429,
-            ErrorCode.RATE_LIMITED,
-            rateLimitedMessage(decision.retryAfterSeconds),
-            req.requestId,
-            {
-              retryAfter: decision.retryAfterSeconds,
-            },
-          );
-        }
+        if (answerRateDecision(req, res, decision)) return;
       }
       res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
       return sendGraphQLError(res, 401, ErrorCode.UNAUTHENTICATED, error.message, req.requestId);

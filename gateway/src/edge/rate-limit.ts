@@ -98,25 +98,32 @@ export function rateLimitedMessage(retryAfterSeconds: number) {
   return `Rate limit exceeded; retry in ${retryAfterSeconds} s.`;
 }
 
+/**
+ * Puts a decision's RateLimit-* headers on the response and, when it refuses, answers 429 with
+ * RATE_LIMITED and `retryAfter`. Returns whether the request was refused (and answered).
+ */
+export function answerRateDecision(req: Request, res: Response, decision: RateDecision): boolean {
+  for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
+  if (decision.allowed) return false;
+  sendGraphQLError(
+    res,
+    429,
+    ErrorCode.RATE_LIMITED,
+    rateLimitedMessage(decision.retryAfterSeconds),
+    req.requestId,
+    {
+      retryAfter: decision.retryAfterSeconds,
+    },
+  );
+  return true;
+}
+
 /** One point per HTTP request, before any parsing: floods are refused cheaply. */
 export function rateLimitMiddleware(limiter: EdgeRateLimiter) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const identity = res.locals.identity as Identity;
-      const decision = await limiter.consume(identity, 1);
-      for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
-      if (!decision.allowed) {
-        return sendGraphQLError(
-          res,
-          429,
-          ErrorCode.RATE_LIMITED,
-          rateLimitedMessage(decision.retryAfterSeconds),
-          req.requestId,
-          {
-            retryAfter: decision.retryAfterSeconds,
-          },
-        );
-      }
+      if (answerRateDecision(req, res, await limiter.consume(identity, 1))) return;
       next();
     } catch (error) {
       next(error);
