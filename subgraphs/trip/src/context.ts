@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import { viewerOf, type BaseContext, type Identity, type Logger, type Viewer } from '@traveloure/platform';
 
 export type { Viewer } from '@traveloure/platform';
@@ -25,6 +26,17 @@ export interface ContextDependencies {
   config: TripConfig;
   logger: Logger;
   caches?: TripCaches;
+  /** Claims provisioned recently by this process (see recentlyProvisioned). */
+  provisioned?: LRUCache<string, string>;
+}
+
+/**
+ * Users whose current claims this process provisioned within the last minute, so a signed-in
+ * caller's requests do not each pay the upsert: only new users and changed claims reach the
+ * database. A minute bounds how long a row removed behind our back stays unnoticed.
+ */
+export function recentlyProvisioned(): LRUCache<string, string> {
+  return new LRUCache<string, string>({ max: 50_000, ttl: 60_000 });
 }
 
 /**
@@ -37,13 +49,15 @@ export async function createContext(
 ): Promise<Omit<Context, keyof BaseContext>> {
   const user = identity.user;
   const viewer: Viewer | undefined = viewerOf(identity);
-  if (user) {
+  const claims = user ? JSON.stringify([user.email, user.name, user.region]) : undefined;
+  if (user && deps.provisioned?.get(user.id) !== claims) {
     const provisioned = await provisionUser(
       deps.db,
       { id: user.id, email: user.email, name: user.name, region: user.region as RegionValue | undefined },
       { region: deps.config.TRIP_DEFAULT_REGION },
     );
     if (provisioned) deps.logger.info({ userId: user.id, event: provisioned.event }, 'user provisioned');
+    deps.provisioned?.set(user.id, claims!);
   }
   const loaders = createLoaders(
     deps.db,

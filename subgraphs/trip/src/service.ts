@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { createSubgraphServer, startOutboxRelay, type ServiceDefinition } from '@traveloure/platform';
 import { tripConfigSchema, type TripConfig } from './config.ts';
-import { createContext } from './context.ts';
+import { createContext, recentlyProvisioned } from './context.ts';
 import type { Database } from './db/database.ts';
 import { migrations } from './db/migrations/index.ts';
 import { refreshPopularity } from './db/popularity.repository.ts';
@@ -49,6 +49,7 @@ export const tripService: ServiceDefinition<TripConfig> = {
     }
 
     const caches = createTripCaches({ redis: runtime.redis, logger });
+    const provisioned = recentlyProvisioned();
 
     // Publishes trip.outbox (user and trip events) to the notification service's event queue.
     const relay = startOutboxRelay(runtime, 'trip');
@@ -60,7 +61,8 @@ export const tripService: ServiceDefinition<TripConfig> = {
       logger,
       health: runtime.health,
       signingSecret: config.GATEWAY_SIGNING_SECRET,
-      createContext: ({ identity }) => createContext({ db, readDb, config, logger, caches }, identity),
+      createContext: ({ identity }) =>
+        createContext({ db, readDb, config, logger, caches, provisioned }, identity),
       shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     });
     return {

@@ -75,9 +75,26 @@ describe('statement count', () => {
       fifty.statements.length,
       JSON.stringify({ five: five.statements, fifty: fifty.statements }, null, 1),
     ).toBe(five.statements.length);
-    // provisioning check + trips page + users + destinations + items
+    // trips page + users + destinations + items (+ the provisioning upsert, when claims changed)
     expect(five.statements.length).toBeLessThanOrEqual(5);
     expect(fifty.statements.filter((text) => /from "trip"\."itinerary_items"/.test(text))).toHaveLength(1);
     expect(fifty.statements.filter((text) => /from "trip"\."destinations"/.test(text))).toHaveLength(1);
+  });
+
+  it('provisions a signed-in caller once per claims, not on every request', async () => {
+    const upserts = (requestId: string) =>
+      trip.statementsOf(requestId).filter((text) => /insert into trip\.users/i.test(text));
+    const newcomer: TestUser = { id: 'user-provisioned-once', name: 'Once', region: 'US_EAST' };
+    await trip.graphqlAs('provision-first', newcomer, '{ me { name } }');
+    await trip.graphqlAs('provision-again', newcomer, '{ me { name } }');
+    expect(upserts('provision-first')).toHaveLength(1);
+    expect(upserts('provision-again')).toHaveLength(0);
+    const renamed = await trip.graphqlAs(
+      'provision-renamed',
+      { ...newcomer, name: 'Twice' },
+      '{ me { name } }',
+    );
+    expect(upserts('provision-renamed')).toHaveLength(1);
+    expect(renamed.body.data.me.name).toBe('Twice');
   });
 });
