@@ -48,14 +48,7 @@ export function validateTrip(
   prefix: string[] = ['input'],
 ): UserError[] {
   const errors: UserError[] = [];
-  const title = fields.title.trim();
-  if (title.length === 0)
-    errors.push(userError([...prefix, 'title'], 'Title must not be empty.', 'REQUIRED'));
-  else if (characterCount(title) > TITLE_MAX) {
-    errors.push(
-      userError([...prefix, 'title'], `Title must be at most ${TITLE_MAX} characters.`, 'TOO_LONG'),
-    );
-  }
+  checkTitle(errors, fields.title, TITLE_MAX, [...prefix, 'title']);
   if (!context.destinationKnown) {
     errors.push(
       userError(
@@ -170,6 +163,15 @@ export interface ItemFields {
 const amountPattern = /^\d{1,12}(\.\d{1,2})?$/;
 const currencyPattern = /^[A-Z]{3}$/;
 
+/** A title is required (after trimming) and at most `max` characters. */
+function checkTitle(errors: UserError[], raw: string, max: number, field: string[]) {
+  const title = raw.trim();
+  if (title.length === 0) errors.push(userError(field, 'Title must not be empty.', 'REQUIRED'));
+  else if (characterCount(title) > max) {
+    errors.push(userError(field, `Title must be at most ${max} characters.`, 'TOO_LONG'));
+  }
+}
+
 /** Every problem with an itinerary item, each naming its field; times must fall inside the trip. */
 export function validateItem(
   fields: ItemFields,
@@ -177,14 +179,7 @@ export function validateItem(
   prefix: string[] = ['input'],
 ): UserError[] {
   const errors: UserError[] = [];
-  const title = fields.title.trim();
-  if (title.length === 0)
-    errors.push(userError([...prefix, 'title'], 'Title must not be empty.', 'REQUIRED'));
-  else if (characterCount(title) > ITEM_TITLE_MAX) {
-    errors.push(
-      userError([...prefix, 'title'], `Title must be at most ${ITEM_TITLE_MAX} characters.`, 'TOO_LONG'),
-    );
-  }
+  checkTitle(errors, fields.title, ITEM_TITLE_MAX, [...prefix, 'title']);
   const startValid = isValidInstant(fields.startTime);
   const endValid = !fields.endTime || isValidInstant(fields.endTime);
   if (!startValid) {

@@ -10,6 +10,16 @@ import { notFoundError, Rejected } from './shared.ts';
  * Locks the trip for an itinerary change (inside `trx`) and returns it as it is now with the
  * instants it covers, so an item is checked against the dates that will hold when it commits.
  */
+/**
+ * An item and its trip, both as the caller may see them: another user's item is missing, like
+ * one that does not exist.
+ */
+export async function loadVisibleItem(context: Context, id: string) {
+  const item = await context.loaders.items.load(id);
+  const trip = item ? await context.loaders.trips.load(item.trip_id) : null;
+  return item && trip ? { item, trip } : null;
+}
+
 export async function lockTripForItems(
   trx: Kysely<Database>,
   context: Context,

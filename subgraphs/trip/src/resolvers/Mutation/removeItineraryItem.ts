@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { deleteItem } from '../../db/items.repository.ts';
-import { lockTripForItems, refreshTripLoaders } from '../itinerary.ts';
+import { lockTripForItems, refreshTripLoaders, loadVisibleItem } from '../itinerary.ts';
 import { catchRejected, notFoundError, Rejected, requireViewer } from '../shared.ts';
 
 export const removeItineraryItem: MutationResolvers['removeItineraryItem'] = async (
@@ -9,10 +9,10 @@ export const removeItineraryItem: MutationResolvers['removeItineraryItem'] = asy
   context,
 ) => {
   requireViewer(context);
-  const item = await context.loaders.items.load(id);
-  const trip = item ? await context.loaders.trips.load(item.trip_id) : null;
-  if (!item || !trip)
+  const visible = await loadVisibleItem(context, id);
+  if (!visible)
     return { removedItemId: null, trip: null, userErrors: [notFoundError(['id'], 'Itinerary item')] };
+  const { item, trip } = visible;
   const result = await catchRejected(() =>
     context.db.transaction().execute(async (trx) => {
       const locked = await lockTripForItems(trx, context, trip, ['id']);

@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { updateItem } from '../../db/items.repository.ts';
 import { validateItem } from '../../validation.ts';
-import { itemValues, lockTripForItems, refreshTripLoaders } from '../itinerary.ts';
+import { itemValues, lockTripForItems, refreshTripLoaders, loadVisibleItem } from '../itinerary.ts';
 import { catchRejected, notFoundError, Rejected, requireViewer } from '../shared.ts';
 
 export const updateItineraryItem: MutationResolvers['updateItineraryItem'] = async (
@@ -10,10 +10,9 @@ export const updateItineraryItem: MutationResolvers['updateItineraryItem'] = asy
   context,
 ) => {
   requireViewer(context);
-  const item = await context.loaders.items.load(id);
-  const trip = item ? await context.loaders.trips.load(item.trip_id) : null;
-  if (!item || !trip)
-    return { item: null, trip: null, userErrors: [notFoundError(['id'], 'Itinerary item')] };
+  const visible = await loadVisibleItem(context, id);
+  if (!visible) return { item: null, trip: null, userErrors: [notFoundError(['id'], 'Itinerary item')] };
+  const { item, trip } = visible;
 
   // Required fields ignore null; optional ones are cleared by an explicit null.
   const fields = {
