@@ -24,23 +24,15 @@ try {
   const userId = 'bench-user';
   const token = await supergraph.token('TRAVELER', userId);
   for (let index = 0; index < 20; index++) {
-    const created = await supergraph.graphql(
-      `mutation($input: CreateTripInput!) { createTrip(input: $input) { trip { id } userErrors { message } } }`,
-      {
-        input: {
-          title: `Bench trip ${index}`,
-          destinationCode: ['PAR', 'LON', 'NYC', 'TYO'][index % 4],
-          startDate: '2030-05-01',
-          endDate: '2030-05-05',
-          travelers: 2,
-          budget: 'MIDRANGE',
-          pace: 'MODERATE',
-        },
-      },
-      { token },
-    );
-    const tripId = created.body.data?.createTrip?.trip?.id;
-    if (!tripId) throw new Error(`could not create a trip: ${JSON.stringify(created.body)}`);
+    const tripId = await supergraph.createTrip(token, {
+      title: `Bench trip ${index}`,
+      destinationCode: ['PAR', 'LON', 'NYC', 'TYO'][index % 4],
+      startDate: '2030-05-01',
+      endDate: '2030-05-05',
+      travelers: 2,
+      budget: 'MIDRANGE',
+      pace: 'MODERATE',
+    });
     await supergraph.graphql(
       `mutation($tripId: ID!) { addItineraryItem(tripId: $tripId, input: { kind: ACTIVITY, title: "Museum", startTime: "2030-05-02T10:00:00Z", endTime: "2030-05-02T12:00:00Z" }) { userErrors { message } } }`,
       { tripId },

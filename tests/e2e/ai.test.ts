@@ -9,9 +9,6 @@ import { startOpenAiEmulator, type OpenAiEmulator } from '../emulators/openai/se
 import { seedExperts } from '../../subgraphs/ai/src/db/seed/experts.ts';
 import { startTestSupergraph, type TestSupergraph } from './support.ts';
 
-const CREATE = `mutation ($input: CreateTripInput!) {
-  createTrip(input: $input) { trip { id } userErrors { field message code } }
-}`;
 const TRIP_SUGGESTION = `query ($id: ID!, $preferences: ItineraryPreferencesInput) {
   trip(id: $id) {
     title
@@ -42,23 +39,15 @@ beforeAll(async () => {
     },
   });
   traveler = await graph.token('TRAVELER', 'e2e-ai-traveler', { region: 'EU_WEST', name: 'Noor' });
-  const created = await graph.graphql(
-    CREATE,
-    {
-      input: {
-        title: 'Rome long weekend',
-        destinationCode: 'ROM',
-        startDate: '2027-04-09',
-        endDate: '2027-04-11',
-        travelers: 2,
-        budget: 'MIDRANGE',
-        pace: 'MODERATE',
-      },
-    },
-    { token: traveler },
-  );
-  expect(created.body.data.createTrip.userErrors).toEqual([]);
-  tripId = created.body.data.createTrip.trip.id;
+  tripId = await graph.createTrip(traveler, {
+    title: 'Rome long weekend',
+    destinationCode: 'ROM',
+    startDate: '2027-04-09',
+    endDate: '2027-04-11',
+    travelers: 2,
+    budget: 'MIDRANGE',
+    pace: 'MODERATE',
+  });
 });
 
 beforeEach(() => llm.reset());

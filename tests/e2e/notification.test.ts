@@ -67,20 +67,12 @@ describe('notifications through the gateway', () => {
     }
   };
   const createTrip = async (who: string, destinationCode: string, startInDays: number) => {
-    const result = await supergraph.graphql(
-      `mutation($input: CreateTripInput!) { createTrip(input: $input) { trip { id } userErrors { code message } } }`,
-      {
-        input: {
-          title: `${who} in ${destinationCode}`,
-          destinationCode,
-          startDate: isoDay(startInDays),
-          endDate: isoDay(startInDays + 4),
-        },
-      },
-      { token: tokens[who] },
-    );
-    expect(result.body.data?.createTrip.userErrors).toEqual([]);
-    return result.body.data!.createTrip.trip.id as string;
+    return supergraph.createTrip(tokens[who]!, {
+      title: `${who} in ${destinationCode}`,
+      destinationCode,
+      startDate: isoDay(startInDays),
+      endDate: isoDay(startInDays + 4),
+    });
   };
 
   it('gives a trip created to start in 2 days a TRIP_REMINDER in me { notifications }', async () => {

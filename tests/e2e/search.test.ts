@@ -11,9 +11,6 @@ const today = new Date().toISOString().slice(0, 10);
 const inDays = (days: number) =>
   new Date(Date.parse(`${today}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-const CREATE = `mutation ($input: CreateTripInput!) {
-  createTrip(input: $input) { trip { id } userErrors { field message code } }
-}`;
 const TRIP_FLIGHTS = `query ($id: ID!) {
   trip(id: $id) {
     title
@@ -47,15 +44,12 @@ beforeAll(async () => {
     },
   });
   traveler = await graph.token('TRAVELER', 'e2e-search-traveler', { region: 'EU_WEST', name: 'Sam' });
-  const created = await graph.graphql(
-    CREATE,
-    {
-      input: { title: 'Paris in spring', destinationCode: 'PAR', startDate: inDays(60), endDate: inDays(65) },
-    },
-    { token: traveler },
-  );
-  expect(created.body.data.createTrip.userErrors).toEqual([]);
-  tripId = created.body.data.createTrip.trip.id;
+  tripId = await graph.createTrip(traveler, {
+    title: 'Paris in spring',
+    destinationCode: 'PAR',
+    startDate: inDays(60),
+    endDate: inDays(65),
+  });
 });
 
 beforeEach(() => emulator.reset());

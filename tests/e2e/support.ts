@@ -33,6 +33,8 @@ export interface TestSupergraph extends RunningSupergraph {
     variables?: Record<string, unknown>,
     options?: { token?: string; headers?: Record<string, string> },
   ): Promise<GraphQLResult<T>>;
+  /** Creates a trip as `token`'s user and returns its id; fails loudly on any userError. */
+  createTrip(token: string, input: Record<string, unknown>): Promise<string>;
   /** A signed-in user's bearer token. */
   token(
     role: Role,
@@ -75,29 +77,40 @@ export async function startTestSupergraph(
     await database.drop();
     throw error;
   }
+  const graphql: TestSupergraph['graphql'] = async (query, variables, requestOptions = {}) => {
+    const response = await fetch(supergraph.gatewayUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(requestOptions.token ? { authorization: `Bearer ${requestOptions.token}` } : {}),
+        ...requestOptions.headers,
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await response.text();
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Error(`gateway answered ${response.status} with non-JSON: ${text.slice(0, 200)}`);
+    }
+    return { status: response.status, headers: response.headers, body };
+  };
   return {
     ...supergraph,
     database,
     redis,
     env,
-    graphql: async (query, variables, requestOptions = {}) => {
-      const response = await fetch(supergraph.gatewayUrl, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(requestOptions.token ? { authorization: `Bearer ${requestOptions.token}` } : {}),
-          ...requestOptions.headers,
-        },
-        body: JSON.stringify({ query, variables }),
-      });
-      const text = await response.text();
-      let body;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new Error(`gateway answered ${response.status} with non-JSON: ${text.slice(0, 200)}`);
-      }
-      return { status: response.status, headers: response.headers, body };
+    graphql,
+    async createTrip(token, input) {
+      const result = await graphql(
+        'mutation ($input: CreateTripInput!) { createTrip(input: $input) { trip { id } userErrors { field message code } } }',
+        { input },
+        { token },
+      );
+      const payload = result.body.data?.createTrip;
+      if (!payload?.trip) throw new Error(`createTrip failed: ${JSON.stringify(result.body)}`);
+      return payload.trip.id as string;
     },
     token: (role, userId, extra = {}) =>
       mintToken({
