@@ -241,6 +241,18 @@ export async function recordAttempt(
   });
 }
 
+/** EMAIL and WEBHOOK deliveries not settled yet (QUEUED or FAILED), with what queueing needs. */
+export function findPendingPushes(db: Kysely<Database>) {
+  return db
+    .selectFrom('notification.delivery as d')
+    .innerJoin('notification.notification as n', 'n.id', 'd.notification_id')
+    .leftJoin('notification.preference as p', 'p.user_id', 'n.user_id')
+    .select(['d.notification_id', 'd.channel', 'n.severity', 'p.quiet_start', 'p.quiet_end', 'p.time_zone'])
+    .where('d.status', 'in', ['QUEUED', 'FAILED'])
+    .where('d.channel', '<>', 'IN_APP')
+    .execute();
+}
+
 export interface StatRow {
   day: string;
   channel: ChannelValue;

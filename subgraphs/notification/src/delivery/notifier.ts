@@ -11,6 +11,7 @@ import {
 import type { ChannelValue, Database } from '../db/database.ts';
 import {
   deliveryTarget,
+  findPendingPushes,
   findUnsettled,
   insertNotification,
   recordAttempt,
@@ -20,7 +21,7 @@ import { findPreferences } from '../db/preferences.repository.ts';
 import type { InboxCache } from '../cache.ts';
 import type { PushChannels } from './channels.ts';
 import type { BroadcastJob } from './broadcast.ts';
-import { quietHoursDelayMs } from './quiet-hours.ts';
+import { quietHoursDelayMs, quietHoursOf } from './quiet-hours.ts';
 
 export type PushChannel = Exclude<ChannelValue, 'IN_APP'>;
 export interface PushJob {
@@ -102,14 +103,7 @@ export function createNotifier(deps: NotifierDeps) {
       });
       if (!outcome) return;
       if (outcome.created) await cache.invalidate([draft.userId]);
-      const quiet =
-        outcome.preferences?.quiet_start && outcome.preferences.quiet_end
-          ? {
-              start: outcome.preferences.quiet_start,
-              end: outcome.preferences.quiet_end,
-              timeZone: outcome.preferences.time_zone,
-            }
-          : undefined;
+      const quiet = outcome.preferences ? quietHoursOf(outcome.preferences) : undefined;
       const delayMs = draft.severity === 'CRITICAL' ? 0 : quietHoursDelayMs(quiet, clock.now());
       for (const channel of outcome.channels.filter((value): value is PushChannel => value !== 'IN_APP')) {
         await pushQueue(channel).add(
@@ -127,28 +121,10 @@ export function createNotifier(deps: NotifierDeps) {
      * many it queued.
      */
     async restorePending(): Promise<number> {
-      const pending = await db
-        .selectFrom('notification.delivery as d')
-        .innerJoin('notification.notification as n', 'n.id', 'd.notification_id')
-        .leftJoin('notification.preference as p', 'p.user_id', 'n.user_id')
-        .select([
-          'd.notification_id',
-          'd.channel',
-          'n.severity',
-          'p.quiet_start',
-          'p.quiet_end',
-          'p.time_zone',
-        ])
-        .where('d.status', 'in', ['QUEUED', 'FAILED'])
-        .where('d.channel', '<>', 'IN_APP')
-        .execute();
+      const pending = await findPendingPushes(db);
       for (const row of pending) {
         const channel = row.channel as PushChannel;
-        const quiet =
-          row.quiet_start && row.quiet_end
-            ? { start: row.quiet_start, end: row.quiet_end, timeZone: row.time_zone ?? 'UTC' }
-            : undefined;
-        const delayMs = row.severity === 'CRITICAL' ? 0 : quietHoursDelayMs(quiet, clock.now());
+        const delayMs = row.severity === 'CRITICAL' ? 0 : quietHoursDelayMs(quietHoursOf(row), clock.now());
         await pushQueue(channel).add(
           'deliver',
           { notificationId: row.notification_id, channel },

@@ -5,6 +5,17 @@ export interface QuietHoursSetting {
   timeZone: string;
 }
 
+/** Quiet hours from a stored preference row; none unless both ends are set. */
+export function quietHoursOf(row: {
+  quiet_start: string | null;
+  quiet_end: string | null;
+  time_zone: string | null;
+}): QuietHoursSetting | undefined {
+  return row.quiet_start && row.quiet_end
+    ? { start: row.quiet_start, end: row.quiet_end, timeZone: row.time_zone ?? 'UTC' }
+    : undefined;
+}
+
 const hhmm = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 export function isTimeOfDay(value: string): boolean {

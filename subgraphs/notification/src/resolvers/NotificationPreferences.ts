@@ -1,11 +1,9 @@
 import type { NotificationPreferencesResolvers } from '../__generated__/resolvers-types.ts';
+import { quietHoursOf } from '../delivery/quiet-hours.ts';
 
 export const NotificationPreferences: NotificationPreferencesResolvers = {
   emailEnabled: (row) => row.email_enabled,
   webhookUrl: (row) => row.webhook_url,
   webhookSigningSecret: (row) => row.webhook_secret,
-  quietHours: (row) =>
-    row.quiet_start && row.quiet_end
-      ? { start: row.quiet_start, end: row.quiet_end, timeZone: row.time_zone }
-      : null,
+  quietHours: (row) => quietHoursOf(row) ?? null,
 };
