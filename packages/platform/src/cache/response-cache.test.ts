@@ -139,6 +139,31 @@ describe('createResponseCache', () => {
     await expect(cache.get('j', async () => Promise.reject(input), { ttlSeconds: 1 })).rejects.toBe(input);
   });
 
+  it('listens on one pub/sub connection per Redis client, however many caches, and hears other replicas', async () => {
+    const service = `bus-${randomUUID()}`;
+    const channel = `${keyPrefix}:${service}:invalidate`;
+    const trips = makeCache({ service, namespace: 'trips', l1TtlMs: 60_000 });
+    const others = [makeCache({ service, namespace: 'items' }), makeCache({ service, namespace: 'users' })];
+    await sleep(100);
+    const subscribers = async () => ((await redis.pubsub('NUMSUB', channel)) as [string, number])[1];
+    expect(await subscribers()).toBe(1);
+
+    let version = 1;
+    const load = async () => `v${version}`;
+    await trips.get('k', load, { ttlSeconds: 60, tags: ['trip:9'] });
+    version = 2;
+    // Only L1 holds v1 now; an invalidation published by another replica must drop it.
+    await redis.del(...(await redis.keys(`${keyPrefix}:${service}:*`)));
+    expect((await trips.get('k', load, { ttlSeconds: 60 })).value).toBe('v1');
+    await redis.publish(channel, JSON.stringify({ origin: 'another-replica', tags: ['trip:9'] }));
+    await sleep(100);
+    expect((await trips.get('k', load, { ttlSeconds: 60 })).value).toBe('v2');
+
+    await Promise.all([trips, ...others].map((cache) => cache.close()));
+    await sleep(50);
+    expect(await subscribers()).toBe(0);
+  });
+
   it('invalidates by tag in this instance, in Redis and in other replicas', async () => {
     const namespace = `tags-${randomUUID()}`;
     const writer = makeCache({ namespace, l1TtlMs: 60_000 });

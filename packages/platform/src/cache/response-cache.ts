@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
+import { subscribeInvalidations } from './invalidation-bus.ts';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../errors.ts';
@@ -198,24 +199,16 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   }
 
   // Other replicas' invalidations reach this L1 through Redis pub/sub.
-  let subscriber: Redis | undefined;
-  if (redis) {
-    subscriber = redis.duplicate();
-    subscriber.on('error', () => {
-      // Reported by the main connection; the subscriber reconnects on its own.
-    });
-    subscriber.on('ready', () => {
-      subscriber?.subscribe(channel).catch(() => undefined);
-    });
-    subscriber.on('message', (_channel: string, raw: string) => {
-      try {
-        const message = JSON.parse(raw) as { origin: string; tags?: string[]; keys?: string[] };
-        if (message.origin !== instanceId) applyInvalidation(message);
-      } catch {
-        // Not ours to understand; ignore.
-      }
-    });
-  }
+  const stopListening = redis
+    ? subscribeInvalidations(redis, channel, (raw) => {
+        try {
+          const message = JSON.parse(raw) as { origin: string; tags?: string[]; keys?: string[] };
+          if (message.origin !== instanceId) applyInvalidation(message);
+        } catch {
+          // Not ours to understand; ignore.
+        }
+      })
+    : undefined;
 
   function storeL1(key: string, entry: Entry, now: number) {
     const remaining = entry.s - now;
@@ -422,7 +415,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
     async close() {
       group.members.delete(applyInvalidation);
-      subscriber?.disconnect();
+      stopListening?.();
       l1.clear();
     },
   };
