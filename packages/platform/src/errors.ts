@@ -43,12 +43,6 @@ export const notFound = (what: string, id?: string) =>
   codedError(ErrorCode.NOT_FOUND, id ? `${what} ${id} was not found.` : `${what} was not found.`);
 export const badUserInput = (message: string, field?: string[]) =>
   codedError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
-export const upstreamUnavailable = (upstream: string, message?: string) =>
-  codedError(
-    ErrorCode.UPSTREAM_UNAVAILABLE,
-    message ?? `${upstream} is unavailable right now; try again shortly.`,
-    { upstream },
-  );
 
 /** A failure the client caused and can fix; returned as data in mutation payloads. */
 export interface UserError {

@@ -56,10 +56,6 @@ export class UpstreamUnavailableError extends UpstreamError {
   }
 }
 
-export function isUpstreamError(error: unknown): error is UpstreamError {
-  return error instanceof UpstreamError;
-}
-
 const networkErrorCodes = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
