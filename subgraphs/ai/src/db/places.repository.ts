@@ -45,16 +45,6 @@ export async function placesForDestination(
     .execute();
 }
 
-export async function destinationCodesWithPlaces(db: Kysely<Database>): Promise<string[]> {
-  const rows = await db
-    .selectFrom('ai.places')
-    .select('destination_code')
-    .distinct()
-    .orderBy('destination_code')
-    .execute();
-  return rows.map((row) => row.destination_code);
-}
-
 export function toPlannerPlace(row: PlaceRow): PlannerPlace {
   return {
     id: row.id,
