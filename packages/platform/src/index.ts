@@ -16,6 +16,7 @@ export * from './service.ts';
 export * from './rate-limit.ts';
 export * from './cache/index.ts';
 export * from './upstream/index.ts';
+export * from './egress/index.ts';
 export * from './queue/index.ts';
 export * from './events/index.ts';
 export * from './scalars.ts';
