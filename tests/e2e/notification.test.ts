@@ -147,6 +147,25 @@ describe('notifications through the gateway', () => {
       preferences: null,
       userErrors: [{ field: ['input', 'webhookUrl'], code: 'INVALID_WEBHOOK_URL' }],
     });
+    // The egress policy, as a client meets it: internal addresses are refused with their own code.
+    for (const webhookUrl of [
+      'https://127.0.0.1:4004/',
+      'https://10.0.0.1/',
+      'https://169.254.169.254/latest/meta-data/',
+      'https://[::ffff:127.0.0.1]/',
+      'https://2130706433/',
+      'https://metadata.google.internal/',
+    ]) {
+      const internal = await supergraph.graphql(
+        preferences,
+        { input: { webhookUrl } },
+        { token: tokens.amy },
+      );
+      expect(internal.body.data.updateNotificationPreferences, webhookUrl).toEqual({
+        preferences: null,
+        userErrors: [{ field: ['input', 'webhookUrl'], code: 'WEBHOOK_URL_NOT_ALLOWED' }],
+      });
+    }
     const saved = await supergraph.graphql(
       preferences,
       {

@@ -1,11 +1,14 @@
 import type { Kysely } from 'kysely';
 import {
+  createEgressPolicy,
   createEventTransport,
   createJobQueue,
   queueSettingsFromConfig,
   startEventConsumer,
   systemClock,
   type Clock,
+  type EgressPolicy,
+  type EgressResolver,
   type EventTransport,
   type QueueWorker,
   type ServiceRuntime,
@@ -36,6 +39,8 @@ export interface NotificationApp {
   events: EventTransport;
   cache: InboxCache;
   channels: PushChannels;
+  /** Where URLs users supply (webhooks) may lead: checked when saved and on every delivery. */
+  egress: EgressPolicy;
   notifier: Notifier;
   reminders: Reminders;
   /** Starts every worker: events, IN_APP, EMAIL, WEBHOOK, reminders, broadcasts. */
@@ -46,6 +51,8 @@ export interface NotificationApp {
 export interface NotificationAppOptions {
   /** Time, injectable: reminders and quiet hours read it (tests move it). */
   clock?: Clock;
+  /** DNS for webhook hosts, injectable: tests make a public-looking name resolve inside. */
+  egressResolver?: EgressResolver;
 }
 
 /** Queues, channels, cache and workers of the notification service, shared by the server and `npm run worker`. */
@@ -78,12 +85,22 @@ export function createNotificationApp(
     ttlSeconds: config.INBOX_CACHE_TTL_SECONDS,
     keyPrefix: config.CACHE_KEY_PREFIX,
   });
+  const egress = createEgressPolicy({
+    allowLoopback: config.EGRESS_ALLOW_LOOPBACK,
+    resolve: options.egressResolver,
+  });
+  if (config.EGRESS_ALLOW_LOOPBACK)
+    logger[config.NODE_ENV === 'production' ? 'warn' : 'info'](
+      'EGRESS_ALLOW_LOOPBACK is on: webhooks may reach this machine (127.0.0.0/8, ::1)',
+    );
   const channels = createPushChannels(
     {
       smtpUrl: config.SMTP_URL,
       smtpFrom: config.SMTP_FROM,
       smtpTimeoutMs: config.SMTP_TIMEOUT_MS,
       webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      webhookMaxResponseBytes: config.WEBHOOK_MAX_RESPONSE_BYTES,
+      egress,
     },
     logger,
     runtime.health,
@@ -107,6 +124,7 @@ export function createNotificationApp(
     events,
     cache,
     channels,
+    egress,
     notifier,
     reminders,
     startWorkers() {

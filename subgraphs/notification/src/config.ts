@@ -29,6 +29,15 @@ export const notificationConfigSchema = z.object({
   SMTP_FROM: z.string().min(3).default('Traveloure <no-reply@traveloure.example>'),
   SMTP_TIMEOUT_MS: env.int(10_000, 100),
   WEBHOOK_TIMEOUT_MS: env.int(5_000, 100),
+  /** A receiver's answer is read up to this many bytes; a larger one fails the delivery. */
+  WEBHOOK_MAX_RESPONSE_BYTES: env.int(65_536, 1_024, 10_485_760),
+  /**
+   * Let webhooks (URLs users supply) reach loopback (127.0.0.0/8, ::1, localhost), with plain
+   * http there outside production: local development and tests with a receiver on this
+   * machine. Off by default, production included; private, link-local and metadata addresses
+   * stay refused even when on.
+   */
+  EGRESS_ALLOW_LOOPBACK: env.boolean(false),
   BROADCAST_BATCH_SIZE: env.int(500, 1, 10_000),
   /** Reminders go out at this hour (UTC) 3 days and 1 day before a trip starts. */
   REMINDER_HOUR_UTC: env.int(9, 0, 23),

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createManualClock } from '@traveloure/platform';
 import { startSmtpEmulator, type SmtpEmulator } from '../../../tests/emulators/smtp/server.ts';
-import { startWebhookEmulator, type WebhookEmulator } from '../../../tests/emulators/webhook/server.ts';
+import {
+  startWebhookEmulator,
+  webhookEmulatorEnv,
+  type WebhookEmulator,
+} from '../../../tests/emulators/webhook/server.ts';
 import { reminderJobId } from './delivery/reminders.ts';
 import {
   DAY_MS,
@@ -27,7 +31,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
     harness = await startNotificationHarness('notif_memq', {
       clock,
       redisUrl: null,
-      env: { SMTP_URL: smtp.url },
+      env: { SMTP_URL: smtp.url, ...webhookEmulatorEnv },
     });
   });
   afterAll(async () => {

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createManualClock } from '@traveloure/platform';
 import { startSmtpEmulator, type SmtpEmulator } from '../../../tests/emulators/smtp/server.ts';
-import { startWebhookEmulator, type WebhookEmulator } from '../../../tests/emulators/webhook/server.ts';
+import {
+  startWebhookEmulator,
+  webhookEmulatorEnv,
+  type WebhookEmulator,
+} from '../../../tests/emulators/webhook/server.ts';
 import { reminderJobId } from './delivery/reminders.ts';
 import {
   DAY_MS,
@@ -23,7 +27,10 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
   beforeAll(async () => {
     smtp = await startSmtpEmulator();
     webhook = await startWebhookEmulator();
-    harness = await startNotificationHarness('notif_pipeline', { clock, env: { SMTP_URL: smtp.url } });
+    harness = await startNotificationHarness('notif_pipeline', {
+      clock,
+      env: { SMTP_URL: smtp.url, ...webhookEmulatorEnv },
+    });
   });
   afterAll(async () => {
     await harness?.close();

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { Redis } from 'ioredis';
 import { createManualClock } from '@traveloure/platform';
 import { startPrivateRedis, type PrivateRedis } from '@traveloure/platform/testing';
-import { startWebhookEmulator } from '../../../tests/emulators/webhook/server.ts';
+import { startWebhookEmulator, webhookEmulatorEnv } from '../../../tests/emulators/webhook/server.ts';
 import { inboxOf, startNotificationHarness, tripCreated, type NotificationHarness } from './test-support.ts';
 
 // Redis loses every queued event before a worker took it: the trip outbox still holds the rows
@@ -26,6 +26,7 @@ describe('notification delivery on a private redis-server: Redis flushed, push b
         NOTIFICATION_WORKERS: 'false',
         OUTBOX_ACK_TIMEOUT_MS: String(ackTimeoutMs),
         PUSH_BACKOFF_MS: '3600000',
+        ...webhookEmulatorEnv,
       },
     });
   });

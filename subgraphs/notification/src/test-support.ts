@@ -13,6 +13,7 @@ import {
   startService,
   writeOutboxEvent,
   type Clock,
+  type EgressResolver,
   type Role,
   type StartedService,
 } from '@traveloure/platform';
@@ -48,7 +49,14 @@ export interface NotificationHarness {
 
 export async function startNotificationHarness(
   label: string,
-  options: { env?: Record<string, string>; clock?: Clock; redisUrl?: string | null; relay?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    redisUrl?: string | null;
+    relay?: boolean;
+    /** DNS for webhook hosts (the egress policy's resolver). */
+    egressResolver?: EgressResolver;
+  } = {},
 ): Promise<NotificationHarness> {
   const database = await createTestDatabase(label);
   const prefix = `test-${label}-${randomBytes(4).toString('hex')}`;
@@ -79,7 +87,11 @@ export async function startNotificationHarness(
 
   let app!: NotificationApp;
   const service = await startService(
-    defineNotificationService({ clock: options.clock, onApp: (created) => (app = created) }),
+    defineNotificationService({
+      clock: options.clock,
+      egressResolver: options.egressResolver,
+      onApp: (created) => (app = created),
+    }),
     {
       env,
       port: 0,

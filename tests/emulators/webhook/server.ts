@@ -2,10 +2,15 @@
  * A webhook receiver on loopback, as an integrator would write one: it verifies the
  * HMAC-SHA256 signature over `timestamp.body` with the shared secret and refuses stale
  * timestamps, recording every call with its verdict. It can be told to answer with an error.
+ * It listens on loopback, which the egress policy refuses unless the service opts in: start
+ * the notification service with `webhookEmulatorEnv` in its environment.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+/** The explicit opt-in a service needs to deliver to this (loopback) receiver. */
+export const webhookEmulatorEnv = { EGRESS_ALLOW_LOOPBACK: 'true' } as const;
 
 export interface ReceivedWebhook {
   headers: http.IncomingHttpHeaders;

@@ -1,10 +1,13 @@
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import {
+  EgressRefusedError,
+  EgressResponseTooLargeError,
   UpstreamError,
   createUpstream,
   isNetworkError,
   isRetryableStatus,
+  type EgressPolicy,
   type Health,
 } from '@traveloure/platform';
 import type { DeliveryTarget } from '../db/notifications.repository.ts';
@@ -15,6 +18,10 @@ export interface ChannelSettings {
   smtpFrom: string;
   smtpTimeoutMs: number;
   webhookTimeoutMs: number;
+  /** The receiver's answer is read up to this size; a larger one fails the delivery. */
+  webhookMaxResponseBytes: number;
+  /** Where webhooks may go: the URL a traveler gave is checked again on every delivery. */
+  egress: EgressPolicy;
 }
 
 export interface PushChannels {
@@ -43,8 +50,8 @@ export function webhookPayload(target: DeliveryTarget) {
 }
 
 /**
- * SMTP (nodemailer) and webhook (fetch) senders, each through the shared upstream wrapper for
- * its timeout and (SMTP) circuit breaker. They do not retry: the delivery queue does, with
+ * SMTP (nodemailer) and webhook (egress policy) senders, each through the shared upstream
+ * wrapper for its timeout and (SMTP) circuit breaker. They do not retry: the delivery queue does, with
  * backoff, so every attempt shows in Notification.deliveries. Failures become UpstreamErrors
  * whose `retryable` says whether another attempt can help.
  */
@@ -123,13 +130,14 @@ export function createPushChannels(
       // Wall-clock time, not the business clock: receivers compare it with theirs to refuse replays.
       const timestamp = Math.floor(Date.now() / 1000);
       await webhooks.call(async (signal) => {
-        let response: Response;
+        let response: { status: number };
         try {
-          response = await fetch(target.webhook_url!, {
+          response = await settings.egress.request(target.webhook_url!, {
             method: 'POST',
             body,
             signal,
-            redirect: 'manual',
+            timeoutMs: settings.webhookTimeoutMs,
+            maxResponseBytes: settings.webhookMaxResponseBytes,
             headers: {
               'content-type': 'application/json',
               'user-agent': 'Traveloure-Webhooks/1',
@@ -140,6 +148,28 @@ export function createPushChannels(
           });
         } catch (error) {
           if (signal.aborted) throw error;
+          if (error instanceof EgressRefusedError) {
+            // Saved before the policy, or a name now resolving inside: no retry can change that,
+            // and the traveler sees only that the address is refused, not what is behind it.
+            logger.warn(
+              { notificationId: target.id, host: error.host, range: error.range },
+              'webhook address refused by the egress policy',
+            );
+            throw new UpstreamError({
+              upstream: 'webhook',
+              detail: error.message,
+              retryable: false,
+              cause: error,
+            });
+          }
+          if (error instanceof EgressResponseTooLargeError) {
+            throw new UpstreamError({
+              upstream: 'webhook',
+              detail: `receiver answered with more than ${error.limitBytes} bytes`,
+              retryable: false,
+              cause: error,
+            });
+          }
           throw new UpstreamError({
             upstream: 'webhook',
             detail:
@@ -150,8 +180,15 @@ export function createPushChannels(
             cause: error,
           });
         }
-        await response.body?.cancel();
-        if (!response.ok) {
+        if (response.status >= 300 && response.status < 400) {
+          throw new UpstreamError({
+            upstream: 'webhook',
+            detail: `receiver answered HTTP ${response.status} (redirects are not followed)`,
+            status: response.status,
+            retryable: false,
+          });
+        }
+        if (response.status < 200 || response.status >= 300) {
           throw new UpstreamError({
             upstream: 'webhook',
             detail: `receiver answered HTTP ${response.status}`,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createEgressPolicy } from '@traveloure/platform';
 import { webhookUrlProblem } from '../resolvers/Mutation/updateNotificationPreferences.ts';
 import { quietHoursDelayMs } from './quiet-hours.ts';
 import { signWebhook, verifyWebhookSignature } from './signing.ts';
@@ -71,14 +72,34 @@ describe('webhook signatures', () => {
 });
 
 describe('webhook URL rules', () => {
-  it('accepts https, and http only on loopback outside production', () => {
-    expect(webhookUrlProblem('https://hooks.example.com/traveloure', true)).toBeUndefined();
-    expect(webhookUrlProblem('http://127.0.0.1:9000/hook', false)).toBeUndefined();
-    expect(webhookUrlProblem('http://localhost/hook', false)).toBeUndefined();
-    expect(webhookUrlProblem('http://127.0.0.1:9000/hook', true)).toBe('Webhook URL must use https.');
-    expect(webhookUrlProblem('http://hooks.example.com/x', false)).toMatch(/https/);
-    expect(webhookUrlProblem('ftp://example.com/x', false)).toMatch(/https/);
-    expect(webhookUrlProblem('not a url', false)).toBe('Webhook URL is not a valid URL.');
-    expect(webhookUrlProblem('https://user:pw@example.com/x', false)).toMatch(/credentials/);
+  const strict = createEgressPolicy();
+  const loopbackOpen = createEgressPolicy({ allowLoopback: true });
+  const problem = (value: string, production: boolean, egress = strict) =>
+    webhookUrlProblem(value, { production, egress });
+
+  it('accepts https to public hosts; http only to loopback, only when opted in and outside production', () => {
+    expect(problem('https://hooks.example.com/traveloure', true)).toBeUndefined();
+    expect(problem('https://93.184.216.34/hook', true)).toBeUndefined();
+    expect(problem('http://127.0.0.1:9000/hook', false, loopbackOpen)).toBeUndefined();
+    expect(problem('http://localhost/hook', false, loopbackOpen)).toBeUndefined();
+    expect(problem('http://127.0.0.1:9000/hook', true, loopbackOpen)?.message).toBe(
+      'Webhook URL must use https.',
+    );
+    expect(problem('http://hooks.example.com/x', false)).toMatchObject({
+      code: 'INVALID_WEBHOOK_URL',
+      message: expect.stringMatching(/https/),
+    });
+    expect(problem('ftp://example.com/x', false)?.message).toMatch(/https/);
+    expect(problem('not a url', false)?.message).toBe('Webhook URL is not a valid URL.');
+    expect(problem('https://user:pw@example.com/x', false)?.message).toMatch(/credentials/);
+  });
+
+  it('refuses loopback by default, development included, with its own code', () => {
+    for (const url of ['http://127.0.0.1:9000/hook', 'https://localhost/hook', 'https://[::1]/hook']) {
+      expect(problem(url, false), url).toMatchObject({ code: 'WEBHOOK_URL_NOT_ALLOWED' });
+    }
+    expect(problem('https://10.0.0.1/', false, loopbackOpen)).toMatchObject({
+      code: 'WEBHOOK_URL_NOT_ALLOWED',
+    });
   });
 });

@@ -1,27 +1,50 @@
-import { userError, type UserError } from '@traveloure/platform';
+import { userError, type EgressPolicy, type UserError } from '@traveloure/platform';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import type { PreferenceUpdate } from '../../db/database.ts';
 import { updatePreferences } from '../../db/preferences.repository.ts';
 import { isTimeOfDay, isTimeZone } from '../../delivery/quiet-hours.ts';
 import { requireViewer } from '../shared.ts';
 
-const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+export interface WebhookUrlProblem {
+  message: string;
+  /** INVALID_WEBHOOK_URL (malformed, not https, credentials) or WEBHOOK_URL_NOT_ALLOWED (internal address). */
+  code: 'INVALID_WEBHOOK_URL' | 'WEBHOOK_URL_NOT_ALLOWED';
+}
 
-/** https only; plain http to loopback is allowed outside production (local receivers, tests). */
-export function webhookUrlProblem(value: string, production: boolean): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'Webhook URL is not a valid URL.';
+/**
+ * https only, to an address the egress policy lets out (no loopback, private, link-local,
+ * metadata, ...). Plain http only to loopback, only when the policy opens loopback and never
+ * in production. Delivery checks the address it resolves to again.
+ */
+export function webhookUrlProblem(
+  value: string,
+  options: { production: boolean; egress: EgressPolicy },
+): WebhookUrlProblem | undefined {
+  const invalid = (message: string): WebhookUrlProblem => ({ message, code: 'INVALID_WEBHOOK_URL' });
+  if (value.length > 2_000) return invalid('Webhook URL is too long (2000 characters at most).');
+  const problem = options.egress.checkUrl(value);
+  if (!problem && options.production && value.toLowerCase().startsWith('http:'))
+    return invalid('Webhook URL must use https.');
+  switch (problem?.code) {
+    case undefined:
+      return undefined;
+    case 'INVALID_URL':
+      return invalid('Webhook URL is not a valid URL.');
+    case 'CREDENTIALS_NOT_ALLOWED':
+      return invalid('Webhook URL must not carry credentials.');
+    case 'SCHEME_NOT_ALLOWED':
+      return invalid(
+        options.egress.allowLoopback && !options.production
+          ? 'Webhook URL must use https (http is allowed only to loopback).'
+          : 'Webhook URL must use https.',
+      );
+    case 'ADDRESS_NOT_ALLOWED':
+      return {
+        message:
+          'Webhook URL points to an address that is not allowed (loopback, private, link-local, metadata or another internal network).',
+        code: 'WEBHOOK_URL_NOT_ALLOWED',
+      };
   }
-  if (value.length > 2_000) return 'Webhook URL is too long (2000 characters at most).';
-  if (url.username || url.password) return 'Webhook URL must not carry credentials.';
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:' && !production && loopbackHosts.has(url.hostname)) return undefined;
-  return production
-    ? 'Webhook URL must use https.'
-    : 'Webhook URL must use https (http is allowed only for localhost).';
 }
 
 export const updateNotificationPreferences: MutationResolvers['updateNotificationPreferences'] = async (
@@ -36,8 +59,11 @@ export const updateNotificationPreferences: MutationResolvers['updateNotificatio
     changes.email_enabled = input.emailEnabled;
   if (input.webhookUrl === null) changes.webhook_url = null;
   else if (input.webhookUrl !== undefined) {
-    const problem = webhookUrlProblem(input.webhookUrl.trim(), context.app.config.NODE_ENV === 'production');
-    if (problem) errors.push(userError(['input', 'webhookUrl'], problem, 'INVALID_WEBHOOK_URL'));
+    const problem = webhookUrlProblem(input.webhookUrl.trim(), {
+      production: context.app.config.NODE_ENV === 'production',
+      egress: context.app.egress,
+    });
+    if (problem) errors.push(userError(['input', 'webhookUrl'], problem.message, problem.code));
     else changes.webhook_url = input.webhookUrl.trim();
   }
   if (input.quietHours === null) {
