@@ -3,13 +3,14 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   accessLogMiddleware,
   createErrorFormatter,
+  createHttpServer,
   drainGraceMs,
   Health,
+  httpLimitsOf,
   operationalRoutes,
   reportError,
   requestIdMiddleware,
@@ -90,7 +91,7 @@ export async function createGateway(options: GatewayOptions) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', edge.trustProxy);
-  const httpServer = http.createServer(app);
+  const httpServer = createHttpServer(app, { service: 'gateway', limits: httpLimitsOf(config), logger });
 
   const server = new ApolloServer<GatewayContext>({
     gateway,

@@ -19,13 +19,14 @@ export interface GatewayContext {
  * Calls a subgraph with the caller's identity and request id in a signed header (the subgraph
  * trusts nothing else), and turns a subgraph that cannot be reached into UPSTREAM_UNAVAILABLE.
  */
-/**
- * One signature per client request, shared by every subgraph call its query plan makes (the
- * identity is the same; signing costs about 0.1 ms). Keyed by the request's context object.
- */
-const signedIdentities = new WeakMap<object, Promise<string>>();
-
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  /**
+   * One signature per client request for this subgraph, shared by every call its query plan
+   * makes here; keyed by the request's context object. A signature carries this subgraph's
+   * audience, so no other subgraph accepts it: each subgraph a request reaches costs one signing.
+   */
+  private readonly signatures = new WeakMap<object, Promise<string>>();
+
   constructor(
     private readonly options: { name: string; url: string; signingSecret: string; timeoutMs: number },
   ) {
@@ -45,10 +46,10 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     };
     // Context is empty for the gateway's own health and schema calls.
     if (!context?.identity || !request.http) return;
-    let signed = signedIdentities.get(context);
+    let signed = this.signatures.get(context);
     if (!signed) {
-      signed = signIdentity(context.identity, this.options.signingSecret);
-      signedIdentities.set(context, signed);
+      signed = signIdentity(context.identity, this.options.signingSecret, this.options.name);
+      this.signatures.set(context, signed);
     }
     request.http.headers.set(IDENTITY_HEADER, await signed);
     request.http.headers.set(REQUEST_ID_HEADER, context.requestId!);

@@ -45,7 +45,7 @@ try {
   const direct = await measure(
     'trip subgraph direct',
     tripUrl,
-    await signedHeaders({ id: userId }),
+    await signedHeaders('trip', { id: userId }),
     destinations,
   );
   const viaGateway = await measure('through the gateway', supergraph.gatewayUrl, {}, destinations);

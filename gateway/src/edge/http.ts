@@ -1,16 +1,10 @@
-import express, {
-  type ErrorRequestHandler,
-  type NextFunction,
-  type Request,
-  type RequestHandler,
-  type Response,
-} from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
 import {
   counter,
   ErrorCode,
-  reportError,
+  jsonBody as platformJsonBody,
   runWithRequestContext,
   sendGraphQLError,
   type Identity,
@@ -127,36 +121,19 @@ export function authenticationMiddleware(
 }
 
 /**
- * JSON bodies up to `limitBytes`; larger ones get 413 before they are read in full. A JSON
- * array (an HTTP batch) is refused: one operation per request keeps limits meaningful.
+ * JSON bodies as every service parses them (size and depth limits, coded errors; see the
+ * platform's jsonBody), refusals counted. A JSON array (an HTTP batch) is refused: one
+ * operation per request keeps limits meaningful.
  */
-export function jsonBody(limitBytes: number): RequestHandler {
-  const parser = express.json({ limit: limitBytes });
-  const tooLarge = (req: Request, res: Response) => {
-    limitRejections.inc({ service: 'gateway', limit: 'bodySize' });
-    return sendGraphQLError(
-      res,
-      413,
-      ErrorCode.OPERATION_LIMIT_EXCEEDED,
-      `Request body is over the limit of ${limitBytes} bytes.`,
-      req.requestId,
-      {
-        limit: 'bodySize',
-      },
-    );
-  };
+export function jsonBody(limits: { limitBytes: number; maxDepth: number }): RequestHandler {
+  const parser = platformJsonBody({
+    limit: limits.limitBytes,
+    maxDepth: limits.maxDepth,
+    onRefused: (limit) => limitRejections.inc({ service: 'gateway', limit }),
+  });
   return (req, res, next) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limitBytes) return tooLarge(req, res);
     parser(req, res, (error?: unknown) => {
-      if (error) {
-        const type = (error as { type?: string }).type;
-        if (type === 'entity.too.large') return tooLarge(req, res);
-        if (type === 'entity.parse.failed') {
-          return sendGraphQLError(res, 400, 'BAD_REQUEST', 'Request body is not valid JSON.', req.requestId);
-        }
-        return next(error);
-      }
+      if (error) return next(error);
       if (Array.isArray(req.body)) {
         limitRejections.inc({ service: 'gateway', limit: 'batching' });
         return sendGraphQLError(
@@ -173,54 +150,6 @@ export function jsonBody(limitBytes: number): RequestHandler {
       next();
     });
   };
-}
-
-/**
- * Last in the chain: a failure outside GraphQL execution (the key store unreachable, a broken
- * stream) answers like any other internal error, as JSON with the request id and no detail.
- */
-export function edgeErrorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, next) => {
-    if (res.headersSent) return next(error);
-    // A client's mistake reported by express or a static handler (a missing explorer asset, a
-    // path that climbs out of it) keeps its 4xx status: it is not our failure.
-    const status = (error as { status?: unknown } | null)?.status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      return status === 404
-        ? notFound(req, res)
-        : sendGraphQLError(
-            res,
-            status,
-            'BAD_REQUEST',
-            `The request was refused (HTTP ${status}).`,
-            req.requestId,
-          );
-    }
-    logger.error({ err: error, path: req.path }, 'unexpected gateway error');
-    reportError(error, { service: 'gateway', requestId: req.requestId });
-    sendGraphQLError(
-      res,
-      500,
-      ErrorCode.INTERNAL_SERVER_ERROR,
-      'Something went wrong on our side. Quote the request id when you report it.',
-      req.requestId,
-    );
-  };
-}
-
-function notFound(req: Request, res: Response) {
-  sendGraphQLError(
-    res,
-    404,
-    ErrorCode.NOT_FOUND,
-    `Nothing at ${req.method} ${req.path}; the API is POST /graphql.`,
-    req.requestId,
-  );
-}
-
-/** After every route: an unknown path answers JSON with a code and the request id, not HTML. */
-export function notFoundHandler(): RequestHandler {
-  return (req, res) => notFound(req, res);
 }
 
 /** TRUST_PROXY as express takes it: a hop count, true/false, or names and CIDRs. */

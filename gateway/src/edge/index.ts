@@ -4,7 +4,9 @@ import type { GraphQLSchema } from 'graphql';
 import {
   createRedis,
   createServiceDatabases,
+  jsonErrorHandler,
   migrateSchema,
+  notFoundHandler,
   pingRedis,
   type DatabaseOptions,
   type Health,
@@ -21,9 +23,7 @@ import { ensureExplorerBuilt, explorerRouter, publicSchemaSdl } from './explorer
 import {
   authenticationMiddleware,
   corsAllowlist,
-  edgeErrorHandler,
   jsonBody,
-  notFoundHandler,
   securityHeaders,
   trustProxySetting,
 } from './http.ts';
@@ -173,14 +173,14 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
     /** For `app.set('trust proxy', ...)`. */
     trustProxy: trustProxySetting(config.TRUST_PROXY),
     /** Mounted last: JSON 404 for unknown paths, JSON errors with the request id for failures outside GraphQL. */
-    errorHandler: [notFoundHandler(), edgeErrorHandler(logger)],
+    errorHandler: [notFoundHandler(), jsonErrorHandler({ service: 'gateway', logger })],
     /** App-wide: security headers and CORS. */
     httpMiddleware: [securityHeaders(), corsAllowlist(config.CORS_ORIGINS)],
     /** Before Apollo's /graphql handler: identity, rate limit, body, safelist. */
     graphqlMiddleware: [
       authenticate,
       rateLimit,
-      jsonBody(config.BODY_LIMIT_BYTES),
+      jsonBody({ limitBytes: config.BODY_LIMIT_BYTES, maxDepth: config.JSON_MAX_DEPTH }),
       safelistMiddleware(documents, config.PERSISTED_QUERIES_MODE),
     ],
     /** GET /, /explorer/*, /schema.graphql and /analytics/*. */

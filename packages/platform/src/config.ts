@@ -54,6 +54,18 @@ export const baseConfigShape = {
   SENTRY_DSN: z.url().optional(),
   SHUTDOWN_GRACE_MS: env.int(10_000, 0),
   /**
+   * HTTP limits of every server (gateway and subgraphs; see http-hardening.ts). A request must
+   * deliver its headers within HTTP_HEADERS_TIMEOUT_MS and all of it, body included, within
+   * HTTP_REQUEST_TIMEOUT_MS; an idle keep-alive connection is closed after HTTP_KEEP_ALIVE_TIMEOUT_MS.
+   */
+  HTTP_HEADERS_TIMEOUT_MS: env.int(10_000, 100, 300_000),
+  HTTP_REQUEST_TIMEOUT_MS: env.int(10_000, 100, 600_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: env.int(5_000, 0, 600_000),
+  /** Bigger request headers are refused with 431. */
+  HTTP_MAX_HEADER_BYTES: env.int(16_384, 1_024, 1_048_576),
+  /** How deeply a JSON request body (variables, extensions) may nest; deeper ones are refused with 400. */
+  JSON_MAX_DEPTH: env.int(32, 2, 1_000),
+  /**
    * Demo users, trips and experts on start (reference data such as destinations and places is
    * always loaded). Defaults to on, except in production.
    */

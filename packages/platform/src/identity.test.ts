@@ -16,13 +16,21 @@ const identity: Identity = {
 
 describe('identity header', () => {
   it('round-trips a signed identity', async () => {
-    const token = await signIdentity(identity, secret);
-    await expect(verifyIdentity(token, secret)).resolves.toEqual(identity);
+    const token = await signIdentity(identity, secret, 'trip');
+    await expect(verifyIdentity(token, secret, 'trip')).resolves.toEqual(identity);
+  });
+
+  it('binds the signature to the subgraph it was made for', async () => {
+    const forTrip = await signIdentity(identity, secret, 'trip');
+    await expect(verifyIdentity(forTrip, secret, 'ai')).rejects.toThrow(/ERR_JWT_CLAIM_VALIDATION_FAILED/);
+    await expect(verifyIdentity(forTrip, secret, 'trip')).resolves.toEqual(identity);
+    const payload = JSON.parse(Buffer.from(forTrip.split('.')[1]!, 'base64url').toString());
+    expect(payload.aud).toBe('traveloure-subgraph:trip');
   });
 
   it('refuses a missing, tampered, foreign or expired signature', async () => {
-    const token = await signIdentity(identity, secret);
-    await expect(verifyIdentity(undefined, secret)).rejects.toBeInstanceOf(IdentityVerificationError);
+    const token = await signIdentity(identity, secret, 'trip');
+    await expect(verifyIdentity(undefined, secret, 'trip')).rejects.toBeInstanceOf(IdentityVerificationError);
     const [header, payload, signature] = token.split('.');
     const forged = Buffer.from(
       JSON.stringify({
@@ -30,20 +38,20 @@ describe('identity header', () => {
         identity: { ...identity, user: { id: 'admin', roles: ['ADMIN'] } },
       }),
     ).toString('base64url');
-    await expect(verifyIdentity(`${header}.${forged}.${signature}`, secret)).rejects.toBeInstanceOf(
+    await expect(verifyIdentity(`${header}.${forged}.${signature}`, secret, 'trip')).rejects.toBeInstanceOf(
       IdentityVerificationError,
     );
-    await expect(verifyIdentity(token, secret.replace('a', 'b'))).rejects.toBeInstanceOf(
+    await expect(verifyIdentity(token, secret.replace('a', 'b'), 'trip')).rejects.toBeInstanceOf(
       IdentityVerificationError,
     );
     const expired = await new SignJWT({ identity })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer('traveloure-gateway')
-      .setAudience('traveloure-subgraphs')
+      .setAudience('traveloure-subgraph:trip')
       .setIssuedAt(Math.floor(Date.now() / 1000) - 120)
       .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
       .sign(new TextEncoder().encode(secret));
-    await expect(verifyIdentity(expired, secret)).rejects.toThrow(/ERR_JWT_EXPIRED/);
+    await expect(verifyIdentity(expired, secret, 'trip')).rejects.toThrow(/ERR_JWT_EXPIRED/);
   });
 
   it('refuses alg none', async () => {
@@ -51,10 +59,10 @@ describe('identity header', () => {
       Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url') +
       '.' +
       Buffer.from(
-        JSON.stringify({ identity, aud: 'traveloure-subgraphs', iss: 'traveloure-gateway' }),
+        JSON.stringify({ identity, aud: 'traveloure-subgraph:trip', iss: 'traveloure-gateway' }),
       ).toString('base64url') +
       '.';
-    await expect(verifyIdentity(unsigned, secret)).rejects.toBeInstanceOf(IdentityVerificationError);
+    await expect(verifyIdentity(unsigned, secret, 'trip')).rejects.toBeInstanceOf(IdentityVerificationError);
   });
 });
 

@@ -1,3 +1,4 @@
+import { webcrypto } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { forbidden, unauthenticated } from './errors.ts';
 
@@ -54,35 +55,68 @@ export function requireAnalyticsReader(identity: Identity, what: string): void {
   throw forbidden(`${what} are for analysts, admins and partner keys with the analytics scope.`);
 }
 
-const AUDIENCE = 'traveloure-subgraphs';
 const ISSUER = 'traveloure-gateway';
 const encoder = new TextEncoder();
 
 /**
- * The gateway signs the identity it established into a short-lived HS256 token carried in
- * IDENTITY_HEADER. Subgraphs verify it and refuse anything unsigned, so a caller who reaches a
- * subgraph directly cannot claim to be someone else.
+ * The audience of a header meant for one subgraph. Each subgraph accepts only its own, so a
+ * header one subgraph has seen (in its logs, or by a compromised process) cannot be replayed
+ * to another within its lifetime.
  */
-export async function signIdentity(identity: Identity, secret: string, ttlSeconds = 60) {
+export const identityAudience = (service: string) => `traveloure-subgraph:${service}`;
+
+/**
+ * HS256 keys imported once per secret and use: jose would otherwise import the raw secret into
+ * WebCrypto on every sign and verify, and both run on every request.
+ */
+const hmacKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
+function hmacKey(secret: string, usage: 'sign' | 'verify'): Promise<webcrypto.CryptoKey> {
+  const cacheKey = `${usage}:${secret}`;
+  let key = hmacKeys.get(cacheKey);
+  if (!key) {
+    key = webcrypto.subtle.importKey(
+      'raw',
+      encoder.encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      [usage],
+    );
+    hmacKeys.set(cacheKey, key);
+  }
+  return key;
+}
+
+/**
+ * The gateway signs the identity it established into a short-lived HS256 token carried in
+ * IDENTITY_HEADER, for one subgraph (`service`). Subgraphs verify it and refuse anything
+ * unsigned or meant for another, so a caller who reaches a subgraph directly cannot claim to be
+ * someone else.
+ */
+export async function signIdentity(identity: Identity, secret: string, service: string, ttlSeconds = 60) {
   return new SignJWT({ identity })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
+    .setAudience(identityAudience(service))
     .setIssuedAt()
     .setExpirationTime(`${ttlSeconds}s`)
-    .sign(encoder.encode(secret));
+    .sign(await hmacKey(secret, 'sign'));
 }
 
 export class IdentityVerificationError extends Error {
   override name = 'IdentityVerificationError';
 }
 
-export async function verifyIdentity(token: string | undefined, secret: string): Promise<Identity> {
+/** The identity in `token` if the gateway signed it for `service` and it has not expired. */
+export async function verifyIdentity(
+  token: string | undefined,
+  secret: string,
+  service: string,
+): Promise<Identity> {
   if (!token) throw new IdentityVerificationError('missing identity signature');
   try {
-    const { payload } = await jwtVerify(token, encoder.encode(secret), {
+    const { payload } = await jwtVerify(token, await hmacKey(secret, 'verify'), {
       algorithms: ['HS256'],
-      audience: AUDIENCE,
+      audience: identityAudience(service),
       issuer: ISSUER,
     });
     const identity = payload.identity as Identity | undefined;

@@ -6,6 +6,7 @@ export * from './request-context.ts';
 export * from './metrics.ts';
 export * from './health.ts';
 export * from './http.ts';
+export * from './http-hardening.ts';
 export * from './db.ts';
 export * from './redis.ts';
 export * from './sentry.ts';

@@ -19,3 +19,18 @@ describe('findNulCharacter', () => {
     expect(findNulCharacter(undefined)).toBeUndefined();
   });
 });
+
+describe('findNulCharacter on deep input', () => {
+  it('walks 20,000 levels without overflowing the stack, path included', () => {
+    const deep = JSON.parse('{"a":'.repeat(20_000) + '"x\\u0000"' + '}'.repeat(20_000));
+    const path = findNulCharacter(deep);
+    expect(path).toHaveLength(20_000);
+    expect(path?.every((key) => key === 'a')).toBe(true);
+    expect(findNulCharacter(JSON.parse('['.repeat(20_000) + '"x"' + ']'.repeat(20_000)))).toBeUndefined();
+  });
+
+  it('reports the first NUL in document order, keys before what they hold', () => {
+    expect(findNulCharacter({ a: ['ok', 'b\u0000'], 'c\u0000': 'd\u0000' })).toEqual(['a', '1']);
+    expect(findNulCharacter({ 'c\u0000': { e: 'd\u0000' } })).toEqual(['c\u0000']);
+  });
+});

@@ -6,34 +6,70 @@ import { codedError, ErrorCode } from './errors.ts';
  * PostgreSQL text cannot hold U+0000: a NUL in any argument would reach the database as a
  * driver error and come back as INTERNAL_SERVER_ERROR. It is the client's input that is wrong, so
  * the request is refused up front with BAD_USER_INPUT and the path of the offending value.
+ *
+ * Walks with an explicit stack (depth-first, in document order) rather than recursion: how deep
+ * the variables nest is the client's choice, and a recursive walk overflowed the call stack.
+ * Paths are kept as parent links and spelled out only for the value found.
  */
 export function findNulCharacter(value: unknown, path: string[] = []): string[] | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = findNulCharacter(item, [...path, String(index)]);
-      if (found) return found;
-    }
-    return undefined;
+  interface Step {
+    value: unknown;
+    key?: string;
+    parent?: Step;
+    /** The key itself holds a NUL. */
+    nulKey?: boolean;
   }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (key.includes('\u0000')) return [...path, key];
-      const found = findNulCharacter(item, [...path, key]);
-      if (found) return found;
+  const pathOf = (step: Step) => {
+    const keys: string[] = [];
+    for (let at: Step | undefined = step; at?.key !== undefined; at = at.parent) keys.push(at.key);
+    return [...path, ...keys.reverse()];
+  };
+  const stack: Step[] = [{ value }];
+  while (stack.length > 0) {
+    const step = stack.pop()!;
+    if (step.nulKey) return pathOf(step);
+    const current = step.value;
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) return pathOf(step);
+      continue;
+    }
+    if (current === null || typeof current !== 'object') continue;
+    // Children pushed in reverse so the first one is visited first, as a recursive walk would.
+    if (Array.isArray(current)) {
+      for (let index = current.length - 1; index >= 0; index--) {
+        stack.push({ value: current[index], key: String(index), parent: step });
+      }
+      continue;
+    }
+    const entries = Object.entries(current);
+    for (let index = entries.length - 1; index >= 0; index--) {
+      const [key, item] = entries[index]!;
+      stack.push({ value: item, key, parent: step, nulKey: key.includes('\u0000') });
     }
   }
   return undefined;
 }
 
-/** String literals written in the operation itself, e.g. `user(id: "a\u0000")`. */
-function documentHasNul(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(documentHasNul);
-  if (node === null || typeof node !== 'object') return false;
-  const record = node as Record<string, unknown>;
-  if (record.kind === 'StringValue')
-    return typeof record.value === 'string' && record.value.includes('\u0000');
-  return Object.entries(record).some(([key, child]) => key !== 'loc' && documentHasNul(child));
+/** String literals written in the operation itself, e.g. `user(id: "a\u0000")`; iterative like findNulCharacter. */
+function documentHasNul(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push(item);
+      continue;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    const record = node as Record<string, unknown>;
+    if (record.kind === 'StringValue') {
+      if (typeof record.value === 'string' && record.value.includes('\u0000')) return true;
+      continue;
+    }
+    for (const key in record) {
+      if (key !== 'loc') stack.push(record[key]);
+    }
+  }
+  return false;
 }
 
 const message = 'Text must not contain NUL (U+0000) characters.';

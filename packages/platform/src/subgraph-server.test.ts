@@ -76,14 +76,14 @@ describe('createSubgraphServer', () => {
   });
 
   it('serves a signed call with the identity and the gateway request id', async () => {
-    const headers = await signedHeaders({ id: 'user-7' });
+    const headers = await signedHeaders('demo', { id: 'user-7' });
     const { status, body } = await post('{ whoami }', headers);
     expect(status).toBe(200);
     expect(body.data.whoami).toMatch(/^user-7:[0-9a-f-]{36}$/);
   });
 
   it('passes coded errors through and hides unexpected ones', async () => {
-    const headers = await signedHeaders({ id: 'user-7' });
+    const headers = await signedHeaders('demo', { id: 'user-7' });
     const missing = await post('{ missing }', headers);
     expect(missing.body.errors[0].extensions.code).toBe('NOT_FOUND');
     expect(missing.body.errors[0].message).toBe('Widget w1 was not found.');
@@ -96,7 +96,7 @@ describe('createSubgraphServer', () => {
   });
 
   it('reports a scalar refusing a literal or a variable as BAD_USER_INPUT with the request id', async () => {
-    const headers = await signedHeaders({ id: 'user-7' });
+    const headers = await signedHeaders('demo', { id: 'user-7' });
     const literal = await post('{ dayAfter(date: "2027-13-45") }', headers);
     expect(literal.body.errors[0].extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
@@ -168,7 +168,7 @@ describe('createSubgraphServer shutdown', () => {
     const running = await server.listen(0, '127.0.0.1');
     const inFlight = fetch(running.url, {
       method: 'POST',
-      headers: await signedHeaders({ id: 'user-7' }),
+      headers: await signedHeaders('draining', { id: 'user-7' }),
       body: JSON.stringify({ query: '{ whoami }' }),
     });
     await started;

@@ -6,11 +6,19 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import express, { type Request } from 'express';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createErrorFormatter, ErrorCode } from './errors.ts';
 import type { Health } from './health.ts';
+import {
+  createHttpServer,
+  defaultHttpLimits,
+  jsonBody,
+  jsonErrorHandler,
+  notFoundHandler,
+  type HttpLimits,
+} from './http-hardening.ts';
 import { accessLogMiddleware, operationalRoutes, requestIdMiddleware, sendGraphQLError } from './http.ts';
 import { IDENTITY_HEADER, verifyIdentity, IdentityVerificationError, type Identity } from './identity.ts';
 import { rejectNulCharactersPlugin } from './nul-characters.ts';
@@ -35,7 +43,10 @@ export interface SubgraphServerOptions<TContext extends object> {
   onShutdown?: () => Promise<void>;
   /** SHUTDOWN_GRACE_MS: bounds how long close() waits for in-flight requests (see drainGraceMs). */
   shutdownGraceMs?: number;
-  bodyLimit?: string;
+  /** Largest request body (bytes, or a size such as '2mb'). */
+  bodyLimit?: number | string;
+  /** Timeouts, header size and JSON depth (httpLimitsOf(config)); the defaults otherwise. */
+  httpLimits?: HttpLimits;
 }
 
 /**
@@ -74,7 +85,8 @@ export async function createSubgraphServer<TContext extends object>(
 ): Promise<SubgraphServer> {
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  const limits = options.httpLimits ?? defaultHttpLimits;
+  const httpServer = createHttpServer(app, { service: options.name, limits, logger: options.logger });
   let schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
   if (options.transformSchema) schema = options.transformSchema(schema);
 
@@ -119,6 +131,7 @@ export async function createSubgraphServer<TContext extends object>(
         const identity = await verifyIdentity(
           Array.isArray(header) ? header[0] : header,
           options.signingSecret,
+          options.name,
         );
         res.locals.identity = identity;
         // The gateway's request id wins so one id follows the request across services.
@@ -144,7 +157,7 @@ export async function createSubgraphServer<TContext extends object>(
         );
       }
     },
-    express.json({ limit: options.bodyLimit ?? '2mb' }),
+    jsonBody({ limit: options.bodyLimit ?? '2mb', maxDepth: limits.maxJsonDepth }),
     expressMiddleware(server, {
       context: async ({ req, res }) => {
         const identity = res.locals.identity as Identity;
@@ -158,6 +171,7 @@ export async function createSubgraphServer<TContext extends object>(
       },
     }),
   );
+  app.use(notFoundHandler(), jsonErrorHandler({ service: options.name, logger: options.logger }));
 
   return {
     app,

@@ -5,6 +5,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import {
   createResponseCache,
   createSubgraphServer,
+  httpLimitsOf,
   createUpstream,
   startOutboxRelay,
   type ServiceDefinition,
@@ -95,6 +96,7 @@ export const aiService: ServiceDefinition<AiConfig> = {
         await suggestionCache.close();
       },
       shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+      httpLimits: httpLimitsOf(config),
     });
     return { server };
   },

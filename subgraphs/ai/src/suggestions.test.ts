@@ -251,7 +251,7 @@ describe('rate limits', () => {
   const asKey = async (query: string, variables: Record<string, unknown>, key: string) => {
     const response = await fetch(harness.service.url, {
       method: 'POST',
-      headers: await signedHeaders(undefined, undefined, partner(key)),
+      headers: await signedHeaders('ai', undefined, undefined, partner(key)),
       body: JSON.stringify({ query, variables }),
     });
     return (await response.json()) as { data?: any; errors?: { extensions?: Record<string, any> }[] };

@@ -56,7 +56,7 @@ export async function startAiHarness(label: string, env: Record<string, string> 
     database,
     redis,
     async graphql(query, variables, user) {
-      return (await postSigned<never>(service.url, query, variables, user)).body;
+      return (await postSigned<never>('ai', service.url, query, variables, user)).body;
     },
     async close() {
       await service.close();

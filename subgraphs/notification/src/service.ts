@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gql } from 'graphql-tag';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { createSubgraphServer, type ServiceDefinition } from '@traveloure/platform';
+import { createSubgraphServer, httpLimitsOf, type ServiceDefinition } from '@traveloure/platform';
 import { createNotificationApp, type NotificationApp, type NotificationAppOptions } from './app.ts';
 import { notificationConfigSchema, type NotificationConfig } from './config.ts';
 import { createContext } from './context.ts';
@@ -37,6 +37,7 @@ export function defineNotificationService(
         health: runtime.health,
         signingSecret: runtime.config.GATEWAY_SIGNING_SECRET,
         shutdownGraceMs: runtime.config.SHUTDOWN_GRACE_MS,
+        httpLimits: httpLimitsOf(runtime.config),
         createContext: ({ identity }) => createContext(app, identity),
       });
       return {

@@ -115,7 +115,7 @@ export async function startNotificationHarness(
     env,
     relay,
     async gql(query, variables, user) {
-      return (await postSigned<never>(service.url, query, variables, user)).body;
+      return (await postSigned<never>('notification', service.url, query, variables, user)).body;
     },
     emit: (eventType, payload) =>
       writeOutboxEvent(db, 'trip', {

@@ -5,6 +5,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import {
   createResponseCache,
   createSubgraphServer,
+  httpLimitsOf,
   createUpstream,
   type ServiceDefinition,
   type ServiceRuntime,
@@ -138,6 +139,7 @@ export const searchService: ServiceDefinition<SearchConfig> = {
       health: runtime.health,
       signingSecret: config.GATEWAY_SIGNING_SECRET,
       shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+      httpLimits: httpLimitsOf(config),
       createContext: ({ identity }) => createContext({ db, readDb, search }, identity),
     });
     return {

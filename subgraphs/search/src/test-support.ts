@@ -51,7 +51,7 @@ export async function startSearchUnderTest(
     database: db,
     url: service.url,
     async graphql(query, variables = {}, user = { id: 'traveler-1' }) {
-      return postSigned(service.url, query, variables, user);
+      return postSigned('search', service.url, query, variables, user);
     },
     async close() {
       await service.close();

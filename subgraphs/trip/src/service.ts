@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { gql } from 'graphql-tag';
 import type { Kysely } from 'kysely';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { createSubgraphServer, startOutboxRelay, type ServiceDefinition } from '@traveloure/platform';
+import {
+  createSubgraphServer,
+  httpLimitsOf,
+  startOutboxRelay,
+  type ServiceDefinition,
+} from '@traveloure/platform';
 import { tripConfigSchema, type TripConfig } from './config.ts';
 import { createContext, recentlyProvisioned } from './context.ts';
 import type { Database } from './db/database.ts';
@@ -64,6 +69,7 @@ export const tripService: ServiceDefinition<TripConfig> = {
       createContext: ({ identity }) =>
         createContext({ db, readDb, config, logger, caches, provisioned }, identity),
       shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+      httpLimits: httpLimitsOf(config),
     });
     return {
       server,

@@ -68,7 +68,7 @@ export async function startTripForTest(label: string, options: { seed?: boolean 
       query: string,
       variables: Record<string, unknown> = {},
     ): Promise<GraphQLResponse<T>> {
-      return postSigned<GraphQLResponse<T>['body']>(service.url, query, variables, user ?? undefined);
+      return postSigned<GraphQLResponse<T>['body']>('trip', service.url, query, variables, user ?? undefined);
     },
     /** Like `graphql`, under a request id of the caller's choosing (see `statementsOf`). */
     async graphqlAs<T = any>(
@@ -78,7 +78,7 @@ export async function startTripForTest(label: string, options: { seed?: boolean 
     ): Promise<GraphQLResponse<T>> {
       const response = await fetch(service.url, {
         method: 'POST',
-        headers: await signedHeaders(user ?? undefined, testSigningSecret, { requestId }),
+        headers: await signedHeaders('trip', user ?? undefined, testSigningSecret, { requestId }),
         body: JSON.stringify({ query }),
       });
       return { status: response.status, body: (await response.json()) as GraphQLResponse<T>['body'] };
