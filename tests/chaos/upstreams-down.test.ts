@@ -88,98 +88,120 @@ const breakerStates = async () => {
 };
 
 describe('Amadeus and the LLM failing 100%', () => {
-  it('opens both breakers, then answers stale results and planner suggestions with p95 under 100 ms', async () => {
-    let user = 0;
-    // planItinerary is limited per traveler; a fresh traveler per few calls keeps the limit out of it.
-    const traveler = () => stack.token('TRAVELER', `chaos-upstreams-${user++}`);
-    const flights = (destination: string, days = 30) => ({
-      input: { origin: 'NYC', destination, departureDate: inDays(days) },
-    });
-    const plan = async (offset: number) =>
-      stack.graphql(
-        PLAN,
-        {
-          input: {
-            destinationCode: 'ROM',
-            startDate: inDays(40 + offset),
-            endDate: inDays(42 + offset),
-            travelers: 2,
-            budget: 'MIDRANGE',
-            pace: 'MODERATE',
-          },
-        },
-        await traveler(),
-      );
-
-    // Healthy: a search cached, the LLM answering.
-    const warm = await stack.graphql(SEARCH, flights('PAR'), await traveler());
-    expect(warm.body.data?.searchFlights.meta).toEqual({ provider: 'amadeus', cached: false, stale: false });
-    expect((await plan(0)).body.data?.planItinerary.suggestion.source).toBe('LLM');
-    expect(await breakerStates()).toEqual({ amadeus: 0, llm: 0 });
-    await sleep(1_100);
-
-    amadeus.setFault({ kind: 'status', status: 500 });
-    llm.setMode('error');
-    // Failures until both breakers open (bounded: a breaker that never opens fails the test).
-    const destinations = ['LON', 'ROM', 'BCN', 'MAD', 'BER', 'AMS', 'LIS', 'VIE', 'PRG', 'DUB'];
-    for (let attempt = 0; attempt < destinations.length && (await breakerStates()).amadeus !== 1; attempt++) {
-      const failed = await stack.graphql(SEARCH, flights(destinations[attempt]!, 31), await traveler());
-      expect(failed.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
-    }
-    for (let attempt = 1; attempt <= 10 && (await breakerStates()).llm !== 1; attempt++) {
-      expect((await plan(attempt)).body.data?.planItinerary.suggestion.source).toBe('PLANNER');
-    }
-    expect(await breakerStates()).toEqual({ amadeus: 1, llm: 1 });
-    const readiness = await stack.ready(stack.services.search!.url);
-    expect(readiness.status).toBe(200);
-    expect(readiness.body.checks['upstream:amadeus']?.status).toBe('degraded');
-    const aiReadiness = await stack.ready(stack.services.ai!.url);
-    expect(aiReadiness.status).toBe(200);
-    expect(aiReadiness.body.checks['upstream:llm']?.status).toBe('degraded');
-
-    // While open: nothing reaches the upstreams, every answer is a fallback, and fast.
-    const amadeusCalls = amadeus.count('/v2') + amadeus.count('/v1/reference') + amadeus.count('/v3');
-    const llmCalls = llm.requests.length;
-    const stale: number[] = [];
-    const unavailable: number[] = [];
-    const planner: number[] = [];
-    for (let index = 0; index < REQUESTS_WHILE_OPEN; index++) {
-      const cached = await stack.graphql(SEARCH, flights('PAR'), await traveler());
-      expect(cached.body.errors).toBeUndefined();
-      expect(cached.body.data?.searchFlights.meta).toEqual({
-        provider: 'amadeus',
-        cached: true,
-        stale: true,
+  it(
+    'opens both breakers, then answers stale results and planner suggestions with p95 under 100 ms',
+    { timeout: 90_000 },
+    async () => {
+      let user = 0;
+      // planItinerary is limited per traveler; a fresh traveler per few calls keeps the limit out of it.
+      const traveler = () => stack.token('TRAVELER', `chaos-upstreams-${user++}`);
+      const flights = (destination: string, days = 30) => ({
+        input: { origin: 'NYC', destination, departureDate: inDays(days) },
       });
-      expect(cached.body.data?.searchFlights.offers.length).toBeGreaterThan(0);
-      stale.push(cached.ms);
+      const plan = async (offset: number) =>
+        stack.graphql(
+          PLAN,
+          {
+            input: {
+              destinationCode: 'ROM',
+              startDate: inDays(40 + offset),
+              endDate: inDays(42 + offset),
+              travelers: 2,
+              budget: 'MIDRANGE',
+              pace: 'MODERATE',
+            },
+          },
+          await traveler(),
+        );
 
-      const uncached = await stack.graphql(SEARCH, flights('NCE', 50 + index), await traveler());
-      expect(uncached.body.errors?.map((error) => [error.extensions?.code, error.path])).toEqual([
-        ['UPSTREAM_UNAVAILABLE', ['searchFlights']],
-      ]);
-      expect(uncached.body.errors?.[0]?.extensions?.requestId).toEqual(expect.any(String));
-      unavailable.push(uncached.ms);
+      // Healthy: a search cached, the LLM answering.
+      const warm = await stack.graphql(SEARCH, flights('PAR'), await traveler());
+      expect(warm.body.data?.searchFlights.meta).toEqual({
+        provider: 'amadeus',
+        cached: false,
+        stale: false,
+      });
+      expect((await plan(0)).body.data?.planItinerary.suggestion.source).toBe('LLM');
+      expect(await breakerStates()).toEqual({ amadeus: 0, llm: 0 });
+      // The same search while everything is healthy: the figure the open-breaker ones are
+      // read against (a loaded machine slows both alike).
+      const healthy: number[] = [];
+      for (let index = 0; index < REQUESTS_WHILE_OPEN; index++) {
+        const cached = await stack.graphql(SEARCH, flights('PAR'), await traveler());
+        // Fresh for a second only: some of these fetch again from the (healthy) emulator.
+        expect(cached.body.errors).toBeUndefined();
+        healthy.push(cached.ms);
+      }
+      await sleep(1_100);
 
-      const suggested = await plan(20 + index);
-      expect(suggested.body.errors).toBeUndefined();
-      expect(suggested.body.data?.planItinerary.suggestion.source).toBe('PLANNER');
-      expect(suggested.body.data?.planItinerary.suggestion.days).toHaveLength(3);
-      planner.push(suggested.ms);
-    }
-    expect(amadeus.count('/v2') + amadeus.count('/v1/reference') + amadeus.count('/v3')).toBe(amadeusCalls);
-    expect(llm.requests.length).toBe(llmCalls);
+      amadeus.setFault({ kind: 'status', status: 500 });
+      llm.setMode('error');
+      // Failures until both breakers open (bounded: a breaker that never opens fails the test).
+      const destinations = ['LON', 'ROM', 'BCN', 'MAD', 'BER', 'AMS', 'LIS', 'VIE', 'PRG', 'DUB'];
+      for (
+        let attempt = 0;
+        attempt < destinations.length && (await breakerStates()).amadeus !== 1;
+        attempt++
+      ) {
+        const failed = await stack.graphql(SEARCH, flights(destinations[attempt]!, 31), await traveler());
+        expect(failed.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+      }
+      for (let attempt = 1; attempt <= 10 && (await breakerStates()).llm !== 1; attempt++) {
+        expect((await plan(attempt)).body.data?.planItinerary.suggestion.source).toBe('PLANNER');
+      }
+      expect(await breakerStates()).toEqual({ amadeus: 1, llm: 1 });
+      const readiness = await stack.ready(stack.services.search!.url);
+      expect(readiness.status).toBe(200);
+      expect(readiness.body.checks['upstream:amadeus']?.status).toBe('degraded');
+      const aiReadiness = await stack.ready(stack.services.ai!.url);
+      expect(aiReadiness.status).toBe(200);
+      expect(aiReadiness.body.checks['upstream:llm']?.status).toBe('degraded');
 
-    const figures = {
-      requestsEach: REQUESTS_WHILE_OPEN,
-      staleP95Ms: Math.round(percentile(stale, 95)),
-      unavailableP95Ms: Math.round(percentile(unavailable, 95)),
-      plannerP95Ms: Math.round(percentile(planner, 95)),
-    };
-    reportFigures('upstreams-down', figures);
-    expect(figures.staleP95Ms).toBeLessThan(P95_BUDGET_MS);
-    expect(figures.unavailableP95Ms).toBeLessThan(P95_BUDGET_MS);
-    expect(figures.plannerP95Ms).toBeLessThan(P95_BUDGET_MS);
-    await waitFor(async () => (await stack.ready()).status === 200, 'the gateway to stay ready', 5_000);
-  });
+      // While open: nothing reaches the upstreams, every answer is a fallback, and fast.
+      const amadeusCalls = amadeus.count('/v2') + amadeus.count('/v1/reference') + amadeus.count('/v3');
+      const llmCalls = llm.requests.length;
+      const stale: number[] = [];
+      const unavailable: number[] = [];
+      const planner: number[] = [];
+      for (let index = 0; index < REQUESTS_WHILE_OPEN; index++) {
+        const cached = await stack.graphql(SEARCH, flights('PAR'), await traveler());
+        expect(cached.body.errors).toBeUndefined();
+        expect(cached.body.data?.searchFlights.meta).toEqual({
+          provider: 'amadeus',
+          cached: true,
+          stale: true,
+        });
+        expect(cached.body.data?.searchFlights.offers.length).toBeGreaterThan(0);
+        stale.push(cached.ms);
+
+        const uncached = await stack.graphql(SEARCH, flights('NCE', 50 + index), await traveler());
+        expect(uncached.body.errors?.map((error) => [error.extensions?.code, error.path])).toEqual([
+          ['UPSTREAM_UNAVAILABLE', ['searchFlights']],
+        ]);
+        expect(uncached.body.errors?.[0]?.extensions?.requestId).toEqual(expect.any(String));
+        unavailable.push(uncached.ms);
+
+        const suggested = await plan(20 + index);
+        expect(suggested.body.errors).toBeUndefined();
+        expect(suggested.body.data?.planItinerary.suggestion.source).toBe('PLANNER');
+        expect(suggested.body.data?.planItinerary.suggestion.days).toHaveLength(3);
+        planner.push(suggested.ms);
+      }
+      expect(amadeus.count('/v2') + amadeus.count('/v1/reference') + amadeus.count('/v3')).toBe(amadeusCalls);
+      expect(llm.requests.length).toBe(llmCalls);
+
+      const figures = {
+        requestsEach: REQUESTS_WHILE_OPEN,
+        healthySearchP95Ms: Math.round(percentile(healthy, 95)),
+        staleP95Ms: Math.round(percentile(stale, 95)),
+        unavailableP95Ms: Math.round(percentile(unavailable, 95)),
+        plannerP95Ms: Math.round(percentile(planner, 95)),
+      };
+      reportFigures('upstreams-down', figures);
+      expect(figures.staleP95Ms).toBeLessThan(P95_BUDGET_MS);
+      expect(figures.unavailableP95Ms).toBeLessThan(P95_BUDGET_MS);
+      expect(figures.plannerP95Ms).toBeLessThan(P95_BUDGET_MS);
+      await waitFor(async () => (await stack.ready()).status === 200, 'the gateway to stay ready', 5_000);
+    },
+  );
 });
