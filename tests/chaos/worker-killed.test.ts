@@ -36,9 +36,8 @@ let proxy: FaultProxy;
 let harness: NotificationHarness;
 const workers: ChildProcess[] = [];
 
-// Webhooks to loopback are refused in production; these settings opt this test in (both names
-// the egress policy may read).
-const loopbackOptIn = { EGRESS_ALLOW_LOOPBACK: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' };
+// Webhooks to loopback are refused by the egress policy unless opted in.
+const loopbackOptIn = { EGRESS_ALLOW_LOOPBACK: 'true' };
 
 beforeAll(async () => {
   redis = await startPrivateRedis();
