@@ -83,6 +83,10 @@ export function createDatabase<DB>(options: DatabaseOptions): DatabaseHandle<DB>
     });
     // An idle client that errors (server restart) must not crash the process.
     pool.on('error', () => {});
+    // Nor a checked-out one: pg-pool takes its own listener off a client it hands out, and a
+    // connection cut mid-transaction (a crash, a failover) then emits 'error' with no listener,
+    // an uncaught exception. The query in flight still fails (and the pool drops the client).
+    pool.on('connect', (client) => void client.on('error', () => {}));
     const db = new Kysely<DB>({
       dialect: new PostgresDialect({ pool }),
       log,

@@ -57,6 +57,35 @@ export const userError = (field: string[] | null, message: string, code = 'INVAL
   code,
 });
 
+// SQLSTATE class 08 (connection exception) and the server going away or not taking
+// connections yet (57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now).
+const unavailableSqlStates = /^(08...|57P0[123]|53300)$/;
+const unavailableNetworkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+// node-postgres reports a lost or timed-out connection with these messages and no code (the
+// last two from the rollback of a transaction whose connection died, masking the first error).
+const unavailableMessages =
+  /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)$/;
+
+/**
+ * True when `error` says the database (or another store) cannot be reached right now: not the
+ * client's fault nor a bug of ours, and worth retrying. Looks through `cause` and the errors of
+ * an AggregateError (a connection refused on every address of a host).
+ */
+export function isDependencyUnavailable(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 4) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (unavailableSqlStates.test(code) || unavailableNetworkCodes.has(code))) {
+    return true;
+  }
+  if (unavailableMessages.test(error.message)) return true;
+  if (
+    error instanceof AggregateError &&
+    error.errors.some((inner) => isDependencyUnavailable(inner, depth + 1))
+  )
+    return true;
+  return isDependencyUnavailable(error.cause, depth + 1);
+}
+
 /**
  * formatError for every Apollo Server in the system: known codes pass through with their
  * message; anything else becomes INTERNAL_SERVER_ERROR with a generic message, so stack traces,
@@ -85,6 +114,16 @@ export function createErrorFormatter(options: {
       return {
         ...formatted,
         extensions: { ...extensions, code, ...(requestId ? { requestId } : {}) },
+      };
+    }
+    // A database that is down or restarting: the client may retry, and nothing is reported as
+    // a bug (readiness already says the database is down).
+    if (isDependencyUnavailable(original)) {
+      return {
+        message: 'A service this request needs is unavailable right now; try again shortly.',
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, ...(requestId ? { requestId } : {}) },
       };
     }
     // A GraphQLError thrown with INTERNAL_SERVER_ERROR on purpose keeps its message;

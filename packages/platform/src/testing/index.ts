@@ -5,3 +5,5 @@
 export * from './postgres.ts';
 export * from './redis-server.ts';
 export * from './identity.ts';
+export * from './postgres-cluster.ts';
+export * from './fault-proxy.ts';

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { GraphQLError } from 'graphql';
+import { createErrorFormatter, isDependencyUnavailable } from './errors.ts';
+
+const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+
+describe('a database that is down or restarting', () => {
+  const outages = [
+    withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'),
+    withCode('terminating connection due to administrator command', '57P01'),
+    withCode('the database system is starting up', '57P03'),
+    withCode('connection failure', '08006'),
+    new Error('Connection terminated unexpectedly'),
+    new Error('timeout exceeded when trying to connect'),
+    new Error('Client has encountered a connection error and is not queryable'),
+    new AggregateError([withCode('connect ECONNREFUSED ::1:5432', 'ECONNREFUSED')], ''),
+    new Error('query failed', { cause: withCode('read ECONNRESET', 'ECONNRESET') }),
+  ];
+
+  it.each(outages.map((error) => [error.message || 'AggregateError', error]))(
+    'is a retryable UPSTREAM_UNAVAILABLE with its path, not a bug: %s',
+    (_name, error) => {
+      const internal: unknown[] = [];
+      const format = createErrorFormatter({
+        onInternalError: (e) => internal.push(e),
+        requestId: () => 'req-1',
+      });
+      const wrapped = new GraphQLError(error.message, { path: ['createTrip'], originalError: error });
+      expect(format({ message: error.message, path: ['createTrip'] }, wrapped)).toEqual({
+        message: 'A service this request needs is unavailable right now; try again shortly.',
+        path: ['createTrip'],
+        extensions: { code: 'UPSTREAM_UNAVAILABLE', requestId: 'req-1' },
+      });
+      expect(internal).toEqual([]);
+    },
+  );
+
+  it('leaves every other failure to INTERNAL_SERVER_ERROR', () => {
+    for (const error of [
+      new Error('boom'),
+      withCode('duplicate key value violates unique constraint', '23505'),
+      withCode('relation "x" does not exist', '42P01'),
+    ]) {
+      expect(isDependencyUnavailable(error)).toBe(false);
+      const format = createErrorFormatter({});
+      const formatted = format(
+        { message: error.message },
+        new GraphQLError(error.message, { originalError: error }),
+      );
+      expect(formatted.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    }
+  });
+});
