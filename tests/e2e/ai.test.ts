@@ -143,14 +143,27 @@ describe('itinerary suggestions through the gateway', () => {
   });
 });
 
+const START = `mutation ($expertId: ID!, $tripId: ID) { startConversation(expertId: $expertId, tripId: $tripId) {
+  conversation { id expert { name } trip { title } } userErrors { field code message } } }`;
+
+/**
+ * startConversation about a trip, once the trip's event reached the ai subgraph's projection
+ * (it trails the trip subgraph by a relay pass); a refusal writes nothing, so asking again is safe.
+ */
+async function startAbout(expertId: string, trip: string, token: string, until: 'accepted' | 'refused') {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const result = await graph.graphql(START, { expertId, tripId: trip }, { token });
+    const accepted = Boolean(result.body.data?.startConversation?.conversation);
+    if (accepted === (until === 'accepted') || Date.now() > deadline) return result;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('expert chat through the gateway', () => {
   it('starts a conversation about the trip, gets an assistant reply, and keeps strangers out', async () => {
     const expert = seedExperts.find((candidate) => candidate.destinations.includes('ROM'))!;
-    const started = await graph.graphql(
-      `mutation ($expertId: ID!, $tripId: ID) { startConversation(expertId: $expertId, tripId: $tripId) { conversation { id expert { name } trip { title } } userErrors { code } } }`,
-      { expertId: expert.id, tripId },
-      { token: traveler },
-    );
+    const started = await startAbout(expert.id, tripId, traveler, 'accepted');
     expect(started.body.errors).toBeUndefined();
     const conversation = started.body.data.startConversation.conversation;
     expect(conversation.expert.name).toBe(expert.name);
@@ -173,5 +186,58 @@ describe('expert chat through the gateway', () => {
       { token: stranger },
     );
     expect(peek.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('a trip created through the trip subgraph reaches ai: only its owner can name it, and the assistant knows it', async () => {
+    const expert = seedExperts[0]!;
+    const owner = await graph.token('TRAVELER', 'e2e-ai-owner', { name: 'Olga' });
+    const lisbon = await graph.createTrip(owner, {
+      title: 'Lisbon with the kids',
+      destinationCode: 'LIS',
+      startDate: '2027-06-01',
+      endDate: '2027-06-05',
+      travelers: 4,
+      budget: 'BUDGET',
+      pace: 'RELAXED',
+    });
+    const started = await startAbout(expert.id, lisbon, owner, 'accepted');
+    expect(started.body.data.startConversation.userErrors).toEqual([]);
+    expect(started.body.data.startConversation.conversation.trip.title).toBe('Lisbon with the kids');
+
+    // No suggestion was ever made for this trip: the assistant's context is the projected trip.
+    const sent = await graph.graphql(
+      `mutation ($id: ID!) { sendMessage(conversationId: $id, body: "Rainy day ideas?") { reply { author } } }`,
+      { id: started.body.data.startConversation.conversation.id },
+      { token: owner },
+    );
+    expect(sent.body.data.sendMessage.reply.author).toBe('ASSISTANT');
+    const system = llm.requests.at(-1)!.messages[0]!.content as string;
+    expect(system).toContain(
+      '{"title":"Lisbon with the kids","destinationCode":"LIS","startDate":"2027-06-01","endDate":"2027-06-05","travelers":4,"budget":"BUDGET","pace":"RELAXED"}',
+    );
+
+    // Someone else's trip, an unknown id, garbage and (below) a deleted trip read alike.
+    const notFound = {
+      conversation: null,
+      userErrors: [{ field: ['tripId'], code: 'NOT_FOUND', message: 'No such trip.' }],
+    };
+    for (const [token, candidate] of [
+      [traveler, lisbon],
+      [owner, tripId],
+      [owner, '00000000-0000-4000-8000-000000000000'],
+      [owner, 'not-a-trip'],
+    ] as const) {
+      const refused = await graph.graphql(START, { expertId: expert.id, tripId: candidate }, { token });
+      expect(refused.body.errors, candidate).toBeUndefined();
+      expect(refused.body.data.startConversation, candidate).toEqual(notFound);
+    }
+    const deleted = await graph.graphql(
+      `mutation ($id: ID!) { deleteTrip(id: $id) { userErrors { code } } }`,
+      { id: lisbon },
+      { token: owner },
+    );
+    expect(deleted.body.errors).toBeUndefined();
+    const afterDelete = await startAbout(expert.id, lisbon, owner, 'refused');
+    expect(afterDelete.body.data.startConversation).toEqual(notFound);
   });
 });

@@ -7,6 +7,8 @@ export const aiConfigSchema = z.object({
   /** Outbox relay and event queue settings (docs/notification.md). */
   ...eventsConfigShape,
   AI_PORT: env.port(4002),
+  /** Trip events the projection consumer applies at once. */
+  EVENTS_CONCURRENCY: env.int(1, 1, 100),
   /** OpenAI-compatible endpoint; the xAI API by default. */
   LLM_BASE_URL: z.url().default('https://api.x.ai/v1'),
   /** Without a key the LLM is never called and the built-in planner answers. */

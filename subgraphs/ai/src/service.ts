@@ -3,6 +3,7 @@ import { gql } from 'graphql-tag';
 import type { Kysely } from 'kysely';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import {
+  createEventSubscription,
   createResponseCache,
   createSubgraphServer,
   httpLimitsOf,
@@ -18,6 +19,7 @@ import { seedAiData } from './db/seed/index.ts';
 import { createLlmClient } from './llm/client.ts';
 import { rateLimitTransformer } from './rate-limit.ts';
 import { resolvers } from './resolvers/index.ts';
+import { createTripEventHandler } from './trip-events.ts';
 
 export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
@@ -36,7 +38,14 @@ export const aiService: ServiceDefinition<AiConfig> = {
     const db = runtime.db as Kysely<Database>;
     const { config, logger, health, redis } = runtime;
     // Publishes ai.outbox (conversation messages) to the notification service's event queue.
-    const relay = startOutboxRelay(runtime, 'ai');
+    const relay = startOutboxRelay(runtime, 'ai', { consumers: ['notification'] });
+    // Keeps ai.trip_projection (owners and facts of trips) from the trip subgraph's events.
+    const tripEvents = createEventSubscription(runtime, {
+      consumer: 'ai',
+      concurrency: config.EVENTS_CONCURRENCY,
+      handle: createTripEventHandler(logger),
+    });
+    const tripEventsWorker = tripEvents.start();
     const llmUpstream = createUpstream({
       name: 'llm',
       logger,
@@ -92,6 +101,8 @@ export const aiService: ServiceDefinition<AiConfig> = {
       transformSchema: rateLimitTransformer({ redis, keyPrefix: config.AI_KEY_PREFIX }),
       createContext: ({ identity }) => createContext(deps, identity),
       onShutdown: async () => {
+        await tripEventsWorker.close();
+        await tripEvents.close();
         await relay.stop();
         await suggestionCache.close();
       },

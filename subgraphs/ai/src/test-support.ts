@@ -1,4 +1,14 @@
-import { startService, type StartedService } from '@traveloure/platform';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import {
+  createLogger,
+  createRedis,
+  startOutboxRelay,
+  startService,
+  writeOutboxEvent,
+  type Clock,
+  type StartedService,
+} from '@traveloure/platform';
 import {
   createTestDatabase,
   postSigned,
@@ -17,52 +27,133 @@ export interface AiHarness {
   llm: OpenAiEmulator;
   database: TestDatabase;
   redis: PrivateRedis;
+  /** The test database (ai tables and the stand-in `trip.outbox`). */
+  db: Kysely<any>;
+  /** Relays the stand-in `trip.outbox` to the ai consumer, as the trip service does. */
+  relay: ReturnType<typeof startOutboxRelay>;
   /** Calls the subgraph as the gateway would, for this user (or anonymously). */
   graphql<T = any>(
     query: string,
     variables?: Record<string, unknown>,
     user?: { id: string; roles?: Role[]; name?: string },
   ): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, any> }[] }>;
+  /** Writes a trip event to the stand-in trip outbox, as the trip subgraph would; returns its id. */
+  emitTrip(
+    eventType: 'trip.created' | 'trip.updated' | 'trip.deleted',
+    payload: TripEventPayload,
+  ): Promise<string>;
+  /** Resolves once the ai consumer applied the event (its id is in ai.processed_event). */
+  applied(eventId: string): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface TripEventPayload {
+  tripId: string;
+  userId: string;
+  title?: string;
+  destinationCode?: string;
+  startDate?: string;
+  endDate?: string;
+  travelers?: number;
+  budget?: string;
+  pace?: string;
 }
 
 /**
  * The ai subgraph on a fresh PostgreSQL database, a private redis-server (rate limits, cache and
- * the outbox relay's event queue stay out of the shared Redis) and an LLM emulator.
+ * the event queues stay out of the shared Redis), an LLM emulator, and a stand-in `trip.outbox`
+ * with its relay, so trip events reach the ai projection through the real pipeline.
  */
-export async function startAiHarness(label: string, env: Record<string, string> = {}): Promise<AiHarness> {
+export async function startAiHarness(
+  label: string,
+  env: Record<string, string> = {},
+  options: { clock?: Clock } = {},
+): Promise<AiHarness> {
   const database = await createTestDatabase(label);
   const redis = await startPrivateRedis();
   const llm = await startOpenAiEmulator({ apiKey: 'test-llm-key' });
-  const service = await startService(aiService, {
-    port: 0,
-    host: '127.0.0.1',
-    env: {
-      NODE_ENV: 'test',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-      DATABASE_URL: database.url,
-      REDIS_URL: redis.url,
-      GATEWAY_SIGNING_SECRET: testSigningSecret,
-      LLM_BASE_URL: llm.url,
-      LLM_API_KEY: 'test-llm-key',
-      LLM_MODEL: 'emulated-model',
-      LLM_TIMEOUT_MS: '1000',
-      ...env,
-    },
-  });
+  const serviceEnv: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    DATABASE_URL: database.url,
+    REDIS_URL: redis.url,
+    GATEWAY_SIGNING_SECRET: testSigningSecret,
+    LLM_BASE_URL: llm.url,
+    LLM_API_KEY: 'test-llm-key',
+    LLM_MODEL: 'emulated-model',
+    LLM_TIMEOUT_MS: '1000',
+    QUEUE_BACKOFF_MS: '50',
+    OUTBOX_POLL_MS: '50',
+    OUTBOX_ACK_TIMEOUT_MS: '2000',
+    ...env,
+  };
+  const pool = new pg.Pool({ connectionString: database.url, max: 3 });
+  pool.on('error', () => {});
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  await sql`create schema trip`.execute(db);
+  await sql`create table trip.outbox (
+    id uuid primary key default gen_random_uuid(), aggregate_type text not null, aggregate_id text not null,
+    event_type text not null, payload jsonb not null, created_at timestamptz not null default now(),
+    published_at timestamptz, attempts int not null default 0)`.execute(db);
+  const service = await startService(aiService, { port: 0, host: '127.0.0.1', env: serviceEnv });
+  const logger = createLogger('test-relay', { level: 'silent' });
+  const relayRedis = createRedis(redis.url, logger);
+  const relay = startOutboxRelay(
+    { config: { ...serviceEnv, REDIS_URL: redis.url }, redis: relayRedis, db, logger },
+    'trip',
+    { consumers: ['ai'], clock: options.clock },
+  );
   return {
     service,
     llm,
     database,
     redis,
+    db,
+    relay,
     async graphql(query, variables, user) {
       return (await postSigned<never>('ai', service.url, query, variables, user)).body;
     },
+    emitTrip: (eventType, payload) =>
+      writeOutboxEvent(db, 'trip', {
+        aggregateType: 'trip',
+        aggregateId: payload.tripId,
+        eventType,
+        payload:
+          eventType === 'trip.deleted' ? { tripId: payload.tripId, userId: payload.userId } : { ...payload },
+      }),
+    async applied(eventId) {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const { rows } = await sql`select 1 from ai.processed_event where event_id = ${eventId}`.execute(db);
+        if (rows.length > 0) return;
+        if (Date.now() > deadline) throw new Error(`event ${eventId} was not applied`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
     async close() {
+      await relay.stop();
+      relayRedis.disconnect();
       await service.close();
+      await db.destroy();
       await llm.close();
       await redis.stop();
       await database.drop();
     },
+  };
+}
+
+/** A trip.created payload as the trip subgraph writes it. */
+export function tripCreated(tripId: string, userId: string, overrides: Partial<TripEventPayload> = {}) {
+  return {
+    tripId,
+    userId,
+    title: 'Paris in spring',
+    destinationCode: 'PAR',
+    startDate: '2027-04-10',
+    endDate: '2027-04-14',
+    travelers: 2,
+    budget: 'MIDRANGE',
+    pace: 'RELAXED',
+    ...overrides,
   };
 }

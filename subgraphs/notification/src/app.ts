@@ -1,15 +1,14 @@
 import type { Kysely } from 'kysely';
 import {
   createEgressPolicy,
-  createEventTransport,
+  createEventSubscription,
   createJobQueue,
   queueSettingsFromConfig,
-  startEventConsumer,
   systemClock,
   type Clock,
   type EgressPolicy,
   type EgressResolver,
-  type EventTransport,
+  type EventSubscription,
   type QueueWorker,
   type ServiceRuntime,
 } from '@traveloure/platform';
@@ -36,7 +35,7 @@ export interface NotificationApp {
   config: NotificationConfig;
   clock: Clock;
   queues: NotificationQueues;
-  events: EventTransport;
+  events: EventSubscription;
   cache: InboxCache;
   channels: PushChannels;
   /** Where URLs users supply (webhooks) may lead: checked when saved and on every delivery. */
@@ -78,7 +77,6 @@ export function createNotificationApp(
     reminders: createJobQueue<ReminderJob>(config.NOTIFY_QUEUE_REMINDERS, settings),
     broadcasts: createJobQueue<BroadcastJob>(config.NOTIFY_QUEUE_BROADCASTS, settings),
   };
-  const events = createEventTransport(config, runtime.redis, logger);
   const cache = createInboxCache({
     redis: runtime.redis,
     logger,
@@ -113,7 +111,11 @@ export function createNotificationApp(
     clock,
     hourUtc: config.REMINDER_HOUR_UTC,
   });
-  const handleEvent = createEventHandler({ notifier, reminders, logger });
+  const events = createEventSubscription(runtime, {
+    consumer: 'notification',
+    concurrency: config.EVENTS_CONCURRENCY,
+    handle: createEventHandler({ notifier, reminders, logger }),
+  });
 
   return {
     db,
@@ -128,16 +130,7 @@ export function createNotificationApp(
     notifier,
     reminders,
     startWorkers() {
-      const startEvents = () =>
-        startEventConsumer({
-          db,
-          schema: 'notification',
-          queue: events.queue,
-          acks: events.acks,
-          logger,
-          concurrency: config.EVENTS_CONCURRENCY,
-          handle: handleEvent,
-        });
+      const startEvents = () => events.start();
       const workers: QueueWorker[] = [
         queues.inApp.work((job) => notifier.handleInApp(job), { concurrency: config.IN_APP_CONCURRENCY }),
         queues.email.work((job) => notifier.handlePush(job), { concurrency: config.EMAIL_CONCURRENCY }),

@@ -103,7 +103,7 @@ export async function startNotificationHarness(
   const relay = startOutboxRelay(
     { config: { ...env, REDIS_URL: redisUrl }, redis: relayRedis, db, logger },
     'trip',
-    { clock: options.clock },
+    { consumers: ['notification'], clock: options.clock },
   );
   if (options.relay === false) await relay.stop();
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { writeOutboxEvent } from '@traveloure/platform';
 import type { TripRow } from './db/database.ts';
 
-/** Event names and payloads of the shared contract (DESIGN.md, consumed by notification). */
+/** Event names and payloads of the shared contract (DESIGN.md, consumed by notification and ai). */
 export type TripEventType = 'trip.created' | 'trip.updated' | 'trip.deleted';
 
 export function tripEventPayload(trip: TripRow) {
@@ -13,6 +13,9 @@ export function tripEventPayload(trip: TripRow) {
     destinationCode: trip.destination_code,
     startDate: trip.start_date,
     endDate: trip.end_date,
+    travelers: trip.travelers,
+    budget: trip.budget,
+    pace: trip.pace,
     region: trip.region,
   };
 }

@@ -56,8 +56,9 @@ export const tripService: ServiceDefinition<TripConfig> = {
     const caches = createTripCaches({ redis: runtime.redis, logger });
     const provisioned = recentlyProvisioned();
 
-    // Publishes trip.outbox (user and trip events) to the notification service's event queue.
-    const relay = startOutboxRelay(runtime, 'trip');
+    // Publishes trip.outbox (user and trip events) to the event queues of the services that keep
+    // a projection of them; each must acknowledge every event.
+    const relay = startOutboxRelay(runtime, 'trip', { consumers: ['notification', 'ai'] });
 
     const server = await createSubgraphServer({
       name: 'trip',

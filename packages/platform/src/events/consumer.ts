@@ -13,7 +13,10 @@ const consumedTotal = counter(
 
 export interface EventConsumerOptions {
   db: Kysely<any>;
-  /** The consumer's schema; it must have a `processed_event` table (see docs/notification.md). */
+  /**
+   * The consumer's schema, also its name towards the relays (which publish to its own queue and
+   * wait for its acknowledgement); it must have a `processed_event` table (docs/notification.md).
+   */
   schema: string;
   queue: JobQueue<EventEnvelope>;
   acks: AckChannel;
@@ -47,7 +50,7 @@ export function startEventConsumer(options: EventConsumerOptions): QueueWorker {
       });
       consumedTotal.inc({ consumer: options.schema, outcome: fresh ? 'processed' : 'duplicate' });
       try {
-        await options.acks.acknowledge(event.source, [event.id]);
+        await options.acks.acknowledge(event.source, options.schema, [event.id]);
       } catch (error) {
         // The effects are committed; a lost ack only means one harmless redelivery later.
         options.logger.warn({ err: error, eventId: event.id }, 'event acknowledgement failed');

@@ -56,6 +56,10 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
     await sql`create table dst.processed_event (event_id uuid primary key, source text not null, event_type text not null,
       processed_at timestamptz not null default now())`.execute(db);
     await sql`create table dst.effect (event_id uuid not null, n int not null)`.execute(db);
+    await sql`create schema dst2`.execute(db);
+    await sql`create table dst2.processed_event (event_id uuid primary key, source text not null, event_type text not null,
+      processed_at timestamptz not null default now())`.execute(db);
+    await sql`create table dst2.effect (event_id uuid not null, n int not null)`.execute(db);
     transport = createEventTransport(
       {
         REDIS_URL: redisServer.url,
@@ -68,7 +72,8 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
     relay = createOutboxRelay({
       db,
       schema: 'src',
-      queue: transport.queue,
+      consumers: ['dst'],
+      queueFor: transport.queueFor,
       acks: transport.acks,
       logger,
       clock,
@@ -110,32 +115,36 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
     }
   };
   /** A consumer whose effect is one row per applied event. */
-  const startConsumer = (concurrency: number) =>
+  const startConsumer = (concurrency: number, schema = 'dst') =>
     startEventConsumer({
       db,
-      schema: 'dst',
-      queue: transport.queue,
+      schema,
+      queue: transport.queueFor(schema),
       acks: transport.acks,
       logger,
       concurrency,
       handle: async (event, trx) =>
-        void (await sql`insert into dst.effect (event_id, n) values (${event.id}, 1)`.execute(trx)),
+        void (await sql`insert into ${sql.table(`${schema}.effect`)} (event_id, n) values (${event.id}, 1)`.execute(
+          trx,
+        )),
     });
-  const effects = async () =>
+  const effects = async (schema = 'dst') =>
     (
       await sql<{
         event_id: string;
         n: number;
-      }>`select event_id, count(*)::int as n from dst.effect group by event_id`.execute(db)
+      }>`select event_id, count(*)::int as n from ${sql.table(`${schema}.effect`)} group by event_id`.execute(
+        db,
+      )
     ).rows;
 
   it('replays every row after Redis lost the published events, and applies each once', async () => {
     const ids = await emit(20, 'flush');
     expect(await relay.tick()).toEqual({ acknowledged: 0, published: 20 });
-    expect((await transport.queue.counts()).waiting).toBe(20);
+    expect((await transport.queueFor('dst').counts()).waiting).toBe(20);
     // Redis loses everything before any consumer ran.
     await redis.flushall();
-    expect((await transport.queue.counts()).waiting).toBe(0);
+    expect((await transport.queueFor('dst').counts()).waiting).toBe(0);
     const consumer = startConsumer(4);
     try {
       // Still in flight: not published again before the acknowledgement timeout.
@@ -168,7 +177,7 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
     const consumer = startEventConsumer({
       db,
       schema: 'dst',
-      queue: transport.queue,
+      queue: transport.queueFor('dst'),
       acks: transport.acks,
       logger,
       handle: async (event, trx) => {
@@ -181,7 +190,7 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
       expect((await relay.tick()).published).toBe(1);
       // Five attempts with backoff, then the job is given up; the row stays unacknowledged.
       const deadline = Date.now() + 15_000;
-      while (calls < 5 || (await transport.queue.getJob(eventJobId(id!)))?.state === 'active') {
+      while (calls < 5 || (await transport.queueFor('dst').getJob(eventJobId(id!)))?.state === 'active') {
         if (Date.now() > deadline) throw new Error(`the event job did not use up its attempts (${calls})`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -215,6 +224,53 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
       expect(applied.every((row) => row.n === 1)).toBe(true);
     } finally {
       await consumer.close();
+    }
+  });
+  it('gives every consumer every event, and publishes a row only once all of them acknowledged it', async () => {
+    const fanOut = createOutboxRelay({
+      db,
+      schema: 'src',
+      consumers: ['dst', 'dst2'],
+      queueFor: transport.queueFor,
+      acks: transport.acks,
+      logger,
+      clock,
+      ackTimeoutMs,
+    });
+    const ids = await emit(6, 'fan');
+    const first = startConsumer(2, 'dst');
+    let second: ReturnType<typeof startConsumer> | undefined;
+    try {
+      expect((await fanOut.tick()).published).toBe(6);
+      const deadline = Date.now() + 15_000;
+      while ((await effects('dst')).filter((row) => ids.includes(row.event_id)).length < 6) {
+        if (Date.now() > deadline) throw new Error('the first consumer did not apply the events');
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      // One consumer acknowledged: the rows wait for the other.
+      expect((await fanOut.tick()).acknowledged).toBe(0);
+      expect(await unpublished()).toBe(6);
+      // The other was down past the ack timeout: the republish goes to it alone.
+      clock.advance(ackTimeoutMs);
+      expect((await fanOut.tick()).published).toBe(6);
+      expect((await transport.queueFor('dst').counts()).waiting).toBe(0);
+      expect((await transport.queueFor('dst2').counts()).waiting).toBe(6);
+      second = startConsumer(2, 'dst2');
+      const drained = Date.now() + 15_000;
+      while ((await unpublished()) > 0) {
+        if (Date.now() > drained) throw new Error('the rows were not acknowledged by both consumers');
+        await fanOut.tick();
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      for (const schema of ['dst', 'dst2']) {
+        const applied = (await effects(schema)).filter((row) => ids.includes(row.event_id));
+        expect(applied.map((row) => row.event_id).sort()).toEqual([...ids].sort());
+        expect(applied.every((row) => row.n === 1)).toBe(true);
+      }
+    } finally {
+      await first.close();
+      await second?.close();
+      await fanOut.stop();
     }
   });
 });

@@ -30,7 +30,13 @@ export interface OutboxRelayOptions {
   db: Kysely<any>;
   /** The schema whose `outbox` table is relayed. */
   schema: string;
-  queue: JobQueue<EventEnvelope>;
+  /**
+   * Who consumes this outbox (their schemas). Every row goes to each consumer's own queue and
+   * counts as published once all of them acknowledged it.
+   */
+  consumers: readonly string[];
+  /** The queue of one consumer. */
+  queueFor(consumer: string): JobQueue<EventEnvelope>;
   acks: AckChannel;
   logger: Logger;
   clock?: Clock;
@@ -58,16 +64,17 @@ export interface OutboxRelay {
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Relays a schema's transactional outbox to the event queue.
+ * Relays a schema's transactional outbox to the queue of each of its consumers (a queue per
+ * consumer, so every consumer sees every event; consumers sharing one queue would split them).
  *
  * "Published" has to survive the broker losing its data, so a row counts as published only
- * when its consumer acknowledged it (after committing the event's effects and recording the
+ * when every consumer acknowledged it (after committing the event's effects and recording the
  * event id in its processed-events table). Until then the row stays unpublished and in flight:
- * published again if no acknowledgement arrives within `ackTimeoutMs` (Redis flushed or
- * restarted, consumer down), and on every relay start. Consumers dedupe by event id, and the
- * queue ignores a job id it still holds, so republishing is harmless. `attempts` counts
- * publications. Rows are claimed with `for update skip locked`, so several relays (replicas)
- * can run side by side.
+ * published again if not every acknowledgement arrives within `ackTimeoutMs` (Redis flushed or
+ * restarted, a consumer down), and on every relay start; a republish skips the consumers whose
+ * acknowledgement is on record. Consumers dedupe by event id, and the queue ignores a job id it
+ * still holds, so republishing is harmless. `attempts` counts publications. Rows are claimed
+ * with `for update skip locked`, so several relays (replicas) can run side by side.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const clock = options.clock ?? systemClock;
@@ -75,6 +82,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   const ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
   const maxInFlight = options.maxInFlight ?? 10_000;
+  if (options.consumers.length === 0) throw new Error(`outbox ${options.schema}: no consumers`);
   const outbox = sql.id(options.schema, 'outbox');
   const labels = { schema: options.schema };
   // Event id -> when it was last published by this relay.
@@ -84,14 +92,20 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let stopped = true;
   let failing = false;
 
+  async function markPublished(ids: string[]) {
+    if (ids.length === 0) return;
+    await sql`update ${outbox} set published_at = now()
+      where id = any(${ids}::uuid[]) and published_at is null`.execute(options.db);
+    for (const id of ids) inFlight.delete(id);
+  }
+
   async function recordAcks(): Promise<number> {
     let total = 0;
     for (;;) {
-      const ids = (await options.acks.take(options.schema, 500)).filter((id) => uuidPattern.test(id));
-      if (ids.length === 0) return total;
-      await sql`update ${outbox} set published_at = now()
-        where id = any(${ids}::uuid[]) and published_at is null`.execute(options.db);
-      for (const id of ids) inFlight.delete(id);
+      const { taken, complete } = await options.acks.take(options.schema, options.consumers, 500);
+      if (taken === 0) return total;
+      const ids = complete.filter((id) => uuidPattern.test(id));
+      await markPublished(ids);
       total += ids.length;
     }
   }
@@ -108,38 +122,53 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const { rows: candidates } = await sql`select 1 from ${outbox}
       where published_at is null and not (id = any(${waiting}::uuid[])) limit 1`.execute(options.db);
     if (candidates.length === 0) return 0;
-    const rows = await options.db.transaction().execute(async (trx) => {
+    const { published, complete } = await options.db.transaction().execute(async (trx) => {
       const { rows } = await sql<
-        Omit<OutboxRow, 'published_at' | 'attempts'>
-      >`select id, aggregate_type, aggregate_id, event_type, payload, created_at
+        Omit<OutboxRow, 'published_at'>
+      >`select id, aggregate_type, aggregate_id, event_type, payload, created_at, attempts
         from ${outbox}
         where published_at is null and not (id = any(${waiting}::uuid[]))
         order by created_at, id
         limit ${room}
         for update skip locked`.execute(trx);
-      if (rows.length === 0) return rows;
-      await options.queue.addBulk(
-        rows.map((row) => ({
-          name: row.event_type,
-          data: {
-            id: row.id,
-            source: options.schema,
-            type: row.event_type,
-            aggregateType: row.aggregate_type,
-            aggregateId: row.aggregate_id,
-            payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
-            occurredAt: new Date(row.created_at).toISOString(),
-          },
-          options: { jobId: eventJobId(row.id) },
-        })),
-      );
-      await sql`update ${outbox} set attempts = attempts + 1
-        where id = any(${rows.map((row) => row.id)}::uuid[])`.execute(trx);
-      return rows;
+      // Only a row published before can have acknowledgements on record.
+      const republished = rows.filter((row) => row.attempts > 0).map((row) => row.id);
+      const acked = republished.length
+        ? await options.acks.acknowledgedBy(options.schema, republished)
+        : new Map<string, Set<string>>();
+      const pending = (row: (typeof rows)[number]) =>
+        options.consumers.filter((consumer) => !acked.get(row.id)?.has(consumer));
+      // Every consumer acknowledged it, but the notice was lost: published, nothing to send.
+      const complete = rows.filter((row) => pending(row).length === 0).map((row) => row.id);
+      const published = rows.filter((row) => pending(row).length > 0);
+      for (const consumer of options.consumers) {
+        const jobs = published
+          .filter((row) => !acked.get(row.id)?.has(consumer))
+          .map((row) => ({
+            name: row.event_type,
+            data: {
+              id: row.id,
+              source: options.schema,
+              type: row.event_type,
+              aggregateType: row.aggregate_type,
+              aggregateId: row.aggregate_id,
+              payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
+              occurredAt: new Date(row.created_at).toISOString(),
+            },
+            options: { jobId: eventJobId(row.id) },
+          }));
+        if (jobs.length > 0) await options.queueFor(consumer).addBulk(jobs);
+      }
+      if (published.length > 0) {
+        await sql`update ${outbox} set attempts = attempts + 1
+          where id = any(${published.map((row) => row.id)}::uuid[])`.execute(trx);
+      }
+      return { published, complete };
     });
-    for (const row of rows) inFlight.set(row.id, now);
-    publishedTotal.inc(labels, rows.length);
-    return rows.length;
+    await markPublished(complete);
+    for (const row of published) inFlight.set(row.id, now);
+    publishedTotal.inc(labels, published.length);
+    return published.length;
   }
 
   async function tick(): Promise<RelayPass> {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { startAiHarness, type AiHarness } from '../test-support.ts';
+import { encodeCursor } from '@traveloure/platform';
+import { startAiHarness, tripCreated, type AiHarness } from '../test-support.ts';
 import { seedExperts } from '../db/seed/experts.ts';
 import { ASSISTANT_FALLBACK, ASSISTANT_NAME } from './chat.ts';
 
@@ -101,6 +102,13 @@ beforeEach(() => harness.llm.reset());
 
 const traveler = () => ({ id: `traveler-${randomUUID()}`, name: 'Robin Traveler' });
 
+/** A trip of `userId`'s, created through the stand-in trip outbox and projected by ai. */
+async function projectedTrip(userId: string, overrides: Parameters<typeof tripCreated>[2] = {}) {
+  const tripId = randomUUID();
+  await harness.applied(await harness.emitTrip('trip.created', tripCreated(tripId, userId, overrides)));
+  return tripId;
+}
+
 async function conversationWith(user: { id: string; name: string }, tripId: string | null = null) {
   const result = await harness.graphql(start, { expertId: camille.id, tripId }, user);
   expect(result.data.startConversation.userErrors).toEqual([]);
@@ -141,7 +149,7 @@ describe('experts', () => {
 describe('conversations', () => {
   it('stores the sanitized message, lets the assistant answer via the LLM, and emits events', async () => {
     const user = traveler();
-    const id = await conversationWith(user, 'trip-123');
+    const id = await conversationWith(user, await projectedTrip(user.id));
     const result = await harness.graphql(
       send,
       { id, body: '<b>Which museum</b> first?<script>alert(1)</script>' },
@@ -287,5 +295,154 @@ describe('conversations', () => {
       field: ['expertId'],
       code: 'NOT_FOUND',
     });
+  });
+});
+
+describe('the trip of a conversation', () => {
+  const noSuchTrip = [{ field: ['tripId'], code: 'NOT_FOUND', message: 'No such trip.' }];
+
+  it("accepts the caller's own trip", async () => {
+    const user = traveler();
+    const tripId = await projectedTrip(user.id);
+    const result = await harness.graphql(start, { expertId: camille.id, tripId }, user);
+    expect(result.errors).toBeUndefined();
+    expect(result.data.startConversation).toMatchObject({
+      conversation: { trip: { id: tripId } },
+      userErrors: [],
+    });
+  });
+
+  it("refuses another traveler's trip, an unknown id, garbage and a deleted trip alike, writing nothing", async () => {
+    const user = traveler();
+    const othersTrip = await projectedTrip(traveler().id);
+    const deletedTrip = await projectedTrip(user.id);
+    await harness.applied(await harness.emitTrip('trip.deleted', { tripId: deletedTrip, userId: user.id }));
+    // A later update must not bring the deleted trip back.
+    await harness.applied(await harness.emitTrip('trip.updated', tripCreated(deletedTrip, user.id)));
+    const refused = [
+      othersTrip,
+      randomUUID(),
+      deletedTrip,
+      'trip-123',
+      "1'; drop table ai.conversations; --",
+      `${randomUUID()}x`,
+      'x'.repeat(5_000),
+    ];
+    for (const tripId of refused) {
+      const result = await harness.graphql(start, { expertId: camille.id, tripId }, user);
+      expect(result.errors, tripId).toBeUndefined();
+      expect(result.data.startConversation, tripId).toEqual({ conversation: null, userErrors: noSuchTrip });
+    }
+    const { rows } = await db.query(
+      'select count(*)::int as n from ai.conversations where traveler_user_id = $1',
+      [user.id],
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('refuses an admin naming a trip that is not theirs', async () => {
+    const tripId = await projectedTrip(traveler().id);
+    const admin = { id: `admin-${randomUUID()}`, roles: ['ADMIN' as const], name: 'Ada Admin' };
+    const result = await harness.graphql(start, { expertId: camille.id, tripId }, admin);
+    expect(result.data.startConversation).toEqual({ conversation: null, userErrors: noSuchTrip });
+  });
+
+  it('tells the assistant about the trip when no suggestion was stored for it', async () => {
+    const user = traveler();
+    const tripId = await projectedTrip(user.id, {
+      title: 'Tokyo food week',
+      destinationCode: 'TYO',
+      startDate: '2027-10-02',
+      endDate: '2027-10-09',
+      travelers: 3,
+      budget: 'LUXURY',
+      pace: 'PACKED',
+    });
+    const id = await conversationWith(user, tripId);
+    const result = await harness.graphql(send, { id, body: 'Where should we eat?' }, user);
+    expect(result.data.sendMessage.reply).toMatchObject({ author: 'ASSISTANT' });
+    const system = harness.llm.requests.at(-1)!.messages[0]!.content as string;
+    const shared = JSON.parse(system.slice(system.indexOf("The traveler's trip: ") + 21));
+    expect(shared).toEqual({
+      title: 'Tokyo food week',
+      destinationCode: 'TYO',
+      startDate: '2027-10-02',
+      endDate: '2027-10-09',
+      travelers: 3,
+      budget: 'LUXURY',
+      pace: 'PACKED',
+    });
+
+    // Once the trip is deleted the assistant no longer speaks of it.
+    await harness.applied(await harness.emitTrip('trip.deleted', { tripId, userId: user.id }));
+    await harness.graphql(send, { id, body: 'Still there?' }, user);
+    expect(harness.llm.requests.at(-1)!.messages[0]!.content).toContain('has not shared trip details');
+  });
+});
+
+describe('forged cursors', () => {
+  const forged = [
+    encodeCursor(['2026-01-01T00:00:00.000Z', 'not-a-uuid']),
+    encodeCursor(['yesterday', randomUUID()]),
+    encodeCursor(['2026-02-30T00:00:00.000Z', randomUUID()]),
+    encodeCursor([42, randomUUID()]),
+  ];
+
+  it('myConversations answers BAD_USER_INPUT on "after"', async () => {
+    const user = traveler();
+    await conversationWith(user);
+    for (const after of forged) {
+      const result = await harness.graphql(
+        `query($after: String) { myConversations(first: 5, after: $after) { edges { node { id } } } }`,
+        { after },
+        user,
+      );
+      expect(result.errors?.[0]?.extensions, after).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: ['after'],
+      });
+    }
+  });
+
+  it('Conversation.messages answers BAD_USER_INPUT on "after"', async () => {
+    const user = traveler();
+    const id = await conversationWith(user);
+    for (const after of forged) {
+      const result = await harness.graphql(
+        `query($id: ID!, $after: String) { conversation(id: $id) { messages(first: 5, after: $after) { edges { node { id } } } } }`,
+        { id, after },
+        user,
+      );
+      expect(result.errors?.[0]?.extensions, after).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: ['after'],
+      });
+    }
+  });
+
+  it('pages messages one at a time without repeating or skipping any', async () => {
+    const user = traveler();
+    const id = await conversationWith(user);
+    harness.llm.setMode('error');
+    for (const body of ['one', 'two', 'three']) await harness.graphql(send, { id, body }, user);
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const result: any = await harness.graphql(
+        `query($id: ID!, $after: String) { conversation(id: $id) { messages(first: 1, after: $after) {
+          edges { node { id } } pageInfo { hasNextPage endCursor } } } }`,
+        { id, after },
+        user,
+      );
+      const connection = result.data.conversation.messages;
+      seen.push(...connection.edges.map((edge: { node: { id: string } }) => edge.node.id));
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    const { rows } = await db.query(
+      'select id from ai.messages where conversation_id = $1 order by created_at, id',
+      [id],
+    );
+    expect(seen).toEqual(rows.map((row: { id: string }) => row.id));
   });
 });

@@ -18,6 +18,7 @@ import {
   recentMessages,
 } from '../db/conversations.repository.ts';
 import { expertByUserId } from '../db/experts.repository.ts';
+import { isUuid } from '../db/rows.ts';
 import { latestSuggestionForTrip } from '../db/suggestions.repository.ts';
 import type { ChatTurn } from '../llm/client.ts';
 import type { Loaders } from '../loaders.ts';
@@ -95,9 +96,17 @@ export async function startConversation(
       userErrors: [userError(['expertId'], 'You cannot start a conversation with yourself.', 'INVALID')],
     };
   }
-  const tripId = input.tripId?.trim() || null;
-  if (tripId && tripId.length > 100) {
-    return { ok: false, userErrors: [userError(['tripId'], 'Not a trip id.', 'INVALID')] };
+  let tripId: string | null = null;
+  const requestedTrip = input.tripId?.trim();
+  if (requestedTrip) {
+    // Someone else's trip, a deleted one and one that never existed read alike, so the answer
+    // tells nothing about other travelers' trips. Admins get no exception: the expert and the
+    // assistant would see the trip, which only its owner may share.
+    const trip = isUuid(requestedTrip) ? await deps.loaders.trip.load(requestedTrip) : null;
+    if (!trip || trip.deleted || trip.owner_user_id !== user.id) {
+      return { ok: false, userErrors: [userError(['tripId'], 'No such trip.', 'NOT_FOUND')] };
+    }
+    tripId = trip.id;
   }
   const conversation = await insertConversation(deps.db, {
     expertId: expert.id,
@@ -229,7 +238,7 @@ async function assistantAnswer(
     return ASSISTANT_FALLBACK;
   }
   try {
-    const turns = await assistantTurns(deps.db, conversation, expert);
+    const turns = await assistantTurns(deps, conversation, expert);
     const text = await deps.llm.chat(turns);
     const body = checkBody(text, ['body']);
     if (!body.ok) throw new Error('assistant answer empty after sanitizing');
@@ -245,27 +254,51 @@ async function assistantAnswer(
   }
 }
 
+/**
+ * The trip the assistant is told about: the projected trip (current, also without any
+ * suggestion), with the interests and plan of the traveler's latest suggestion for it. A deleted
+ * trip is no context; a trip not projected yet falls back to what the suggestion recorded.
+ */
+async function tripContext(deps: ChatDeps, conversation: ConversationRow) {
+  if (!conversation.trip_id) return null;
+  const [projected, suggestion] = await Promise.all([
+    deps.loaders.trip.load(conversation.trip_id),
+    latestSuggestionForTrip(deps.db, conversation.trip_id, `user:${conversation.traveler_user_id}`),
+  ]);
+  if (projected?.deleted) return null;
+  const facts = projected
+    ? {
+        title: projected.title,
+        destinationCode: projected.destination_code,
+        startDate: projected.start_date,
+        endDate: projected.end_date,
+        travelers: projected.travelers,
+        budget: projected.budget,
+        pace: projected.pace,
+      }
+    : suggestion
+      ? {
+          destinationCode: suggestion.destination_code,
+          startDate: suggestion.start_date,
+          endDate: suggestion.end_date,
+          travelers: suggestion.travelers,
+          budget: suggestion.budget,
+          pace: suggestion.pace,
+        }
+      : null;
+  if (!facts) return null;
+  return suggestion
+    ? { ...facts, interests: suggestion.interests, suggestedItinerary: suggestion.days }
+    : facts;
+}
+
 async function assistantTurns(
-  db: Kysely<Database>,
+  deps: ChatDeps,
   conversation: ConversationRow,
   expert: ExpertRow,
 ): Promise<ChatTurn[]> {
-  const history = await recentMessages(db, conversation.id, 20);
-  const suggestion = conversation.trip_id
-    ? await latestSuggestionForTrip(db, conversation.trip_id, `user:${conversation.traveler_user_id}`)
-    : undefined;
-  const trip = suggestion
-    ? {
-        destinationCode: suggestion.destination_code,
-        startDate: suggestion.start_date,
-        endDate: suggestion.end_date,
-        travelers: suggestion.travelers,
-        budget: suggestion.budget,
-        pace: suggestion.pace,
-        interests: suggestion.interests,
-        suggestedItinerary: suggestion.days,
-      }
-    : null;
+  const history = await recentMessages(deps.db, conversation.id, 20);
+  const trip = await tripContext(deps, conversation);
   const system =
     `You are ${ASSISTANT_NAME}, answering on behalf of the travel expert ${expert.name} ` +
     `(${expert.specialties.join(', ')}; covers ${expert.destinations.join(', ')}) while they are away. ` +

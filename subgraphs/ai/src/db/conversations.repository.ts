@@ -2,6 +2,12 @@ import { sql, type Kysely } from 'kysely';
 import type { ConversationRow, Database, MessageRow, MessagesTable } from './database.ts';
 import { rowsByIds } from './rows.ts';
 
+/** A timestamptz as an ISO instant with all six fractional digits, for keyset cursors. */
+const cursorAt = (column: 'last_message_at' | 'created_at') =>
+  sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(
+    'cursor_at',
+  );
+
 export function conversationsByIds(
   db: Kysely<Database>,
   ids: readonly string[],
@@ -45,12 +51,12 @@ export async function insertConversation(
 export async function conversationsOf(
   db: Kysely<Database>,
   participant: Participant,
-  page: { limit: number; after?: { lastMessageAt: string; id: string } },
-): Promise<ConversationRow[]> {
-  let query = participantConversations(db, participant).selectAll();
+  page: { limit: number; after?: { at: string; id: string } },
+): Promise<(ConversationRow & { cursor_at: string })[]> {
+  let query = participantConversations(db, participant).selectAll().select(cursorAt('last_message_at'));
   if (page.after) {
-    const { lastMessageAt, id } = page.after;
-    query = query.where(sql<boolean>`(last_message_at, id) < (${lastMessageAt}::timestamptz, ${id}::uuid)`);
+    const { at, id } = page.after;
+    query = query.where(sql<boolean>`(last_message_at, id) < (${at}::timestamptz, ${id}::uuid)`);
   }
   return query.orderBy('last_message_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
 }
@@ -80,12 +86,16 @@ export async function insertMessage(
 export async function messagesPage(
   db: Kysely<Database>,
   conversationId: string,
-  page: { limit: number; after?: { createdAt: string; id: string } },
-): Promise<MessageRow[]> {
-  let query = db.selectFrom('ai.messages').selectAll().where('conversation_id', '=', conversationId);
+  page: { limit: number; after?: { at: string; id: string } },
+): Promise<(MessageRow & { cursor_at: string })[]> {
+  let query = db
+    .selectFrom('ai.messages')
+    .selectAll()
+    .select(cursorAt('created_at'))
+    .where('conversation_id', '=', conversationId);
   if (page.after) {
-    const { createdAt, id } = page.after;
-    query = query.where(sql<boolean>`(created_at, id) > (${createdAt}::timestamptz, ${id}::uuid)`);
+    const { at, id } = page.after;
+    query = query.where(sql<boolean>`(created_at, id) > (${at}::timestamptz, ${id}::uuid)`);
   }
   return query.orderBy('created_at').orderBy('id').limit(page.limit).execute();
 }

@@ -73,6 +73,23 @@ export interface MessagesTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+/** A trip as the trip subgraph's events describe it; a deleted one stays as a tombstone. */
+export interface TripProjectionTable {
+  id: string;
+  owner_user_id: string;
+  title: string;
+  destination_code: string;
+  start_date: string | null;
+  end_date: string | null;
+  travelers: number | null;
+  budget: string | null;
+  pace: string | null;
+  deleted: boolean;
+  /** When the applied event happened: an older event never overwrites a newer one. */
+  version: ColumnType<Date, Date | string, Date | string>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 /** Keys are schema-qualified: every service shares one database, each in its own schema. */
 export interface Database {
   'ai.places': PlacesTable;
@@ -80,6 +97,7 @@ export interface Database {
   'ai.experts': ExpertsTable;
   'ai.conversations': ConversationsTable;
   'ai.messages': MessagesTable;
+  'ai.trip_projection': TripProjectionTable;
 }
 
 export type PlaceRow = Selectable<PlacesTable>;
@@ -88,3 +106,4 @@ export type SuggestionRow = Selectable<SuggestionsTable>;
 export type ExpertRow = Selectable<ExpertsTable>;
 export type ConversationRow = Selectable<ConversationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
+export type TripProjectionRow = Selectable<TripProjectionTable>;

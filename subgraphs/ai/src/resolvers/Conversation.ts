@@ -1,6 +1,7 @@
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '@traveloure/platform';
+import { pageSize, toConnection } from '@traveloure/platform';
 import type { ConversationResolvers } from '../__generated__/resolvers-types.ts';
 import { messagesPage } from '../db/conversations.repository.ts';
+import { decodeKeyset, encodeKeyset } from './cursor.ts';
 
 export const Conversation: ConversationResolvers = {
   expert: async (conversation, _args, context) =>
@@ -10,15 +11,15 @@ export const Conversation: ConversationResolvers = {
   lastMessageAt: (conversation) => conversation.last_message_at,
   messages: async (conversation, { first, after }, context) => {
     const size = pageSize(first, 50);
-    const cursor = after ? decodeCursor(after, 2) : undefined;
+    const cursor = after ? decodeKeyset(after) : undefined;
     const rows = await messagesPage(context.db, conversation.id, {
       limit: size + 1,
-      after: cursor ? { createdAt: String(cursor[0]), id: String(cursor[1]) } : undefined,
+      after: cursor,
     });
     return toConnection(
       rows,
       size,
-      (row) => encodeCursor([new Date(row.created_at).toISOString(), row.id]),
+      encodeKeyset,
       () => context.loaders.messageCount.load(conversation.id),
       // totalCount is a thunk (the default resolver calls it), counted only when asked for.
     ) as never;

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { EventEnvelope } from '@traveloure/platform';
+import { parseEventPayload, type EventEnvelope } from '@traveloure/platform';
 import type { Database } from '../db/database.ts';
 import { applyTrip, tombstoneTrip, upsertTraveler } from '../db/projection.repository.ts';
 import type { Notifier } from './notifier.ts';
@@ -41,16 +41,7 @@ const messagePayload = z.object({
 export function createEventHandler(deps: { notifier: Notifier; reminders: Reminders; logger: Logger }) {
   return async (event: EventEnvelope, trx: Transaction<any>) => {
     const db = trx as unknown as Kysely<Database>;
-    const parse = <T>(schema: z.ZodType<T>) => {
-      const result = schema.safeParse(event.payload);
-      if (!result.success) {
-        deps.logger.error(
-          { eventId: event.id, type: event.type, issues: result.error.issues },
-          'malformed event payload skipped',
-        );
-      }
-      return result.success ? result.data : undefined;
-    };
+    const parse = <T>(schema: z.ZodType<T>) => parseEventPayload(event, schema, deps.logger);
     switch (event.type) {
       case 'user.created':
       case 'user.updated': {
