@@ -177,16 +177,29 @@ describe('gateway core', () => {
     });
   });
 
-  it('turns an unreachable subgraph into UPSTREAM_UNAVAILABLE and an unready gateway', async () => {
+  it('turns an unreachable subgraph into UPSTREAM_UNAVAILABLE at each field it nulled; the gateway stays ready', async () => {
     await subgraph.close();
     await new Promise<void>((resolve) => subgraph.httpServer.close(() => resolve()));
-    const result = await query('{ viewer { id } }', { 'x-request-id': 'subgraph-down-01' });
-    expect(result.body.errors[0].extensions).toMatchObject({
-      code: 'UPSTREAM_UNAVAILABLE',
-      requestId: 'subgraph-down-01',
-    });
+    const result = await query('{ viewer { id } other: slow }', { 'x-request-id': 'subgraph-down-01' });
+    expect(result.body.data).toBeNull();
+    expect(result.body.errors).toHaveLength(2);
+    for (const error of result.body.errors) {
+      expect(error.extensions).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        service: 'probe',
+        requestId: 'subgraph-down-01',
+      });
+    }
+    expect(result.body.errors.map((error: { path: string[] }) => error.path)).toEqual([
+      ['viewer'],
+      ['other'],
+    ]);
     expect(JSON.stringify(result.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
     const ready = await fetch(gateway.url.replace('/graphql', '/health/ready'));
-    expect(ready.status).toBe(503);
+    expect(ready.status).toBe(200);
+    const report = (await ready.json()) as any;
+    expect(report.status).toBe('degraded');
+    expect(report.checks['subgraph:probe'].status).toBe('down');
+    expect(report.checks.supergraph.status).toBe('up');
   });
 });

@@ -63,15 +63,28 @@ export async function createGateway(options: GatewayOptions) {
   const subgraphUrls = resolveSubgraphUrls(options, supergraphSdl);
 
   const health = new Health(config.SERVICE_VERSION);
+  // A subgraph that is down only fails the fields it serves (UPSTREAM_UNAVAILABLE with their
+  // paths); the gateway still serves the others. It shows here, but never makes the gateway
+  // unready: every gateway replica shares the subgraph, so a 503 would take them all out.
   for (const [name, url] of Object.entries(subgraphUrls)) {
     const readyUrl = url.replace(/\/graphql\/?$/, '') + '/health/ready';
-    health.register(`subgraph:${name}`, async () => {
-      const response = await fetch(readyUrl, { signal: AbortSignal.timeout(1_500) });
-      if (!response.ok) return { status: 'down', detail: `HTTP ${response.status}` };
-      const report = (await response.json()) as { status?: string };
-      return { status: report.status === 'ok' ? 'up' : 'degraded', detail: report.status };
-    });
+    health.register(
+      `subgraph:${name}`,
+      async () => {
+        const response = await fetch(readyUrl, { signal: AbortSignal.timeout(1_500) });
+        if (!response.ok) return { status: 'down', detail: `HTTP ${response.status}` };
+        const report = (await response.json()) as { status?: string };
+        return { status: report.status === 'ok' ? 'up' : 'degraded', detail: report.status };
+      },
+      { critical: false },
+    );
   }
+  let supergraphLoaded = false;
+  health.register(
+    'supergraph',
+    async () => (supergraphLoaded ? { status: 'up' } : { status: 'down', detail: 'no supergraph loaded' }),
+    { critical: true },
+  );
 
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -86,7 +99,10 @@ export async function createGateway(options: GatewayOptions) {
 
   // Identity, partner keys, rate and operation limits, persisted queries, explorer (edge/).
   const edge = await createEdge({ config, logger, health });
-  gateway.onSchemaLoadOrUpdate((schema) => edge.onSchema(schema));
+  gateway.onSchemaLoadOrUpdate((schema) => {
+    supergraphLoaded = true;
+    edge.onSchema(schema);
+  });
 
   const app = express();
   app.disable('x-powered-by');

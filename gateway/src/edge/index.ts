@@ -99,7 +99,8 @@ async function waitUntilReady(redis: Redis, timeoutMs: number) {
 export async function createEdge(options: { config: GatewayConfig; logger: Logger; health: Health }) {
   const { config, logger, health } = options;
   const database = await openGatewayDatabase(config, logger);
-  health.register('database', () => database.ping());
+  // The API-key store: without it no partner key can be checked.
+  health.register('database', () => database.ping(), { critical: true });
   const redis: Redis | undefined = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
   if (redis) {
     health.register('redis', () => pingRedis(redis), { critical: false });

@@ -98,7 +98,8 @@ export async function prepareRuntime<C extends BaseConfig>(
   });
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
   const health = new Health(config.SERVICE_VERSION);
-  health.register('database', () => databases.primary.ping());
+  // Without its own database a subgraph can answer nothing: the one critical check.
+  health.register('database', () => databases.primary.ping(), { critical: true });
   if (databases.read !== databases.primary) {
     health.register('databaseRead', () => databases.read.ping(), { critical: false });
   }
