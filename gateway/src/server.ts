@@ -11,7 +11,10 @@ import {
   drainGraceMs,
   Health,
   httpLimitsOf,
+  metricsPortOf,
+  mountLabel,
   operationalRoutes,
+  serveMetrics,
   reportError,
   requestIdMiddleware,
   type Identity,
@@ -36,6 +39,8 @@ export interface GatewayOptions {
 export interface RunningGateway {
   url: string;
   port: number;
+  /** Set when /metrics has a port of its own (METRICS_PORT; always in production). */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -134,11 +139,13 @@ export async function createGateway(options: GatewayOptions) {
   app.use(requestIdMiddleware());
   app.use(accessLogMiddleware('gateway', logger));
   app.use(...edge.httpMiddleware);
-  app.use(operationalRoutes(health));
+  const metricsPort = metricsPortOf(config);
+  app.use(operationalRoutes(health, { metrics: metricsPort === undefined }));
   edge.mountRoutes(app);
 
   app.use(
     '/graphql',
+    mountLabel('/graphql'),
     ...edge.graphqlMiddleware,
     expressMiddleware(server, {
       context: async ({ req, res }) => ({
@@ -153,23 +160,35 @@ export async function createGateway(options: GatewayOptions) {
   return {
     app,
     health,
-    listen: (port: number, host = '0.0.0.0') =>
-      new Promise<RunningGateway>((resolvePromise, reject) => {
-        httpServer.once('error', reject);
+    listen: async (port: number, host = '0.0.0.0') => {
+      // Up before the public port, so /metrics is never answered there, not even briefly.
+      const metrics =
+        metricsPort === undefined ? undefined : await serveMetrics(metricsPort, config.METRICS_HOST);
+      return new Promise<RunningGateway>((resolvePromise, reject) => {
+        httpServer.once('error', (error) => {
+          void metrics?.close();
+          reject(error);
+        });
         httpServer.listen(port, host, () => {
           const address = httpServer.address() as AddressInfo;
           const url = `http://127.0.0.1:${address.port}/graphql`;
-          logger.info({ url, subgraphs: subgraphUrls }, 'gateway listening');
+          logger.info(
+            { url, subgraphs: subgraphUrls, metrics: metrics?.url ?? 'on the gateway port' },
+            'gateway listening',
+          );
           resolvePromise({
             url,
             port: address.port,
+            metricsUrl: metrics?.url,
             close: async () => {
               health.markShuttingDown();
               await server.stop();
+              await metrics?.close();
               await edge.close();
             },
           });
         });
-      }),
+      });
+    },
   };
 }

@@ -7,6 +7,7 @@ import {
   jsonErrorHandler,
   migrateSchema,
   notFoundHandler,
+  mountLabel,
   pingRedis,
   type DatabaseOptions,
   type Health,
@@ -189,6 +190,7 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
       app.use(explorerRouter({ enabled: config.EXPLORER_ENABLED, documents, schemaSdl: () => schemaSdl }));
       app.use(
         '/analytics',
+        mountLabel('/analytics'),
         authenticate,
         rateLimit,
         analyticsRouter({
