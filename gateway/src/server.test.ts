@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeServices } from '@apollo/composition';
 import { gql } from 'graphql-tag';
 import { GraphQLError, GraphQLScalarType } from 'graphql';
+import http from 'node:http';
 import {
   createLogger,
   createSubgraphServer,
@@ -144,6 +145,38 @@ describe('gateway core', () => {
     }
   });
 
+  it('keeps route labels bounded under a scan of 2,000 distinct paths', async () => {
+    const seriesOf = async () =>
+      (await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text())
+        .split('\n')
+        .filter((line) => line.startsWith('http_request_duration_seconds_count{service="gateway"'));
+    const before = await seriesOf();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+    const port = Number(new URL(gateway.url).port);
+    const get = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        // Raw paths: fetch would normalise `/explorer/../..`, a scanner does not.
+        http
+          .get({ host: '127.0.0.1', port, path, agent }, (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode!));
+          })
+          .on('error', reject);
+      });
+    const paths = Array.from({ length: 1_000 }, (_, n) => [
+      `/explorer/../../x${n}`,
+      `/wp-admin/x${n}.php`,
+    ]).flat();
+    for (let start = 0; start < paths.length; start += 50) {
+      await Promise.all(paths.slice(start, start + 50).map(get));
+    }
+    agent.destroy();
+    const after = await seriesOf();
+    expect(paths).toHaveLength(2_000);
+    expect(after.length - before.length).toBeLessThanOrEqual(4);
+    expect(after.join('\n')).not.toMatch(/x\d+/);
+  });
+
   it('reports readiness of every subgraph', async () => {
     const response = await fetch(gateway.url.replace('/graphql', '/health/ready'));
     const report = (await response.json()) as any;
@@ -177,16 +210,86 @@ describe('gateway core', () => {
     });
   });
 
-  it('turns an unreachable subgraph into UPSTREAM_UNAVAILABLE and an unready gateway', async () => {
+  it('turns an unreachable subgraph into UPSTREAM_UNAVAILABLE at each field it nulled; the gateway stays ready', async () => {
     await subgraph.close();
     await new Promise<void>((resolve) => subgraph.httpServer.close(() => resolve()));
-    const result = await query('{ viewer { id } }', { 'x-request-id': 'subgraph-down-01' });
-    expect(result.body.errors[0].extensions).toMatchObject({
-      code: 'UPSTREAM_UNAVAILABLE',
-      requestId: 'subgraph-down-01',
-    });
+    const result = await query('{ viewer { id } other: slow }', { 'x-request-id': 'subgraph-down-01' });
+    expect(result.body.data).toBeNull();
+    expect(result.body.errors).toHaveLength(2);
+    for (const error of result.body.errors) {
+      expect(error.extensions).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        service: 'probe',
+        requestId: 'subgraph-down-01',
+      });
+    }
+    expect(result.body.errors.map((error: { path: string[] }) => error.path)).toEqual([
+      ['viewer'],
+      ['other'],
+    ]);
     expect(JSON.stringify(result.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
     const ready = await fetch(gateway.url.replace('/graphql', '/health/ready'));
-    expect(ready.status).toBe(503);
+    expect(ready.status).toBe(200);
+    const report = (await ready.json()) as any;
+    expect(report.status).toBe('degraded');
+    expect(report.checks['subgraph:probe'].status).toBe('down');
+    expect(report.checks.supergraph.status).toBe('up');
+  });
+});
+
+describe('gateway metrics in production settings', () => {
+  let subgraph: RunningServer;
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    const server = await createSubgraphServer({
+      name: 'probe',
+      typeDefs,
+      resolvers: { Query: { slow: () => 'fast' } },
+      logger: createLogger('probe', { level: 'silent' }),
+      health: new Health('test'),
+      signingSecret: testSigningSecret,
+      createContext: () => ({}),
+    });
+    subgraph = await server.listen(0, '127.0.0.1');
+    const composed = composeServices([{ name: 'probe', url: subgraph.url, typeDefs }]);
+    if (composed.errors) throw composed.errors[0];
+    const created = await createGateway({
+      // METRICS_PORT 0: a free port in place of production's 9464, which parallel tests share.
+      config: loadGatewayConfig({
+        ...env,
+        NODE_ENV: 'production',
+        METRICS_PORT: '0',
+        METRICS_HOST: '127.0.0.1',
+      }),
+      logger: createLogger('gateway', { level: 'silent' }),
+      supergraphSdl: composed.supergraphSdl,
+    });
+    gateway = await created.listen(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await subgraph?.close();
+  });
+
+  it('serves /metrics only on the metrics port; the public port keeps its probes', async () => {
+    const answered = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ slow }' }),
+    });
+    expect(await answered.json()).toEqual({ data: { slow: 'fast' } });
+    const publicMetrics = await fetch(gateway.url.replace('/graphql', '/metrics'));
+    expect(publicMetrics.status).toBe(404);
+    expect(await publicMetrics.text()).not.toContain('http_request_duration_seconds');
+    expect((await fetch(gateway.url.replace('/graphql', '/health'))).status).toBe(200);
+    expect((await fetch(gateway.url.replace('/graphql', '/health/ready'))).status).toBe(200);
+
+    expect(gateway.metricsUrl).toBeDefined();
+    expect(new URL(gateway.metricsUrl!).port).not.toBe(new URL(gateway.url).port);
+    const scraped = await fetch(gateway.metricsUrl!);
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toMatch(
+      /http_request_duration_seconds_count\{service="gateway",method="POST",route="\/graphql",status_code="200"\}/,
+    );
   });
 });

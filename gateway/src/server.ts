@@ -11,7 +11,10 @@ import {
   drainGraceMs,
   Health,
   httpLimitsOf,
+  metricsPortOf,
+  mountLabel,
   operationalRoutes,
+  serveMetrics,
   reportError,
   requestIdMiddleware,
   type Identity,
@@ -36,6 +39,8 @@ export interface GatewayOptions {
 export interface RunningGateway {
   url: string;
   port: number;
+  /** Set when /metrics has a port of its own (METRICS_PORT; always in production). */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -63,15 +68,28 @@ export async function createGateway(options: GatewayOptions) {
   const subgraphUrls = resolveSubgraphUrls(options, supergraphSdl);
 
   const health = new Health(config.SERVICE_VERSION);
+  // A subgraph that is down only fails the fields it serves (UPSTREAM_UNAVAILABLE with their
+  // paths); the gateway still serves the others. It shows here, but never makes the gateway
+  // unready: every gateway replica shares the subgraph, so a 503 would take them all out.
   for (const [name, url] of Object.entries(subgraphUrls)) {
     const readyUrl = url.replace(/\/graphql\/?$/, '') + '/health/ready';
-    health.register(`subgraph:${name}`, async () => {
-      const response = await fetch(readyUrl, { signal: AbortSignal.timeout(1_500) });
-      if (!response.ok) return { status: 'down', detail: `HTTP ${response.status}` };
-      const report = (await response.json()) as { status?: string };
-      return { status: report.status === 'ok' ? 'up' : 'degraded', detail: report.status };
-    });
+    health.register(
+      `subgraph:${name}`,
+      async () => {
+        const response = await fetch(readyUrl, { signal: AbortSignal.timeout(1_500) });
+        if (!response.ok) return { status: 'down', detail: `HTTP ${response.status}` };
+        const report = (await response.json()) as { status?: string };
+        return { status: report.status === 'ok' ? 'up' : 'degraded', detail: report.status };
+      },
+      { critical: false },
+    );
   }
+  let supergraphLoaded = false;
+  health.register(
+    'supergraph',
+    async () => (supergraphLoaded ? { status: 'up' } : { status: 'down', detail: 'no supergraph loaded' }),
+    { critical: true },
+  );
 
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -86,7 +104,10 @@ export async function createGateway(options: GatewayOptions) {
 
   // Identity, partner keys, rate and operation limits, persisted queries, explorer (edge/).
   const edge = await createEdge({ config, logger, health });
-  gateway.onSchemaLoadOrUpdate((schema) => edge.onSchema(schema));
+  gateway.onSchemaLoadOrUpdate((schema) => {
+    supergraphLoaded = true;
+    edge.onSchema(schema);
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -118,11 +139,13 @@ export async function createGateway(options: GatewayOptions) {
   app.use(requestIdMiddleware());
   app.use(accessLogMiddleware('gateway', logger));
   app.use(...edge.httpMiddleware);
-  app.use(operationalRoutes(health));
+  const metricsPort = metricsPortOf(config);
+  app.use(operationalRoutes(health, { metrics: metricsPort === undefined }));
   edge.mountRoutes(app);
 
   app.use(
     '/graphql',
+    mountLabel('/graphql'),
     ...edge.graphqlMiddleware,
     expressMiddleware(server, {
       context: async ({ req, res }) => ({
@@ -137,23 +160,35 @@ export async function createGateway(options: GatewayOptions) {
   return {
     app,
     health,
-    listen: (port: number, host = '0.0.0.0') =>
-      new Promise<RunningGateway>((resolvePromise, reject) => {
-        httpServer.once('error', reject);
+    listen: async (port: number, host = '0.0.0.0') => {
+      // Up before the public port, so /metrics is never answered there, not even briefly.
+      const metrics =
+        metricsPort === undefined ? undefined : await serveMetrics(metricsPort, config.METRICS_HOST);
+      return new Promise<RunningGateway>((resolvePromise, reject) => {
+        httpServer.once('error', (error) => {
+          void metrics?.close();
+          reject(error);
+        });
         httpServer.listen(port, host, () => {
           const address = httpServer.address() as AddressInfo;
           const url = `http://127.0.0.1:${address.port}/graphql`;
-          logger.info({ url, subgraphs: subgraphUrls }, 'gateway listening');
+          logger.info(
+            { url, subgraphs: subgraphUrls, metrics: metrics?.url ?? 'on the gateway port' },
+            'gateway listening',
+          );
           resolvePromise({
             url,
             port: address.port,
+            metricsUrl: metrics?.url,
             close: async () => {
               health.markShuttingDown();
               await server.stop();
+              await metrics?.close();
               await edge.close();
             },
           });
         });
-      }),
+      });
+    },
   };
 }

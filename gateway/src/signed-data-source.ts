@@ -8,6 +8,7 @@ import {
   signIdentity,
   type Identity,
 } from '@traveloure/platform';
+import { fieldPathsOfFetch } from './fetch-error-paths.ts';
 
 export interface GatewayContext {
   identity: Identity;
@@ -84,11 +85,27 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
         throw new Error(`subgraph ${this.options.name} refused the gateway's identity signature`);
       }
       // A network failure, a timeout, a 5xx or a non-GraphQL answer: the subgraph is not available.
-      throw codedError(
+      const unavailable = codedError(
         ErrorCode.UPSTREAM_UNAVAILABLE,
         `The ${this.options.name} service is unavailable right now; try again shortly.`,
         { service: this.options.name, ...(response?.status ? { status: response.status } : {}) },
       );
+      // Answered as errors rather than thrown: the gateway then places each at the field it
+      // nulled (a thrown error reaches the client without a path), so the client can tell
+      // which parts of a partial answer are missing.
+      const paths = fieldPathsOfFetch({ ...options.request, document: documentOf(options) });
+      if (paths.length === 0) throw unavailable;
+      return {
+        errors: paths.map((path) => ({
+          message: unavailable.message,
+          path,
+          extensions: unavailable.extensions,
+        })),
+      };
     }
   }
+}
+
+function documentOf(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  return 'document' in options ? options.document : undefined;
 }

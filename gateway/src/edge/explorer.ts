@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { GraphQLNamedType, GraphQLSchema } from 'graphql';
-import type { Logger } from '@traveloure/platform';
+import { mountLabel, type Logger } from '@traveloure/platform';
 import { buildExplorer, explorerDist, explorerIsBuilt, explorerRoot } from '../../explorer/build.ts';
 import type { TrustedDocuments } from './persisted.ts';
 
@@ -69,6 +69,10 @@ export function explorerRouter(options: {
       .map((operation) => ({ name: operation.name, body: operation.body }));
     res.json({ endpoint: '/graphql', examples });
   });
-  router.use('/explorer', express.static(explorerDist, { index: false, maxAge: '1h', fallthrough: false }));
+  router.use(
+    '/explorer',
+    mountLabel('/explorer'),
+    express.static(explorerDist, { index: false, maxAge: '1h', fallthrough: false }),
+  );
   return router;
 }

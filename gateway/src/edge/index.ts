@@ -7,6 +7,7 @@ import {
   jsonErrorHandler,
   migrateSchema,
   notFoundHandler,
+  mountLabel,
   pingRedis,
   type DatabaseOptions,
   type Health,
@@ -99,7 +100,8 @@ async function waitUntilReady(redis: Redis, timeoutMs: number) {
 export async function createEdge(options: { config: GatewayConfig; logger: Logger; health: Health }) {
   const { config, logger, health } = options;
   const database = await openGatewayDatabase(config, logger);
-  health.register('database', () => database.ping());
+  // The API-key store: without it no partner key can be checked.
+  health.register('database', () => database.ping(), { critical: true });
   const redis: Redis | undefined = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
   if (redis) {
     health.register('redis', () => pingRedis(redis), { critical: false });
@@ -188,6 +190,7 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
       app.use(explorerRouter({ enabled: config.EXPLORER_ENABLED, documents, schemaSdl: () => schemaSdl }));
       app.use(
         '/analytics',
+        mountLabel('/analytics'),
         authenticate,
         rateLimit,
         analyticsRouter({

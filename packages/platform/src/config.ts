@@ -66,6 +66,12 @@ export const baseConfigShape = {
   /** How deeply a JSON request body (variables, extensions) may nest; deeper ones are refused with 400. */
   JSON_MAX_DEPTH: env.int(32, 2, 1_000),
   /**
+   * Where /metrics is served: its own listener on this port, never the public one. Unset: 9464
+   * in production, the service's own port otherwise (npm start, tests). See metricsPortOf.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  /**
    * Demo users, trips and experts on start (reference data such as destinations and places is
    * always loaded). Defaults to on, except in production.
    */

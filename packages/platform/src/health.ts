@@ -1,6 +1,12 @@
 /**
  * Readiness: a set of named checks (database, Redis, breakers, subgraphs) that each resolve to
- * up or down. /health says the process lives; /health/ready says it can serve.
+ * up or down. /health says the process lives; /health/ready says this process can serve.
+ *
+ * The rule for every service: only what the process itself cannot serve without is critical
+ * (its own database, the gateway's loaded supergraph, shutting down) and answers 503. A
+ * dependency whose loss only fails some fields (another subgraph, Redis, an upstream behind a
+ * breaker) is reported as degraded with 200: taking this process out of rotation would not bring
+ * that dependency back, and with every replica sharing it, it would take every replica out.
  */
 export type CheckResult = { status: 'up' | 'down' | 'degraded'; detail?: string; latencyMs?: number };
 export type HealthCheck = () => Promise<CheckResult | void>;
@@ -18,9 +24,12 @@ export class Health {
 
   constructor(private readonly version: string) {}
 
-  /** A critical check that fails makes the service unready (503); others only degrade it. */
-  register(name: string, check: HealthCheck, options: { critical?: boolean } = {}) {
-    this.checks.set(name, { check, critical: options.critical ?? true });
+  /**
+   * A critical check that fails makes the service unready (503); others only degrade it. No
+   * default: every registration says which it is (see the rule above).
+   */
+  register(name: string, check: HealthCheck, options: { critical: boolean }) {
+    this.checks.set(name, { check, critical: options.critical });
   }
 
   markShuttingDown() {

@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import type { AddressInfo } from 'node:net';
 import type { Kysely, Migration } from 'kysely';
 import type { z } from 'zod';
 import type { Logger } from 'pino';
@@ -7,6 +8,7 @@ import { createLogger } from './logger.ts';
 import { createServiceDatabases, migrateSchema } from './db.ts';
 import { createRedis, pingRedis, type Redis } from './redis.ts';
 import { Health } from './health.ts';
+import { metricsPortOf, serveMetrics } from './http.ts';
 import { initSentry, flushSentry } from './sentry.ts';
 import type { SubgraphServer } from './subgraph-server.ts';
 
@@ -65,6 +67,10 @@ export interface StartedService<C extends BaseConfig = BaseConfig> {
   name: string;
   url: string;
   port: number;
+  /** The address it listens on (0.0.0.0 alone, 127.0.0.1 hosted with the gateway). */
+  host: string;
+  /** Set when /metrics has a port of its own (METRICS_PORT; always in production). */
+  metricsUrl?: string;
   runtime: ServiceRuntime<C>;
   close(): Promise<void>;
 }
@@ -98,7 +104,8 @@ export async function prepareRuntime<C extends BaseConfig>(
   });
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
   const health = new Health(config.SERVICE_VERSION);
-  health.register('database', () => databases.primary.ping());
+  // Without its own database a subgraph can answer nothing: the one critical check.
+  health.register('database', () => databases.primary.ping(), { critical: true });
   if (databases.read !== databases.primary) {
     health.register('databaseRead', () => databases.read.ping(), { critical: false });
   }
@@ -138,12 +145,22 @@ export async function startService<C extends BaseConfig>(
   const instance = await definition.create(runtime);
   const portFromEnv = env[definition.portVariable];
   const port = options.port ?? (portFromEnv ? Number(portFromEnv) : definition.defaultPort);
-  const running = await instance.server.listen(port, options.host);
+  const metricsPort = metricsPortOf(runtime.config);
+  // Up before the public port, so /metrics is never answered there, not even briefly.
+  const metrics =
+    metricsPort === undefined ? undefined : await serveMetrics(metricsPort, runtime.config.METRICS_HOST);
+  const running = await instance.server
+    .listen(port, options.host, { metricsOnMainPort: !metrics })
+    .catch(async (error: unknown) => {
+      await metrics?.close();
+      throw error;
+    });
   runtime.logger.info(
     {
       mode: runtime.embedded ? 'embedded' : 'postgres',
       redis: runtime.redis ? 'redis' : 'in-process',
       url: running.url,
+      metrics: metrics?.url ?? 'on the service port',
     },
     `${definition.name} service ready`,
   );
@@ -152,9 +169,12 @@ export async function startService<C extends BaseConfig>(
     name: definition.name,
     url: running.url,
     port: running.port,
+    host: (running.httpServer.address() as AddressInfo).address,
+    metricsUrl: metrics?.url,
     runtime,
     close: async () => {
       await running.close();
+      await metrics?.close();
       await instance.stop?.();
       await release();
     },

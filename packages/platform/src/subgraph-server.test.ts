@@ -24,9 +24,13 @@ describe('createSubgraphServer', () => {
   let databaseUp = true;
   beforeAll(async () => {
     const health = new Health('1.2.3');
-    health.register('database', async () => {
-      if (!databaseUp) throw new Error('connection refused');
-    });
+    health.register(
+      'database',
+      async () => {
+        if (!databaseUp) throw new Error('connection refused');
+      },
+      { critical: true },
+    );
     health.register('cache', async () => ({ status: 'down', detail: 'redis gone' }), { critical: false });
     const server = await createSubgraphServer<{ userId?: string }>({
       name: 'demo',

@@ -19,7 +19,13 @@ import {
   notFoundHandler,
   type HttpLimits,
 } from './http-hardening.ts';
-import { accessLogMiddleware, operationalRoutes, requestIdMiddleware, sendGraphQLError } from './http.ts';
+import {
+  accessLogMiddleware,
+  mountLabel,
+  operationalRoutes,
+  requestIdMiddleware,
+  sendGraphQLError,
+} from './http.ts';
 import { IDENTITY_HEADER, verifyIdentity, IdentityVerificationError, type Identity } from './identity.ts';
 import { rejectNulCharactersPlugin } from './nul-characters.ts';
 import { runWithRequestContext } from './request-context.ts';
@@ -73,7 +79,8 @@ export interface RunningServer {
 
 export interface SubgraphServer {
   app: express.Express;
-  listen(port: number, host?: string): Promise<RunningServer>;
+  /** `metricsOnMainPort: false` when /metrics is served on a port of its own (serveMetrics). */
+  listen(port: number, host?: string, options?: { metricsOnMainPort?: boolean }): Promise<RunningServer>;
 }
 
 /**
@@ -117,11 +124,14 @@ export async function createSubgraphServer<TContext extends object>(
 
   app.use(requestIdMiddleware());
   app.use(accessLogMiddleware(options.name, options.logger));
-  app.use(operationalRoutes(options.health));
+  // Decided when listening: startService moves /metrics to its own port in production.
+  let metricsOnMainPort = true;
+  app.use(operationalRoutes(options.health, { metrics: () => metricsOnMainPort }));
   options.routes?.(app);
 
   app.use(
     '/graphql',
+    mountLabel('/graphql'),
     async (req, res, next) => {
       if (options.health.isShuttingDown) {
         res.setHeader('connection', 'close');
@@ -175,8 +185,9 @@ export async function createSubgraphServer<TContext extends object>(
 
   return {
     app,
-    listen: (port, host = '0.0.0.0') =>
+    listen: (port, host = '0.0.0.0', listenOptions = {}) =>
       new Promise<RunningServer>((resolve, reject) => {
+        metricsOnMainPort = listenOptions.metricsOnMainPort ?? true;
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           const address = httpServer.address() as AddressInfo;

@@ -17,6 +17,7 @@ export interface StartSupergraphOptions {
   services?: readonly ServiceName[];
   /** Use the configured/default ports (npm start) instead of free ones (tests). */
   fixedPorts?: boolean;
+  /** Where the gateway listens (0.0.0.0 by default). The subgraphs always listen on loopback. */
   host?: string;
   logger?: Logger;
   /** Sees every SQL statement of every hosted service (tests count them). */
@@ -60,7 +61,9 @@ export async function startSupergraph(options: StartSupergraphOptions = {}): Pro
         await startService(definition, {
           env,
           pglite,
-          host: options.host,
+          // Only the gateway in this process calls them: nothing else needs to reach them, and
+          // their /metrics and /health must not face the network.
+          host: '127.0.0.1',
           ...(options.fixedPorts ? {} : { port: 0 }),
           logger: options.logger
             ? logger.child({ subgraph: definition.name })

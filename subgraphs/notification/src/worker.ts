@@ -1,14 +1,17 @@
 /**
  * The notification workers alone, without the GraphQL server (`npm run worker`), to scale
- * delivery apart from the API. Serves /health, /health/ready and /metrics on WORKER_HEALTH_PORT.
+ * delivery apart from the API. Serves /health and /health/ready on WORKER_HEALTH_PORT, and /metrics
+ * there too unless it has a port of its own (METRICS_PORT; always in production).
  */
 import express from 'express';
 import {
   env,
   installShutdown,
+  metricsPortOf,
   operationalRoutes,
   pingRedis,
   prepareRuntime,
+  serveMetrics,
   type PreparedRuntime,
 } from '@traveloure/platform';
 import { createNotificationApp } from './app.ts';
@@ -42,9 +45,12 @@ async function main() {
   const app = createNotificationApp(runtime);
   const workers = app.startWorkers();
 
+  const metricsPort = metricsPortOf(config);
+  const metrics =
+    metricsPort === undefined ? undefined : await serveMetrics(metricsPort, config.METRICS_HOST);
   const http = express();
   http.disable('x-powered-by');
-  http.use(operationalRoutes(health));
+  http.use(operationalRoutes(health, { metrics: !metrics }));
   const server = http.listen(config.WORKER_HEALTH_PORT, () =>
     logger.info({ port: config.WORKER_HEALTH_PORT }, 'notification worker ready'),
   );
@@ -55,6 +61,7 @@ async function main() {
       await workers.close();
       await app.close();
       server.close();
+      await metrics?.close();
       await release();
     },
   ]);
