@@ -154,12 +154,15 @@ describe('readiness with each service alone', () => {
         extensions: expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE', service: 'search' }),
       }),
     ]);
+    // The nulled field is nullable, so the rest of the trip still arrives.
+    expect(page.data.trip).toMatchObject({ id: tripIds[0], title: 'Paris in spring', flightOffers: null });
 
     const list = await graphql(TRIP_LIST);
     expect(list.errors?.map((error) => error.path)).toEqual(
       [0, 1].map((index) => ['trips', 'edges', index, 'node', 'flightOffers']),
     );
     expect(list.errors?.every((error) => error.extensions.code === 'UPSTREAM_UNAVAILABLE')).toBe(true);
+    expect(list.data.trips.edges.map((edge: any) => edge.node.flightOffers)).toEqual([null, null]);
 
     const search = await graphql(SEARCH, {
       input: { origin: 'NYC', destination: 'PAR', departureDate: inDays(30) },

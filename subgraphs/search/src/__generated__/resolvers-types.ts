@@ -245,10 +245,17 @@ export type Trip = {
   destinationCode: Scalars['String']['output'];
   /** Last day of the trip (on or after `startDate`). */
   endDate: Scalars['Date']['output'];
-  /** Flights from `origin` to the trip's destination on its first day, returning on its last. */
-  flightOffers: FlightSearchResult;
-  /** Hotels in the trip's destination from its first to its last day. */
-  hotelOffers: HotelSearchResult;
+  /**
+   * Flights from `origin` to the trip's destination on its first day, returning on its last.
+   * Null, with an UPSTREAM_UNAVAILABLE error at this field's path, when search cannot answer: the
+   * rest of the trip still arrives.
+   */
+  flightOffers: Maybe<FlightSearchResult>;
+  /**
+   * Hotels in the trip's destination from its first to its last day. Null, with an
+   * UPSTREAM_UNAVAILABLE error at this field's path, when search cannot answer.
+   */
+  hotelOffers: Maybe<HotelSearchResult>;
   /** Trip id. */
   id: Scalars['ID']['output'];
   /** First day of the trip. */
@@ -507,8 +514,8 @@ export type SearchMetaResolvers<ContextType = Context, ParentType extends Resolv
 
 export type TripResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Trip'] = ResolversParentTypes['Trip'], FederationReferenceType extends FederationReferenceTypes['Trip'] = FederationReferenceTypes['Trip']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Trip']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  flightOffers?: Resolver<ResolversTypes['FlightSearchResult'], ParentType, ContextType, RequireFields<TripFlightOffersArgs, 'adults' | 'maxResults' | 'origin'>>;
-  hotelOffers?: Resolver<ResolversTypes['HotelSearchResult'], ParentType, ContextType, RequireFields<TripHotelOffersArgs, 'adults' | 'maxResults'>>;
+  flightOffers?: Resolver<Maybe<ResolversTypes['FlightSearchResult']>, ParentType, ContextType, RequireFields<TripFlightOffersArgs, 'adults' | 'maxResults' | 'origin'>>;
+  hotelOffers?: Resolver<Maybe<ResolversTypes['HotelSearchResult']>, ParentType, ContextType, RequireFields<TripHotelOffersArgs, 'adults' | 'maxResults'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
