@@ -71,7 +71,9 @@ async function expectClientMistake(send: Send, code?: string) {
   expect(error.extensions.code).not.toBe('INTERNAL_SERVER_ERROR');
   if (code) expect(error.extensions.code).toBe(code);
   expect(error.extensions.requestId).toBe(requestId);
-  expect(JSON.stringify(answer.json)).not.toMatch(/Something went wrong on our side|stacktrace|node_modules|\.ts:\d+/);
+  expect(JSON.stringify(answer.json)).not.toMatch(
+    /Something went wrong on our side|stacktrace|node_modules|\.ts:\d+/,
+  );
   expect(logged.filter((line) => line.level === 'error' || line.level === 'fatal')).toEqual([]);
   expect(logged.filter((line) => JSON.stringify(line).includes('"stack"'))).toEqual([]);
   return answer;
