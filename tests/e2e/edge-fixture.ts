@@ -129,8 +129,17 @@ export function manifestOf(operations: Record<string, string>): PersistedQueryMa
   };
 }
 
+/** A log line the gateway wrote (pino's JSON, parsed). */
+export interface LogLine {
+  level: string;
+  msg?: string;
+  [field: string]: unknown;
+}
+
 export interface EdgeHarness {
   url: string;
+  /** Lines at warn and above the gateway and the fixture subgraph wrote, oldest first. */
+  logs: LogLine[];
   origin: string;
   database: TestDatabase;
   redis: PrivateRedis;
@@ -144,7 +153,18 @@ export interface EdgeHarness {
 }
 
 export async function startEdge(label: string, extraEnv: Record<string, string> = {}): Promise<EdgeHarness> {
-  const logger = createLogger('edge-test', { level: process.env.LOG_LEVEL ?? 'silent' });
+  // Warnings and errors are kept for tests that must prove a request never reached the
+  // unexpected-error path (which logs at error level before reporting to Sentry).
+  const logs: LogLine[] = [];
+  const logger = createLogger('edge-test', {
+    level: 'warn',
+    destination: {
+      write(line: string) {
+        logs.push(JSON.parse(line) as LogLine);
+        if (process.env.LOG_LEVEL && process.env.LOG_LEVEL !== 'silent') process.stderr.write(line);
+      },
+    },
+  });
   const database = await createTestDatabase(label);
   const redis = await startPrivateRedis();
   const dir = mkdtempSync(join(tmpdir(), 'edge-'));
@@ -189,6 +209,7 @@ export async function startEdge(label: string, extraEnv: Record<string, string> 
 
   return {
     url: running.url,
+    logs,
     origin,
     database,
     redis,

@@ -46,6 +46,68 @@ describe('operation limits', () => {
     expectLimit(await edge.post({ query: `{ ${aliases} }` }), 'aliases');
   });
 
+  it('counts aliases of __typename and of meta fields like any others', async () => {
+    const typenames = Array.from({ length: 100 }, (_, index) => `t${index}: __typename`).join(' ');
+    const flood = await edge.post({ query: `{ ${typenames} }` });
+    expectLimit(flood, 'aliases');
+    expect(flood.json.errors[0].message).toMatch(/Aliases limit of 15 exceeded, found 100/);
+    // A real field hidden behind the alias `__typename` counts too.
+    const disguised = Array.from({ length: 16 }, () => '__typename: trips').join(' ');
+    expectLimit(await edge.post({ query: `{ ${disguised} }` }), 'aliases');
+    const schemas = Array.from({ length: 16 }, (_, index) => `s${index}: __schema { queryType { name } }`);
+    expectLimit(
+      await edge.post(
+        { query: `{ ${schemas.join(' ')} }` },
+        { authorization: `Bearer ${await edge.token('ADMIN')}` },
+      ),
+      'aliases',
+    );
+  });
+
+  it('still answers a query with a few aliases, __typename among them', async () => {
+    const result = await edge.post({
+      query: '{ kind: __typename first: destinations(first: 1) { code type: __typename } other: trips }',
+    });
+    expect(result.status).toBe(200);
+    expect(result.json.data).toEqual({
+      kind: 'Query',
+      first: [{ code: 'PAR', type: 'Destination' }],
+      other: ['trip-1'],
+    });
+  });
+
+  it('counts fields, directives and depth through fragments spread over and over', async () => {
+    // Each fragment spreads the one before twice: 2^20 fields from a document of a few hundred tokens.
+    const doubling = (levels: number, leaf: string) =>
+      [
+        `fragment F0 on Query { ${leaf} }`,
+        ...Array.from(
+          { length: levels },
+          (_, index) => `fragment F${index + 1} on Query { ...F${index} ...F${index} }`,
+        ),
+      ].join(' ');
+    expectLimit(await edge.post({ query: `{ ...F20 } ${doubling(20, '__typename')}` }), 'cost');
+    // One fragment's 26 directives, spread twice: 52.
+    const twentySix = Array.from({ length: 26 }, () => '@include(if: true)').join(' ');
+    const directives = await edge.post({
+      query: `{ ...A ...A } fragment A on Query { trips ${twentySix} }`,
+    });
+    expectLimit(directives, 'directives');
+    expect(directives.json.errors[0].message).toMatch(/Directives limit of 50 exceeded, found 52/);
+    const deep = await edge.post({
+      query:
+        '{ destinations { ...D } } fragment D on Destination { related { related { related { related { related { code } } } } } }',
+    });
+    expectLimit(deep, 'depth');
+  });
+
+  it('names the limit when graphql-js gives up validating repeated fields', async () => {
+    const repeated = Array.from({ length: 900 }, () => 'code').join(' ');
+    const result = await edge.post({ query: `{ destinations(first: 1) { ${repeated} } }` });
+    expectLimit(result, 'validation');
+    expect(result.json.errors[0].message).toMatch(/too complex to validate/);
+  });
+
   it('refuses a JSON array batch', async () => {
     const result = await edge.post([{ query: '{ trips }' }, { query: '{ trips }' }]);
     expectLimit(result, 'batching');
@@ -223,7 +285,7 @@ describe('operation selection', () => {
 describe('metrics', () => {
   it('counts refusals by limit', async () => {
     const metrics = await (await fetch(`${edge.origin}/metrics`)).text();
-    for (const limit of ['depth', 'aliases', 'tokens', 'bodySize', 'batching', 'listSize']) {
+    for (const limit of ['depth', 'aliases', 'tokens', 'bodySize', 'batching', 'listSize', 'validation']) {
       expect(metrics).toMatch(
         new RegExp(`gateway_operation_limit_exceeded_total\\{service="gateway",limit="${limit}"\\} [1-9]`),
       );

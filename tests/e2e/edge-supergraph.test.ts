@@ -1,11 +1,19 @@
 /**
  * The edge in front of the real subgraphs: the shipped manifest's analytics operations answer
- * through /analytics (JSON and CSV), a partner key works within its scope, and the public schema
- * carries no federation internals.
+ * through /analytics (JSON and CSV), a key of every scope can call what its scope opens and is
+ * refused, with the reason, what it does not, and the public schema carries no federation
+ * internals.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { createApiKey, TrustedDocuments } from '@traveloure/gateway/edge/index';
+import {
+  createApiKey,
+  scopeOfRootField,
+  scopes,
+  TrustedDocuments,
+  userOnlyRootFields,
+  type Scope,
+} from '@traveloure/gateway/edge/index';
 import { startTestSupergraph, type TestSupergraph } from './support.ts';
 import { gatewayDb } from './edge-fixture.ts';
 
@@ -13,7 +21,9 @@ let supergraph: TestSupergraph;
 let origin: string;
 
 beforeAll(async () => {
-  supergraph = await startTestSupergraph('edge_supergraph', { services: ['trip', 'search', 'notification'] });
+  supergraph = await startTestSupergraph('edge_supergraph', {
+    services: ['trip', 'ai', 'search', 'notification'],
+  });
   origin = supergraph.gatewayUrl.replace(/\/graphql$/, '');
 });
 afterAll(async () => {
@@ -119,6 +129,106 @@ describe('the edge over the real subgraphs', () => {
     );
     expect(trips.status).toBe(403);
     expect(trips.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('lets a key of every scope call what the scope opens, and refuses the rest with the reason', async () => {
+    // One call per scope, each the scope's own root fields (Record<Scope, ...>: a new scope must
+    // bring a working call here).
+    const calls: Record<Scope, { query: string; variables?: Record<string, unknown> }> = {
+      catalog: {
+        query:
+          '{ destinations(first: 2) { code } destination(code: "PAR") { name } experts(first: 1) { id } }',
+      },
+      search: {
+        query:
+          '{ searchFlights(input: { origin: "NYC", destination: "PAR", departureDate: "2027-05-01" }) { offers { id } } }',
+      },
+      ai: {
+        query:
+          'mutation ($input: PlanItineraryInput!) { planItinerary(input: $input) { suggestion { id source } userErrors { code } } }',
+        variables: {
+          input: {
+            destinationCode: 'PAR',
+            startDate: '2027-05-01',
+            endDate: '2027-05-02',
+            travelers: 1,
+            budget: 'BUDGET',
+            pace: 'RELAXED',
+          },
+        },
+      },
+      analytics: { query: '{ destinationPopularity(days: 30, first: 3) { tripCount } }' },
+    };
+    const db = gatewayDb(supergraph.database.url);
+    const keys = {} as Record<Scope, string>;
+    for (const scope of scopes) {
+      keys[scope] = (
+        await createApiKey(db, { owner: `${scope} partner`, scopes: [scope], rateLimit: 1000 })
+      ).key;
+    }
+    await db.destroy();
+    for (const scope of scopes) {
+      const { query, variables } = calls[scope];
+      const allowed = await supergraph.graphql(query, variables ?? {}, {
+        headers: { 'x-api-key': keys[scope] },
+      });
+      expect(allowed.status, `${scope}: ${JSON.stringify(allowed.body)}`).toBe(200);
+      expect(allowed.body.errors, scope).toBeUndefined();
+      for (const value of Object.values(allowed.body.data)) expect(value, scope).not.toBeNull();
+      // Every field the call reaches is one of this scope's.
+      for (const field of Object.keys(allowed.body.data)) expect(scopeOfRootField[field], field).toBe(scope);
+
+      // Another scope's call is refused before any subgraph runs, naming the scope it takes.
+      const other = scopes[(scopes.indexOf(scope) + 1) % scopes.length]!;
+      const refused = await supergraph.graphql(calls[other].query, calls[other].variables ?? {}, {
+        headers: { 'x-api-key': keys[scope] },
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'FORBIDDEN',
+        requestId: expect.any(String),
+      });
+      expect(refused.body.errors?.[0]?.message).toContain(`takes the ${other} scope`);
+      expect(refused.body.data).toBeUndefined();
+    }
+
+    // A key reads back the suggestion it planned (suggestions belong to the key that asked).
+    const planned = await supergraph.graphql(calls.ai.query, calls.ai.variables, {
+      headers: { 'x-api-key': keys.ai },
+    });
+    const id = planned.body.data.planItinerary.suggestion.id;
+    const readBack = await supergraph.graphql(
+      'query ($id: ID!) { itinerarySuggestion(id: $id) { id } }',
+      { id },
+      {
+        headers: { 'x-api-key': keys.ai },
+      },
+    );
+    expect(readBack.body.data.itinerarySuggestion).toEqual({ id });
+  });
+
+  it('refuses user-only fields to a key holding every scope: FORBIDDEN saying a user token is needed', async () => {
+    const db = gatewayDb(supergraph.database.url);
+    const { key } = await createApiKey(db, { owner: 'All Scopes Ltd', scopes: [...scopes], rateLimit: 1000 });
+    await db.destroy();
+    const userOnly = {
+      me: '{ me { id } }',
+      user: '{ user(id: "someone") { id } }',
+      trips: '{ trips(first: 1) { totalCount } }',
+      createTrip:
+        'mutation { createTrip(input: { title: "x", destinationCode: "PAR", startDate: "2027-05-01", endDate: "2027-05-02" }) { __typename } }',
+      myConversations: '{ myConversations(first: 1) { __typename } }',
+      markAllNotificationsRead: 'mutation { markAllNotificationsRead { __typename } }',
+    };
+    for (const [field, query] of Object.entries(userOnly)) {
+      expect(userOnlyRootFields.has(field), field).toBe(true);
+      const result = await supergraph.graphql(query, {}, { headers: { 'x-api-key': key } });
+      expect(result.status, `${field}: ${JSON.stringify(result.body)}`).toBe(403);
+      expect(result.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(result.body.errors?.[0]?.message).toMatch(
+        new RegExp(`^${field} act for a signed-in person.*Authorization: Bearer`),
+      );
+    }
   });
 
   it('publishes the API schema without federation internals', async () => {

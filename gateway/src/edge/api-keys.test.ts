@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { createLogger, migrateSchema } from '@traveloure/platform';
 import { createTestDatabase, type TestDatabase } from '@traveloure/platform/testing';
 import {
@@ -60,6 +60,10 @@ describe('API keys', () => {
     await expect(createApiKey(db, { owner: 'X', scopes: ['everything'], rateLimit: 1 })).rejects.toThrow(
       ApiKeyInputError,
     );
+    // A withdrawn scope is named as such, with what to use instead.
+    await expect(createApiKey(db, { owner: 'X', scopes: ['search', 'trips'], rateLimit: 1 })).rejects.toThrow(
+      /trips no longer exist.*signed-in person.*user token.*known: catalog, search, ai, analytics/,
+    );
     await expect(createApiKey(db, { owner: 'X', scopes: [], rateLimit: 1 })).rejects.toThrow(
       /at least one scope/,
     );
@@ -95,6 +99,35 @@ describe('API keys', () => {
 });
 
 describe('the gateway schema for npm run migrate', () => {
+  it('takes the withdrawn trips and notifications scopes off stored keys', async () => {
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: async () => gatewayMigrations },
+      migrationTableSchema: 'gateway',
+    });
+    const { error } = await migrator.migrateTo('2026-11-26-001-api-keys');
+    expect(error).toBeUndefined();
+    const legacy = (owner: string, scopes: string[]) =>
+      db
+        .insertInto('gateway.api_keys')
+        .values({ prefix: 'tvl_legacy', key_hash: `legacy-${owner}`, owner, scopes, rate_limit: 1 })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const mixed = await legacy('Legacy Mixed', ['ai', 'notifications', 'search', 'trips']);
+    const onlyTrips = await legacy('Legacy Trips', ['trips']);
+    await migrateSchema(db as Kysely<any>, 'gateway', gatewayMigrations);
+    const scopesOf = async (id: string) =>
+      (
+        await db
+          .selectFrom('gateway.api_keys')
+          .select('scopes')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).scopes;
+    expect(await scopesOf(mixed.id)).toEqual(['ai', 'search']);
+    expect(await scopesOf(onlyTrips.id)).toEqual([]);
+  });
+
   it('rolls back to nothing and comes back, through openGatewayDatabase', async () => {
     const config = loadGatewayConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
     const tableCount = () =>

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Generated, Kysely, Selectable } from 'kysely';
 import type { Logger } from '@traveloure/platform';
-import { isScope, scopes } from './scopes.ts';
+import { isScope, retiredScopes, scopes } from './scopes.ts';
 
 /** The gateway's own tables (schema `gateway`). */
 export interface GatewayDatabase {
@@ -77,6 +77,12 @@ export interface CreateApiKeyInput {
 export async function createApiKey(db: Kysely<GatewayDatabase>, input: CreateApiKeyInput) {
   const owner = input.owner.trim();
   if (!owner) throw new ApiKeyInputError('owner is required');
+  const retired = input.scopes.filter((scope) => retiredScopes[scope]);
+  if (retired.length) {
+    throw new ApiKeyInputError(
+      `scope(s) ${retired.join(', ')} no longer exist (${retired.map((scope) => retiredScopes[scope]).join('; ')}); known: ${scopes.join(', ')}`,
+    );
+  }
   const unknown = input.scopes.filter((scope) => !isScope(scope));
   if (unknown.length) {
     throw new ApiKeyInputError(`unknown scope(s) ${unknown.join(', ')}; known: ${scopes.join(', ')}`);

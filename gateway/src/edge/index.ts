@@ -35,7 +35,13 @@ import {
   type OperationLimits,
 } from './limits.ts';
 import { gatewayMigrations } from './migrations/index.ts';
-import { createApqCache, persistedQueriesPlugin, safelistMiddleware, TrustedDocuments } from './persisted.ts';
+import {
+  createApqCache,
+  persistedQueriesPlugin,
+  persistedQueryShapeMiddleware,
+  safelistMiddleware,
+  TrustedDocuments,
+} from './persisted.ts';
 import { createEdgeRateLimiter, rateLimitMiddleware, rateLimitPlugin } from './rate-limit.ts';
 
 export * from './api-keys.ts';
@@ -178,11 +184,12 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
     errorHandler: [notFoundHandler(), jsonErrorHandler({ service: 'gateway', logger })],
     /** App-wide: security headers and CORS. */
     httpMiddleware: [securityHeaders(), corsAllowlist(config.CORS_ORIGINS)],
-    /** Before Apollo's /graphql handler: identity, rate limit, body, safelist. */
+    /** Before Apollo's /graphql handler: identity, rate limit, body, persisted query shape, safelist. */
     graphqlMiddleware: [
       authenticate,
       rateLimit,
       jsonBody({ limitBytes: config.BODY_LIMIT_BYTES, maxDepth: config.JSON_MAX_DEPTH }),
+      persistedQueryShapeMiddleware(),
       safelistMiddleware(documents, config.PERSISTED_QUERIES_MODE),
     ],
     /** GET /, /explorer/*, /schema.graphql and /analytics/*. */

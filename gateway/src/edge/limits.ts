@@ -14,7 +14,7 @@ import {
 } from 'graphql';
 import { counter, ErrorCode, hasRole, type Identity } from '@traveloure/platform';
 import type { GatewayContext } from '../signed-data-source.ts';
-import { deniedRootFields, rootFields } from './scopes.ts';
+import { deniedRootFields, rootFields, scopeRefusalMessage } from './scopes.ts';
 
 export interface OperationLimits {
   maxDepth: number;
@@ -38,7 +38,16 @@ export const limitRejections = counter(
 );
 
 export type LimitName =
-  'depth' | 'aliases' | 'directives' | 'tokens' | 'cost' | 'listSize' | 'listCost' | 'bodySize' | 'batching';
+  | 'depth'
+  | 'aliases'
+  | 'directives'
+  | 'tokens'
+  | 'cost'
+  | 'listSize'
+  | 'listCost'
+  | 'bodySize'
+  | 'batching'
+  | 'validation';
 
 export function operationLimitError(limit: LimitName, message: string, status = 400) {
   return new GraphQLError(message, {
@@ -67,7 +76,14 @@ export function armorOptions(limits: OperationLimits) {
       propagateOnRejection: false,
       onReject: [reportLimit('depth')],
     },
-    maxAliases: { n: limits.maxAliases, propagateOnRejection: false, onReject: [reportLimit('aliases')] },
+    maxAliases: {
+      n: limits.maxAliases,
+      // Armor exempts `__typename` by default; every alias is a field the gateway resolves and
+      // answers, so 100 aliases of `__typename` (or of `__schema`) count like any others.
+      allowList: [],
+      propagateOnRejection: false,
+      onReject: [reportLimit('aliases')],
+    },
     maxDirectives: {
       n: limits.maxDirectives,
       propagateOnRejection: false,
@@ -208,6 +224,16 @@ export function operationPolicyPlugin(limits: OperationLimits): ApolloServerPlug
               { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } },
             );
           }
+          const rootType = schema.getRootType(operation.operation);
+          if (operation.operation === 'subscription' || !rootType) {
+            // Query planning would fail on this as an internal error; the operation is the client's.
+            throw new GraphQLError(
+              operation.operation === 'subscription'
+                ? 'Subscriptions are not served; use queries and mutations.'
+                : `This API has no ${operation.operation} operations.`,
+              { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
+            );
+          }
           const identity = contextValue.identity;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions) {
@@ -223,14 +249,9 @@ export function operationPolicyPlugin(limits: OperationLimits): ApolloServerPlug
           }
           if (identity?.apiKey) {
             const denied = deniedRootFields(roots, identity.apiKey.scopes);
-            if (denied.length) {
-              throw forbidden(
-                `This API key's scopes (${identity.apiKey.scopes.join(', ') || 'none'}) do not allow: ${denied.join(', ')}.`,
-              );
-            }
+            if (denied.length) throw forbidden(scopeRefusalMessage(denied, identity.apiKey.scopes));
           }
           let oversized: { field: string; size: number } | undefined;
-          const rootType = schema.getRootType(operation.operation);
           const cost = listCost(
             schema,
             operation.selectionSet,
@@ -281,6 +302,16 @@ export function limitErrorCodesPlugin(): ApolloServerPlugin<GatewayContext> {
               return {
                 message: `Operation has more than ${tokens[1]} tokens, over the limit.`,
                 extensions: { ...extensions, code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: 'tokens' },
+              };
+            }
+            // graphql-js gives up on an operation whose validation would take too long (hundreds of
+            // repeats of one field, fragments spread over and over) and says only "Validation aborted.".
+            if (extensions.code === 'GRAPHQL_VALIDATION_FAILED' && error.message === 'Validation aborted.') {
+              limitRejections.inc({ service: 'gateway', limit: 'validation' });
+              return {
+                message:
+                  'Operation is too complex to validate (fields or fragments repeated too often); simplify it.',
+                extensions: { ...extensions, code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: 'validation' },
               };
             }
             if (!extensions.limit) return error;

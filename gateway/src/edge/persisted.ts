@@ -145,6 +145,39 @@ function operationSource(req: Request): { query?: unknown; extensions?: unknown 
   return body as { query?: unknown; extensions?: unknown };
 }
 
+const sha256Hex = /^[0-9a-f]{64}$/;
+
+/** What is wrong with an `extensions.persistedQuery` value, or undefined if nothing is. */
+export function persistedQueryProblem(persistedQuery: unknown): string | undefined {
+  if (!persistedQuery || typeof persistedQuery !== 'object' || Array.isArray(persistedQuery)) {
+    return 'extensions.persistedQuery must be an object: { "version": 1, "sha256Hash": "<sha-256 of the query>" }.';
+  }
+  const { version, sha256Hash } = persistedQuery as { version?: unknown; sha256Hash?: unknown };
+  if (version !== 1) return 'extensions.persistedQuery.version must be 1, the only version supported.';
+  if (typeof sha256Hash !== 'string' || !sha256Hex.test(sha256Hash)) {
+    return 'extensions.persistedQuery.sha256Hash must be the sha-256 of the query, as 64 lowercase hex digits.';
+  }
+  return undefined;
+}
+
+/**
+ * Apollo Server reads `extensions.persistedQuery` without checking its shape: a string, an
+ * array or a hash that is not a string ends as an uncoded error or a misleading "not found".
+ * A malformed one is refused here as the client's mistake, with what the shape must be.
+ */
+export function persistedQueryShapeMiddleware() {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const extensions = operationSource(req)?.extensions;
+    // Extensions that are not an object are Apollo Server's to refuse (400 BAD_REQUEST).
+    if (!extensions || typeof extensions !== 'object' || Array.isArray(extensions)) return next();
+    const persistedQuery = (extensions as { persistedQuery?: unknown }).persistedQuery;
+    if (persistedQuery === undefined || persistedQuery === null) return next();
+    const problem = persistedQueryProblem(persistedQuery);
+    if (!problem) return next();
+    sendGraphQLError(res, 400, 'BAD_REQUEST', problem, req.requestId);
+  };
+}
+
 /**
  * Safelist mode: callers bound to the manifest may send only its operations, by hash or with
  * the exact body; anything else is refused before it is parsed.

@@ -1,9 +1,13 @@
 import type { FieldNode, FragmentDefinitionNode, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { Kind } from 'graphql';
 
+export const scopes = ['catalog', 'search', 'ai', 'analytics'] as const;
+export type Scope = (typeof scopes)[number];
+
 /**
- * What a partner key may call, by root field. A root field not listed here is refused to every
- * API key (default deny), so a new field has to be placed in a scope before partners can call it.
+ * What a partner key may call, by root field: only fields whose resolvers serve a key (a key acts
+ * for no person). A root field in no scope is refused to every API key (default deny), so a new
+ * field has to be placed here, or among the user-only or admin fields, on purpose.
  */
 export const scopeOfRootField: Record<string, Scope> = {
   // catalog: public reference data
@@ -13,40 +17,51 @@ export const scopeOfRootField: Record<string, Scope> = {
   // search: flights and hotels
   searchFlights: 'search',
   searchHotels: 'search',
-  // trips: users, trips and itineraries
-  me: 'trips',
-  user: 'trips',
-  trip: 'trips',
-  trips: 'trips',
-  createTrip: 'trips',
-  updateTrip: 'trips',
-  deleteTrip: 'trips',
-  addItineraryItem: 'trips',
-  updateItineraryItem: 'trips',
-  removeItineraryItem: 'trips',
-  // ai: planning and expert chat
+  // ai: itinerary planning; a suggestion belongs to the key that asked for it
   planItinerary: 'ai',
   itinerarySuggestion: 'ai',
-  replyAsExpert: 'ai',
-  conversation: 'ai',
-  myConversations: 'ai',
-  startConversation: 'ai',
-  sendMessage: 'ai',
-  // notifications
-  markNotificationRead: 'notifications',
-  markAllNotificationsRead: 'notifications',
-  updateNotificationPreferences: 'notifications',
-  // analytics
+  // analytics: the subgraphs accept the key as they accept an ANALYST
   destinationPopularity: 'analytics',
   searchDemand: 'analytics',
   notificationStats: 'analytics',
 };
 
+/**
+ * Root fields that act for a signed-in person (their profile, trips, conversations and
+ * notifications). A key has no person behind it, so no scope opens them: they take a user token.
+ */
+export const userOnlyRootFields = new Set([
+  'me',
+  'user',
+  'trip',
+  'trips',
+  'createTrip',
+  'updateTrip',
+  'deleteTrip',
+  'addItineraryItem',
+  'updateItineraryItem',
+  'removeItineraryItem',
+  'conversation',
+  'myConversations',
+  'startConversation',
+  'sendMessage',
+  'replyAsExpert',
+  'markNotificationRead',
+  'markAllNotificationsRead',
+  'updateNotificationPreferences',
+]);
+
 /** Root fields no API key may call, whatever its scopes (administration). */
 export const keyForbiddenRootFields = new Set(['broadcastEmergencyAlert']);
 
-export const scopes = ['catalog', 'search', 'trips', 'ai', 'notifications', 'analytics'] as const;
-export type Scope = (typeof scopes)[number];
+/**
+ * Scopes that were withdrawn because every field they named acts for a signed-in person, so a
+ * key holding one could call nothing with it. Migration 002 removed them from stored keys.
+ */
+export const retiredScopes: Record<string, string> = {
+  trips: 'trips, users and itineraries belong to a signed-in person; call them with a user token',
+  notifications: 'notifications belong to a signed-in person; call them with a user token',
+};
 
 export function isScope(value: string): value is Scope {
   return (scopes as readonly string[]).includes(value);
@@ -84,4 +99,29 @@ export function deniedRootFields(fields: FieldNode[], granted: readonly string[]
     if (!scope || !granted.includes(scope)) denied.add(name);
   }
   return [...denied];
+}
+
+/** Why a key may not call `denied` (from deniedRootFields): what it would take, per kind of field. */
+export function scopeRefusalMessage(denied: readonly string[], granted: readonly string[]): string {
+  const userOnly = denied.filter((name) => userOnlyRootFields.has(name));
+  const adminOnly = denied.filter((name) => keyForbiddenRootFields.has(name));
+  const outOfScope = denied.filter((name) => scopeOfRootField[name]);
+  const unplaced = denied.filter(
+    (name) => !scopeOfRootField[name] && !userOnlyRootFields.has(name) && !keyForbiddenRootFields.has(name),
+  );
+  const reasons: string[] = [];
+  if (outOfScope.length) {
+    const needed = [...new Set(outOfScope.map((name) => scopeOfRootField[name]!))];
+    reasons.push(
+      `This API key's scopes (${granted.join(', ') || 'none'}) do not allow ${outOfScope.join(', ')}: that takes the ${needed.join(', ')} scope.`,
+    );
+  }
+  if (userOnly.length) {
+    reasons.push(
+      `${userOnly.join(', ')} act for a signed-in person, which an API key is not: call them with that person's token (Authorization: Bearer).`,
+    );
+  }
+  if (adminOnly.length) reasons.push(`${adminOnly.join(', ')} are for administrators only.`);
+  if (unplaced.length) reasons.push(`${unplaced.join(', ')} are not open to API keys.`);
+  return reasons.join(' ');
 }

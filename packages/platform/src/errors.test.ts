@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GraphQLError } from 'graphql';
 import { createErrorFormatter, isDependencyUnavailable } from './errors.ts';
 
@@ -48,6 +48,46 @@ describe('a database that is down or restarting', () => {
         new GraphQLError(error.message, { originalError: error }),
       );
       expect(formatted.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    }
+  });
+});
+
+/** What Apollo Server hands formatError: the error as JSON with a code filled in. */
+function formatThrough(error: GraphQLError) {
+  const onInternalError = vi.fn();
+  const format = createErrorFormatter({ onInternalError, requestId: () => 'req-1' });
+  const { http: _http, ...extensions } = error.extensions;
+  const formatted = format(
+    {
+      message: error.message,
+      extensions: { ...extensions, code: extensions.code ?? 'INTERNAL_SERVER_ERROR' },
+    },
+    error,
+  );
+  return { formatted, onInternalError };
+}
+
+describe('createErrorFormatter', () => {
+  it('files an uncoded error carrying a 4xx status as the client’s BAD_REQUEST, unreported', () => {
+    const { formatted, onInternalError } = formatThrough(
+      new GraphQLError('provided sha does not match query', { extensions: { http: { status: 400 } } }),
+    );
+    expect(formatted).toEqual({
+      message: 'provided sha does not match query',
+      extensions: { code: 'BAD_REQUEST', requestId: 'req-1' },
+    });
+    expect(onInternalError).not.toHaveBeenCalled();
+  });
+
+  it('still hides and reports an uncoded error without a client status', () => {
+    for (const error of [
+      new GraphQLError('database password is hunter2'),
+      new GraphQLError('upstream broke', { extensions: { http: { status: 502 } } }),
+    ]) {
+      const { formatted, onInternalError } = formatThrough(error);
+      expect(formatted.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'req-1' });
+      expect(formatted.message).not.toMatch(/hunter2|upstream/);
+      expect(onInternalError).toHaveBeenCalledOnce();
     }
   });
 });

@@ -86,6 +86,12 @@ export function isDependencyUnavailable(error: unknown, depth = 0): boolean {
   return isDependencyUnavailable(error.cause, depth + 1);
 }
 
+function isUncodedClientError(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.extensions?.code !== undefined) return false;
+  const status = (error.extensions?.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
 /**
  * formatError for every Apollo Server in the system: known codes pass through with their
  * message; anything else becomes INTERNAL_SERVER_ERROR with a generic message, so stack traces,
@@ -109,6 +115,10 @@ export function createErrorFormatter(options: {
     ) {
       code = ErrorCode.BAD_USER_INPUT;
     }
+    // Apollo Server refuses some malformed requests (a persisted query whose hash does not match
+    // its query, an unsupported persisted query version) with a 4xx status and no code: the
+    // client's mistake, so it must not take the unexpected-error path (an error log, a report).
+    if (code === ErrorCode.INTERNAL_SERVER_ERROR && isUncodedClientError(original)) code = 'BAD_REQUEST';
     const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
     if (publicCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       return {
