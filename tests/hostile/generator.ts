@@ -54,7 +54,7 @@ export interface HostileCase {
   echoes: string[];
   expect?: {
     status?: number[];
-    /** Every error must carry one of these codes. */
+    /** At least one error must carry one of these codes. */
     codes?: string[];
     /** Must not appear anywhere in the answer (another user's data). */
     secrets?: boolean;

@@ -44,6 +44,7 @@ export interface LogLine {
   level: number | string;
   msg?: string;
   raw: string;
+  at?: number;
 }
 
 export interface RunningProcess {
@@ -174,14 +175,23 @@ export async function startHostileStack(
             const parsed = JSON.parse(raw) as { level?: number | string; msg?: string };
             logs.push({ service: name, level: parsed.level ?? 'raw', msg: parsed.msg, raw });
           } catch {
-            logs.push({ service: name, level: 'raw', raw });
+            // A stack dump arrives as many lines at once: keep it as one entry.
+            const previous = logs.at(-1);
+            if (
+              previous?.service === name &&
+              previous.level === 'raw' &&
+              Date.now() - (previous.at ?? 0) < 50
+            ) {
+              previous.raw += `\n${raw}`;
+              previous.at = Date.now();
+            } else logs.push({ service: name, level: 'raw', raw, at: Date.now() });
           }
         });
       }
       processes[name] = running;
     };
 
-    const timeout = options.startTimeoutMs ?? 120_000;
+    const timeout = options.startTimeoutMs ?? 360_000;
     const deadText = (running: RunningProcess) => () => {
       if (!running.exit) return '';
       const tail = logs
