@@ -112,7 +112,7 @@ const internals: [RegExp, string][] = [
     'SQL text',
   ],
   [
-    /TypeError|ReferenceError|RangeError|SyntaxError: Unexpected|Maximum call stack|Cannot read propert|is not a function|is not defined/,
+    /TypeError|ReferenceError|RangeError|SyntaxError: Unexpected|Maximum call stack|Cannot read propert|is not a function/,
     'a JavaScript error',
   ],
   [/<!DOCTYPE|<html|<pre>|<body/i, 'an HTML page'],
