@@ -1412,6 +1412,7 @@ export async function generateCases(seed: number, fixture: Fixture): Promise<Hos
       summary: 'Content-Length of 10 GB declared, tiny body',
       body: gql('{ __typename }'),
       declaredLength: 10_000_000_000,
+      timeoutMs: 15_000,
       expect: { status: [413] },
     });
     for (const [summary, headers] of [

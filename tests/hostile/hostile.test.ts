@@ -227,12 +227,20 @@ describe('hostile requests against the production stack', () => {
       )
     ).addItineraryItem.item.id;
     const start = `mutation($trip: ID) { startConversation(expertId: "${fixture.expertId}", tripId: $trip) { conversation { id } userErrors { message } } }`;
-    fixture.conversationB = (
-      await gateway(start, { trip: fixture.tripB }, 'B')
-    ).startConversation.conversation.id;
-    fixture.conversationA = (
-      await gateway(start, { trip: fixture.tripA }, 'A')
-    ).startConversation.conversation.id;
+    // The ai subgraph learns of a trip through its events (outbox, relay, queue): until they
+    // arrive, a conversation on it is refused as a trip it does not know.
+    const startOn = async (trip: string, caller: Caller) => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const payload = (await gateway(start, { trip }, caller)).startConversation;
+        if (payload.conversation) return payload.conversation.id as string;
+        if (Date.now() > deadline)
+          throw new Error(`startConversation: ${JSON.stringify(payload.userErrors)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    fixture.conversationB = await startOn(fixture.tripB, 'B');
+    fixture.conversationA = await startOn(fixture.tripA, 'A');
     await gateway(
       `mutation { sendMessage(conversationId: "${fixture.conversationB}", body: "${secrets[4]}") { message { id } } }`,
       {},
