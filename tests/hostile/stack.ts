@@ -152,6 +152,9 @@ export async function startHostileStack(
       // Background jobs add load and log lines that have nothing to do with the requests sent.
       SEARCH_WARM_INTERVAL_MS: '0',
       TRIP_POPULARITY_REFRESH_MS: '0',
+      // /metrics has a listener of its own (9464 in production): a free one each, on loopback.
+      METRICS_PORT: '0',
+      METRICS_HOST: '127.0.0.1',
       ...Object.fromEntries(names.map((name) => [portVariables[name], String(ports[name])])),
       TRIP_URL: `${proxyUrls.trip}/graphql`,
       AI_URL: `${proxyUrls.ai}/graphql`,
