@@ -152,6 +152,19 @@ describe('subgraph HTTP hardening', () => {
     expect(responseHeaders['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('refuses a declared Content-Length over the body limit at once, without waiting for the body', async () => {
+    const headers = await signedHeaders('demo', { id: 'user-1' });
+    const { response, elapsedMs } = await rawExchange(
+      running.port,
+      'POST /graphql HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n' +
+        `${IDENTITY_HEADER}: ${headers[IDENTITY_HEADER]}\r\ncontent-length: 10000000000\r\n\r\n{"query":"`,
+    );
+    expect(elapsedMs).toBeLessThan(limits.requestTimeoutMs - 50);
+    const { status, json } = parseResponse(response);
+    expect(status).toBe(413);
+    expect(json.errors[0].extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'bodySize' });
+  });
+
   it('answers headers that never finish within the headers timeout', async () => {
     const { response, elapsedMs } = await rawExchange(
       running.port,

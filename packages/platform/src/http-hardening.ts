@@ -1,3 +1,4 @@
+import bytes from 'bytes';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -217,21 +218,30 @@ export function jsonBody(options: {
   onRefused?: (limit: BodyLimit) => void;
 }): RequestHandler {
   const parser = express.json({ limit: options.limit });
+  const limitBytes = typeof options.limit === 'number' ? options.limit : bytes.parse(options.limit);
+  const refuseTooLarge = (req: Request, res: Response) => {
+    options.onRefused?.('bodySize');
+    sendGraphQLError(
+      res,
+      413,
+      ErrorCode.OPERATION_LIMIT_EXCEEDED,
+      `Request body is over the limit of ${limitBytes ?? options.limit} bytes.`,
+      req.requestId,
+      { limit: 'bodySize' },
+    );
+  };
   return (req, res, next) => {
+    // A declared length over the limit is refused at once: waiting for a body that will never
+    // arrive would hold the socket until the request timeout.
+    const declared = Number(req.headers['content-length']);
+    if (limitBytes !== null && Number.isFinite(declared) && declared > limitBytes) {
+      res.setHeader('connection', 'close');
+      return refuseTooLarge(req, res);
+    }
     parser(req, res, (error?: unknown) => {
       if (error) {
-        const { type, limit } = error as { type?: string; limit?: number };
-        if (type === 'entity.too.large') {
-          options.onRefused?.('bodySize');
-          return sendGraphQLError(
-            res,
-            413,
-            ErrorCode.OPERATION_LIMIT_EXCEEDED,
-            `Request body is over the limit of ${limit ?? options.limit} bytes.`,
-            req.requestId,
-            { limit: 'bodySize' },
-          );
-        }
+        const { type } = error as { type?: string };
+        if (type === 'entity.too.large') return refuseTooLarge(req, res);
         if (type === 'entity.parse.failed') {
           return sendGraphQLError(res, 400, BAD_REQUEST, 'Request body is not valid JSON.', req.requestId);
         }
