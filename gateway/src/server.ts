@@ -91,15 +91,19 @@ export async function createGateway(options: GatewayOptions) {
     { critical: true },
   );
 
+  const dataSources: SignedDataSource[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) =>
-      new SignedDataSource({
+    buildService: ({ name, url }) => {
+      const dataSource = new SignedDataSource({
         name,
         url: subgraphUrls[name] ?? url!,
         signingSecret: config.GATEWAY_SIGNING_SECRET,
         timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
-      }),
+      });
+      dataSources.push(dataSource);
+      return dataSource;
+    },
   });
 
   // Identity, partner keys, rate and operation limits, persisted queries, explorer (edge/).
@@ -184,6 +188,7 @@ export async function createGateway(options: GatewayOptions) {
               health.markShuttingDown();
               await server.stop();
               await metrics?.close();
+              await Promise.all(dataSources.map((dataSource) => dataSource.close()));
               await edge.close();
             },
           });

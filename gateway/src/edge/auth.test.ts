@@ -96,3 +96,65 @@ describe('JWKS verification', () => {
     expect(user.name).toBeUndefined();
   });
 });
+
+describe('verified tokens', () => {
+  const hmacConfig = {
+    JWT_SECRET: 'cache-test-secret-cache-test-secret-0123',
+    JWT_ISSUER: 'traveloure',
+    JWT_AUDIENCE: 'traveloure-api',
+    JWT_JWKS_URL: undefined,
+    JWT_ALGORITHMS: undefined,
+    JWT_CLOCK_TOLERANCE_SECONDS: 0,
+  };
+  const hmacToken = (expiresAt: number | string, sub = 'user-cached') =>
+    new SignJWT({ roles: ['TRAVELER'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(sub)
+      .setIssuer('traveloure')
+      .setAudience('traveloure-api')
+      .setExpirationTime(expiresAt)
+      .sign(new TextEncoder().encode(hmacConfig.JWT_SECRET));
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('verifies a token once and answers from memory after, frozen', async () => {
+    const verify = createJwtVerifier(hmacConfig);
+    const token = await hmacToken('5m');
+    const first = await verify(token);
+    expect(await verify(token)).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.roles)).toBe(true);
+    // Another token of the same user is verified on its own.
+    expect(await verify(await hmacToken('6m'))).not.toBe(first);
+  });
+
+  it('does not remember a refused token, nor accept a tampered copy of a remembered one', async () => {
+    const verify = createJwtVerifier(hmacConfig);
+    const token = await hmacToken('5m');
+    await verify(token);
+    const [header, payload, signature] = token.split('.');
+    const forged = `${header}.${Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), sub: 'admin' }),
+    ).toString('base64url')}.${signature}`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await expect(verify(forged)).rejects.toThrow(/not valid/);
+    }
+  });
+
+  it('stops honouring a remembered token when it expires', async () => {
+    const verify = createJwtVerifier(hmacConfig);
+    const token = await hmacToken(Math.floor(Date.now() / 1000) + 2);
+    await expect(verify(token)).resolves.toMatchObject({ id: 'user-cached' });
+    await sleep(2_100);
+    await expect(verify(token)).rejects.toThrow(/expired/);
+  });
+
+  it('checks a remembered token again after the cache age', async () => {
+    const verify = createJwtVerifier(hmacConfig, { verifiedTokenMaxAgeMs: 200 });
+    const token = await hmacToken('5m');
+    const first = await verify(token);
+    expect(await verify(token)).toBe(first);
+    await sleep(300);
+    const again = await verify(token);
+    expect(again).toEqual(first);
+    expect(again).not.toBe(first);
+  });
+});

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { regions, roles, type Identity, type Region, type Role } from '@traveloure/platform';
 import type { GatewayConfig } from '../config.ts';
 import type { ApiKeyStore } from './api-keys.ts';
@@ -31,12 +32,27 @@ const asymmetricAlgorithms = [
   'EdDSA',
 ];
 
+type VerifiedUser = NonNullable<Identity['user']>;
+
+/**
+ * How long a verified token is taken as verified without checking it again: never past its own
+ * `exp`, and at most this long, so a key withdrawn from the JWKS stops being honoured soon.
+ */
+export const VERIFIED_TOKEN_MAX_AGE_MS = 60_000;
+const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+
 /**
  * Verifies user tokens: HS256 with JWT_SECRET, or the keys published at JWT_JWKS_URL. Signature,
  * algorithm (an allowlist, so `alg: none` and algorithm confusion are refused), `exp` (required),
  * `nbf`, `iss` and `aud` are all checked.
+ *
+ * A client sends the same token on every request until it expires, and verifying it (WebCrypto,
+ * asynchronous) was a visible part of each request's cost; so a token that verified is
+ * remembered, by its exact text, until its expiry (at most VERIFIED_TOKEN_MAX_AGE_MS). Refused
+ * tokens are not remembered: each is checked again, and costs its sender rate-limit points.
  */
-export function createJwtVerifier(config: JwtConfig) {
+export function createJwtVerifier(config: JwtConfig, options: { verifiedTokenMaxAgeMs?: number } = {}) {
+  const maxAgeMs = options.verifiedTokenMaxAgeMs ?? VERIFIED_TOKEN_MAX_AGE_MS;
   const jwks: JWTVerifyGetKey | undefined = config.JWT_JWKS_URL
     ? createRemoteJWKSet(new URL(config.JWT_JWKS_URL), { timeoutDuration: 3_000, cooldownDuration: 30_000 })
     : undefined;
@@ -53,7 +69,11 @@ export function createJwtVerifier(config: JwtConfig) {
     );
   }
 
-  return async function verify(token: string): Promise<NonNullable<Identity['user']>> {
+  const verified = new LRUCache<string, VerifiedUser>({ max: VERIFIED_TOKEN_CACHE_SIZE });
+
+  return async function verify(token: string): Promise<VerifiedUser> {
+    const known = verified.get(token);
+    if (known) return known;
     try {
       const options = {
         algorithms,
@@ -85,13 +105,17 @@ export function createJwtVerifier(config: JwtConfig) {
       const region = regions.includes(regionClaim as Region) ? (regionClaim as Region) : undefined;
       const email = claimText(payload.email, 320);
       const name = claimText(payload.name, 200);
-      return {
+      // Shared by every request that presents this token: frozen, so none can change it for the others.
+      const user: VerifiedUser = Object.freeze({
         id: payload.sub!,
-        roles: userRoles.length ? [...new Set(userRoles)] : ['TRAVELER'],
+        roles: Object.freeze(userRoles.length ? [...new Set(userRoles)] : ['TRAVELER']) as Role[],
         ...(email ? { email } : {}),
         ...(name ? { name } : {}),
         ...(region ? { region } : {}),
-      };
+      });
+      const ttl = Math.min(payload.exp! * 1000 - Date.now(), maxAgeMs);
+      if (ttl > 0) verified.set(token, user, { ttl });
+      return user;
     } catch (error) {
       throw toAuthenticationError(error);
     }

@@ -55,6 +55,7 @@ export function createEdgeRateLimiter(options: {
         points,
         durationSeconds: options.settings.windowSeconds,
         redis: options.redis,
+        blockInMemoryWhenSpent: true,
       });
       limiters.set(name, limiter);
     }

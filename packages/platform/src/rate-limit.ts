@@ -15,6 +15,13 @@ export interface RateLimiterOptions {
   durationSeconds: number;
   /** Counters live in Redis when given, so every replica shares them. */
   redis?: Redis;
+  /**
+   * Once a key has spent its budget, refuse it from process memory until its window ends,
+   * without asking Redis again: a flood over the limit then costs no Redis round trip per
+   * request. The refusals are the ones Redis would give (the budget is spent until the window
+   * resets); other replicas learn of it from Redis on their own next call.
+   */
+  blockInMemoryWhenSpent?: boolean;
 }
 
 /**
@@ -37,6 +44,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiterAbstr
     points: options.points,
     duration: options.durationSeconds,
     insuranceLimiter: memory,
+    // With no inMemoryBlockDuration, a key is blocked for what is left of its window.
+    ...(options.blockInMemoryWhenSpent ? { inMemoryBlockOnConsumed: options.points } : {}),
     // Commands fail fast (the client has no offline queue); fall to insurance quickly.
     rejectIfRedisNotReady: true,
   });

@@ -5,7 +5,8 @@ export const testSigningSecret = 'test-only-gateway-signing-secret-0123456789';
 
 /**
  * Headers the subgraph named `service` accepts, as if the gateway had vouched for this user
- * (the signature is for that subgraph only, like the gateway's).
+ * (the signature is for that subgraph only, like the gateway's). Async for its callers' sake;
+ * signing itself is synchronous.
  */
 export async function signedHeaders(
   service: string,
@@ -20,7 +21,7 @@ export async function signedHeaders(
   };
   return {
     'content-type': 'application/json',
-    [IDENTITY_HEADER]: await signIdentity(identity, secret, service),
+    [IDENTITY_HEADER]: signIdentity(identity, secret, service),
   };
 }
 
