@@ -5,7 +5,7 @@
  */
 import { mintToken } from '@traveloure/gateway';
 import { directHeaders } from './targets/identity.ts';
-import type { Seed, Traveler } from './workloads.ts';
+import { isoDay, type Seed, type Traveler } from './workloads.ts';
 
 export const travelerCount = 50;
 const destinationCodes = ['PAR', 'LON', 'NYC', 'TYO'];
@@ -33,8 +33,8 @@ async function createTripWithItems(url: string, token: string, title: string, de
       input: {
         title,
         destinationCode,
-        startDate: '2030-05-01',
-        endDate: '2030-05-04',
+        startDate: isoDay(60),
+        endDate: isoDay(63),
         travelers: 2,
         budget: 'MIDRANGE',
         pace: 'MODERATE',
@@ -48,7 +48,7 @@ async function createTripWithItems(url: string, token: string, title: string, de
       url,
       token,
       'mutation ($tripId: ID!, $input: ItineraryItemInput!) { addItineraryItem(tripId: $tripId, input: $input) { userErrors { code message } } }',
-      { tripId, input: { kind: 'ACTIVITY', title: itemTitle, startTime: `2030-05-0${index + 1}T10:00:00Z` } },
+      { tripId, input: { kind: 'ACTIVITY', title: itemTitle, startTime: `${isoDay(60 + index)}T10:00:00Z` } },
     );
     if (added.addItineraryItem.userErrors.length) throw new Error(`seed: ${JSON.stringify(added)}`);
   }

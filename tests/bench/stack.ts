@@ -78,7 +78,8 @@ export async function spawnNode(label: string, file: string, options: SpawnOptio
     child.once('exit', (code) => reject(new Error(`${label} exited (${code}) while starting:\n${stderr}`))),
   );
   let url: string;
-  const timeout = options.timeoutMs ?? 60_000;
+  // Generous: on a busy machine a process takes a while to load its TypeScript.
+  const timeout = options.timeoutMs ?? Number(process.env.BENCH_START_TIMEOUT_MS ?? 180_000);
   const deadline = new Promise<never>((_, reject) =>
     setTimeout(
       () => reject(new Error(`${label} not ready after ${timeout} ms:\n${stderr}`)),
@@ -222,18 +223,20 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
       notification: {},
     };
     const subgraphs = {} as Record<SubgraphName, BenchProcess>;
-    // One after another: each migrates its own schema on start.
-    for (const name of subgraphNames) {
-      const port = await freePort();
-      const started = await spawnNode(name, `subgraphs/${name}/src/index.ts`, {
-        env: { ...baseEnv, ...perService[name], [`${name.toUpperCase()}_PORT`]: String(port) },
-        readyUrl: `http://127.0.0.1:${port}/health/ready`,
-      });
-      started.url = `http://127.0.0.1:${port}/graphql`;
-      subgraphs[name] = started;
-      closers.push(() => started.stop());
-      log(`  ${name} subgraph pid ${started.pid} on ${started.url}`);
-    }
+    // Side by side: each migrates only its own schema on start.
+    await Promise.all(
+      subgraphNames.map(async (name) => {
+        const port = await freePort();
+        const started = await spawnNode(name, `subgraphs/${name}/src/index.ts`, {
+          env: { ...baseEnv, ...perService[name], [`${name.toUpperCase()}_PORT`]: String(port) },
+          readyUrl: `http://127.0.0.1:${port}/health/ready`,
+        });
+        started.url = `http://127.0.0.1:${port}/graphql`;
+        subgraphs[name] = started;
+        closers.push(() => started.stop());
+        log(`  ${name} subgraph pid ${started.pid} on ${started.url}`);
+      }),
+    );
     const datname = database.name;
     const admin = new pg.Client({ connectionString: testAdminUrl });
     await admin.connect();

@@ -74,6 +74,11 @@ export function destinationsDocument(manifest: { operations: { name: string; bod
 
 const json = { 'content-type': 'application/json' };
 
+/** A date `days` from today (UTC), as YYYY-MM-DD: searches accept dates up to about a year ahead. */
+export function isoDay(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 function graphqlBody(status: number, body: string): { data?: any; problem?: string } {
   if (status !== 200) return { problem: `HTTP ${status}: ${body.slice(0, 200)}` };
   let parsed: any;
@@ -270,8 +275,8 @@ function mixed(pick: ReturnType<typeof rotation>): Workload['next'] {
     }
     const city = searchCities[counter % searchCities.length]!;
     const day = 1 + (counter % 5);
-    const checkIn = `2030-06-0${day}`;
-    const checkOut = `2030-06-0${day + 3}`;
+    const checkIn = isoDay(30 + day);
+    const checkOut = isoDay(33 + day);
     const flights = counter % 2 === 0;
     return {
       request: {

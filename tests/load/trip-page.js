@@ -74,6 +74,10 @@ function graphql(token, query, variables) {
   });
 }
 
+function isoDay(days) {
+  return new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+}
+
 export function setup() {
   const travelers = [];
   const run = Date.now().toString(36);
@@ -87,8 +91,8 @@ export function setup() {
         input: {
           title: `Trip of ${userId}`,
           destinationCode: ['PAR', 'LON', 'NYC', 'TYO'][index % 4],
-          startDate: '2030-05-01',
-          endDate: '2030-05-04',
+          startDate: isoDay(60),
+          endDate: isoDay(63),
           travelers: 2,
         },
       },
@@ -101,7 +105,7 @@ export function setup() {
         'mutation ($tripId: ID!, $input: ItineraryItemInput!) { addItineraryItem(tripId: $tripId, input: $input) { userErrors { code } } }',
         {
           tripId,
-          input: { kind: 'ACTIVITY', title: `Item ${item + 1}`, startTime: `2030-05-0${item + 1}T10:00:00Z` },
+          input: { kind: 'ACTIVITY', title: `Item ${item + 1}`, startTime: `${isoDay(60 + item)}T10:00:00Z` },
         },
       );
     }
