@@ -1,6 +1,6 @@
 /**
  * The bench's data, made through the API as clients make it: 50 travelers each with their own
- * trip of three items, and one planner with 20 trips (for trips(first: 20)). Tokens are minted
+ * trip of three items and an itinerary suggestion, and one planner with 20 trips (for trips(first: 20)). Tokens are minted
  * with the gateway's own mintToken; the direct (D) headers carry the same identity claims.
  */
 import { mintToken } from '@traveloure/gateway';
@@ -83,7 +83,14 @@ export async function seedThroughApi(
         const who = await person(`bench-traveler-${String(index + 1).padStart(2, '0')}`, secrets);
         const title = `Trip of ${who.userId}`;
         const tripId = await createTripWithItems(gatewayUrl, who.token, title, destinationCodes[index % 4]!);
-        return { ...who, tripId, title, itemCount: itemTitles.length };
+        const suggested = await gql(
+          gatewayUrl,
+          who.token,
+          'query ($id: ID!) { trip(id: $id) { itinerarySuggestion { id } } }',
+          { id: tripId },
+        );
+        const suggestionId = suggested.trip.itinerarySuggestion.id as string;
+        return { ...who, tripId, title, itemCount: itemTitles.length, suggestionId };
       }),
     );
     travelers.push(...made);
@@ -101,7 +108,14 @@ export async function seedThroughApi(
   );
   return {
     travelers,
-    planner: { ...planner, tripId: plannerTrips[0]!, title: 'Planner trip 1', itemCount: 3, tripCount: 20 },
+    planner: {
+      ...planner,
+      tripId: plannerTrips[0]!,
+      title: 'Planner trip 1',
+      itemCount: 3,
+      suggestionId: '',
+      tripCount: 20,
+    },
     anonymousDirectHeaders: await directHeaders('trip', secrets.signingSecret),
   };
 }

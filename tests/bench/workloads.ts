@@ -14,6 +14,8 @@ export interface Traveler {
   tripId: string;
   title: string;
   itemCount: number;
+  /** The itinerary suggestion made for the trip while seeding, which the trip page reads back. */
+  suggestionId: string;
   /** Signed identity header for calling the trip subgraph directly (D). */
   directHeaders: Record<string, string>;
 }
@@ -45,7 +47,13 @@ export interface Workload {
   next(target: TargetName, seed: Seed): { request: BuiltRequest; check: Check };
 }
 
-export const tripPageQuery = `query TripPage($id: ID!) {
+/**
+ * What the trip page shows: the trip (trip subgraph), its owner's unread count (notification),
+ * hotel offers for its dates (search) and its saved itinerary suggestion (ai). The suggestion is
+ * read back by id, as a page reopening a plan does: making one (Trip.itinerarySuggestion) is
+ * limited to 20 a minute per traveler.
+ */
+export const tripPageQuery = `query TripPage($id: ID!, $suggestionId: ID!) {
   trip(id: $id) {
     id
     title
@@ -56,8 +64,8 @@ export const tripPageQuery = `query TripPage($id: ID!) {
     owner { id name unreadNotificationCount }
     items { id kind title startTime }
     hotelOffers(maxResults: 3) { offers { id hotel { name } price { amount currency } } meta { provider } }
-    itinerarySuggestion { source days { date activities { title kind startTime } } }
   }
+  itinerarySuggestion(id: $suggestionId) { id source days { date activities { title kind startTime } } }
 }`;
 
 export const tripsQuery = `{ trips(first: 20) { edges { node { title owner { name } destination { name } items { title } } } } }`;
@@ -107,7 +115,10 @@ function checkTripPage(traveler: Traveler): Check {
     // An empty list is a valid answer (nothing free those days); a failed search is an error.
     if (!Array.isArray(trip.hotelOffers?.offers) || !trip.hotelOffers.meta?.provider)
       return 'trip page: no hotel offers';
-    if (trip.itinerarySuggestion?.days?.length !== trip.durationDays) return 'trip page: suggestion days';
+    const suggestion = data.itinerarySuggestion;
+    if (suggestion?.id !== traveler.suggestionId || suggestion.days?.length !== trip.durationDays) {
+      return 'trip page: wrong or incomplete suggestion';
+    }
     if (typeof trip.owner.unreadNotificationCount !== 'number') return 'trip page: no unread count';
     return undefined;
   };
@@ -155,7 +166,10 @@ function tripPage(traveler: Traveler, target: TargetName) {
     request: {
       method: 'POST' as const,
       headers: userHeaders(target, traveler),
-      body: JSON.stringify({ query: tripPageQuery, variables: { id: traveler.tripId } }),
+      body: JSON.stringify({
+        query: tripPageQuery,
+        variables: { id: traveler.tripId, suggestionId: traveler.suggestionId },
+      }),
     },
     check: checkTripPage(traveler),
   };
