@@ -192,6 +192,13 @@ export function renderMarkdown(report: BenchReport): string {
       `load average at start ${machine.loadAverageAtStart.join(' / ')} (1 / 5 / 15 min). ` +
       `${settings.durationSeconds} s per target per round, ${settings.repeat} round(s), ${settings.warmupSeconds} s warm-up.`,
     '',
+    ...(machine.loadAverageAtStart[0]! > machine.nproc
+      ? [
+          `**The machine was busy when this run started (load average above its ${machine.nproc} cores): ` +
+            'other work shared the CPU, so these figures, ratios included, are not representative.**',
+          '',
+        ]
+      : []),
     '### Ratios',
     '',
     '| ratio | value | from |',
