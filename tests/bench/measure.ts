@@ -21,6 +21,9 @@ export interface RunResult {
   /** Socket errors, timeouts, non-2xx and bodies that failed their check. */
   errors: number;
   badBodies: number;
+  /** autocannon's socket errors, of which timeouts (10 s without an answer). */
+  socketErrors: number;
+  timeouts: number;
   firstProblem?: string;
   latenciesMs: number[];
   /** CPU ms spent by each process during the run. */
@@ -123,6 +126,8 @@ export async function measureRun(options: RunOptions): Promise<RunResult> {
     requestsPerSecond: latenciesMs.length / options.durationSeconds,
     errors,
     badBodies,
+    socketErrors: result.errors,
+    timeouts: result.timeouts,
     ...(firstProblem ? { firstProblem } : {}),
     latenciesMs,
     cpuMs: cpu,

@@ -28,6 +28,8 @@ export interface Row {
   p95Ms: number;
   p99Ms: number;
   errors: number;
+  /** Of the errors: requests that got no answer in 10 s. */
+  timeouts: number;
   firstProblem?: string;
   /** CPU ms per request of each process (front: the process the load hits). */
   cpuMsPerRequest: Record<string, number>;
@@ -81,6 +83,7 @@ function row(target: TargetName, runs: RunResult[]): Row {
     p95Ms: round(percentile(latencies, 0.95)),
     p99Ms: round(percentile(latencies, 0.99)),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    timeouts: runs.reduce((sum, run) => sum + run.timeouts, 0),
     ...(runs.find((run) => run.firstProblem)
       ? { firstProblem: runs.find((run) => run.firstProblem)!.firstProblem }
       : {}),

@@ -64,7 +64,11 @@ async function main(): Promise<number> {
     if (report.durationSeconds >= 600 && !values['no-write']) {
       replaceSection(benchmarksFile, 'bench:soak', renderSoakMarkdown(report));
     }
-    if (report.errors) console.error(`soak: ${report.errors} errors (first: ${report.firstProblem})`);
+    if (report.errors) {
+      console.error(
+        `soak: ${report.errors} errors, ${report.timeouts} of them timeouts (first wrong body: ${report.firstProblem ?? 'none'})`,
+      );
+    }
     return report.errors || !report.flat ? 1 : 0;
   }
   if (mode) return runSingleProcessBenches(mode);

@@ -23,6 +23,7 @@ export interface SoakReport {
   requests: number;
   requestsPerSecond: number;
   errors: number;
+  timeouts: number;
   firstProblem?: string;
   /** Seconds since the start of the measured run, and each process's RSS (MB) then. */
   samples: { atSeconds: number; rssMb: Record<string, number> }[];
@@ -80,6 +81,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       requests: result.requests,
       requestsPerSecond: Number(result.requestsPerSecond.toFixed(1)),
       errors: result.errors,
+      timeouts: result.timeouts,
       ...(result.firstProblem ? { firstProblem: result.firstProblem } : {}),
       samples,
       processes,
@@ -93,7 +95,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 export function renderSoakMarkdown(report: SoakReport): string {
   return [
     `Soak ${report.startedAt}: \`${report.command}\`, ${report.durationSeconds} s of the mixed workload on P: ` +
-      `${report.requestsPerSecond} req/s, ${report.errors} errors. RSS ${report.flat ? 'flat' : 'NOT flat'} (target: within 10%).`,
+      `${report.requestsPerSecond} req/s, ${report.errors} errors (${report.timeouts} timeouts). RSS ${report.flat ? 'flat' : 'NOT flat'} (target: within 10%).`,
     '',
     '| process | RSS after warm-up MB | at the end MB | max MB | growth |',
     '| --- | ---: | ---: | ---: | ---: |',
