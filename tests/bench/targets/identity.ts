@@ -2,8 +2,8 @@
  * How the peer gateways (A: stock @apollo/gateway, H: Hive Gateway) and the direct calls (D)
  * vouch for the caller, in one place: the subgraphs refuse any call without a valid signed
  * identity header, so a peer must do what our edge does on the way in (verify the bearer token)
- * and on the way out (sign the identity for each subgraph call). When the signature's audience
- * changes (per subgraph), only `signFor` changes.
+ * and on the way out (sign the identity for each subgraph call: the signature's audience names
+ * the subgraph, so each gets its own). `signFor` is the one place a peer signs.
  */
 import { randomUUID } from 'node:crypto';
 import { jwtVerify } from 'jose';
@@ -12,8 +12,8 @@ import { IDENTITY_HEADER, signIdentity, type Identity, type Region, type Role } 
 export { IDENTITY_HEADER };
 
 /** The one place a peer signs: the caller's identity for one subgraph. */
-export function signFor(identity: Identity, secret: string, _subgraph: string, ttlSeconds?: number) {
-  return signIdentity(identity, secret, ttlSeconds);
+export function signFor(identity: Identity, secret: string, subgraph: string, ttlSeconds?: number) {
+  return signIdentity(identity, secret, subgraph, ttlSeconds);
 }
 
 export interface PeerIdentityOptions {
