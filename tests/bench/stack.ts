@@ -228,7 +228,13 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
       subgraphNames.map(async (name) => {
         const port = await freePort();
         const started = await spawnNode(name, `subgraphs/${name}/src/index.ts`, {
-          env: { ...baseEnv, ...perService[name], [`${name.toUpperCase()}_PORT`]: String(port) },
+          env: {
+            ...baseEnv,
+            ...perService[name],
+            [`${name.toUpperCase()}_PORT`]: String(port),
+            // Production serves /metrics on a listener of its own (9464 by default): one each.
+            METRICS_PORT: String(await freePort()),
+          },
           readyUrl: `http://127.0.0.1:${port}/health/ready`,
         });
         started.url = `http://127.0.0.1:${port}/graphql`;

@@ -36,6 +36,7 @@ export async function startOurGateway(stack: Stack): Promise<BenchProcess> {
     env: {
       ...stack.baseEnv,
       GATEWAY_PORT: String(port),
+      METRICS_PORT: String(await freePort()),
       TRIP_URL: stack.subgraphs.trip.url,
       AI_URL: stack.subgraphs.ai.url,
       SEARCH_URL: stack.subgraphs.search.url,
