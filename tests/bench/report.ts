@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import * as prettier from 'prettier';
 import { percentile, type RunResult } from './measure.ts';
 import type { TargetName } from './workloads.ts';
 
@@ -258,9 +259,11 @@ export function replaceSection(file: string, name: string, content: string) {
   writeFileSync(file, next);
 }
 
-export function writeJson(file: string, value: unknown) {
+/** Written as the repository's formatter would, so a committed result passes `npm run format:check`. */
+export async function writeJson(file: string, value: unknown) {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  writeFileSync(file, await prettier.format(JSON.stringify(value), { ...options, filepath: file }));
 }
 
 /** A plain console table of a report, for the terminal. */

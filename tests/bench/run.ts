@@ -59,7 +59,7 @@ async function main(): Promise<number> {
     console.log(
       `${report.requestsPerSecond} req/s, ${report.errors} errors; RSS ${report.flat ? 'flat' : 'NOT flat'}`,
     );
-    writeJson(join(directory, 'results/soak.json'), report);
+    await writeJson(join(directory, 'results/soak.json'), report);
     // A shortened soak proves the harness, not the memory: it does not replace the recorded figures.
     if (report.durationSeconds >= 600 && !values['no-write']) {
       replaceSection(benchmarksFile, 'bench:soak', renderSoakMarkdown(report));
@@ -85,7 +85,7 @@ async function main(): Promise<number> {
     command,
   });
   printReport(report);
-  writeJson(join(directory, smoke ? 'results/smoke.json' : 'results/latest.json'), report);
+  await writeJson(join(directory, smoke ? 'results/smoke.json' : 'results/latest.json'), report);
   if (!smoke && !values['no-write']) replaceSection(benchmarksFile, 'bench:results', renderMarkdown(report));
   if (report.totalErrors) console.error(`\n${report.totalErrors} requests failed or answered wrong bodies`);
   // In a full run errors are figures (a peer failing under load is a result); the smoke run is
