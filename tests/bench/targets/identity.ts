@@ -31,7 +31,7 @@ export interface PeerIdentityOptions {
  */
 export function createPeerIdentity(options: PeerIdentityOptions) {
   const key = new TextEncoder().encode(options.jwtSecret);
-  const signatures = new WeakMap<Identity, Map<string, Promise<string>>>();
+  const signatures = new WeakMap<Identity, Map<string, string>>();
   return {
     async identify(authorization: string | null | undefined): Promise<Identity> {
       const identity: Identity = { requestId: randomUUID() };
@@ -54,7 +54,7 @@ export function createPeerIdentity(options: PeerIdentityOptions) {
       };
       return identity;
     },
-    header(identity: Identity, subgraph: string): Promise<string> {
+    header(identity: Identity, subgraph: string): string {
       let bySubgraph = signatures.get(identity);
       if (!bySubgraph) signatures.set(identity, (bySubgraph = new Map()));
       let signed = bySubgraph.get(subgraph);
