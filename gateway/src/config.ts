@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { baseConfigShape, env, loadConfig } from '@traveloure/platform';
 import { edgeConfigShape } from './edge/config.ts';
+import { responseCacheConfigShape } from './response-cache/config.ts';
 
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-change-me-0123456789';
 
@@ -24,6 +25,7 @@ export const gatewayConfigSchema = z.object({
    */
   SUBGRAPH_TIMEOUT_MS: env.int(25_000, 100),
   ...edgeConfigShape,
+  ...responseCacheConfigShape,
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -43,6 +43,7 @@ import {
   TrustedDocuments,
 } from './persisted.ts';
 import { createEdgeRateLimiter, rateLimitMiddleware, rateLimitPlugin } from './rate-limit.ts';
+import { createGatewayResponseCache } from '../response-cache/index.ts';
 
 export * from './api-keys.ts';
 export * from './auth.ts';
@@ -141,6 +142,9 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
   let server: ApolloServer<GatewayContext> | undefined;
   const authenticate = authenticationMiddleware(authenticator, logger, rateLimiter);
   const rateLimit = rateLimitMiddleware(rateLimiter);
+  const responseCache = config.RESPONSE_CACHE_ENABLED
+    ? createGatewayResponseCache({ config, redis, logger, limiter: rateLimiter })
+    : undefined;
 
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
     ...armor.plugins,
@@ -148,6 +152,7 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
     rateLimitPlugin(rateLimiter),
     persistedQueriesPlugin(documents),
     limitErrorCodesPlugin(),
+    ...(responseCache ? [responseCache.plugin] : []),
   ];
 
   return {
@@ -175,9 +180,11 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
       server = apollo;
     },
     /** For gateway.onSchemaLoadOrUpdate: keeps /schema.graphql current. */
-    onSchema({ apiSchema }: { apiSchema: GraphQLSchema }) {
+    onSchema({ apiSchema, coreSupergraphSdl }: { apiSchema: GraphQLSchema; coreSupergraphSdl: string }) {
       schemaSdl = publicSchemaSdl(apiSchema);
+      responseCache?.onSupergraph(coreSupergraphSdl);
     },
+    responseCache,
     /** For `app.set('trust proxy', ...)`. */
     trustProxy: trustProxySetting(config.TRUST_PROXY),
     /** Mounted last: JSON 404 for unknown paths, JSON errors with the request id for failures outside GraphQL. */
@@ -191,6 +198,7 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
       jsonBody({ limitBytes: config.BODY_LIMIT_BYTES, maxDepth: config.JSON_MAX_DEPTH }),
       persistedQueryShapeMiddleware(),
       safelistMiddleware(documents, config.PERSISTED_QUERIES_MODE),
+      ...(responseCache ? [responseCache.middleware] : []),
     ],
     /** GET /, /explorer/*, /schema.graphql and /analytics/*. */
     mountRoutes(app: express.Express) {
@@ -210,6 +218,7 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
       );
     },
     async close() {
+      responseCache?.close();
       redis?.disconnect();
       await database.close();
     },

@@ -1,1 +1,2 @@
 export * from './response-cache.ts';
+export * from './invalidation-bus.ts';

@@ -2,6 +2,13 @@ import type { Redis } from 'ioredis';
 
 type Handler = (raw: string) => void;
 
+/**
+ * Where a service's caches announce invalidations (`{ origin, tags?, keys? }` as JSON), so other
+ * replicas, and the gateway's response cache, drop what they hold for those tags.
+ */
+export const invalidationChannel = (service: string, keyPrefix = 'cache') =>
+  `${keyPrefix}:${service}:invalidate`;
+
 interface Bus {
   subscriber: Redis;
   handlers: Map<string, Set<Handler>>;

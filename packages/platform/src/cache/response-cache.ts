@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
-import { subscribeInvalidations } from './invalidation-bus.ts';
+import { invalidationChannel, subscribeInvalidations } from './invalidation-bus.ts';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../errors.ts';
@@ -146,7 +146,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const instanceId = randomUUID();
   const group = localGroups.get(prefix) ?? { generation: 0, members: new Set() };
   localGroups.set(prefix, group);
-  const channel = `${prefix}:invalidate`;
+  const channel = invalidationChannel(service, options.keyPrefix);
   const l1 = new LRUCache<string, L1Slot>({ max: options.l1MaxEntries ?? 1_000 });
   const inflight = new Map<string, Promise<CacheResult<unknown>>>();
 
