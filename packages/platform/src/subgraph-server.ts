@@ -161,13 +161,17 @@ export async function createSubgraphServer<TContext extends object>(
     expressMiddleware(server, {
       context: async ({ req, res }) => {
         const identity = res.locals.identity as Identity;
-        const base: BaseContext = {
-          identity,
-          requestId: identity.requestId,
-          logger: options.logger.child({ requestId: identity.requestId }),
-        };
-        const extra = await options.createContext({ req, identity });
-        return { ...base, ...extra } as TContext & BaseContext;
+        const context = (await options.createContext({ req, identity })) as TContext & BaseContext;
+        context.identity = identity;
+        context.requestId = identity.requestId;
+        // Most requests log nothing: the child logger is made when a resolver first asks for it.
+        let logger: Logger | undefined;
+        Object.defineProperty(context, 'logger', {
+          get: () => (logger ??= options.logger.child({ requestId: identity.requestId })),
+          enumerable: true,
+          configurable: true,
+        });
+        return context;
       },
     }),
   );
