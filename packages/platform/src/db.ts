@@ -1,11 +1,22 @@
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, Migrator, PostgresDialect, sql, type Migration, type KyselyPlugin } from 'kysely';
+import {
+  createQueryId,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  sql,
+  type Compilable,
+  type CompiledQuery,
+  type Migration,
+  type KyselyPlugin,
+} from 'kysely';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { BaseConfig } from './config.ts';
 import { histogram } from './metrics.ts';
+import { trackRequestContext } from './request-context.ts';
 
 export { sql } from 'kysely';
 export type { Kysely, Transaction, Selectable, Insertable, Updateable, Migration } from 'kysely';
@@ -54,7 +65,10 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number;
   /** Label for metrics: `primary` or `read`. */
   pool?: 'primary' | 'read';
-  /** Observe every statement (tests count statements with it). */
+  /**
+   * Observe every statement (tests count statements with it). Turns on request-context tracking
+   * (see trackRequestContext) so currentRequestContext() tells which request ran it.
+   */
   onQuery?: (sqlText: string) => void;
   plugins?: KyselyPlugin[];
 }
@@ -68,6 +82,8 @@ export interface DatabaseHandle<DB> {
 
 export function createDatabase<DB>(options: DatabaseOptions): DatabaseHandle<DB> {
   const poolLabel = options.pool ?? 'primary';
+  // An observer attributes statements to requests through the request context.
+  if (options.onQuery) trackRequestContext();
   const log = (event: { level: string; query: { sql: string }; queryDurationMillis: number }) => {
     queryDuration.observe({ service: options.service, pool: poolLabel }, event.queryDurationMillis / 1000);
     options.onQuery?.(event.query.sql);
@@ -110,6 +126,39 @@ export function createDatabase<DB>(options: DatabaseOptions): DatabaseHandle<DB>
     kind: 'pglite',
     ping: async () => void (await sql`select 1`.execute(db)),
     close: () => db.destroy(),
+  };
+}
+
+/** Stands for the parameter at `index` while a reusable query is compiled. */
+class Placeholder {
+  constructor(readonly index: number) {}
+}
+
+/**
+ * A query built and compiled once, then run with new parameters: the hot reads are the same
+ * statement on every request, and building and compiling it in Kysely cost more JavaScript than
+ * the round trip itself. `build` is called once with placeholders standing for the parameters;
+ * each must reach the SQL as one bound value (a list goes in whole, e.g. `= any(${ids})`, never
+ * spread by `in`). The SQL is PostgreSQL's, which every dialect here compiles (pg and PGlite).
+ */
+export function reusableQuery<DB, P extends unknown[], R>(
+  build: (db: Kysely<DB>, ...params: P) => Compilable<R>,
+): (db: Kysely<DB>, ...params: P) => Promise<R[]> {
+  let compiled: CompiledQuery<R> | undefined;
+  let slots: (Placeholder | { value: unknown })[] = [];
+  return async (db, ...params) => {
+    if (!compiled) {
+      const placeholders = params.map((_, index) => new Placeholder(index)) as unknown as P;
+      compiled = build(db, ...placeholders).compile();
+      slots = compiled.parameters.map((value) => (value instanceof Placeholder ? value : { value }));
+      if (slots.filter((slot) => slot instanceof Placeholder).length !== params.length) {
+        compiled = undefined;
+        throw new Error('reusableQuery: every parameter must be bound exactly once');
+      }
+    }
+    const parameters = slots.map((slot) => (slot instanceof Placeholder ? params[slot.index] : slot.value));
+    const result = await db.executeQuery<R>({ ...compiled, parameters, queryId: createQueryId() });
+    return result.rows;
   };
 }
 

@@ -102,8 +102,13 @@ export function createErrorFormatter(options: {
   requestId?: () => string | undefined;
 }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const requestId = options.requestId?.() ?? currentRequestContext()?.requestId;
     const original = unwrapResolverError(error);
+    // An error raised before the request context exists may carry the id itself.
+    const carried = original instanceof GraphQLError ? original.extensions?.requestId : undefined;
+    const requestId =
+      options.requestId?.() ??
+      currentRequestContext()?.requestId ??
+      (typeof carried === 'string' ? carried : undefined);
     let code = (formatted.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
     // A literal a scalar refused (`startDate: "2027-13-45"` written in the query) surfaces as a
     // validation failure wrapping the scalar's own BAD_USER_INPUT: report it as bad input.

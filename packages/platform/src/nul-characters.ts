@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import type { DocumentNode } from 'graphql';
 import { codedError, ErrorCode } from './errors.ts';
 
@@ -77,22 +77,22 @@ const message = 'Text must not contain NUL (U+0000) characters.';
 export function rejectNulCharactersPlugin<TContext extends object>(): ApolloServerPlugin<TContext> {
   // Apollo Server reuses the parsed document of a repeated operation: scan each one once.
   const scanned = new WeakMap<DocumentNode, boolean>();
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ request, document }) {
-          let inDocument = scanned.get(document);
-          if (inDocument === undefined) {
-            inDocument = documentHasNul(document.definitions);
-            scanned.set(document, inDocument);
-          }
-          if (inDocument) throw refusal();
-          const path = findNulCharacter(request.variables ?? {});
-          if (path) throw refusal(path);
-        },
-      };
+  // One set of hooks for every request: they keep no per-request state.
+  const hooks: GraphQLRequestListener<TContext> = {
+    async didResolveOperation({ request, document }) {
+      let inDocument = scanned.get(document);
+      if (inDocument === undefined) {
+        inDocument = documentHasNul(document.definitions);
+        scanned.set(document, inDocument);
+      }
+      if (inDocument) throw refusal();
+      if (request.variables) {
+        const path = findNulCharacter(request.variables);
+        if (path) throw refusal(path);
+      }
     },
   };
+  return { requestDidStart: async () => hooks };
 }
 
 /** Like a variable that fails coercion: 400, with the code (and the variable's path). */

@@ -6,12 +6,14 @@ import { createSubgraphServer, type RunningServer } from './subgraph-server.ts';
 import { signedHeaders, testSigningSecret } from './testing/index.ts';
 import { notFound } from './errors.ts';
 import { dateScalars } from './scalars.ts';
+import { currentRequestContext } from './request-context.ts';
 
 const typeDefs = gql`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
   scalar Date
   type Query {
     whoami: String
+    tracked: Boolean
     missing: String
     broken: String
     dayAfter(date: Date!): Date
@@ -41,6 +43,7 @@ describe('createSubgraphServer', () => {
           dayAfter: (_parent: unknown, args: { date: string }) => args.date,
           whoami: (_parent: unknown, _args: unknown, context: any) =>
             `${context.userId}:${context.requestId}`,
+          tracked: () => currentRequestContext() !== undefined,
           missing: () => {
             throw notFound('Widget', 'w1');
           },
@@ -52,7 +55,11 @@ describe('createSubgraphServer', () => {
       logger: createLogger('demo', { level: 'silent' }),
       health,
       signingSecret: testSigningSecret,
-      createContext: ({ identity }) => ({ userId: identity.user?.id }),
+      createContext: ({ identity }) => {
+        if (identity.user?.id === 'db-down') throw Object.assign(new Error('boom'), { code: 'ECONNREFUSED' });
+        if (identity.user?.id === 'buggy') throw new TypeError('cannot read secret-detail of undefined');
+        return { userId: identity.user?.id };
+      },
     });
     running = await server.listen(0, '127.0.0.1');
     base = running.url.replace('/graphql', '');
@@ -97,6 +104,32 @@ describe('createSubgraphServer', () => {
     expect(error.extensions.requestId).toBeTruthy();
     expect(JSON.stringify(broken.body)).not.toContain('hunter2');
     expect(error.extensions.stacktrace).toBeUndefined();
+  });
+
+  it('serves requests outside the request context: nothing here observes statements', async () => {
+    // Tracking it makes every promise pay a hook; only statement observers turn it on.
+    const { body } = await post('{ tracked }', await signedHeaders('demo', { id: 'user-7' }));
+    expect(body.data.tracked).toBe(false);
+  });
+
+  it('answers a context that cannot be built with a coded error and the request id', async () => {
+    const down = await post(
+      '{ whoami }',
+      await signedHeaders('demo', { id: 'db-down' }, undefined, { requestId: 'req-db-down-1' }),
+    );
+    expect(down.body.errors[0].extensions).toEqual({
+      code: 'UPSTREAM_UNAVAILABLE',
+      requestId: 'req-db-down-1',
+    });
+    const buggy = await post(
+      '{ whoami }',
+      await signedHeaders('demo', { id: 'buggy' }, undefined, { requestId: 'req-buggy-1' }),
+    );
+    expect(buggy.body.errors[0].extensions).toEqual({
+      code: 'INTERNAL_SERVER_ERROR',
+      requestId: 'req-buggy-1',
+    });
+    expect(JSON.stringify(buggy.body)).not.toContain('secret-detail');
   });
 
   it('reports a scalar refusing a literal or a variable as BAD_USER_INPUT with the request id', async () => {

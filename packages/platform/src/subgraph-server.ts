@@ -1,15 +1,19 @@
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServer,
+  type ApolloServerPlugin,
+  type GraphQLRequestContextWillSendResponse,
+} from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import express, { type Request } from 'express';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { createErrorFormatter, ErrorCode } from './errors.ts';
+import { codedError, createErrorFormatter, ErrorCode, isDependencyUnavailable } from './errors.ts';
 import type { Health } from './health.ts';
 import {
   createHttpServer,
@@ -28,7 +32,7 @@ import {
 } from './http.ts';
 import { IDENTITY_HEADER, verifyIdentity, IdentityVerificationError, type Identity } from './identity.ts';
 import { rejectNulCharactersPlugin } from './nul-characters.ts';
-import { runWithRequestContext } from './request-context.ts';
+import { runWithRequestContext, tracksRequestContext } from './request-context.ts';
 import { reportError } from './sentry.ts';
 
 export interface SubgraphServerOptions<TContext extends object> {
@@ -61,6 +65,50 @@ export interface SubgraphServerOptions<TContext extends object> {
  */
 export function drainGraceMs(shutdownGraceMs: number | undefined): number | undefined {
   return shutdownGraceMs === undefined ? undefined : Math.floor(shutdownGraceMs * 0.8);
+}
+
+/**
+ * The request id on every error of a response. The error formatter finds it in the request
+ * context when that is tracked; otherwise it is added here, from the GraphQL context.
+ */
+function requestIdOnErrorsPlugin(): ApolloServerPlugin<BaseContext> {
+  const hooks = {
+    async willSendResponse({ response, contextValue }: GraphQLRequestContextWillSendResponse<BaseContext>) {
+      if (response.body.kind !== 'single') return;
+      const errors = response.body.singleResult.errors;
+      const requestId = contextValue.requestId;
+      if (!errors || !requestId) return;
+      response.body.singleResult.errors = errors.map((error) =>
+        error.extensions?.requestId ? error : { ...error, extensions: { ...error.extensions, requestId } },
+      );
+    },
+  };
+  return { requestDidStart: async () => hooks };
+}
+
+/** A context that could not be built, as a coded error that carries the request id. */
+function contextFailure(
+  error: unknown,
+  requestId: string,
+  options: Pick<SubgraphServerOptions<object>, 'logger' | 'name'>,
+): GraphQLError {
+  if (error instanceof GraphQLError && typeof error.extensions.code === 'string') {
+    return new GraphQLError(error.message, { extensions: { ...error.extensions, requestId } });
+  }
+  if (isDependencyUnavailable(error)) {
+    return codedError(
+      ErrorCode.UPSTREAM_UNAVAILABLE,
+      'A service this request needs is unavailable right now; try again shortly.',
+      { requestId },
+    );
+  }
+  options.logger.error({ err: error, requestId }, 'could not build the request context');
+  reportError(error, { service: options.name });
+  return codedError(
+    ErrorCode.INTERNAL_SERVER_ERROR,
+    'Something went wrong on our side. Quote the request id when you report it.',
+    { requestId },
+  );
 }
 
 /** What every subgraph context carries. */
@@ -117,6 +165,7 @@ export async function createSubgraphServer<TContext extends object>(
       // No Apollo Studio: federated traces would only cost time on every request.
       ApolloServerPluginInlineTraceDisabled(),
       rejectNulCharactersPlugin(),
+      requestIdOnErrorsPlugin(),
       ...(options.plugins ?? []),
     ],
   });
@@ -147,6 +196,7 @@ export async function createSubgraphServer<TContext extends object>(
         // The gateway's request id wins so one id follows the request across services.
         req.requestId = identity.requestId;
         res.setHeader('x-request-id', identity.requestId);
+        if (!tracksRequestContext()) return next();
         runWithRequestContext(
           {
             requestId: identity.requestId,
@@ -171,13 +221,24 @@ export async function createSubgraphServer<TContext extends object>(
     expressMiddleware(server, {
       context: async ({ req, res }) => {
         const identity = res.locals.identity as Identity;
-        const base: BaseContext = {
-          identity,
-          requestId: identity.requestId,
-          logger: options.logger.child({ requestId: identity.requestId }),
-        };
-        const extra = await options.createContext({ req, identity });
-        return { ...base, ...extra } as TContext & BaseContext;
+        let context: TContext & BaseContext;
+        try {
+          context = (await options.createContext({ req, identity })) as TContext & BaseContext;
+        } catch (error) {
+          // Apollo answers a failed context without running request plugins: the request id
+          // must already be on the error.
+          throw contextFailure(error, identity.requestId, options);
+        }
+        context.identity = identity;
+        context.requestId = identity.requestId;
+        // Most requests log nothing: the child logger is made when a resolver first asks for it.
+        let logger: Logger | undefined;
+        Object.defineProperty(context, 'logger', {
+          get: () => (logger ??= options.logger.child({ requestId: identity.requestId })),
+          enumerable: true,
+          configurable: true,
+        });
+        return context;
       },
     }),
   );

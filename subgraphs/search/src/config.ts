@@ -58,6 +58,10 @@ export const searchConfigSchema = z
     SEARCH_WARM_INTERVAL_MS: env.int(240_000, 0),
     SEARCH_WARM_TOP: env.int(10, 1, 100),
     SEARCH_WARM_LOOKBACK_DAYS: env.int(7, 1, 365),
+    /** Search log write-behind: flush interval, rows per INSERT, rows buffered at most (then dropped, counted). */
+    SEARCH_LOG_FLUSH_MS: env.int(1_000, 10, 60_000),
+    SEARCH_LOG_BATCH_SIZE: env.int(500, 1, 5_000),
+    SEARCH_LOG_MAX_BUFFERED: env.int(20_000, 1, 1_000_000),
   })
   .superRefine((config, context) => {
     if (Boolean(config.AMADEUS_CLIENT_ID) !== Boolean(config.AMADEUS_CLIENT_SECRET)) {

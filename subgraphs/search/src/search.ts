@@ -1,7 +1,6 @@
-import type { Kysely } from 'kysely';
-import { counter, type Logger, type ResponseCache } from '@traveloure/platform';
-import type { Database, NewSearchLogRow } from './db/database.ts';
-import { insertSearchLog } from './db/search-log.repository.ts';
+import { counter, type ResponseCache } from '@traveloure/platform';
+import type { NewSearchLogRow } from './db/database.ts';
+import type { SearchLogWriter } from './search-log-writer.ts';
 import type {
   FlightOffer,
   FlightQuery,
@@ -15,8 +14,8 @@ export interface SearchServiceOptions {
   provider: SearchProvider;
   flights: ResponseCache;
   hotels: ResponseCache;
-  db: Kysely<Database>;
-  logger: Logger;
+  /** Where served searches are logged (write-behind: a search never waits for it). */
+  searchLog: SearchLogWriter;
   ttlSeconds: number;
   /** How old (since fetched) a result may be and still be served stale while the provider fails. */
   staleTtlSeconds: number;
@@ -38,19 +37,11 @@ const searchesTotal = counter(
 /**
  * Searches through the response cache (keyed by provider and the normalized query), so
  * identical searches share one upstream call and an upstream outage serves the last good
- * result with meta.stale. Each search served is logged for demand analytics and warming.
+ * result with meta.stale. Each search served is logged for demand analytics and warming,
+ * behind the answer: the row is queued and written in batches (see createSearchLogWriter).
  */
 export function createSearchService(options: SearchServiceOptions) {
-  const { provider, db, logger } = options;
-
-  async function log(row: NewSearchLogRow) {
-    try {
-      await insertSearchLog(db, row);
-    } catch (error) {
-      // The traveler still gets their offers; the log is best effort.
-      logger.warn({ err: error }, 'could not write the search log');
-    }
-  }
+  const { provider, searchLog } = options;
 
   async function run<Q extends object, T>(
     kind: 'FLIGHT' | 'HOTEL',
@@ -74,12 +65,15 @@ export function createSearchService(options: SearchServiceOptions) {
     };
     const outcome = entry.stale ? 'stale' : entry.cached ? 'hit' : 'miss';
     searchesTotal.inc({ service: 'search', kind, provider: provider.name, outcome });
-    if (!searchOptions.warming) await log(logRow(result));
+    if (!searchOptions.warming) searchLog.record(logRow(result));
     return result;
   }
 
   return {
     provider: provider.name,
+
+    /** Writes the searches queued so far: analytics reads see every search this replica served. */
+    flushSearchLog: () => searchLog.flush(),
 
     searchFlights(query: FlightQuery, searchOptions: SearchOptions = {}): Promise<SearchResult<FlightOffer>> {
       return run(

@@ -22,6 +22,7 @@ import { createAmadeusProvider } from './providers/amadeus.ts';
 import { createDemoProvider } from './providers/demo.ts';
 import { resolvers } from './resolvers/index.ts';
 import { createSearchService } from './search.ts';
+import { createSearchLogWriter } from './search-log-writer.ts';
 import { createCacheWarming } from './warming.ts';
 
 export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
@@ -110,12 +111,18 @@ export const searchService: ServiceDefinition<SearchConfig> = {
     const flights = createResponseCache({ ...cacheOptions, namespace: 'flights' });
     const hotels = createResponseCache({ ...cacheOptions, namespace: 'hotels' });
     const { provider, close: closeProvider } = createProvider(runtime);
+    const searchLog = createSearchLogWriter({
+      db,
+      logger,
+      flushIntervalMs: config.SEARCH_LOG_FLUSH_MS,
+      batchSize: config.SEARCH_LOG_BATCH_SIZE,
+      maxBuffered: config.SEARCH_LOG_MAX_BUFFERED,
+    });
     const search = createSearchService({
       provider,
       flights,
       hotels,
-      db,
-      logger,
+      searchLog,
       ttlSeconds: config.SEARCH_CACHE_TTL_SECONDS,
       staleTtlSeconds: config.SEARCH_STALE_TTL_SECONDS,
     });
@@ -146,6 +153,8 @@ export const searchService: ServiceDefinition<SearchConfig> = {
       server,
       stop: async () => {
         await warming.stop();
+        // After the server drained: every search it served reaches the log.
+        await searchLog.close();
         await Promise.all([flights.close(), hotels.close(), closeProvider()]);
       },
     };

@@ -26,6 +26,7 @@ import { createAmadeusProvider } from './providers/amadeus.ts';
 import { createSearchService, type SearchService } from './search.ts';
 import { addDays, todayUtc, validateHotelSearch } from './validation.ts';
 import { createCacheWarming } from './warming.ts';
+import { createSearchLogWriter } from './search-log-writer.ts';
 
 const logger = createLogger('search-warming-test', { level: 'silent' });
 const inDays = (days: number) => addDays(todayUtc(), days);
@@ -55,8 +56,13 @@ function makeSearch(upstreamOptions: UpstreamOptions, staleTtlSeconds: number): 
     provider: createAmadeusProvider(client, cache('hotel-list'), 3600),
     flights: cache('flights'),
     hotels: cache('hotels'),
-    db: database.db,
-    logger,
+    searchLog: createSearchLogWriter({
+      db: database.db,
+      logger,
+      flushIntervalMs: 60_000,
+      batchSize: 100,
+      maxBuffered: 1_000,
+    }),
     ttlSeconds: 300,
     staleTtlSeconds,
   });
@@ -127,6 +133,7 @@ describe('cache warming', () => {
     await warming.runOnce();
     expect(emulator.count('/v3/shopping/hotel-offers')).toBe(4);
     // Warming leaves no trace in the search log.
+    await search.flushSearchLog();
     const logged = await database.db
       .selectFrom('search.search_log')
       .select(database.db.fn.countAll<string>().as('n'))

@@ -5,7 +5,7 @@ import { viewerOf, type BaseContext, type Identity, type Logger, type Viewer } f
 export type { Viewer } from '@traveloure/platform';
 import type { Database, RegionValue } from './db/database.ts';
 import { provisionUser } from './db/users.repository.ts';
-import { createLoaders, type Loaders } from './loaders.ts';
+import { createLoaders, type LoaderSources, type Loaders } from './loaders.ts';
 import type { TripConfig } from './config.ts';
 import type { TripCaches } from './cache.ts';
 
@@ -26,6 +26,8 @@ export interface ContextDependencies {
   config: TripConfig;
   logger: Logger;
   caches?: TripCaches;
+  /** The batch functions (cached reads) behind every request's loaders, made once. */
+  sources?: LoaderSources;
   /** Claims provisioned recently by this process (see recentlyProvisioned). */
   provisioned?: LRUCache<string, string>;
 }
@@ -56,11 +58,15 @@ export async function createContext(
       { id: user.id, email: user.email, name: user.name, region: user.region as RegionValue | undefined },
       { region: deps.config.TRIP_DEFAULT_REGION },
     );
-    if (provisioned) deps.logger.info({ userId: user.id, event: provisioned.event }, 'user provisioned');
+    if (provisioned) {
+      deps.logger.info({ userId: user.id, event: provisioned.event }, 'user provisioned');
+      // The cached row (this replica's and, through the tag, every other's) is out of date.
+      await deps.caches?.invalidateUser(user.id);
+    }
     deps.provisioned?.set(user.id, claims!);
   }
   const loaders = createLoaders(
-    deps.db,
+    deps.sources ?? deps.db,
     viewer ? { userId: viewer.id, admin: viewer.admin } : undefined,
     deps.caches,
   );

@@ -16,6 +16,7 @@ import { refreshPopularity } from './db/popularity.repository.ts';
 import { seedTripData } from './db/seed/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { createTripCaches } from './cache.ts';
+import { createLoaderSources } from './loaders.ts';
 
 export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
@@ -55,6 +56,7 @@ export const tripService: ServiceDefinition<TripConfig> = {
 
     const caches = createTripCaches({ redis: runtime.redis, logger });
     const provisioned = recentlyProvisioned();
+    const sources = createLoaderSources(db, caches);
 
     // Publishes trip.outbox (user and trip events) to the event queues of the services that keep
     // a projection of them; each must acknowledge every event.
@@ -68,7 +70,7 @@ export const tripService: ServiceDefinition<TripConfig> = {
       health: runtime.health,
       signingSecret: config.GATEWAY_SIGNING_SECRET,
       createContext: ({ identity }) =>
-        createContext({ db, readDb, config, logger, caches, provisioned }, identity),
+        createContext({ db, readDb, config, logger, caches, sources, provisioned }, identity),
       shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
       httpLimits: httpLimitsOf(config),
     });

@@ -36,6 +36,11 @@ export interface CacheGetOptions {
   tags?: string[];
   /** Load even when a fresh entry exists, and store the result (cache warming). */
   forceRefresh?: boolean;
+  /**
+   * Turns a value read back from Redis (JSON) into what the loader returns (e.g. Dates), once
+   * as it enters L1, so L1 hits hand out ready values.
+   */
+  revive?: (value: any) => unknown;
 }
 
 export interface CacheResult<T> {
@@ -90,6 +95,19 @@ interface L1Slot {
 }
 
 const DEFAULT_STALE_TTL_SECONDS = 24 * 60 * 60;
+
+/** fetchedAt is made only when read: DataLoader batches take thousands of results and read none. */
+class Result<T> implements CacheResult<T> {
+  constructor(
+    readonly value: T,
+    readonly cached: boolean,
+    readonly stale: boolean,
+    private readonly fetchedAtMs: number,
+  ) {}
+  get fetchedAt(): Date {
+    return new Date(this.fetchedAtMs);
+  }
+}
 
 /**
  * The caches of one service (same key prefix) in this process share tag invalidation: a trip
@@ -152,8 +170,19 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
   const entryKey = (key: string | object) => `${prefix}:${namespace}:${normalizeCacheKey(key)}`;
   const tagKey = (tag: string) => `${prefix}:tag:${tag}`;
-  const count = (result: 'hit' | 'miss' | 'stale', layer: 'l1' | 'l2' | 'none') =>
-    requestsTotal.inc({ service, namespace, result, layer });
+  // Bound once per outcome: a DataLoader batch counts dozens of lookups, and prom-client hashes
+  // the labels of every unbound inc.
+  const outcomes = new Map<string, { inc(value?: number): void }>();
+  const count = (result: 'hit' | 'miss' | 'stale', layer: 'l1' | 'l2' | 'none', times = 1) => {
+    if (times === 0) return;
+    const outcome = `${result}:${layer}`;
+    let child = outcomes.get(outcome);
+    if (!child) {
+      child = requestsTotal.labels({ service, namespace, result, layer });
+      outcomes.set(outcome, child);
+    }
+    child.inc(times);
+  };
   const l2Ready = () => redis !== undefined && redis.status === 'ready';
 
   let lastL2Error = '';
@@ -216,17 +245,23 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   }
 
   function result<T>(entry: Entry, cached: boolean, stale: boolean): CacheResult<T> {
-    return { value: entry.v as T, cached, stale, fetchedAt: new Date(entry.t) };
+    return new Result<T>(entry.v as T, cached, stale, entry.t);
   }
 
-  async function readL2(key: string): Promise<Entry | undefined> {
-    const raw = await l2('get', (client) => client.get(key));
-    if (!raw) return undefined;
+  /** An entry as Redis holds it, its value revived; undefined when unreadable. */
+  function parseEntry(raw: string, revive: ((value: any) => unknown) | undefined): Entry | undefined {
     try {
-      return JSON.parse(raw) as Entry;
+      const entry = JSON.parse(raw) as Entry;
+      if (revive) entry.v = revive(entry.v);
+      return entry;
     } catch {
       return undefined;
     }
+  }
+
+  async function readL2(key: string, revive?: (value: any) => unknown): Promise<Entry | undefined> {
+    const raw = await l2('get', (client) => client.get(key));
+    return raw ? parseEntry(raw, revive) : undefined;
   }
 
   /** Entries and their tag sets in one MULTI, each living until its stale horizon. */
@@ -247,7 +282,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     loader: () => Promise<T>,
     getOptions: CacheGetOptions,
   ): Promise<CacheResult<T>> {
-    const fromL2 = await readL2(key);
+    const fromL2 = await readL2(key, getOptions.revive);
     const now = Date.now();
     if (fromL2 && now < fromL2.f && !getOptions.forceRefresh) {
       storeL1(key, fromL2, now);
@@ -328,24 +363,20 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const results: (CacheResult<T> | undefined)[] = new Array(keys.length).fill(undefined);
       const now = Date.now();
       let pending: number[] = [];
-      cacheKeys.forEach((key, index) => {
-        const entry = options.forceRefresh ? undefined : trustedL1(key, now);
-        if (entry) {
-          count('hit', 'l1');
-          results[index] = result<T>(entry, true, false);
-        } else pending.push(index);
-      });
+      for (let index = 0; index < cacheKeys.length; index++) {
+        const entry = options.forceRefresh ? undefined : trustedL1(cacheKeys[index]!, now);
+        if (entry) results[index] = result<T>(entry, true, false);
+        else pending.push(index);
+      }
+      count('hit', 'l1', keys.length - pending.length);
       if (pending.length === 0) return results;
 
       const fromL2 = new Map<number, Entry>();
       const raw = await l2('mget', (client) => client.mget(...pending.map((index) => cacheKeys[index]!)));
       raw?.forEach((text, position) => {
-        if (!text) return;
-        try {
-          fromL2.set(pending[position]!, JSON.parse(text) as Entry);
-        } catch {
-          // An unreadable entry is a miss.
-        }
+        // An unreadable entry is a miss.
+        const entry = text ? parseEntry(text, options.revive) : undefined;
+        if (entry) fromL2.set(pending[position]!, entry);
       });
       if (!options.forceRefresh) {
         pending = pending.filter((index) => {

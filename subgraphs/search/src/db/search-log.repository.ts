@@ -2,7 +2,13 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, NewSearchLogRow } from './database.ts';
 
 export async function insertSearchLog(db: Kysely<Database>, row: NewSearchLogRow): Promise<void> {
-  await db.insertInto('search.search_log').values(row).execute();
+  await insertSearchLogs(db, [row]);
+}
+
+/** Many rows in one statement (the write-behind's batches). */
+export async function insertSearchLogs(db: Kysely<Database>, rows: NewSearchLogRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insertInto('search.search_log').values(rows).execute();
 }
 
 export interface DemandRow {

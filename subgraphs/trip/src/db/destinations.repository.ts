@@ -1,12 +1,21 @@
 import { sql, type Kysely } from 'kysely';
+import { reusableQuery } from '@traveloure/platform';
 import type { Database, DestinationRow, RegionValue } from './database.ts';
 
+const destinationsByCodes = reusableQuery((db: Kysely<Database>, codes: readonly string[]) =>
+  db
+    .selectFrom('trip.destinations')
+    .selectAll()
+    .where('code', '=', sql<string>`any(${codes})`),
+);
+
+/** One statement (compiled once) for any number of codes. */
 export async function findDestinationsByCodes(
   db: Kysely<Database>,
   codes: readonly string[],
 ): Promise<DestinationRow[]> {
   if (codes.length === 0) return [];
-  return db.selectFrom('trip.destinations').selectAll().where('code', 'in', codes).execute();
+  return destinationsByCodes(db, codes);
 }
 
 /**

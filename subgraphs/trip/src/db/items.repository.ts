@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { reusableQuery } from '@traveloure/platform';
 import type { Database, ItemRow, ItemUpdate, NewItem } from './database.ts';
 import { isUuid } from './trips.repository.ts';
 
@@ -19,21 +20,24 @@ const itemColumns = [
   'updated_at',
 ] as const;
 
-/** Items of many trips in one statement, each trip's items in time order. */
+const itemsOfTrips = reusableQuery((db: Kysely<Database>, tripIds: readonly string[]) =>
+  db
+    .selectFrom('trip.itinerary_items')
+    .select(itemColumns)
+    .where('trip_id', '=', sql<string>`any(${tripIds})`)
+    .orderBy('trip_id')
+    .orderBy('start_time')
+    .orderBy('id'),
+);
+
+/** Items of many trips in one statement (compiled once), each trip's items in time order. */
 export async function findItemsByTripIds(
   db: Kysely<Database>,
   tripIds: readonly string[],
 ): Promise<ItemRow[]> {
   const valid = tripIds.filter(isUuid);
   if (valid.length === 0) return [];
-  return db
-    .selectFrom('trip.itinerary_items')
-    .select(itemColumns)
-    .where('trip_id', 'in', valid)
-    .orderBy('trip_id')
-    .orderBy('start_time')
-    .orderBy('id')
-    .execute();
+  return itemsOfTrips(db, valid);
 }
 
 export async function findItemsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<ItemRow[]> {

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { reusableQuery } from '@traveloure/platform';
 import type { Database, NewTrip, RegionValue, TripRow, TripUpdate } from './database.ts';
 
 /** Every trip column, with dates as `YYYY-MM-DD` text. Unqualified: one table in scope. */
@@ -23,6 +24,21 @@ export interface TripScope {
   admin: boolean;
 }
 
+// The hot reads, compiled once (see reusableQuery): ids travel as one array parameter.
+const tripsByIds = reusableQuery((db: Kysely<Database>, ids: readonly string[]) =>
+  db
+    .selectFrom('trip.trips')
+    .select(tripColumns)
+    .where('id', '=', sql<string>`any(${ids})`),
+);
+const ownTripsByIds = reusableQuery((db: Kysely<Database>, ids: readonly string[], userId: string) =>
+  db
+    .selectFrom('trip.trips')
+    .select(tripColumns)
+    .where('id', '=', sql<string>`any(${ids})`)
+    .where('user_id', '=', userId),
+);
+
 /** Trips by id that `scope` may see, in one statement (one index probe per partition per id). */
 export async function findTripsByIds(
   db: Kysely<Database>,
@@ -31,12 +47,32 @@ export async function findTripsByIds(
 ): Promise<TripRow[]> {
   const valid = ids.filter(isUuid);
   if (valid.length === 0) return [];
-  let query = db.selectFrom('trip.trips').select(tripColumns).where('id', 'in', valid);
-  if (!scope.admin) query = query.where('user_id', '=', scope.userId);
-  return query.execute();
+  return scope.admin ? tripsByIds(db, valid) : ownTripsByIds(db, valid, scope.userId);
 }
 
 export type TripPageRow = TripRow & { cursor_at: string };
+
+const pageColumns = [...tripColumns, sql<string>`created_at::text`.as('cursor_at')] as const;
+const firstTripPage = reusableQuery((db: Kysely<Database>, userId: string, limit: number) =>
+  db
+    .selectFrom('trip.trips')
+    .select(pageColumns)
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit),
+);
+const nextTripPage = reusableQuery(
+  (db: Kysely<Database>, userId: string, limit: number, createdAt: string, id: string) =>
+    db
+      .selectFrom('trip.trips')
+      .select(pageColumns)
+      .where('user_id', '=', userId)
+      .where(sql<boolean>`(created_at, id) < (${createdAt}::timestamptz, ${id}::uuid)`)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit),
+);
 
 /**
  * One page of a user's trips, newest first, keyset-paginated on (created_at, id). The cursor
@@ -47,15 +83,9 @@ export async function listTripsForUser(
   userId: string,
   options: { limit: number; after?: { createdAt: string; id: string } },
 ): Promise<TripPageRow[]> {
-  let query = db
-    .selectFrom('trip.trips')
-    .select([...tripColumns, sql<string>`created_at::text`.as('cursor_at')])
-    .where('user_id', '=', userId);
-  if (options.after) {
-    const { createdAt, id } = options.after;
-    query = query.where(sql<boolean>`(created_at, id) < (${createdAt}::timestamptz, ${id}::uuid)`);
-  }
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+  return options.after
+    ? nextTripPage(db, userId, options.limit, options.after.createdAt, options.after.id)
+    : firstTripPage(db, userId, options.limit);
 }
 
 export async function countTripsForUser(db: Kysely<Database>, userId: string): Promise<number> {

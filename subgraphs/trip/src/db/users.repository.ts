@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { reusableQuery } from '@traveloure/platform';
 import type { Database, RegionValue, UserRow } from './database.ts';
 
 export interface UserClaims {
@@ -51,8 +52,15 @@ export async function provisionUser(
   return { user, event: inserted ? 'user.created' : 'user.updated' };
 }
 
-/** One statement for any number of ids. */
+const usersByIds = reusableQuery((db: Kysely<Database>, ids: readonly string[]) =>
+  db
+    .selectFrom('trip.users')
+    .selectAll()
+    .where('id', '=', sql<string>`any(${ids})`),
+);
+
+/** One statement (compiled once) for any number of ids. */
 export async function findUsersByIds(db: Kysely<Database>, ids: readonly string[]): Promise<UserRow[]> {
   if (ids.length === 0) return [];
-  return db.selectFrom('trip.users').selectAll().where('id', 'in', ids).execute();
+  return usersByIds(db, ids);
 }

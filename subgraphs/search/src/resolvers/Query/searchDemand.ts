@@ -9,5 +9,6 @@ export const searchDemand: QueryResolvers['searchDemand'] = async (_parent, { da
     throw badUserInput(`days must be between 1 and 365; got ${days}.`, ['days']);
   if (!Number.isInteger(first) || first < 1 || first > 100)
     throw badUserInput(`first must be between 1 and 100; got ${first}.`, ['first']);
+  await context.search.flushSearchLog();
   return readSearchDemand(context.readDb, { days, first });
 };
