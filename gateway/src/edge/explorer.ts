@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { GraphQLNamedType, GraphQLSchema } from 'graphql';
-import { mountLabel, type Logger } from '@traveloure/platform';
+import { mountLabel, sendGraphQLError, type Logger } from '@traveloure/platform';
 import { buildExplorer, explorerDist, explorerIsBuilt, explorerRoot } from '../../explorer/build.ts';
 import type { TrustedDocuments } from './persisted.ts';
 
@@ -69,10 +69,12 @@ export function explorerRouter(options: {
       .map((operation) => ({ name: operation.name, body: operation.body }));
     res.json({ endpoint: '/graphql', examples });
   });
-  router.use(
-    '/explorer',
-    mountLabel('/explorer'),
-    express.static(explorerDist, { index: false, maxAge: '1h', fallthrough: false }),
-  );
+  const assets = express.static(explorerDist, { index: false, maxAge: '1h', fallthrough: false });
+  router.use('/explorer', mountLabel('/explorer'), (req, res, next) => {
+    // The static handler answers other methods with a bare 405; the explorer's assets are read-only.
+    if (req.method === 'GET' || req.method === 'HEAD') return assets(req, res, next);
+    res.setHeader('allow', 'GET, HEAD');
+    sendGraphQLError(res, 405, 'BAD_REQUEST', 'The explorer is read with GET.', req.requestId);
+  });
   return router;
 }
