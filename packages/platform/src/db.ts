@@ -16,7 +16,6 @@ import type { Logger } from 'pino';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { BaseConfig } from './config.ts';
 import { histogram } from './metrics.ts';
-import { trackRequestContext } from './request-context.ts';
 
 export { sql } from 'kysely';
 export type { Kysely, Transaction, Selectable, Insertable, Updateable, Migration } from 'kysely';
@@ -65,10 +64,7 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number;
   /** Label for metrics: `primary` or `read`. */
   pool?: 'primary' | 'read';
-  /**
-   * Observe every statement (tests count statements with it). Turns on request-context tracking
-   * (see trackRequestContext) so currentRequestContext() tells which request ran it.
-   */
+  /** Observe every statement (tests count statements with it, per request via currentRequestContext()). */
   onQuery?: (sqlText: string) => void;
   plugins?: KyselyPlugin[];
 }
@@ -83,7 +79,6 @@ export interface DatabaseHandle<DB> {
 export function createDatabase<DB>(options: DatabaseOptions): DatabaseHandle<DB> {
   const poolLabel = options.pool ?? 'primary';
   // An observer attributes statements to requests through the request context.
-  if (options.onQuery) trackRequestContext();
   const log = (event: { level: string; query: { sql: string }; queryDurationMillis: number }) => {
     queryDuration.observe({ service: options.service, pool: poolLabel }, event.queryDurationMillis / 1000);
     options.onQuery?.(event.query.sql);

@@ -20,18 +20,3 @@ export function currentRequestContext(): RequestContext | undefined {
 export function runWithRequestContext<T>(context: RequestContext, fn: () => T): T {
   return requestContextStorage.run(context, fn);
 }
-
-let tracking = false;
-
-/**
- * Subgraphs serve requests outside the request context unless something needs it: with any
- * AsyncLocalStorage in use, every promise pays a hook (about 15% of a subgraph's CPU per request
- * on Node 20 and 22). Statement observers (tests counting statements per request) turn it on.
- */
-export function trackRequestContext(): void {
-  tracking = true;
-}
-
-export function tracksRequestContext(): boolean {
-  return tracking;
-}

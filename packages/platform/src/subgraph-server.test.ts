@@ -106,10 +106,21 @@ describe('createSubgraphServer', () => {
     expect(error.extensions.stacktrace).toBeUndefined();
   });
 
-  it('serves requests outside the request context: nothing here observes statements', async () => {
-    // Tracking it makes every promise pay a hook; only statement observers turn it on.
-    const { body } = await post('{ tracked }', await signedHeaders('demo', { id: 'user-7' }));
-    expect(body.data.tracked).toBe(false);
+  it('serves each request in its request context, so refusals made before any plugin carry the request id', async () => {
+    const headers = await signedHeaders('demo', { id: 'user-7' }, undefined, { requestId: 'req-batch-1' });
+    const { body } = await post('{ tracked }', headers);
+    expect(body.data.tracked).toBe(true);
+    // Apollo refuses a batch before the request pipeline (and its plugins) runs.
+    const batch = await fetch(running.url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: '[]',
+    });
+    expect(batch.status).toBe(400);
+    expect(((await batch.json()) as any).errors[0].extensions).toEqual({
+      code: 'BAD_REQUEST',
+      requestId: 'req-batch-1',
+    });
   });
 
   it('answers a context that cannot be built with a coded error and the request id', async () => {

@@ -32,7 +32,7 @@ import {
 } from './http.ts';
 import { IDENTITY_HEADER, verifyIdentity, IdentityVerificationError, type Identity } from './identity.ts';
 import { rejectNulCharactersPlugin } from './nul-characters.ts';
-import { runWithRequestContext, tracksRequestContext } from './request-context.ts';
+import { runWithRequestContext } from './request-context.ts';
 import { reportError } from './sentry.ts';
 
 export interface SubgraphServerOptions<TContext extends object> {
@@ -196,7 +196,6 @@ export async function createSubgraphServer<TContext extends object>(
         // The gateway's request id wins so one id follows the request across services.
         req.requestId = identity.requestId;
         res.setHeader('x-request-id', identity.requestId);
-        if (!tracksRequestContext()) return next();
         runWithRequestContext(
           {
             requestId: identity.requestId,
