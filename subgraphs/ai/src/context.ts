@@ -4,6 +4,7 @@ import type { AiConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { LlmClient } from './llm/client.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
+import type { GenerationLimits } from './rate-limit.ts';
 
 /** Long-lived dependencies, made once per service. */
 export interface AiDependencies {
@@ -11,6 +12,8 @@ export interface AiDependencies {
   config: AiConfig;
   llm: LlmClient;
   suggestionCache: ResponseCache;
+  /** Counts suggestions generated per caller (`@generationLimit`), not reads. */
+  generationLimits: GenerationLimits;
 }
 
 export interface Context extends BaseContext, AiDependencies {

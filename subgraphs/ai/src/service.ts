@@ -17,7 +17,7 @@ import type { Database } from './db/database.ts';
 import { migrations } from './db/migrations/index.ts';
 import { seedAiData } from './db/seed/index.ts';
 import { createLlmClient } from './llm/client.ts';
-import { rateLimitTransformer } from './rate-limit.ts';
+import { generationLimits, rateLimitTransformer } from './rate-limit.ts';
 import { resolvers } from './resolvers/index.ts';
 import { createTripEventHandler } from './trip-events.ts';
 
@@ -89,7 +89,13 @@ export const aiService: ServiceDefinition<AiConfig> = {
       },
       'ai itinerary source',
     );
-    const deps: AiDependencies = { db, config, llm, suggestionCache };
+    const deps: AiDependencies = {
+      db,
+      config,
+      llm,
+      suggestionCache,
+      generationLimits: generationLimits(typeDefs, { redis, keyPrefix: config.AI_KEY_PREFIX }),
+    };
 
     const server = await createSubgraphServer({
       name: 'ai',

@@ -225,21 +225,30 @@ describe('planItinerary', () => {
     expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
-  it('rate-limits per caller with RATE_LIMITED and retryAfter, without touching other callers', async () => {
+  it('limits generations per caller with RATE_LIMITED and retryAfter, not reads of the same plan', async () => {
     harness.llm.setMode('ok');
     const user = traveler();
     const same = input();
-    const codes: (string | undefined)[] = [];
-    for (let call = 0; call < 11; call++) {
+    // Asking again for a plan already made reads it: no generation, no point taken.
+    for (let call = 0; call < 15; call++) {
       const result = await harness.graphql(plan, { input: same }, user);
+      expect(result.errors).toBeUndefined();
+    }
+    expect(harness.llm.requests).toHaveLength(1);
+    const codes: (string | undefined)[] = [];
+    // Nine more distinct plans make ten generations; the eleventh is refused.
+    for (let call = 0; call < 10; call++) {
+      const result = await harness.graphql(plan, { input: input() }, user);
       codes.push(result.errors?.[0]?.extensions?.code);
-      if (call === 10) {
+      if (call === 9) {
         expect(result.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(0);
         expect(result.errors?.[0]?.extensions?.requestId).toBeTruthy();
       }
     }
-    expect(codes.slice(0, 10).every((code) => code === undefined)).toBe(true);
-    expect(codes[10]).toBe('RATE_LIMITED');
+    expect(codes.slice(0, 9).every((code) => code === undefined)).toBe(true);
+    expect(codes[9]).toBe('RATE_LIMITED');
+    // Over the limit, a plan already made still reads.
+    expect((await harness.graphql(plan, { input: same }, user)).errors).toBeUndefined();
     const other = await harness.graphql(plan, { input: same }, traveler());
     expect(other.errors).toBeUndefined();
   });
@@ -259,41 +268,66 @@ describe('rate limits', () => {
 
   it('keys planItinerary by API key: one key over its limit leaves other keys alone', async () => {
     const key = `key-${randomUUID()}`;
-    const same = input();
     const codes: (string | undefined)[] = [];
     for (let call = 0; call < 11; call++)
-      codes.push((await asKey(plan, { input: same }, key)).errors?.[0]?.extensions?.code);
+      codes.push((await asKey(plan, { input: input() }, key)).errors?.[0]?.extensions?.code);
     expect(codes.slice(0, 10)).toEqual(Array(10).fill(undefined));
     expect(codes[10]).toBe('RATE_LIMITED');
-    const other = await asKey(plan, { input: same }, `key-${randomUUID()}`);
+    const other = await asKey(plan, { input: input() }, `key-${randomUUID()}`);
     expect(other.errors).toBeUndefined();
     expect(other.data.planItinerary.suggestion.source).toBe('LLM');
   });
 
-  it('limits Trip.itinerarySuggestion (20 a minute) per user, with retryAfter', async () => {
+  const tripReference = () => ({
+    __typename: 'Trip',
+    id: randomUUID(),
+    destinationCode: 'LIS',
+    startDate: '2027-07-05',
+    endDate: '2027-07-05',
+    pace: 'RELAXED',
+    budget: 'BUDGET',
+    travelers: 1,
+  });
+
+  it('lets a traveler read their trip suggestion 25 times a minute: reads cost no generation', async () => {
     const user = traveler();
-    const representations = [
-      {
-        __typename: 'Trip',
-        id: randomUUID(),
-        destinationCode: 'LIS',
-        startDate: '2027-07-05',
-        endDate: '2027-07-05',
-        pace: 'RELAXED',
-        budget: 'BUDGET',
-        travelers: 1,
-      },
-    ];
+    const representations = [tripReference()];
     const results = [];
-    for (let call = 0; call < 21; call++)
+    for (let call = 0; call < 25; call++)
       results.push(await harness.graphql(tripSuggestion, { representations }, user));
+    expect(results.map((result) => result.errors?.[0]?.extensions?.code)).toEqual(Array(25).fill(undefined));
+    const ids = new Set(results.map((result) => result.data._entities[0].itinerarySuggestion.id));
+    expect(ids.size).toBe(1);
+    expect(harness.llm.requests).toHaveLength(1);
+  });
+
+  it('limits Trip.itinerarySuggestion generations (20 a minute) per user, with retryAfter', async () => {
+    const user = traveler();
+    const representations = [tripReference()];
+    const results = [];
+    // Distinct interests force a new suggestion each time.
+    for (let call = 0; call < 21; call++)
+      results.push(
+        await harness.graphql(
+          tripSuggestion,
+          { representations, preferences: { interests: [`generation-${call}`] } },
+          user,
+        ),
+      );
     expect(results.slice(0, 20).every((result) => result.errors === undefined)).toBe(true);
     const limited = results[20]!.errors?.[0];
     expect(limited?.extensions?.code).toBe('RATE_LIMITED');
     expect(limited?.extensions?.retryAfter).toBeGreaterThan(0);
     expect(limited?.extensions?.requestId).toBeTruthy();
-    // The 21st call asked nothing of the LLM: the first answered, the rest came from the cache.
-    expect(harness.llm.requests).toHaveLength(1);
+    // Only the twenty generations reached the LLM; the refused one did not.
+    expect(harness.llm.requests).toHaveLength(20);
+    // One already generated still reads, over the limit.
+    const again = await harness.graphql(
+      tripSuggestion,
+      { representations, preferences: { interests: ['generation-3'] } },
+      user,
+    );
+    expect(again.errors).toBeUndefined();
     const other = await harness.graphql(tripSuggestion, { representations }, traveler());
     expect(other.errors).toBeUndefined();
   });

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import { counter, normalizeCacheKey, userError, type UserError } from '@traveloure/platform';
+import { counter, normalizeCacheKey, userError, type Identity, type UserError } from '@traveloure/platform';
 import type { AiDependencies } from './context.ts';
 import type { SuggestionRow } from './db/database.ts';
 import { placesForDestination, toPlannerPlace } from './db/places.repository.ts';
-import { insertSuggestion } from './db/suggestions.repository.ts';
+import { insertSuggestion, storedSuggestion } from './db/suggestions.repository.ts';
 import type { SuggestionModel } from './models.ts';
 import { planItinerary } from './planner/planner.ts';
 import { datesBetween } from './planner/time.ts';
@@ -65,23 +65,34 @@ export function normalizeRequest(request: PlanRequest, fieldPrefix: string[]): P
 
 /**
  * A suggestion for the request: from the response cache when the same caller asked the same
- * thing in the last 24 hours, else generated (LLM, or the planner when there is no LLM or it
- * fails), stored, and cached.
+ * thing in the last 24 hours, else the one stored for it then (the cache may have lost it), else
+ * generated (LLM, or the planner when there is no LLM or it fails), stored, and cached. Only a
+ * generation takes from the caller's `@generationLimit` budget for `coordinate`.
  */
 export async function suggest(
-  deps: AiDependencies & { logger: Logger },
-  ask: { owner: string; tripId: string | null; request: PlanRequest; fieldPrefix: string[] },
+  deps: AiDependencies & { logger: Logger; identity: Identity },
+  ask: {
+    owner: string;
+    tripId: string | null;
+    request: PlanRequest;
+    fieldPrefix: string[];
+    /** The field asking (`Type.field`), whose generation limit applies. */
+    coordinate: string;
+  },
 ): Promise<SuggestionModel> {
   const request = normalizeRequest(ask.request, ask.fieldPrefix);
   const keyMaterial = { v: 1, owner: ask.owner, tripId: ask.tripId, request };
   const cacheKey = normalizeCacheKey(keyMaterial);
+  const ttlSeconds = deps.config.SUGGESTION_CACHE_TTL_SECONDS;
   const result = await deps.suggestionCache.get<SuggestionModel>(
     `suggestion:${cacheKey}`,
-    async () => toModel(await generate(deps, { ...ask, request, cacheKey })),
-    {
-      ttlSeconds: deps.config.SUGGESTION_CACHE_TTL_SECONDS,
-      tags: [`destination:${request.destinationCode}`],
+    async () => {
+      const stored = await storedSuggestion(deps.db, cacheKey, new Date(Date.now() - ttlSeconds * 1000));
+      if (stored) return toModel(stored);
+      await deps.generationLimits.consume(ask.coordinate, deps.identity);
+      return toModel(await generate(deps, { ...ask, request, cacheKey }));
     },
+    { ttlSeconds, tags: [`destination:${request.destinationCode}`] },
   );
   return result.value;
 }

@@ -572,6 +572,13 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
 }>;
 
+export type GenerationLimitDirectiveArgs = {
+  duration: Scalars['Int']['input'];
+  limit: Scalars['Int']['input'];
+};
+
+export type GenerationLimitDirectiveResolver<Result, Parent, ContextType = Context, Args = GenerationLimitDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type RateLimitDirectiveArgs = {
   duration?: Scalars['Int']['input'];
   limit?: Scalars['Int']['input'];
@@ -740,5 +747,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
 }>;
 
 export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  generationLimit?: GenerationLimitDirectiveResolver<any, any, ContextType>;
   rateLimit?: RateLimitDirectiveResolver<any, any, ContextType>;
 }>;

@@ -38,6 +38,22 @@ export async function insertSuggestion(
     .executeTakeFirstOrThrow();
 }
 
+/** The suggestion generated for `cacheKey` since `since`, the newest one (index on cache_key, generated_at). */
+export async function storedSuggestion(
+  db: Kysely<Database>,
+  cacheKey: string,
+  since: Date,
+): Promise<SuggestionRow | undefined> {
+  return db
+    .selectFrom('ai.suggestions')
+    .selectAll()
+    .where('cache_key', '=', cacheKey)
+    .where('generated_at', '>=', since)
+    .orderBy('generated_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /** Suggestions by id, in key order (null where missing or malformed ids). */
 export function suggestionsByIds(
   db: Kysely<Database>,

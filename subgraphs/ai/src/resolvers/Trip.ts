@@ -20,6 +20,7 @@ export const Trip: TripResolvers = {
         owner,
         tripId: trip.id,
         fieldPrefix: ['preferences'],
+        coordinate: 'Trip.itinerarySuggestion',
         request: {
           destinationCode,
           startDate: String(startDate),

@@ -9,6 +9,7 @@ export const planItinerary: MutationResolvers['planItinerary'] = async (_root, {
       owner,
       tripId: null,
       fieldPrefix: ['input'],
+      coordinate: 'Mutation.planItinerary',
       request: { ...input, interests: input.interests ?? [] },
     });
     return { suggestion, userErrors: [] };
