@@ -94,12 +94,16 @@ export async function createGateway(options: GatewayOptions) {
   const dataSources: SignedDataSource[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl,
+    // Each fetch carries its parsed operation, so the data sources read it (mutation or query,
+    // what a cached answer holds) without parsing the text again.
+    queryPlannerConfig: { exposeDocumentNodeInFetchNode: true },
     buildService: ({ name, url }) => {
       const dataSource = new SignedDataSource({
         name,
         url: subgraphUrls[name] ?? url!,
         signingSecret: config.GATEWAY_SIGNING_SECRET,
         timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+        fetchCache: () => edge.responseCache?.fetches,
       });
       dataSources.push(dataSource);
       return dataSource;

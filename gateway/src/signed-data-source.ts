@@ -13,6 +13,7 @@ import {
 import { GraphQLError, Kind, type DocumentNode } from 'graphql';
 import { Pool } from 'undici';
 import { fieldPathsOfFetch } from './fetch-error-paths.ts';
+import { parseCacheControl, type SubgraphFetchCache } from './response-cache/subgraph-fetches.ts';
 
 export interface GatewayContext {
   identity: Identity;
@@ -28,6 +29,8 @@ export interface SignedDataSourceOptions {
   timeoutMs: number;
   /** Merge identical in-flight queries of one caller (on by default). */
   mergeInFlight?: boolean;
+  /** The gateway's cache of subgraph answers, when on (read per call: it is made after the data sources). */
+  fetchCache?: () => SubgraphFetchCache | undefined;
 }
 
 const mergedFetches = counter(
@@ -161,9 +164,17 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
     const body = JSON.stringify(payload);
 
     const mergeKey = this.mergeKeyOf(options, body);
+    const cached = this.cachedFetchOf(options, body);
     let answer: Promise<SubgraphAnswer>;
     const pending = mergeKey ? this.inFlight.get(mergeKey) : undefined;
-    if (pending) {
+    const hit = cached?.cache.lookup(cached.request);
+    if (hit) {
+      answer = Promise.resolve({
+        status: 200,
+        headers: { 'content-type': hit.contentType, 'cache-control': hit.cacheControl },
+        text: hit.body,
+      });
+    } else if (pending) {
       mergedFetches.inc({ service: 'gateway', subgraph: this.options.name });
       answer = pending;
     } else {
@@ -197,7 +208,25 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
     if (typeof parsed !== 'object' || parsed === null) {
       throw new Error(`Expected JSON response body, but received: ${String(parsed).slice(0, 200)}`);
     }
-    this.restrictCachePolicy(options, headerValue(responseHeaders, 'cache-control'));
+    const cacheControl = headerValue(responseHeaders, 'cache-control');
+    this.restrictCachePolicy(options, cacheControl);
+    const result = parsed as GatewayGraphQLResponse;
+    if (cached && !hit && !result.errors?.length) {
+      cached.cache.keep(
+        cached.request,
+        { text, contentType, cacheControl, data: result.data },
+        cached.fetch,
+        cached.generation,
+      );
+    }
+    if (!cached && isIncomingOperation(options) && options.document) {
+      this.options
+        .fetchCache?.()
+        ?.afterMutation(
+          { schema: options.incomingRequestContext.schema, document: options.document },
+          result.data,
+        );
+    }
     return {
       ...(parsed as GatewayGraphQLResponse),
       http: {
@@ -243,22 +272,40 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
     return `${caller}\n${body}`;
   }
 
+  /**
+   * Whether this fetch may be answered from (and kept in) the gateway's fetch cache: a query of
+   * an incoming operation, with its document. Mutations never are.
+   */
+  private cachedFetchOf(options: ProcessOptions, body: string) {
+    const cache = this.options.fetchCache?.();
+    if (!cache || !isIncomingOperation(options) || !options.document) return undefined;
+    const context = options.context as Partial<GatewayContext> | undefined;
+    if (!context?.identity || !isQuery(options.document, options.request.query!)) return undefined;
+    const { user, apiKey } = context.identity;
+    return {
+      cache,
+      generation: cache.generation,
+      request: {
+        subgraph: this.options.name,
+        // The same identity fields the merge key holds; anonymous callers share public answers only.
+        caller: user || apiKey ? JSON.stringify({ user, apiKey }) : undefined,
+        body,
+      },
+      fetch: {
+        schema: options.incomingRequestContext.schema,
+        document: options.document,
+        variables: options.request.variables,
+      },
+    };
+  }
+
   /** Subgraph Cache-Control hints narrow the response's cache policy, as Apollo's data source does. */
   private restrictCachePolicy(options: ProcessOptions, header: string | null) {
     if (!isIncomingOperation(options)) return;
     const policy = options.incomingRequestContext.overallCachePolicy;
     if (!policy || !('restrict' in policy)) return;
-    const directives = new Map<string, string | true>();
-    for (const part of (header ?? '').split(',')) {
-      const [name, value] = part.split('=', 2).map((piece) => piece.trim());
-      if (name) directives.set(name.toLowerCase(), value === undefined ? true : value.replace(/^"|"$/g, ''));
-    }
-    const maxAge = directives.get('max-age');
-    policy.restrict({
-      maxAge: typeof maxAge === 'string' && /^[0-9]+$/.test(maxAge) ? Number(maxAge) : 0,
-      ...(directives.get('private') === true ? { scope: 'PRIVATE' as const } : {}),
-      ...(directives.get('public') === true ? { scope: 'PUBLIC' as const } : {}),
-    });
+    const { maxAge, scope } = parseCacheControl(header);
+    policy.restrict({ maxAge, ...(scope ? { scope } : {}) });
   }
 }
 

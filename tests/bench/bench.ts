@@ -192,7 +192,8 @@ export async function runSideBySide(options: BenchOptions): Promise<BenchReport>
   const running = await startEverything(wanted);
   const reports: WorkloadReport[] = [];
   try {
-    await primeTripPages(running, workloads);
+    // Primed with the whole set's trip page, whichever workloads were picked with --only.
+    await primeTripPages(running, createWorkloads({ manifest }));
     await registerApq(running, manifest);
     for (const workload of workloads) {
       const order = targetsOf(workload);

@@ -7,7 +7,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
@@ -67,7 +67,12 @@ interface SpawnOptions {
 
 /** `node --import tsx <file>` (the process itself, not a wrapper, so its pid is what we measure). */
 export async function spawnNode(label: string, file: string, options: SpawnOptions): Promise<BenchProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+  // BENCH_CPU_PROF=<folder>: every service writes a V8 CPU profile there when it stops.
+  // (one folder per process: the loader's worker thread writes a profile of its own).
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF, label.replace(/\W+/g, '-'))}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', file], {
     cwd: repositoryRoot,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],

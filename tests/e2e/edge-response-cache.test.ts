@@ -159,6 +159,9 @@ async function startGateway(
       RATE_LIMIT_ANONYMOUS: '100000',
       RATE_LIMIT_USER: '100000',
       EXPLORER_ENABLED: 'false',
+      // Every call that is not a response-cache hit must reach the counting subgraph: the cache
+      // of subgraph answers below the pipeline is tested on its own (subgraph-fetch-cache.test.ts).
+      SUBGRAPH_FETCH_CACHE_ENABLED: 'false',
       ...env,
     }),
     logger,

@@ -99,6 +99,8 @@ describe('no optimization leaks', () => {
     );
     const allTrips = [...travelers.alice.trips, ...travelers.bob.trips];
 
+    // Answers served from the gateway's per-caller entries: they must be as much each caller's own.
+    let hits = 0;
     const requests: Promise<void>[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       for (const who of ['alice', 'bob'] as const) {
@@ -115,7 +117,7 @@ describe('no optimization leaks', () => {
           getPersisted(TRIP_PAGE, { id: tripId }, token).then((answer) => {
             assertOnlyOwn(who, answer.body);
             if (own) expect(answer.body.data.trip.owner.id).toBe(id);
-            expect(answer.headers.get('x-cache')).not.toBe('HIT');
+            if (answer.headers.get('x-cache') === 'HIT') hits++;
           }),
           graph.graphql(MY_TRIPS_POST, {}, { token }).then((answer) => {
             assertOnlyOwn(who, answer.body);
@@ -134,12 +136,14 @@ describe('no optimization leaks', () => {
             expect(body.data.me.trips.edges.map((edge: any) => edge.node.id).sort()).toEqual(
               [...trips].sort(),
             );
-            expect(response.headers.get('x-cache')).not.toBe('HIT');
+            if (response.headers.get('x-cache') === 'HIT') hits++;
           }),
         );
       }
     }
     await Promise.all(requests);
+    // The caches were in play (hints make both pages cacheable per caller), not bypassed.
+    expect(hits).toBeGreaterThan(0);
   });
 
   it('never merges or caches a mutation: two identical createTrip calls at once make two trips', async () => {

@@ -31,7 +31,8 @@ const statements: { sql: string; requestId?: string }[] = [];
 beforeAll(async () => {
   graph = await startTestSupergraph('trip', {
     services: ['trip'],
-    env: { TRIP_POPULARITY_REFRESH_MS: '0' },
+    // The statement counts below are the trip subgraph's own: no gateway cache in front of it.
+    env: { TRIP_POPULARITY_REFRESH_MS: '0', SUBGRAPH_FETCH_CACHE_ENABLED: 'false' },
     onQuery: (sqlText, service) => {
       // Background work of the trip service (the outbox relay and its transactions, the
       // popularity refresh) runs on its own schedule; the request id the subgraph runs each

@@ -142,9 +142,10 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
   let server: ApolloServer<GatewayContext> | undefined;
   const authenticate = authenticationMiddleware(authenticator, logger, rateLimiter);
   const rateLimit = rateLimitMiddleware(rateLimiter);
-  const responseCache = config.RESPONSE_CACHE_ENABLED
-    ? createGatewayResponseCache({ config, redis, logger, limiter: rateLimiter })
-    : undefined;
+  const responseCache =
+    config.RESPONSE_CACHE_ENABLED || config.SUBGRAPH_FETCH_CACHE_ENABLED
+      ? createGatewayResponseCache({ config, redis, logger, limiter: rateLimiter })
+      : undefined;
 
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
     ...armor.plugins,
@@ -152,7 +153,7 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
     rateLimitPlugin(rateLimiter),
     persistedQueriesPlugin(documents),
     limitErrorCodesPlugin(),
-    ...(responseCache ? [responseCache.plugin] : []),
+    ...(responseCache?.plugin ? [responseCache.plugin] : []),
   ];
 
   return {
@@ -198,7 +199,7 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
       jsonBody({ limitBytes: config.BODY_LIMIT_BYTES, maxDepth: config.JSON_MAX_DEPTH }),
       persistedQueryShapeMiddleware(),
       safelistMiddleware(documents, config.PERSISTED_QUERIES_MODE),
-      ...(responseCache ? [responseCache.middleware] : []),
+      ...(responseCache?.middleware ? [responseCache.middleware] : []),
     ],
     /** GET /, /explorer/*, /schema.graphql and /analytics/*. */
     mountRoutes(app: express.Express) {

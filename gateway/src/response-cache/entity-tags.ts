@@ -60,6 +60,11 @@ export function entityTagsOf(options: {
   data: Record<string, unknown>;
   keyFields: ReadonlyMap<string, string>;
   maxTags?: number;
+  /**
+   * For a subgraph's `_entities` fetch: the representations it was sent (its `representations`
+   * variable), in the order of the answers.
+   */
+  entities?: readonly Record<string, unknown>[];
 }): string[] {
   const { schema, document, keyFields } = options;
   const maxTags = options.maxTags ?? 500;
@@ -179,8 +184,45 @@ export function entityTagsOf(options: {
     }
   }
 
-  const root = schema.getRootType(options.operation.operation);
-  if (root) visitFields(root, options.operation.selectionSet, options.data, new Set());
+  if (options.entities) {
+    // A subgraph's `_entities` fetch: each answer is the representation's type, whose key the
+    // representation carries, read through the fetch's `... on Type { }` selections.
+    const entitiesField = options.operation.selectionSet.selections.find(
+      (selection) => selection.kind === Kind.FIELD && selection.name.value === '_entities',
+    );
+    const answers =
+      options.data[
+        entitiesField?.kind === Kind.FIELD ? (entitiesField.alias ?? entitiesField.name).value : '_entities'
+      ];
+    options.entities.forEach((representation, index) => {
+      const typename = representation.__typename;
+      const named = typeof typename === 'string' ? schema.getType(typename) : undefined;
+      if (!named || !isObjectType(named)) {
+        tags.add(typeWideTag(String(typename)));
+        return;
+      }
+      const keyField = keyFieldOf(named);
+      const key = keyField ? representation[keyField] : undefined;
+      types.add(named.name);
+      tags.add(
+        typeof key === 'string' || typeof key === 'number'
+          ? `${tagPrefixOf(named.name)}:${key}`
+          : typeWideTag(named.name),
+      );
+      const answer = Array.isArray(answers) ? answers[index] : undefined;
+      if (
+        entitiesField?.kind === Kind.FIELD &&
+        entitiesField.selectionSet &&
+        answer &&
+        typeof answer === 'object'
+      ) {
+        visitFields(named, entitiesField.selectionSet, answer as Record<string, unknown>, new Set());
+      }
+    });
+  } else {
+    const root = schema.getRootType(options.operation.operation);
+    if (root) visitFields(root, options.operation.selectionSet, options.data, new Set());
+  }
   if (tags.size > maxTags) return [...types].map(typeWideTag);
   return [...tags];
 }

@@ -13,8 +13,10 @@ import type { responseCacheConfigShape } from './config.ts';
 import { entityKeyFieldsOf } from './entity-tags.ts';
 import { responseCacheMiddleware, responseCachePlugin } from './http.ts';
 import { ResponseStore } from './store.ts';
+import { SubgraphFetchCache } from './subgraph-fetches.ts';
 
 export { responseCacheConfigShape } from './config.ts';
+export { parseCacheControl, SubgraphFetchCache } from './subgraph-fetches.ts';
 export { entityKeyFieldsOf, entityTagsOf } from './entity-tags.ts';
 export { partitionOf } from './http.ts';
 export { ResponseStore } from './store.ts';
@@ -49,13 +51,19 @@ export function createGatewayResponseCache(options: {
     maxBytes: config.RESPONSE_CACHE_MAX_BYTES,
     maxEntryBytes: config.RESPONSE_CACHE_MAX_ENTRY_BYTES,
   });
+  const fetchStore = new ResponseStore({
+    maxEntries: config.SUBGRAPH_FETCH_CACHE_MAX_ENTRIES,
+    maxBytes: config.SUBGRAPH_FETCH_CACHE_MAX_BYTES,
+    maxEntryBytes: config.SUBGRAPH_FETCH_CACHE_MAX_ENTRY_BYTES,
+  });
+  const writable = () => !redis || redis.status === 'ready';
   const origin = randomUUID();
   const ownChannel = invalidationChannel('gateway');
   let keyFields: ReadonlyMap<string, string> = new Map();
   const subscriptions = new Map<string, () => void>();
 
   const invalidateLocally = (tags: string[]) => {
-    const dropped = store.invalidate(tags);
+    const dropped = store.invalidate(tags) + fetchStore.invalidate(tags);
     if (dropped) invalidations.inc({ service: 'gateway' }, dropped);
   };
   const listen = (channel: string) => {
@@ -77,22 +85,39 @@ export function createGatewayResponseCache(options: {
 
   // While Redis is away, invalidations published meanwhile never arrive: forget everything and
   // keep nothing new until it is back.
-  const forget = () => store.clear();
+  const forget = () => {
+    store.clear();
+    fetchStore.clear();
+  };
   redis?.on('close', forget);
 
   return {
     store,
-    middleware: responseCacheMiddleware({
-      store,
-      limiter: options.limiter,
-      privateEntries: config.RESPONSE_CACHE_PRIVATE,
-      writable: () => !redis || redis.status === 'ready',
-    }),
-    plugin: responseCachePlugin({
-      maxTtlSeconds: config.RESPONSE_CACHE_MAX_TTL_SECONDS,
-      privateEntries: config.RESPONSE_CACHE_PRIVATE,
-      keyFields: () => keyFields,
-    }),
+    /** Whole answers to GET persisted queries, before the pipeline (RESPONSE_CACHE_ENABLED). */
+    ...(config.RESPONSE_CACHE_ENABLED
+      ? {
+          middleware: responseCacheMiddleware({
+            store,
+            limiter: options.limiter,
+            privateEntries: config.RESPONSE_CACHE_PRIVATE,
+            writable,
+          }),
+          plugin: responseCachePlugin({
+            maxTtlSeconds: config.RESPONSE_CACHE_MAX_TTL_SECONDS,
+            privateEntries: config.RESPONSE_CACHE_PRIVATE,
+            keyFields: () => keyFields,
+          }),
+        }
+      : {}),
+    /** Subgraph answers, below the planner (SUBGRAPH_FETCH_CACHE_ENABLED). */
+    fetches: config.SUBGRAPH_FETCH_CACHE_ENABLED
+      ? new SubgraphFetchCache(fetchStore, {
+          maxTtlSeconds: config.SUBGRAPH_FETCH_CACHE_MAX_TTL_SECONDS,
+          keyFields: () => keyFields,
+          writable,
+          invalidateLocally,
+        })
+      : undefined,
     /** On every supergraph (re)load: entity keys for tags, and each subgraph's invalidations. */
     onSupergraph(supergraphSdl: string) {
       try {
@@ -101,7 +126,7 @@ export function createGatewayResponseCache(options: {
         logger.warn({ err: error }, 'response cache: entity keys unreadable; tagging by type only');
       }
       for (const { name } of subgraphsOf(supergraphSdl)) listen(invalidationChannel(name));
-      store.clear();
+      forget();
     },
     /** Drops entries holding these entities here and on every other gateway replica. */
     async invalidateTags(tags: string[]) {
@@ -114,7 +139,7 @@ export function createGatewayResponseCache(options: {
       redis?.off('close', forget);
       for (const stop of subscriptions.values()) stop();
       subscriptions.clear();
-      store.clear();
+      forget();
     },
   };
 }

@@ -35,6 +35,11 @@ export type Budget =
   /** Comfortable, not lavish. */
   | 'MIDRANGE';
 
+/** Who may keep a cached answer: any cache (PUBLIC) or only the caller's (PRIVATE). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 /** A conversation between a traveler and an expert (the assistant joins while the expert is away). */
 export type Conversation = {
   __typename?: 'Conversation';
@@ -506,6 +511,7 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   Budget: Budget;
+  CacheControlScope: CacheControlScope;
   Conversation: ResolverTypeWrapper<ConversationModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -527,7 +533,6 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Pace: Pace;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   PlanItineraryInput: PlanItineraryInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SendMessagePayload: ResolverTypeWrapper<Omit<SendMessagePayload, 'message' | 'reply'> & { message?: Maybe<ResolversTypes['Message']>, reply?: Maybe<ResolversTypes['Message']> }>;
@@ -537,6 +542,7 @@ export type ResolversTypes = ResolversObject<{
   SuggestionSource: SuggestionSource;
   Trip: ResolverTypeWrapper<TripModel>;
   UserError: ResolverTypeWrapper<UserError>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
@@ -561,7 +567,6 @@ export type ResolversParentTypes = ResolversObject<{
   Money: Money;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   PlanItineraryInput: PlanItineraryInput;
   Query: Record<PropertyKey, never>;
   SendMessagePayload: Omit<SendMessagePayload, 'message' | 'reply'> & { message?: Maybe<ResolversParentTypes['Message']>, reply?: Maybe<ResolversParentTypes['Message']> };
@@ -569,8 +574,17 @@ export type ResolversParentTypes = ResolversObject<{
   SuggestedDay: SuggestedDay;
   Trip: TripModel;
   UserError: UserError;
+  Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type GenerationLimitDirectiveArgs = {
   duration: Scalars['Int']['input'];
@@ -747,6 +761,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
 }>;
 
 export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
   generationLimit?: GenerationLimitDirectiveResolver<any, any, ContextType>;
   rateLimit?: RateLimitDirectiveResolver<any, any, ContextType>;
 }>;
