@@ -136,17 +136,15 @@ export function runOn(
   });
 }
 
-/** Asks every traveler's trip page once through P, so suggestions and offers are cached before anything is timed. */
-async function primeTripPages(running: Running, workloads: Workload[]) {
+/** Asks every traveler's trip page once through `url`, so suggestions and offers are cached before anything is timed. */
+export async function primeTripPages(
+  on: { url: string; seed: Seed; target?: TargetName },
+  workloads: Workload[],
+) {
   const tripPage = workloads.find((workload) => workload.name === 'trip-page-50')!;
-  const url = running.targets.P?.url ?? running.targets.A?.url ?? running.targets.H?.url;
-  if (!url) return;
-  for (const _ of running.seed.travelers) {
-    const { request, check } = tripPage.next(
-      running.targets.P ? 'P' : running.targets.A ? 'A' : 'H',
-      running.seed,
-    );
-    const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.body });
+  for (const _ of on.seed.travelers) {
+    const { request, check } = tripPage.next(on.target ?? 'P', on.seed);
+    const response = await fetch(on.url, { method: 'POST', headers: request.headers, body: request.body });
     const problem = check(response.status, await response.text());
     if (problem) throw new Error(`priming the trip pages: ${problem}`);
   }
@@ -192,8 +190,15 @@ export async function runSideBySide(options: BenchOptions): Promise<BenchReport>
   const running = await startEverything(wanted);
   const reports: WorkloadReport[] = [];
   try {
-    // Primed with the whole set's trip page, whichever workloads were picked with --only.
-    await primeTripPages(running, createWorkloads({ manifest }));
+    // Through the first gateway running, with the whole set's trip page, whichever workloads
+    // were picked with --only.
+    const primer = (['P', 'A', 'H'] as const).find((name) => running.targets[name]);
+    if (primer) {
+      await primeTripPages(
+        { url: running.targets[primer]!.url, seed: running.seed, target: primer },
+        createWorkloads({ manifest }),
+      );
+    }
     await registerApq(running, manifest);
     for (const workload of workloads) {
       const order = targetsOf(workload);

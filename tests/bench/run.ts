@@ -4,6 +4,7 @@
  *   npm run bench -- --smoke      a second per target, two connections, no thresholds (CI): fails
  *                                 only when the harness breaks or a body is wrong; results/smoke.json
  *   npm run bench -- soak         ten minutes of the mixed workload, RSS of every process (./soak.ts)
+ *   npm run bench -- start        the mixed workload on `npm start` in PostgreSQL mode (./start-mode.ts)
  *   npm run bench -- edge         a single-process bench (tests/bench/<name>.bench.ts: edge, broadcast)
  * Options: --duration S, --warmup S, --repeat N, --connections N, --only workload[,workload],
  * --targets P,A,...; --no-write keeps BENCHMARKS.md as it is.
@@ -16,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { runSideBySide } from './bench.ts';
 import { printReport, renderMarkdown, replaceSection, writeJson } from './report.ts';
 import { renderSoakMarkdown, runSoak } from './soak.ts';
+import { renderStartModeMarkdown, runStartMode } from './start-mode.ts';
 import type { TargetName } from './workloads.ts';
 
 const directory = dirname(fileURLToPath(import.meta.url));
@@ -70,6 +72,22 @@ async function main(): Promise<number> {
       );
     }
     return report.errors || !report.flat ? 1 : 0;
+  }
+  if (mode === 'start') {
+    const report = await runStartMode({
+      durationSeconds: number(values.duration, 60),
+      warmupSeconds: number(values.warmup, 10),
+      connections: values.connections ? Number(values.connections) : undefined,
+      command,
+    });
+    console.log(
+      `npm start (PostgreSQL mode), mixed: ${report.requestsPerSecond} req/s, p50 ${report.p50Ms} ms, p95 ${report.p95Ms} ms, p99 ${report.p99Ms} ms, ${report.errors} errors in ${report.requests}: bar ${report.passed ? 'met' : 'MISSED'}`,
+    );
+    await writeJson(join(directory, 'results/start.json'), report);
+    if (report.durationSeconds >= 60 && !values['no-write']) {
+      replaceSection(benchmarksFile, 'bench:start', renderStartModeMarkdown(report));
+    }
+    return report.passed ? 0 : 1;
   }
   if (mode) return runSingleProcessBenches(mode);
 

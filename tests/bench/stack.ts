@@ -159,6 +159,8 @@ export interface Stack {
   redisPid: number;
   upstreams: BenchProcess;
   subgraphs: Record<SubgraphName, BenchProcess>;
+  /** What points the subgraphs at the upstream emulators (LLM_*, AMADEUS_*). */
+  upstreamEnv: Record<string, string>;
   /** Environment every service of ours runs with (production). */
   baseEnv: Record<string, string>;
   jwtSecret: string;
@@ -168,7 +170,10 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(log: (line: string) => void): Promise<Stack> {
+export async function startStack(
+  log: (line: string) => void,
+  options: { subgraphs?: boolean } = {},
+): Promise<Stack> {
   const database = await createTestDatabase('bench');
   const redis = await startPrivateRedis();
   const closers: (() => Promise<void>)[] = [() => redis.stop(), () => database.drop()];
@@ -227,10 +232,12 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
       },
       notification: {},
     };
+    const upstreamEnv = Object.assign({}, ...Object.values(perService)) as Record<string, string>;
     const subgraphs = {} as Record<SubgraphName, BenchProcess>;
-    // Side by side: each migrates only its own schema on start.
+    // Side by side: each migrates only its own schema on start. (`subgraphs: false`: the caller
+    // hosts them, as `npm start` does.)
     await Promise.all(
-      subgraphNames.map(async (name) => {
+      (options.subgraphs === false ? [] : subgraphNames).map(async (name) => {
         const port = await freePort();
         const started = await spawnNode(name, `subgraphs/${name}/src/index.ts`, {
           env: {
@@ -258,6 +265,7 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
       redisPid,
       upstreams,
       subgraphs,
+      upstreamEnv,
       baseEnv,
       jwtSecret,
       signingSecret,

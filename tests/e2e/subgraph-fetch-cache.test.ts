@@ -117,3 +117,50 @@ describe('subgraph fetch cache', () => {
     expect(JSON.stringify(anonymous.body.data ?? null)).not.toContain('Porto');
   });
 });
+
+describe('subgraph fetch cache: an unread count it keeps', () => {
+  let inboxGraph: TestSupergraph;
+  let amy: string;
+  const COUNT = '{ me { id unreadNotificationCount } }';
+  const unread = async () => {
+    const answer = await inboxGraph.graphql(COUNT, {}, { token: amy });
+    expect(answer.body.errors).toBeUndefined();
+    return answer.body.data.me.unreadNotificationCount as number;
+  };
+
+  beforeAll(async () => {
+    inboxGraph = await startTestSupergraph('fetch_cache_inbox', {
+      services: ['trip', 'notification'],
+      env: { OUTBOX_POLL_MS: '50', QUEUE_BACKOFF_MS: '50' },
+    });
+    amy = await inboxGraph.token('TRAVELER', 'fetch-cache-amy', { name: 'Amy', email: 'amy@example.test' });
+  });
+  afterAll(() => inboxGraph?.close());
+
+  it('follows the inbox: a new notification, and marking all read, show at once rather than after the TTL', async () => {
+    expect(await unread()).toBe(0);
+    expect(await unread()).toBe(0); // now kept at the gateway (max-age 30)
+    // A trip starting in two days: the notification subgraph fills the inbox from the trip's event.
+    const soon = addDays(new Date().toISOString().slice(0, 10), 2);
+    await inboxGraph.createTrip(amy, {
+      title: 'Amy in Paris',
+      destinationCode: 'PAR',
+      startDate: soon,
+      endDate: soon,
+    });
+    const deadline = Date.now() + 10_000;
+    let count = 0;
+    while (count === 0 && Date.now() < deadline) {
+      count = await unread();
+      if (count === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(count).toBe(1);
+    const marked = await inboxGraph.graphql(
+      'mutation { markAllNotificationsRead { count userErrors { code } } }',
+      {},
+      { token: amy },
+    );
+    expect(marked.body.data.markAllNotificationsRead.count).toBe(1);
+    expect(await unread()).toBe(0);
+  });
+});

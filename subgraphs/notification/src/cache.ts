@@ -33,7 +33,10 @@ export function createInboxCache(options: {
           tags: [inboxTag(userId)],
         })
       ).value,
-    invalidate: (userIds) => cache.invalidateTags([...new Set(userIds)].map(inboxTag)),
+    // `user:<id>` too: the gateway keeps answers about a user under that tag (an unread count
+    // it holds goes with the inbox's change).
+    invalidate: (userIds) =>
+      cache.invalidateTags([...new Set(userIds)].flatMap((userId) => [inboxTag(userId), `user:${userId}`])),
     close: () => cache.close(),
   };
 }

@@ -26,6 +26,11 @@ export type Scalars = {
   _FieldSet: { input: any; output: any; }
 };
 
+/** Who may keep a cached answer: any cache (PUBLIC) or only the caller's (PRIVATE). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 /** A way a notification reaches its recipient. */
 export type Channel =
   /** An email to the traveler's address. */
@@ -411,11 +416,11 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CacheControlScope: CacheControlScope;
   Channel: Channel;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Delivery: ResolverTypeWrapper<DeliveryModel>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   DeliveryStatus: DeliveryStatus;
   EmergencyAlertInput: EmergencyAlertInput;
@@ -429,7 +434,6 @@ export type ResolversTypes = ResolversObject<{
   NotificationEdge: ResolverTypeWrapper<Omit<NotificationEdge, 'node'> & { node: ResolversTypes['Notification'] }>;
   NotificationKind: NotificationKind;
   NotificationPreferences: ResolverTypeWrapper<PreferencesModel>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   NotificationPreferencesInput: NotificationPreferencesInput;
   NotificationStat: ResolverTypeWrapper<NotificationStat>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -440,6 +444,8 @@ export type ResolversTypes = ResolversObject<{
   UpdateNotificationPreferencesPayload: ResolverTypeWrapper<Omit<UpdateNotificationPreferencesPayload, 'preferences'> & { preferences?: Maybe<ResolversTypes['NotificationPreferences']> }>;
   User: ResolverTypeWrapper<UserModel>;
   UserError: ResolverTypeWrapper<UserError>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -447,7 +453,6 @@ export type ResolversParentTypes = ResolversObject<{
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Delivery: DeliveryModel;
-  Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
   EmergencyAlertInput: EmergencyAlertInput;
   EmergencyAlertPayload: EmergencyAlertPayload;
@@ -459,7 +464,6 @@ export type ResolversParentTypes = ResolversObject<{
   NotificationConnection: NotificationConnectionModel;
   NotificationEdge: Omit<NotificationEdge, 'node'> & { node: ResolversParentTypes['Notification'] };
   NotificationPreferences: PreferencesModel;
-  Boolean: Scalars['Boolean']['output'];
   NotificationPreferencesInput: NotificationPreferencesInput;
   NotificationStat: NotificationStat;
   PageInfo: PageInfo;
@@ -469,7 +473,17 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateNotificationPreferencesPayload: Omit<UpdateNotificationPreferencesPayload, 'preferences'> & { preferences?: Maybe<ResolversParentTypes['NotificationPreferences']> };
   User: UserModel;
   UserError: UserError;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
@@ -602,3 +616,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   UserError?: UserErrorResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;
