@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
-import {
-  requireAnalyticsReader,
-  signIdentity,
-  verifyIdentity,
-  IdentityVerificationError,
-  type Identity,
-} from './identity.ts';
+import { signIdentity, verifyIdentity, IdentityVerificationError, type Identity } from './identity.ts';
 
 const secret = 'a-test-secret-that-is-long-enough-0123456789';
 const identity: Identity = {
@@ -138,29 +132,5 @@ describe('identity header format', () => {
     ]) {
       await expect(verifyIdentity(bad, secret, 'trip')).rejects.toBeInstanceOf(IdentityVerificationError);
     }
-  });
-});
-
-describe('requireAnalyticsReader', () => {
-  const reader = (identity: Partial<Identity>) => () =>
-    requireAnalyticsReader({ requestId: 'req-analytics-1', ...identity }, 'Figures');
-  const codeOf = (fn: () => void) => {
-    try {
-      fn();
-      return 'ALLOWED';
-    } catch (error) {
-      return (error as { extensions: { code: string } }).extensions.code;
-    }
-  };
-
-  it('lets analysts, admins and analytics keys read, and no one else', () => {
-    expect(codeOf(reader({ user: { id: 'a', roles: ['ANALYST'] } }))).toBe('ALLOWED');
-    expect(codeOf(reader({ user: { id: 'b', roles: ['ADMIN'] } }))).toBe('ALLOWED');
-    expect(codeOf(reader({ apiKey: { id: 'k1', owner: 'Acme', scopes: ['analytics'] } }))).toBe('ALLOWED');
-    expect(codeOf(reader({ user: { id: 'c', roles: ['TRAVELER'] } }))).toBe('FORBIDDEN');
-    expect(codeOf(reader({ apiKey: { id: 'k2', owner: 'Acme', scopes: ['search', 'catalog'] } }))).toBe(
-      'FORBIDDEN',
-    );
-    expect(codeOf(reader({}))).toBe('UNAUTHENTICATED');
   });
 });

@@ -1,5 +1,4 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { forbidden, unauthenticated } from './errors.ts';
 
 export const IDENTITY_HEADER = 'x-traveloure-identity';
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -41,17 +40,6 @@ export function viewerOf(identity: Identity | undefined): Viewer | undefined {
   const user = identity?.user;
   if (!user) return undefined;
   return { id: user.id, admin: hasRole(identity, 'ADMIN'), analyst: hasRole(identity, 'ANALYST') };
-}
-
-/**
- * Who may read analytics (popularity, demand, delivery statistics): analysts and admins, and
- * partner keys granted the `analytics` scope. Throws UNAUTHENTICATED or FORBIDDEN otherwise.
- */
-export function requireAnalyticsReader(identity: Identity, what: string): void {
-  if (hasRole(identity, 'ANALYST') || hasRole(identity, 'ADMIN')) return;
-  if (identity.apiKey?.scopes.includes('analytics')) return;
-  if (!identity.user && !identity.apiKey) throw unauthenticated();
-  throw forbidden(`${what} are for analysts, admins and partner keys with the analytics scope.`);
 }
 
 const ISSUER = 'traveloure-gateway';

@@ -12,6 +12,7 @@ export * from './redis.ts';
 export * from './sentry.ts';
 export * from './subgraph-server.ts';
 export * from './pagination.ts';
+export * from './policies/index.ts';
 export * from './outbox.ts';
 export * from './service.ts';
 export * from './rate-limit.ts';

@@ -1,5 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { BaseContext, Identity, ResponseCache } from '@traveloure/platform';
+import {
+  viewerOf,
+  type BaseContext,
+  type Identity,
+  type ResponseCache,
+  type Viewer,
+} from '@traveloure/platform';
 import type { AiConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { LlmClient } from './llm/client.ts';
@@ -17,9 +23,11 @@ export interface AiDependencies {
 }
 
 export interface Context extends BaseContext, AiDependencies {
+  /** The signed-in caller, if any (partners with an API key have none). */
+  viewer?: Viewer;
   loaders: Loaders;
 }
 
-export function createContext(deps: AiDependencies, _identity: Identity): Omit<Context, keyof BaseContext> {
-  return { ...deps, loaders: createLoaders(deps.db) };
+export function createContext(deps: AiDependencies, identity: Identity): Omit<Context, keyof BaseContext> {
+  return { ...deps, viewer: viewerOf(identity), loaders: createLoaders(deps.db) };
 }

@@ -1,4 +1,4 @@
-import { hasRole, unauthenticated, type Identity } from '@traveloure/platform';
+import { unauthenticated, type Identity } from '@traveloure/platform';
 
 /**
  * Who owns what this caller asks for: `user:<id>` for people, `key:<id>` for partners. Also
@@ -14,13 +14,4 @@ export function requireCaller(identity: Identity): string {
   const key = callerKey(identity);
   if (!key) throw unauthenticated('Sign in or use an API key to ask for itinerary suggestions.');
   return key;
-}
-
-export function requireUser(identity: Identity) {
-  if (!identity.user) throw unauthenticated();
-  return identity.user;
-}
-
-export function isAdmin(identity: Identity) {
-  return hasRole(identity, 'ADMIN');
 }

@@ -1,5 +1,13 @@
 import type { Logger } from 'pino';
-import { counter, normalizeCacheKey, userError, type Identity, type UserError } from '@traveloure/platform';
+import {
+  counter,
+  isIataCode,
+  normalizeCacheKey,
+  rejectInput,
+  userError,
+  type Identity,
+  type UserError,
+} from '@traveloure/platform';
 import type { AiDependencies } from './context.ts';
 import type { SuggestionRow } from './db/database.ts';
 import { placesForDestination, toPlannerPlace } from './db/places.repository.ts';
@@ -15,20 +23,14 @@ const suggestionsTotal = counter(
   ['service', 'source', 'reason'],
 );
 
-export class SuggestionInputError extends Error {
-  constructor(readonly userErrors: UserError[]) {
-    super(userErrors.map((error) => error.message).join(' '));
-  }
-}
-
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Checks and normalises a request; every problem is a UserError naming its field. */
+/** Checks and normalises a request; every problem is a UserError naming its field (UserInputError). */
 export function normalizeRequest(request: PlanRequest, fieldPrefix: string[]): PlanRequest {
   const errors: UserError[] = [];
   const field = (name: string) => [...fieldPrefix, name];
   const destinationCode = request.destinationCode.trim().toUpperCase();
-  if (!/^[A-Z]{3}$/.test(destinationCode)) {
+  if (!isIataCode(destinationCode)) {
     errors.push(
       userError(field('destinationCode'), 'Use a 3-letter IATA city code, e.g. PAR.', 'INVALID_DESTINATION'),
     );
@@ -59,7 +61,7 @@ export function normalizeRequest(request: PlanRequest, fieldPrefix: string[]): P
   if (interests.length > 10 || interests.some((interest) => interest.length > 40)) {
     errors.push(userError(field('interests'), 'At most 10 interests of up to 40 characters.', 'TOO_MANY'));
   }
-  if (errors.length > 0) throw new SuggestionInputError(errors);
+  if (errors.length > 0) rejectInput(...errors);
   return { ...request, destinationCode, interests };
 }
 
@@ -110,13 +112,13 @@ async function generate(
   const { request } = ask;
   const places = (await placesForDestination(deps.db, request.destinationCode)).map(toPlannerPlace);
   if (places.length === 0) {
-    throw new SuggestionInputError([
+    rejectInput(
       userError(
         [...ask.fieldPrefix, 'destinationCode'],
         `No places are known for ${request.destinationCode} yet.`,
         'UNKNOWN_DESTINATION',
       ),
-    ]);
+    );
   }
   let days: PlannedDay[] | undefined;
   let source: 'LLM' | 'PLANNER' = 'PLANNER';

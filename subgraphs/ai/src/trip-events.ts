@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parseEventPayload, type EventEnvelope } from '@traveloure/platform';
 import type { Database } from './db/database.ts';
 import { applyTrip, tombstoneTrip } from './db/trip-projection.repository.ts';
-import { isUuid } from './db/rows.ts';
+import { isUuid } from '@traveloure/platform';
 
 const tripId = z.string().refine(isUuid, 'a trip id is a uuid');
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);

@@ -83,11 +83,30 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
       'not-a-cursor',
       encodeCursor(['not-a-date', 'x']),
       encodeCursor(['2026-02-30T00:00:00.000Z', '6d1f5a52-5a43-4c55-9d8b-0c1a36f0a4d1']),
+      // A well-formed instant PostgreSQL has no day for (there is no year 0).
+      encodeCursor(['0000-01-01T00:00:00.000Z', '6d1f5a52-5a43-4c55-9d8b-0c1a36f0a4d1']),
     ]) {
       const result = await harness.gql(page, { id: 'pia', first: 2, after: forged }, { id: 'pia' });
       expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['after'] });
       expect(JSON.stringify(result)).not.toMatch(/stack|timestamp with time zone/);
     }
+  });
+
+  it('resolves a Notification reference whose id cannot exist to null, like a missing one', async () => {
+    const own = (await inboxOf(harness, 'pia')).entries[0]!;
+    const result = await harness.gql<{ _entities: ({ id: string } | null)[] }>(
+      `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Notification { id } } }`,
+      {
+        representations: [
+          { __typename: 'Notification', id: 'not-a-uuid' },
+          { __typename: 'Notification', id: own.id },
+          { __typename: 'Notification', id: '6d1f5a52-5a43-4c55-9d8b-0c1a36f0a4d1' },
+        ],
+      },
+      { id: 'pia' },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!._entities).toEqual([null, { id: own.id }, null]);
   });
 
   it('serves inbox reads from the cache until the inbox changes (new entry, read, all read)', async () => {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { BaseContext, Identity } from '@traveloure/platform';
+import { viewerOf, type BaseContext, type Identity, type Viewer } from '@traveloure/platform';
 import type { Database } from './db/database.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { SearchService } from './search.ts';
@@ -8,6 +8,8 @@ export interface Context extends BaseContext {
   db: Kysely<Database>;
   readDb: Kysely<Database>;
   search: SearchService;
+  /** The signed-in caller, if any. */
+  viewer?: Viewer;
   loaders: Loaders;
 }
 
@@ -25,6 +27,7 @@ export function createContext(
     db: deps.db,
     readDb: deps.readDb,
     search: deps.search,
+    viewer: viewerOf(identity),
     loaders: createLoaders(deps.search, { userId: identity.user?.id }),
   };
 }

@@ -5,8 +5,8 @@ import type { SearchOptions, SearchService } from './search.ts';
 
 export interface Loaders {
   /** One search per distinct query in a request (e.g. many trips to the same place). */
-  flightSearch: DataLoader<FlightQuery, SearchResult<FlightOffer>, string>;
-  hotelSearch: DataLoader<HotelQuery, SearchResult<HotelOffer>, string>;
+  flightSearchByQuery: DataLoader<FlightQuery, SearchResult<FlightOffer>, string>;
+  hotelSearchByQuery: DataLoader<HotelQuery, SearchResult<HotelOffer>, string>;
 }
 
 /**
@@ -23,13 +23,13 @@ export function createLoaders(search: SearchService, searchOptions: SearchOption
         ),
       );
   return {
-    flightSearch: new DataLoader(
+    flightSearchByQuery: new DataLoader(
       settle((query: FlightQuery) => search.searchFlights(query, searchOptions)),
       {
         cacheKeyFn: normalizeCacheKey,
       },
     ),
-    hotelSearch: new DataLoader(
+    hotelSearchByQuery: new DataLoader(
       settle((query: HotelQuery) => search.searchHotels(query, searchOptions)),
       {
         cacheKeyFn: normalizeCacheKey,

@@ -1,4 +1,4 @@
-import { codedError, ErrorCode, isCalendarDate } from '@traveloure/platform';
+import { codedError, ErrorCode, isCalendarDate, isIataCode } from '@traveloure/platform';
 import type { FlightQuery, HotelQuery, TravelClass } from './models.ts';
 
 /** Amadeus searches at most 361 days ahead. */
@@ -9,7 +9,6 @@ export interface FieldProblem {
   message: string;
 }
 
-const iata = /^[A-Z]{3}$/;
 const currencyCode = /^[A-Z]{3}$/;
 export function todayUtc(now = new Date()): string {
   return now.toISOString().slice(0, 10);
@@ -30,7 +29,7 @@ class Checker {
 
   code(field: string, raw: string, what: string): string {
     const value = raw.trim().toUpperCase();
-    if (!iata.test(value))
+    if (!isIataCode(value))
       this.fail(field, `${field} must be a 3-letter IATA ${what} code, e.g. "PAR"; got "${raw}".`);
     return value;
   }
@@ -109,7 +108,7 @@ export function validateFlightSearch(
   const check = new Checker(options.path ?? ['input']);
   const origin = check.code('origin', input.origin, 'city or airport');
   const destination = check.code('destination', input.destination, 'city or airport');
-  if (iata.test(origin) && origin === destination) {
+  if (isIataCode(origin) && origin === destination) {
     if (options.sameCityField === 'origin')
       check.fail('origin', `origin must differ from the destination (${destination}).`);
     else check.fail('destination', 'destination must differ from origin.');

@@ -16,8 +16,8 @@ export interface Context extends BaseContext {
   viewer?: Viewer;
   loaders: Loaders;
   config: TripConfig;
-  /** Read caches (absent in tests that build contexts without them). */
-  caches?: TripCaches;
+  /** Read caches, invalidated after every committed change. */
+  caches: TripCaches;
 }
 
 export interface ContextDependencies {
@@ -25,9 +25,9 @@ export interface ContextDependencies {
   readDb: Kysely<Database>;
   config: TripConfig;
   logger: Logger;
-  caches?: TripCaches;
+  caches: TripCaches;
   /** The batch functions (cached reads) behind every request's loaders, made once. */
-  sources?: LoaderSources;
+  sources: LoaderSources;
   /** Claims provisioned recently by this process (see recentlyProvisioned). */
   provisioned?: LRUCache<string, string>;
 }
@@ -61,14 +61,13 @@ export async function createContext(
     if (provisioned) {
       deps.logger.info({ userId: user.id, event: provisioned.event }, 'user provisioned');
       // The cached row (this replica's and, through the tag, every other's) is out of date.
-      await deps.caches?.invalidateUser(user.id);
+      await deps.caches.invalidateUser(user.id);
     }
     deps.provisioned?.set(user.id, claims!);
   }
   const loaders = createLoaders(
-    deps.sources ?? deps.db,
+    deps.sources,
     viewer ? { userId: viewer.id, admin: viewer.admin } : undefined,
-    deps.caches,
   );
   return { db: deps.db, readDb: deps.readDb, viewer, loaders, config: deps.config, caches: deps.caches };
 }

@@ -386,6 +386,9 @@ describe('forged cursors', () => {
     encodeCursor(['yesterday', randomUUID()]),
     encodeCursor(['2026-02-30T00:00:00.000Z', randomUUID()]),
     encodeCursor([42, randomUUID()]),
+    // A well-formed instant PostgreSQL has no day for (there is no year 0).
+    encodeCursor(['0000-01-01T00:00:00.000000Z', randomUUID()]),
+    'not a cursor',
   ];
 
   it('myConversations answers BAD_USER_INPUT on "after"', async () => {

@@ -4,10 +4,11 @@ import {
   counter,
   forbidden,
   hasRole,
+  isUuid,
+  rejectInput,
   userError,
   writeOutboxEvent,
   type Identity,
-  type UserError,
 } from '@traveloure/platform';
 import type { AiDependencies } from '../context.ts';
 import type { ConversationRow, Database, ExpertRow, MessageRow } from '../db/database.ts';
@@ -18,7 +19,6 @@ import {
   recentMessages,
 } from '../db/conversations.repository.ts';
 import { expertByUserId } from '../db/experts.repository.ts';
-import { isUuid } from '../db/rows.ts';
 import { latestSuggestionForTrip } from '../db/suggestions.repository.ts';
 import type { ChatTurn } from '../llm/client.ts';
 import type { Loaders } from '../loaders.ts';
@@ -37,8 +37,6 @@ const assistantReplies = counter(
 
 type ChatDeps = AiDependencies & { logger: Logger; loaders: Loaders };
 
-export type ChatResult<T> = { ok: true; value: T } | { ok: false; userErrors: UserError[] };
-
 /** Whether the caller takes part in the conversation: its traveler, or its expert. */
 export async function participation(
   deps: ChatDeps,
@@ -48,14 +46,14 @@ export async function participation(
   const user = identity.user;
   if (!user) return undefined;
   if (conversation.traveler_user_id === user.id) return 'TRAVELER';
-  const expert = await deps.loaders.expert.load(conversation.expert_id);
+  const expert = await deps.loaders.expertById.load(conversation.expert_id);
   if (expert?.user_id === user.id && hasRole(identity, 'EXPERT')) return 'EXPERT';
   return undefined;
 }
 
 /** Loads a conversation the caller takes part in; a stranger is refused. */
 export async function readableConversation(deps: ChatDeps, identity: Identity, id: string) {
-  const conversation = await deps.loaders.conversation.load(id);
+  const conversation = await deps.loaders.conversationById.load(id);
   if (!conversation) return undefined;
   if (!(await participation(deps, identity, conversation))) {
     throw forbidden('Only the traveler and the expert of a conversation can read it.');
@@ -63,38 +61,29 @@ export async function readableConversation(deps: ChatDeps, identity: Identity, i
   return conversation;
 }
 
-export function checkBody(raw: string, field: string[]): ChatResult<string> {
+/** The message body as stored (sanitized); refuses an empty or overlong one (UserInputError). */
+export function checkBody(raw: string, field: string[]): string {
   if (raw.length > MAX_BODY_LENGTH * 4) {
-    return {
-      ok: false,
-      userErrors: [userError(field, `At most ${MAX_BODY_LENGTH} characters.`, 'TOO_LONG')],
-    };
+    rejectInput(userError(field, `At most ${MAX_BODY_LENGTH} characters.`, 'TOO_LONG'));
   }
   const body = sanitizeBody(raw);
-  if (body.length === 0)
-    return { ok: false, userErrors: [userError(field, 'The message is empty.', 'EMPTY')] };
+  if (body.length === 0) rejectInput(userError(field, 'The message is empty.', 'EMPTY'));
   if (body.length > MAX_BODY_LENGTH) {
-    return {
-      ok: false,
-      userErrors: [userError(field, `At most ${MAX_BODY_LENGTH} characters.`, 'TOO_LONG')],
-    };
+    rejectInput(userError(field, `At most ${MAX_BODY_LENGTH} characters.`, 'TOO_LONG'));
   }
-  return { ok: true, value: body };
+  return body;
 }
 
 export async function startConversation(
   deps: ChatDeps,
   identity: Identity,
   input: { expertId: string; tripId?: string | null },
-): Promise<ChatResult<ConversationRow>> {
+): Promise<ConversationRow> {
   const user = identity.user!;
-  const expert = await deps.loaders.expert.load(input.expertId);
-  if (!expert) return { ok: false, userErrors: [userError(['expertId'], 'No such expert.', 'NOT_FOUND')] };
+  const expert = await deps.loaders.expertById.load(input.expertId);
+  if (!expert) rejectInput(userError(['expertId'], 'No such expert.', 'NOT_FOUND'));
   if (expert.user_id === user.id) {
-    return {
-      ok: false,
-      userErrors: [userError(['expertId'], 'You cannot start a conversation with yourself.', 'INVALID')],
-    };
+    rejectInput(userError(['expertId'], 'You cannot start a conversation with yourself.', 'INVALID'));
   }
   let tripId: string | null = null;
   const requestedTrip = input.tripId?.trim();
@@ -102,9 +91,9 @@ export async function startConversation(
     // Someone else's trip, a deleted one and one that never existed read alike, so the answer
     // tells nothing about other travelers' trips. Admins get no exception: the expert and the
     // assistant would see the trip, which only its owner may share.
-    const trip = isUuid(requestedTrip) ? await deps.loaders.trip.load(requestedTrip) : null;
+    const trip = isUuid(requestedTrip) ? await deps.loaders.tripById.load(requestedTrip) : null;
     if (!trip || trip.deleted || trip.owner_user_id !== user.id) {
-      return { ok: false, userErrors: [userError(['tripId'], 'No such trip.', 'NOT_FOUND')] };
+      rejectInput(userError(['tripId'], 'No such trip.', 'NOT_FOUND'));
     }
     tripId = trip.id;
   }
@@ -114,7 +103,7 @@ export async function startConversation(
     travelerName: user.name ?? null,
     tripId,
   });
-  return { ok: true, value: conversation };
+  return conversation;
 }
 
 /**
@@ -162,11 +151,9 @@ export async function sendTravelerMessage(
   deps: ChatDeps,
   identity: Identity,
   input: { conversationId: string; body: string },
-): Promise<ChatResult<{ message: MessageRow; reply: MessageRow | null }>> {
-  const conversation = await deps.loaders.conversation.load(input.conversationId);
-  if (!conversation) {
-    return { ok: false, userErrors: [userError(['conversationId'], 'No such conversation.', 'NOT_FOUND')] };
-  }
+): Promise<{ message: MessageRow; reply: MessageRow | null }> {
+  const conversation = await deps.loaders.conversationById.load(input.conversationId);
+  if (!conversation) rejectInput(userError(['conversationId'], 'No such conversation.', 'NOT_FOUND'));
   const role = await participation(deps, identity, conversation);
   if (role !== 'TRAVELER') {
     throw forbidden(
@@ -176,14 +163,13 @@ export async function sendTravelerMessage(
     );
   }
   const body = checkBody(input.body, ['body']);
-  if (!body.ok) return body;
-  const expert = (await deps.loaders.expert.load(conversation.expert_id))!;
+  const expert = (await deps.loaders.expertById.load(conversation.expert_id))!;
   const user = identity.user!;
   const message = await writeMessage(deps.db, conversation, expert, {
     kind: 'TRAVELER',
     userId: user.id,
     name: conversation.traveler_name ?? user.name ?? 'Traveler',
-    body: body.value,
+    body,
   });
 
   let reply: MessageRow | null = null;
@@ -198,33 +184,29 @@ export async function sendTravelerMessage(
       body: text,
     });
   }
-  return { ok: true, value: { message, reply } };
+  return { message, reply };
 }
 
 export async function replyAsExpert(
   deps: ChatDeps,
   identity: Identity,
   input: { conversationId: string; body: string },
-): Promise<ChatResult<MessageRow>> {
+): Promise<MessageRow> {
   const user = identity.user!;
   if (!hasRole(identity, 'EXPERT')) throw forbidden('Only experts can answer as an expert.');
-  const conversation = await deps.loaders.conversation.load(input.conversationId);
-  if (!conversation) {
-    return { ok: false, userErrors: [userError(['conversationId'], 'No such conversation.', 'NOT_FOUND')] };
-  }
+  const conversation = await deps.loaders.conversationById.load(input.conversationId);
+  if (!conversation) rejectInput(userError(['conversationId'], 'No such conversation.', 'NOT_FOUND'));
   const expert = await expertByUserId(deps.db, user.id);
   if (!expert || expert.id !== conversation.expert_id) {
     throw forbidden('Only the expert of this conversation can answer in it.');
   }
   const body = checkBody(input.body, ['body']);
-  if (!body.ok) return body;
-  const message = await writeMessage(deps.db, conversation, expert, {
+  return writeMessage(deps.db, conversation, expert, {
     kind: 'EXPERT',
     userId: user.id,
     name: expert.name,
-    body: body.value,
+    body,
   });
-  return { ok: true, value: message };
 }
 
 /** The assistant's answer: the LLM with the trip as context, or a polite fallback. */
@@ -240,10 +222,10 @@ async function assistantAnswer(
   try {
     const turns = await assistantTurns(deps, conversation, expert);
     const text = await deps.llm.chat(turns);
+    // An answer that is empty or too long after sanitizing is refused, and the fallback sent.
     const body = checkBody(text, ['body']);
-    if (!body.ok) throw new Error('assistant answer empty after sanitizing');
     assistantReplies.inc({ service: 'ai', source: 'llm' });
-    return body.value;
+    return body;
   } catch (error) {
     deps.logger.warn(
       { err: error, conversationId: conversation.id },
@@ -262,7 +244,7 @@ async function assistantAnswer(
 async function tripContext(deps: ChatDeps, conversation: ConversationRow) {
   if (!conversation.trip_id) return null;
   const [projected, suggestion] = await Promise.all([
-    deps.loaders.trip.load(conversation.trip_id),
+    deps.loaders.tripById.load(conversation.trip_id),
     latestSuggestionForTrip(deps.db, conversation.trip_id, `user:${conversation.traveler_user_id}`),
   ]);
   if (projected?.deleted) return null;

@@ -8,10 +8,8 @@ const cursorAt = (column: 'last_message_at' | 'created_at') =>
     'cursor_at',
   );
 
-export function conversationsByIds(
-  db: Kysely<Database>,
-  ids: readonly string[],
-): Promise<(ConversationRow | null)[]> {
+/** Conversations by id, in any order (see rowsByIds). */
+export function conversationsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<ConversationRow[]> {
   return rowsByIds(db, 'ai.conversations', ids);
 }
 
@@ -100,19 +98,18 @@ export async function messagesPage(
   return query.orderBy('created_at').orderBy('id').limit(page.limit).execute();
 }
 
-/** Message counts of many conversations in one statement, in key order. */
+/** Message counts of many conversations in one statement; a conversation without messages has no row. */
 export async function messageCounts(
   db: Kysely<Database>,
   conversationIds: readonly string[],
-): Promise<number[]> {
+): Promise<{ conversationId: string; count: number }[]> {
   const rows = await db
     .selectFrom('ai.messages')
     .select(['conversation_id', (eb) => eb.fn.countAll<number>().as('count')])
     .where('conversation_id', 'in', conversationIds)
     .groupBy('conversation_id')
     .execute();
-  const byId = new Map(rows.map((row) => [row.conversation_id, Number(row.count)]));
-  return conversationIds.map((id) => byId.get(id) ?? 0);
+  return rows.map((row) => ({ conversationId: row.conversation_id, count: Number(row.count) }));
 }
 
 /** The latest messages of a conversation, oldest first (the assistant's context window). */

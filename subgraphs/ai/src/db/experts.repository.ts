@@ -2,7 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, ExpertRow } from './database.ts';
 import { rowsByIds } from './rows.ts';
 
-export function expertsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<(ExpertRow | null)[]> {
+/** Experts by id, in any order (see rowsByIds). */
+export function expertsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<ExpertRow[]> {
   return rowsByIds(db, 'ai.experts', ids);
 }
 

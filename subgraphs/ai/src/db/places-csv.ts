@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import { IATA_CODE_PATTERN } from '@traveloure/platform';
 import { parseClock } from '../planner/time.ts';
 import { weekdayNames } from '../planner/time.ts';
 import type { NewPlace } from './database.ts';
@@ -61,7 +62,7 @@ const list = z.string().transform((value) =>
 );
 
 const rowSchema = z.object({
-  destination_code: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter IATA city code'),
+  destination_code: z.string().regex(IATA_CODE_PATTERN, 'must be a 3-letter IATA city code'),
   name: z.string().trim().min(1).max(200),
   category: z.enum(placeCategories),
   latitude: z.coerce.number().min(-90).max(90),

@@ -54,11 +54,8 @@ export async function storedSuggestion(
     .executeTakeFirst();
 }
 
-/** Suggestions by id, in key order (null where missing or malformed ids). */
-export function suggestionsByIds(
-  db: Kysely<Database>,
-  ids: readonly string[],
-): Promise<(SuggestionRow | null)[]> {
+/** Suggestions by id, in any order (see rowsByIds). */
+export function suggestionsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<SuggestionRow[]> {
   return rowsByIds(db, 'ai.suggestions', ids);
 }
 

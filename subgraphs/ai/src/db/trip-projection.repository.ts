@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, TripProjectionRow } from './database.ts';
-import { isUuid } from './rows.ts';
+import { isUuid } from '@traveloure/platform';
 
 /** A trip as a `trip.created` or `trip.updated` event carries it. */
 export interface TripFacts {
@@ -20,20 +20,15 @@ const tripColumns = sql`id, owner_user_id, title, destination_code, start_date::
   end_date::text as end_date, travelers, budget, pace, deleted, version, updated_at`;
 
 /**
- * Projected trips by id in key order, for a DataLoader batch; null for ids that are missing or
- * not uuids (which never reach the `uuid` column).
+ * Projected trips by id, in any order, for a DataLoader batch; ids that are not uuids are left
+ * out (they never reach the `uuid` column).
  */
-export async function tripsByIds(
-  db: Kysely<Database>,
-  ids: readonly string[],
-): Promise<(TripProjectionRow | null)[]> {
+export async function tripsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<TripProjectionRow[]> {
   const valid = ids.filter(isUuid);
-  const { rows } = valid.length
-    ? await sql<TripProjectionRow>`select ${tripColumns} from ai.trip_projection
-        where id = any(${valid}::uuid[])`.execute(db)
-    : { rows: [] };
-  const byId = new Map(rows.map((row) => [row.id.toLowerCase(), row]));
-  return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
+  if (valid.length === 0) return [];
+  const { rows } = await sql<TripProjectionRow>`select ${tripColumns} from ai.trip_projection
+    where id = any(${valid}::uuid[])`.execute(db);
+  return rows;
 }
 
 /**

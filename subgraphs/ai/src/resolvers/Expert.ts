@@ -1,5 +1,5 @@
 import type { ExpertResolvers } from '../__generated__/resolvers-types.ts';
 
 export const Expert: ExpertResolvers = {
-  __resolveReference: (reference, context) => context.loaders.expert.load(reference.id),
+  __resolveReference: (reference, context) => context.loaders.expertById.load(reference.id),
 };

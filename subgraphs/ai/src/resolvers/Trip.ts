@@ -2,7 +2,6 @@ import type { TripResolvers } from '../__generated__/resolvers-types.ts';
 import { requireCaller } from '../identity.ts';
 import type { TripModel } from '../models.ts';
 import { suggest } from '../suggestions.ts';
-import { suggestionInputToGraphQLError } from './errors.ts';
 
 export const Trip: TripResolvers = {
   // The trip subgraph owns trips; here a reference is all there is (plus @requires fields).
@@ -15,24 +14,21 @@ export const Trip: TripResolvers = {
       // Only reachable when called without the gateway's @requires fields.
       throw new Error('Trip.itinerarySuggestion resolved without its required trip fields');
     }
-    try {
-      return await suggest(context, {
-        owner,
-        tripId: trip.id,
-        fieldPrefix: ['preferences'],
-        coordinate: 'Trip.itinerarySuggestion',
-        request: {
-          destinationCode,
-          startDate: String(startDate),
-          endDate: String(endDate),
-          travelers,
-          pace: preferences?.pace ?? pace,
-          budget: preferences?.budget ?? budget,
-          interests: preferences?.interests ?? [],
-        },
-      });
-    } catch (error) {
-      throw suggestionInputToGraphQLError(error);
-    }
+    // Input the caller can fix surfaces as BAD_USER_INPUT on this field (a UserInputError).
+    return suggest(context, {
+      owner,
+      tripId: trip.id,
+      fieldPrefix: ['preferences'],
+      coordinate: 'Trip.itinerarySuggestion',
+      request: {
+        destinationCode,
+        startDate: String(startDate),
+        endDate: String(endDate),
+        travelers,
+        pace: preferences?.pace ?? pace,
+        budget: preferences?.budget ?? budget,
+        interests: preferences?.interests ?? [],
+      },
+    });
   },
 };

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { isUuid } from '@traveloure/platform';
 import type {
   ChannelValue,
   Database,
@@ -135,8 +136,10 @@ export async function notificationsByIds(
   db: Kysely<Database>,
   ids: readonly string[],
 ): Promise<NotificationRow[]> {
-  if (ids.length === 0) return [];
-  return db.selectFrom('notification.notification').selectAll().where('id', 'in', ids).execute();
+  // An id that is not a uuid cannot exist, and would fail the whole statement's ::uuid cast.
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return [];
+  return db.selectFrom('notification.notification').selectAll().where('id', 'in', valid).execute();
 }
 
 /** Marks the user's own notification read; undefined when it is not theirs (or not there). */

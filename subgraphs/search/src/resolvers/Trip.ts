@@ -38,14 +38,14 @@ export const Trip: TripResolvers = {
       { path: ['flightOffers'], today, sameCityField: 'origin' },
     );
     if (!searchable) return nothingToSearch(context.search.provider);
-    return context.loaders.flightSearch.load(query);
+    return context.loaders.flightSearchByQuery.load(query);
   },
 
   hotelOffers: (trip, { adults, maxResults }, context) => {
     const { destinationCode, startDate, endDate } = required(trip);
     if (!searchableDates(startDate, endDate) || endDate <= startDate)
       return nothingToSearch(context.search.provider);
-    return context.loaders.hotelSearch.load(
+    return context.loaders.hotelSearchByQuery.load(
       validateHotelSearch(
         { cityCode: destinationCode, checkIn: startDate, checkOut: endDate, adults, maxResults },
         { path: ['hotelOffers'] },

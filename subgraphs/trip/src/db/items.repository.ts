@@ -1,7 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import { reusableQuery } from '@traveloure/platform';
+import { isUuid, reusableQuery } from '@traveloure/platform';
 import type { Database, ItemRow, ItemUpdate, NewItem } from './database.ts';
-import { isUuid } from './trips.repository.ts';
 
 /** Every item column, with money as a decimal string. */
 const itemColumns = [

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { reusableQuery } from '@traveloure/platform';
+import { isUuid, reusableQuery } from '@traveloure/platform';
 import type { Database, NewTrip, RegionValue, TripRow, TripUpdate } from './database.ts';
 
 /** Every trip column, with dates as `YYYY-MM-DD` text. Unqualified: one table in scope. */
@@ -131,11 +131,4 @@ export async function deleteTrip(db: Kysely<Database>, key: { id: string; region
     .where('region', '=', key.region)
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
-}
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Ids are uuids; anything else cannot exist, and must not reach PostgreSQL as a cast error. */
-export function isUuid(value: string): boolean {
-  return uuidPattern.test(value);
 }

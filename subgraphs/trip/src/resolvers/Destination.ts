@@ -1,5 +1,5 @@
 import type { DestinationResolvers } from '../__generated__/resolvers-types.ts';
 
 export const Destination: DestinationResolvers = {
-  __resolveReference: (reference, context) => context.loaders.destinations.load(reference.code),
+  __resolveReference: (reference, context) => context.loaders.destinationByCode.load(reference.code),
 };

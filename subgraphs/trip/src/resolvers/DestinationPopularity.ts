@@ -3,7 +3,7 @@ import { notFound } from '@traveloure/platform';
 
 export const DestinationPopularity: DestinationPopularityResolvers = {
   destination: async (row, _args, context) => {
-    const destination = await context.loaders.destinations.load(row.destination_code);
+    const destination = await context.loaders.destinationByCode.load(row.destination_code);
     if (!destination) throw notFound('Destination', row.destination_code);
     return destination;
   },

@@ -4,12 +4,12 @@ import { notFound } from '@traveloure/platform';
 export const ItineraryItem: ItineraryItemResolvers = {
   // Visible exactly when its trip is: the trip loader applies the owner/admin rule.
   __resolveReference: async (reference, context) => {
-    const item = await context.loaders.items.load(reference.id);
+    const item = await context.loaders.itemById.load(reference.id);
     if (!item) return null;
-    return (await context.loaders.trips.load(item.trip_id)) ? item : null;
+    return (await context.loaders.tripById.load(item.trip_id)) ? item : null;
   },
   trip: async (item, _args, context) => {
-    const trip = await context.loaders.trips.load(item.trip_id);
+    const trip = await context.loaders.tripById.load(item.trip_id);
     if (!trip) throw notFound('Trip', item.trip_id);
     return trip;
   },

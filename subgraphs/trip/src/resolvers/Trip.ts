@@ -10,16 +10,16 @@ function present<T>(value: T | null, what: string): T {
 
 export const Trip: TripResolvers = {
   // Through the loader, which sees only the viewer's trips (or all, for an admin).
-  __resolveReference: (reference, context) => context.loaders.trips.load(reference.id),
+  __resolveReference: (reference, context) => context.loaders.tripById.load(reference.id),
   owner: async (trip, _args, context) =>
-    present(await context.loaders.users.load(trip.user_id), 'trip owner'),
+    present(await context.loaders.userById.load(trip.user_id), 'trip owner'),
   destination: async (trip, _args, context) =>
-    present(await context.loaders.destinations.load(trip.destination_code), 'trip destination'),
+    present(await context.loaders.destinationByCode.load(trip.destination_code), 'trip destination'),
   destinationCode: (trip) => trip.destination_code,
   startDate: (trip) => trip.start_date,
   endDate: (trip) => trip.end_date,
   durationDays: (trip) => durationDays(trip.start_date, trip.end_date),
-  items: (trip, _args, context) => context.loaders.itemsByTrip.load(trip.id),
+  items: (trip, _args, context) => context.loaders.itemsByTripId.load(trip.id),
   createdAt: (trip) => trip.created_at,
   updatedAt: (trip) => trip.updated_at,
 };

@@ -4,7 +4,8 @@ import type { Database, ItemKindValue, TripRow } from '../db/database.ts';
 import { findDestinationsByCodes } from '../db/destinations.repository.ts';
 import { touchTrip } from '../db/trips.repository.ts';
 import { tripWindow, type ItemFields, type TripWindow } from '../validation.ts';
-import { notFoundError, Rejected } from './shared.ts';
+import { rejectInput } from '@traveloure/platform';
+import { notFoundError } from './shared.ts';
 
 /**
  * Locks the trip for an itinerary change (inside `trx`) and returns it as it is now with the
@@ -15,8 +16,8 @@ import { notFoundError, Rejected } from './shared.ts';
  * one that does not exist.
  */
 export async function loadVisibleItem(context: Context, id: string) {
-  const item = await context.loaders.items.load(id);
-  const trip = item ? await context.loaders.trips.load(item.trip_id) : null;
+  const item = await context.loaders.itemById.load(id);
+  const trip = item ? await context.loaders.tripById.load(item.trip_id) : null;
   return item && trip ? { item, trip } : null;
 }
 
@@ -27,10 +28,10 @@ export async function lockTripForItems(
   idField: string[],
 ): Promise<{ trip: TripRow; window: TripWindow }> {
   const fresh = await touchTrip(trx, { id: trip.id, region: trip.region });
-  if (!fresh) throw new Rejected([notFoundError(idField, 'Trip')]);
+  if (!fresh) rejectInput(notFoundError(idField, 'Trip'));
   const destination =
     fresh.destination_code === trip.destination_code
-      ? await context.loaders.destinations.load(fresh.destination_code)
+      ? await context.loaders.destinationByCode.load(fresh.destination_code)
       : (await findDestinationsByCodes(trx, [fresh.destination_code]))[0];
   if (!destination) throw new Error(`destination ${fresh.destination_code} of trip ${fresh.id} is missing`);
   return { trip: fresh, window: tripWindow(fresh.start_date, fresh.end_date, destination.timezone) };
@@ -41,9 +42,9 @@ export async function lockTripForItems(
  * later requests (the cached trip and items are invalidated).
  */
 export async function refreshTripLoaders(context: Context, trip: TripRow) {
-  context.loaders.trips.clear(trip.id).prime(trip.id, trip);
-  context.loaders.itemsByTrip.clear(trip.id);
-  await context.caches?.invalidateTrip(trip.id);
+  context.loaders.tripById.clear(trip.id).prime(trip.id, trip);
+  context.loaders.itemsByTripId.clear(trip.id);
+  await context.caches.invalidateTrip(trip.id);
 }
 
 /** The item columns an add or an update writes, from validated fields. */

@@ -1,20 +1,18 @@
-import { forbidden, userError, type UserError } from '@traveloure/platform';
+import { isIataCode, requireAdmin, userError, type UserError } from '@traveloure/platform';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { startBroadcast } from '../../delivery/broadcast.ts';
-import { requireViewer } from '../shared.ts';
 
 export const broadcastEmergencyAlert: MutationResolvers['broadcastEmergencyAlert'] = async (
   _parent,
   { input },
   context,
 ) => {
-  const viewer = requireViewer(context);
-  if (!viewer.admin) throw forbidden('Only admins can broadcast emergency alerts.');
+  const viewer = requireAdmin(context, 'Only admins can broadcast emergency alerts.');
   const errors: UserError[] = [];
   const destinationCode = input.destinationCode.trim().toUpperCase();
   const title = input.title.trim();
   const body = input.body.trim();
-  if (!/^[A-Z]{3}$/.test(destinationCode)) {
+  if (!isIataCode(destinationCode)) {
     errors.push(
       userError(
         ['input', 'destinationCode'],

@@ -1,6 +1,6 @@
+import { requireViewer } from '@traveloure/platform';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { markAllRead } from '../../db/notifications.repository.ts';
-import { requireViewer } from '../shared.ts';
 
 export const markAllNotificationsRead: MutationResolvers['markAllNotificationsRead'] = async (
   _parent,

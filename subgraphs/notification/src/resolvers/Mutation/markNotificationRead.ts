@@ -1,9 +1,6 @@
-import { userError } from '@traveloure/platform';
+import { isUuid, requireViewer, userError } from '@traveloure/platform';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { markRead } from '../../db/notifications.repository.ts';
-import { requireViewer } from '../shared.ts';
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const markNotificationRead: MutationResolvers['markNotificationRead'] = async (
   _parent,
@@ -12,7 +9,7 @@ export const markNotificationRead: MutationResolvers['markNotificationRead'] = a
 ) => {
   const viewer = requireViewer(context);
   // Another user's notification is reported exactly like a missing one.
-  const row = uuid.test(args.id) ? await markRead(context.db, viewer.id, args.id) : undefined;
+  const row = isUuid(args.id) ? await markRead(context.db, viewer.id, args.id) : undefined;
   if (!row) {
     return {
       notification: null,

@@ -1,9 +1,8 @@
-import { userError, type EgressPolicy, type UserError } from '@traveloure/platform';
+import { type EgressPolicy, requireViewer, userError, type UserError } from '@traveloure/platform';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import type { PreferenceUpdate } from '../../db/database.ts';
 import { updatePreferences } from '../../db/preferences.repository.ts';
 import { isTimeOfDay, isTimeZone } from '../../delivery/quiet-hours.ts';
-import { requireViewer } from '../shared.ts';
 
 export interface WebhookUrlProblem {
   message: string;

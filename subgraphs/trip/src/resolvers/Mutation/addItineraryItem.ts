@@ -1,8 +1,9 @@
+import { rejectInput, requireViewer, withUserErrors } from '@traveloure/platform';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { insertItem } from '../../db/items.repository.ts';
 import { validateItem } from '../../validation.ts';
 import { itemValues, lockTripForItems, refreshTripLoaders } from '../itinerary.ts';
-import { catchRejected, notFoundError, Rejected, requireViewer } from '../shared.ts';
+import { notFoundError } from '../shared.ts';
 
 export const addItineraryItem: MutationResolvers['addItineraryItem'] = async (
   _parent,
@@ -10,8 +11,6 @@ export const addItineraryItem: MutationResolvers['addItineraryItem'] = async (
   context,
 ) => {
   requireViewer(context);
-  const trip = await context.loaders.trips.load(tripId);
-  if (!trip) return { item: null, trip: null, userErrors: [notFoundError(['tripId'], 'Trip')] };
   const fields = {
     title: input.title,
     startTime: input.startTime,
@@ -20,20 +19,25 @@ export const addItineraryItem: MutationResolvers['addItineraryItem'] = async (
     location: input.location ?? null,
     cost: input.cost ?? null,
   };
-  const result = await catchRejected(() =>
-    context.db.transaction().execute(async (trx) => {
-      const locked = await lockTripForItems(trx, context, trip, ['tripId']);
-      const userErrors = validateItem(fields, locked.window);
-      if (userErrors.length > 0) throw new Rejected(userErrors);
-      const item = await insertItem(trx, {
-        trip_id: locked.trip.id,
-        trip_region: locked.trip.region,
-        ...itemValues(input.kind, fields),
+  return withUserErrors(
+    async () => {
+      const trip = await context.loaders.tripById.load(tripId);
+      if (!trip) rejectInput(notFoundError(['tripId'], 'Trip'));
+      const result = await context.db.transaction().execute(async (trx) => {
+        const locked = await lockTripForItems(trx, context, trip, ['tripId']);
+        const userErrors = validateItem(fields, locked.window);
+        // Thrown inside the transaction, so the lock is released with nothing written.
+        if (userErrors.length > 0) rejectInput(...userErrors);
+        const item = await insertItem(trx, {
+          trip_id: locked.trip.id,
+          trip_region: locked.trip.region,
+          ...itemValues(input.kind, fields),
+        });
+        return { item, trip: locked.trip };
       });
-      return { item, trip: locked.trip };
-    }),
+      await refreshTripLoaders(context, result.trip);
+      return result;
+    },
+    { item: null, trip: null },
   );
-  if (result instanceof Rejected) return { item: null, trip: null, userErrors: result.userErrors };
-  await refreshTripLoaders(context, result.trip);
-  return { ...result, userErrors: [] };
 };

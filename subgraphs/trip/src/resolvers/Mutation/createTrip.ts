@@ -2,7 +2,7 @@ import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { insertTrip } from '../../db/trips.repository.ts';
 import { writeTripEvent } from '../../events.ts';
 import { validateTrip } from '../../validation.ts';
-import { requireViewer } from '../shared.ts';
+import { requireViewer } from '@traveloure/platform';
 
 export const createTrip: MutationResolvers['createTrip'] = async (_parent, { input }, context) => {
   const viewer = requireViewer(context);
@@ -13,13 +13,13 @@ export const createTrip: MutationResolvers['createTrip'] = async (_parent, { inp
     endDate: input.endDate,
     travelers: input.travelers ?? 1,
   };
-  const destination = await context.loaders.destinations.load(fields.destinationCode);
+  const destination = await context.loaders.destinationByCode.load(fields.destinationCode);
   const userErrors = validateTrip(fields, { destinationKnown: destination !== null });
   if (userErrors.length > 0) return { trip: null, userErrors };
 
   // The owner is always the caller: the input has no owner field, so a trip cannot be planted
   // on someone else. The trip lives in the owner's region partition.
-  const owner = await context.loaders.users.load(viewer.id);
+  const owner = await context.loaders.userById.load(viewer.id);
   if (!owner) throw new Error(`signed-in user ${viewer.id} was not provisioned`);
   const trip = await context.db.transaction().execute(async (trx) => {
     const row = await insertTrip(trx, {
@@ -36,6 +36,6 @@ export const createTrip: MutationResolvers['createTrip'] = async (_parent, { inp
     await writeTripEvent(trx, 'trip.created', row);
     return row;
   });
-  context.loaders.trips.prime(trip.id, trip);
+  context.loaders.tripById.prime(trip.id, trip);
   return { trip, userErrors: [] };
 };

@@ -1,7 +1,8 @@
+import { rejectInput, requireViewer, withUserErrors } from '@traveloure/platform';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { deleteItem } from '../../db/items.repository.ts';
 import { lockTripForItems, refreshTripLoaders, loadVisibleItem } from '../itinerary.ts';
-import { catchRejected, notFoundError, Rejected, requireViewer } from '../shared.ts';
+import { notFoundError } from '../shared.ts';
 
 export const removeItineraryItem: MutationResolvers['removeItineraryItem'] = async (
   _parent,
@@ -9,19 +10,20 @@ export const removeItineraryItem: MutationResolvers['removeItineraryItem'] = asy
   context,
 ) => {
   requireViewer(context);
-  const visible = await loadVisibleItem(context, id);
-  if (!visible)
-    return { removedItemId: null, trip: null, userErrors: [notFoundError(['id'], 'Itinerary item')] };
-  const { item, trip } = visible;
-  const result = await catchRejected(() =>
-    context.db.transaction().execute(async (trx) => {
-      const locked = await lockTripForItems(trx, context, trip, ['id']);
-      if (!(await deleteItem(trx, item.id))) throw new Rejected([notFoundError(['id'], 'Itinerary item')]);
-      return locked.trip;
-    }),
+  return withUserErrors(
+    async () => {
+      const visible = await loadVisibleItem(context, id);
+      if (!visible) rejectInput(notFoundError(['id'], 'Itinerary item'));
+      const { item, trip } = visible;
+      const updatedTrip = await context.db.transaction().execute(async (trx) => {
+        const locked = await lockTripForItems(trx, context, trip, ['id']);
+        if (!(await deleteItem(trx, item.id))) rejectInput(notFoundError(['id'], 'Itinerary item'));
+        return locked.trip;
+      });
+      context.loaders.itemById.clear(item.id).prime(item.id, null);
+      await refreshTripLoaders(context, updatedTrip);
+      return { removedItemId: item.id, trip: updatedTrip };
+    },
+    { removedItemId: null, trip: null },
   );
-  if (result instanceof Rejected) return { removedItemId: null, trip: null, userErrors: result.userErrors };
-  context.loaders.items.clear(item.id).prime(item.id, null);
-  await refreshTripLoaders(context, result);
-  return { removedItemId: item.id, trip: result, userErrors: [] };
 };

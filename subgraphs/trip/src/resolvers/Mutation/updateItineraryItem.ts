@@ -1,8 +1,9 @@
+import { rejectInput, requireViewer, withUserErrors } from '@traveloure/platform';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { updateItem } from '../../db/items.repository.ts';
 import { validateItem } from '../../validation.ts';
 import { itemValues, lockTripForItems, refreshTripLoaders, loadVisibleItem } from '../itinerary.ts';
-import { catchRejected, notFoundError, Rejected, requireViewer } from '../shared.ts';
+import { notFoundError } from '../shared.ts';
 
 export const updateItineraryItem: MutationResolvers['updateItineraryItem'] = async (
   _parent,
@@ -10,36 +11,38 @@ export const updateItineraryItem: MutationResolvers['updateItineraryItem'] = asy
   context,
 ) => {
   requireViewer(context);
-  const visible = await loadVisibleItem(context, id);
-  if (!visible) return { item: null, trip: null, userErrors: [notFoundError(['id'], 'Itinerary item')] };
-  const { item, trip } = visible;
+  return withUserErrors(
+    async () => {
+      const visible = await loadVisibleItem(context, id);
+      if (!visible) rejectInput(notFoundError(['id'], 'Itinerary item'));
+      const { item, trip } = visible;
 
-  // Required fields ignore null; optional ones are cleared by an explicit null.
-  const fields = {
-    title: input.title ?? item.title,
-    startTime: input.startTime ?? item.start_time,
-    endTime: input.endTime === undefined ? item.end_time : input.endTime,
-    notes: input.notes === undefined ? item.notes : input.notes,
-    location: input.location === undefined ? item.location : input.location,
-    cost:
-      input.cost === undefined
-        ? item.cost_amount !== null && item.cost_currency !== null
-          ? { amount: item.cost_amount, currency: item.cost_currency }
-          : null
-        : input.cost,
-  };
-  const result = await catchRejected(() =>
-    context.db.transaction().execute(async (trx) => {
-      const locked = await lockTripForItems(trx, context, trip, ['id']);
-      const userErrors = validateItem(fields, locked.window);
-      if (userErrors.length > 0) throw new Rejected(userErrors);
-      const updated = await updateItem(trx, item.id, itemValues(input.kind ?? item.kind, fields));
-      if (!updated) throw new Rejected([notFoundError(['id'], 'Itinerary item')]);
-      return { item: updated, trip: locked.trip };
-    }),
+      // Required fields ignore null; optional ones are cleared by an explicit null.
+      const fields = {
+        title: input.title ?? item.title,
+        startTime: input.startTime ?? item.start_time,
+        endTime: input.endTime === undefined ? item.end_time : input.endTime,
+        notes: input.notes === undefined ? item.notes : input.notes,
+        location: input.location === undefined ? item.location : input.location,
+        cost:
+          input.cost === undefined
+            ? item.cost_amount !== null && item.cost_currency !== null
+              ? { amount: item.cost_amount, currency: item.cost_currency }
+              : null
+            : input.cost,
+      };
+      const result = await context.db.transaction().execute(async (trx) => {
+        const locked = await lockTripForItems(trx, context, trip, ['id']);
+        const userErrors = validateItem(fields, locked.window);
+        if (userErrors.length > 0) rejectInput(...userErrors);
+        const updated = await updateItem(trx, item.id, itemValues(input.kind ?? item.kind, fields));
+        if (!updated) rejectInput(notFoundError(['id'], 'Itinerary item'));
+        return { item: updated, trip: locked.trip };
+      });
+      context.loaders.itemById.clear(item.id).prime(item.id, result.item);
+      await refreshTripLoaders(context, result.trip);
+      return result;
+    },
+    { item: null, trip: null },
   );
-  if (result instanceof Rejected) return { item: null, trip: null, userErrors: result.userErrors };
-  context.loaders.items.clear(item.id).prime(item.id, result.item);
-  await refreshTripLoaders(context, result.trip);
-  return { ...result, userErrors: [] };
 };

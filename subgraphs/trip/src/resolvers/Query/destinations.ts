@@ -10,6 +10,6 @@ export const destinations: QueryResolvers['destinations'] = async (_parent, args
     throw badUserInput(`"search" must be at most ${SEARCH_MAX} characters.`, ['search']);
   }
   const rows = await searchDestinations(context.db, { search: args.search, limit });
-  for (const row of rows) context.loaders.destinations.prime(row.code, row);
+  for (const row of rows) context.loaders.destinationByCode.prime(row.code, row);
   return rows;
 };

@@ -1,11 +1,10 @@
-import { notFound } from '@traveloure/platform';
+import { notFound, requireViewer } from '@traveloure/platform';
 import type { QueryResolvers } from '../../__generated__/resolvers-types.ts';
-import { requireViewer } from '../shared.ts';
 
 export const trip: QueryResolvers['trip'] = async (_parent, args, context) => {
   requireViewer(context);
   // The loader sees only the viewer's trips: someone else's answers exactly like a missing one.
-  const found = await context.loaders.trips.load(args.id);
+  const found = await context.loaders.tripById.load(args.id);
   if (!found) throw notFound('Trip', args.id);
   return found;
 };

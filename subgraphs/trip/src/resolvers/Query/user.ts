@@ -1,10 +1,9 @@
-import { notFound } from '@traveloure/platform';
+import { notFound, requireViewer } from '@traveloure/platform';
 import type { QueryResolvers } from '../../__generated__/resolvers-types.ts';
-import { requireViewer } from '../shared.ts';
 
 export const user: QueryResolvers['user'] = async (_parent, args, context) => {
   requireViewer(context);
-  const found = await context.loaders.users.load(args.id);
+  const found = await context.loaders.userById.load(args.id);
   if (!found) throw notFound('User', args.id);
   return found;
 };
