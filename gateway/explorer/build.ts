@@ -6,7 +6,7 @@
  * works. Everything the page loads comes from the gateway itself: no CDN, so it works offline
  * and under the gateway's strict Content-Security-Policy.
  */
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -72,7 +72,7 @@ export async function buildExplorer(options: { minify?: boolean } = {}) {
   // Build into a private folder and rename: parallel starts never see a half-written bundle.
   const staging = resolve(explorerRoot, `.dist-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(staging, { recursive: true });
-  const common = {
+  const common: BuildOptions = {
     bundle: true,
     platform: 'browser',
     target: ['chrome110', 'firefox115', 'safari16'],
@@ -81,7 +81,7 @@ export async function buildExplorer(options: { minify?: boolean } = {}) {
     legalComments: 'none',
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
     logLevel: 'warning',
-  } as const;
+  };
   try {
     await build({
       ...common,
