@@ -182,7 +182,9 @@ describe('schema explorer', () => {
     await page.click('.explorer-copy-curl');
     const command = (await page.locator('.explorer-curl pre').textContent())!;
     expect(command).toMatch(/^curl '/);
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(command);
+    expect(
+      await page.evaluate(() => (globalThis as any).navigator.clipboard.readText() as Promise<string>),
+    ).toBe(command);
     await screenshot('05-copy-as-curl');
     const { stdout } = await promisify(execFile)('bash', ['-c', command]);
     expect(JSON.parse(stdout).data.destinations).toEqual([{ code: 'PAR' }, { code: 'LON' }]);
@@ -230,7 +232,9 @@ describe('schema explorer', () => {
     const download = page.waitForEvent('download');
     await page.click('[data-operation="DestinationPopularity"] button:has-text("Download CSV")');
     const file = await (await download).path();
-    expect(readFileSync(file, 'utf8').split('\n')[0]).toBe('destination.code,destination.name,tripCount,note');
+    expect(readFileSync(file, 'utf8').split('\n')[0]).toBe(
+      'destination.code,destination.name,tripCount,note',
+    );
     await screenshot('07-signed-in-analyst');
     await page.selectOption('#sign-in-as', '');
     await expect.poll(() => page.locator('#identity').textContent()).toBe('anonymous');
@@ -288,8 +292,11 @@ describe('schema explorer', () => {
         .first()
         .evaluate((element) => {
           // The colour a reader sees: the nearest background that is not (mostly) transparent.
-          for (let node: Element | null = element; node; node = node.parentElement) {
-            const [r, g, b, a = 1] = getComputedStyle(node).backgroundColor.match(/[\d.]+/g)!.map(Number);
+          const { getComputedStyle } = globalThis as any;
+          for (let node: any = element; node; node = node.parentElement) {
+            const [r, g, b, a = 1] = (getComputedStyle(node).backgroundColor as string)
+              .match(/[\d.]+/g)!
+              .map(Number);
             if (a > 0.5) return (0.2126 * r! + 0.7152 * g! + 0.0722 * b!) / 255;
           }
           return 1;

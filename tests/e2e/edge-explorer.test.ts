@@ -102,7 +102,12 @@ describe('explorer endpoints in development', () => {
 
   it('refuses what it cannot plan as the caller’s mistake, coded, with the request id', async () => {
     const headers = { 'x-request-id': 'plan-bad-1' };
-    expectCoded(await postJson(`${edge.origin}/explorer/plan`, {}, headers), 400, 'BAD_USER_INPUT', 'plan-bad-1');
+    expectCoded(
+      await postJson(`${edge.origin}/explorer/plan`, {}, headers),
+      400,
+      'BAD_USER_INPUT',
+      'plan-bad-1',
+    );
     expectCoded(
       await postJson(`${edge.origin}/explorer/plan`, { query: '{ destinations {' }, headers),
       400,
@@ -151,7 +156,7 @@ describe('explorer endpoints in development', () => {
   });
 
   it('offers exactly the people the seeds create (and an analyst, who needs no profile)', () => {
-    const seeded = new Map<string, string>([
+    const seeded = new Map<string | null, string>([
       ...seededUsers.map((user) => [user.id, user.name] as const),
       ...seedExperts.map((expert) => [expert.user_id, expert.name] as const),
     ]);

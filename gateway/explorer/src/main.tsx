@@ -163,7 +163,10 @@ function ResponseFooter() {
   return (
     <details className="explorer-response-meta">
       <summary>
-        <span className={meta.status < 400 ? 'explorer-status-ok' : 'explorer-status-error'} id="response-status">
+        <span
+          className={meta.status < 400 ? 'explorer-status-ok' : 'explorer-status-error'}
+          id="response-status"
+        >
           {meta.status} {meta.statusText}
         </span>
         {' · '}
@@ -187,28 +190,27 @@ function ResponseFooter() {
 
 function Explorer({ config, schema }: { config: ExplorerConfig; schema: GraphQLSchema | undefined }) {
   const fetcher = useMemo(
-    () =>
-      async (params: FetcherParams, options?: { headers?: Record<string, string> }) => {
-        const { response, text } = await sendToGateway(
-          config.endpoint,
-          {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              accept: 'application/graphql-response+json, application/json',
-              ...(options?.headers ?? {}),
-            },
-            body: JSON.stringify({
-              query: params.query,
-              variables: params.variables,
-              operationName: params.operationName ?? undefined,
-              extensions: params.extensions,
-            }),
+    () => async (params: FetcherParams, options?: { headers?: Record<string, string> }) => {
+      const { response, text } = await sendToGateway(
+        config.endpoint,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/graphql-response+json, application/json',
+            ...(options?.headers ?? {}),
           },
-          params.operationName ?? 'operation',
-        );
-        return parseAnswer(response, text);
-      },
+          body: JSON.stringify({
+            query: params.query,
+            variables: params.variables,
+            operationName: params.operationName ?? undefined,
+            extensions: params.extensions,
+          }),
+        },
+        params.operationName ?? 'operation',
+      );
+      return parseAnswer(response, text);
+    },
     [config.endpoint],
   );
   const plugins = useMemo(

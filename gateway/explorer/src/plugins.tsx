@@ -78,8 +78,8 @@ function OperationsPane({ config }: { config: ExplorerConfig }) {
     <section className="explorer-pane explorer-operations">
       <div className="graphiql-doc-explorer-title">Persisted operations</div>
       <p className="explorer-hint">
-        The trusted documents of <code>schema/operations</code>. Run one by its id (the sha-256 of its
-        text), as clients do in safelist mode.
+        The trusted documents of <code>schema/operations</code>. Run one by its id (the sha-256 of its text),
+        as clients do in safelist mode.
       </p>
       {notice ? <p className="explorer-error">{notice}</p> : null}
       <ul>
@@ -159,8 +159,8 @@ function QueryPlanPane({ config }: { config: ExplorerConfig }) {
     <section className="explorer-pane explorer-plan">
       <div className="graphiql-doc-explorer-title">Query plan</div>
       <p className="explorer-hint">
-        How the gateway splits the current operation across the subgraphs. Open to admins, and to
-        everyone in development.{' '}
+        How the gateway splits the current operation across the subgraphs. Open to admins, and to everyone in
+        development.{' '}
         <button type="button" className="graphiql-button" onClick={() => setRefresh((n) => n + 1)}>
           Refresh
         </button>

@@ -100,7 +100,9 @@ export function parseAnswer(response: Response, text: string): any {
     return JSON.parse(text);
   } catch {
     return {
-      errors: [{ message: `HTTP ${response.status}: the gateway answered ${text.slice(0, 200) || 'nothing'}` }],
+      errors: [
+        { message: `HTTP ${response.status}: the gateway answered ${text.slice(0, 200) || 'nothing'}` },
+      ],
     };
   }
 }

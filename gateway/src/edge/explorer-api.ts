@@ -74,16 +74,19 @@ export function subgraphsOfPlan(plan: QueryPlan): string[] {
 function requireJson(req: Request, res: Response): boolean {
   if (req.is('application/json')) return true;
   // Also what keeps a cross-site form from posting here: JSON needs a CORS preflight.
-  sendGraphQLError(res, 415, 'BAD_REQUEST', 'Send a JSON body (content-type: application/json).', req.requestId);
+  sendGraphQLError(
+    res,
+    415,
+    'BAD_REQUEST',
+    'Send a JSON body (content-type: application/json).',
+    req.requestId,
+  );
   return false;
 }
 
 /** POST /explorer/plan and POST /explorer/sign-in (mounted before the explorer's static files). */
 export function explorerApiRouter(options: {
-  config: Pick<
-    GatewayConfig,
-    'NODE_ENV' | 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_JWKS_URL'
-  >;
+  config: Pick<GatewayConfig, 'NODE_ENV' | 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_JWKS_URL'>;
   /** The composed supergraph the gateway serves (core SDL), once loaded. */
   supergraphSdl: () => string | undefined;
   /** Identity and rate limit, as on /graphql. */
@@ -129,7 +132,13 @@ export function explorerApiRouter(options: {
       return sendGraphQLError(res, 400, ErrorCode.BAD_USER_INPUT, 'Send { "query": "..." }.', req.requestId);
     }
     if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') {
-      return sendGraphQLError(res, 400, ErrorCode.BAD_USER_INPUT, 'operationName must be a string.', req.requestId);
+      return sendGraphQLError(
+        res,
+        400,
+        ErrorCode.BAD_USER_INPUT,
+        'operationName must be a string.',
+        req.requestId,
+      );
     }
     const supergraphSdl = options.supergraphSdl();
     if (!supergraphSdl) {

@@ -64,7 +64,9 @@ describe('what the explorer lists and shows', () => {
     );
     expect(audienceOf(operation('B', '{ destinations { code } me { id } }'))).toBe('user');
     expect(
-      audienceOf(operation('C', 'query C { ...F } fragment F on Query { destinationPopularity { tripCount } }')),
+      audienceOf(
+        operation('C', 'query C { ...F } fragment F on Query { destinationPopularity { tripCount } }'),
+      ),
     ).toBe('analyst');
     expect(audienceOf(operation('D', 'mutation { broadcastEmergencyAlert(input: {}) { recipients } }'))).toBe(
       'admin',
@@ -97,7 +99,11 @@ describe('what the explorer lists and shows', () => {
     const command = curlCommand({
       url: 'http://localhost:4000/graphql',
       headers: { 'x-api-key': 'tvl_abc' },
-      body: { query: "{ destinations(search: \"l'île\") { code } }", variables: { first: 1 }, operationName: null },
+      body: {
+        query: '{ destinations(search: "l\'île") { code } }',
+        variables: { first: 1 },
+        operationName: null,
+      },
     });
     expect(command.split(' \\\n')).toEqual([
       `curl 'http://localhost:4000/graphql'`,

@@ -3,7 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Request } from 'express';
-import type { FragmentDefinitionNode, GraphQLNamedType, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import type {
+  FragmentDefinitionNode,
+  GraphQLNamedType,
+  GraphQLSchema,
+  OperationDefinitionNode,
+} from 'graphql';
 import { mountLabel, sendGraphQLError, type Logger } from '@traveloure/platform';
 import { buildExplorer, explorerDist, explorerIsBuilt, explorerRoot } from '../../explorer/build.ts';
 import { demoUsers } from './explorer-api.ts';
@@ -71,7 +76,8 @@ export function audienceOf(operation: PersistedOperation): Audience {
     else if (scope === 'catalog' || scope === 'search') audiences.add('anyone');
     else if (userOnlyRootFields.has(name) || !scope || scope === 'ai') audiences.add('user');
   }
-  for (const strictest of ['admin', 'analyst', 'user'] as const) if (audiences.has(strictest)) return strictest;
+  for (const strictest of ['admin', 'analyst', 'user'] as const)
+    if (audiences.has(strictest)) return strictest;
   return 'anyone';
 }
 
