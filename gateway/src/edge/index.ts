@@ -1,4 +1,5 @@
 import type { ApolloServer, ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import {
@@ -21,6 +22,7 @@ import { analyticsRouter } from './analytics.ts';
 import { createApiKeyStore, type GatewayDatabase } from './api-keys.ts';
 import { createAuthenticator } from './auth.ts';
 import { ensureExplorerBuilt, explorerRouter, publicSchemaSdl } from './explorer.ts';
+import { explorerApiRouter } from './explorer-api.ts';
 import {
   authenticationMiddleware,
   corsAllowlist,
@@ -139,6 +141,7 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
   }
 
   let schemaSdl: string | undefined;
+  let supergraphSdl: string | undefined;
   let server: ApolloServer<GatewayContext> | undefined;
   const authenticate = authenticationMiddleware(authenticator, logger, rateLimiter);
   const rateLimit = rateLimitMiddleware(rateLimiter);
@@ -154,6 +157,9 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
     persistedQueriesPlugin(documents),
     limitErrorCodesPlugin(),
     ...(responseCache?.plugin ? [responseCache.plugin] : []),
+    // Browsers opening /graphql get our explorer (explorer.ts); Apollo's landing page loads its
+    // sandbox from a CDN, which the CSP rightly blocks.
+    ApolloServerPluginLandingPageDisabled(),
   ];
 
   return {
@@ -183,6 +189,7 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
     /** For gateway.onSchemaLoadOrUpdate: keeps /schema.graphql current. */
     onSchema({ apiSchema, coreSupergraphSdl }: { apiSchema: GraphQLSchema; coreSupergraphSdl: string }) {
       schemaSdl = publicSchemaSdl(apiSchema);
+      supergraphSdl = coreSupergraphSdl;
       responseCache?.onSupergraph(coreSupergraphSdl);
     },
     responseCache,
@@ -203,7 +210,24 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
     ],
     /** GET /, /explorer/*, /schema.graphql and /analytics/*. */
     mountRoutes(app: express.Express) {
-      app.use(explorerRouter({ enabled: config.EXPLORER_ENABLED, documents, schemaSdl: () => schemaSdl }));
+      app.use(
+        explorerApiRouter({
+          config,
+          supergraphSdl: () => supergraphSdl,
+          authenticate,
+          rateLimit,
+          jsonBody: jsonBody({ limitBytes: config.BODY_LIMIT_BYTES, maxDepth: config.JSON_MAX_DEPTH }),
+          validationRules: armor.validationRules,
+        }),
+      );
+      app.use(
+        explorerRouter({
+          enabled: config.EXPLORER_ENABLED,
+          development: config.NODE_ENV === 'development',
+          documents,
+          schemaSdl: () => schemaSdl,
+        }),
+      );
       app.use(
         '/analytics',
         mountLabel('/analytics'),

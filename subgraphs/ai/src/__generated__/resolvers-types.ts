@@ -201,6 +201,11 @@ export type Money = {
   currency: Scalars['String']['output'];
 };
 
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Plans an itinerary for a trip not saved yet (cached for 24 hours by its inputs). */
@@ -217,23 +222,43 @@ export type Mutation = {
 };
 
 
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type MutationPlanItineraryArgs = {
   input: PlanItineraryInput;
 };
 
 
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type MutationReplyAsExpertArgs = {
   body: Scalars['String']['input'];
   conversationId: Scalars['ID']['input'];
 };
 
 
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type MutationSendMessageArgs = {
   body: Scalars['String']['input'];
   conversationId: Scalars['ID']['input'];
 };
 
 
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type MutationStartConversationArgs = {
   expertId: Scalars['ID']['input'];
   tripId?: InputMaybe<Scalars['ID']['input']>;
@@ -275,6 +300,12 @@ export type PlanItineraryInput = {
   travelers: Scalars['Int']['input'];
 };
 
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type Query = {
   __typename?: 'Query';
   /** A conversation; only its traveler and its expert can read it. */
@@ -288,11 +319,23 @@ export type Query = {
 };
 
 
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type QueryConversationArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type QueryExpertsArgs = {
   destinationCode?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -300,11 +343,23 @@ export type QueryExpertsArgs = {
 };
 
 
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type QueryItinerarySuggestionArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type QueryMyConversationsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;

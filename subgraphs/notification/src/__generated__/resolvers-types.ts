@@ -105,6 +105,11 @@ export type MarkNotificationReadPayload = {
   userErrors: Array<UserError>;
 };
 
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Sends an alert to every traveler whose trip to the destination is under way or starts within 7 days (admins). */
@@ -118,16 +123,31 @@ export type Mutation = {
 };
 
 
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type MutationBroadcastEmergencyAlertArgs = {
   input: EmergencyAlertInput;
 };
 
 
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type MutationMarkNotificationReadArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type MutationUpdateNotificationPreferencesArgs = {
   input: NotificationPreferencesInput;
 };
@@ -235,6 +255,12 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type Query = {
   __typename?: 'Query';
   /** Delivery outcomes per channel per day over the last `days` days (analysts and admins). */
@@ -242,6 +268,12 @@ export type Query = {
 };
 
 
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type QueryNotificationStatsArgs = {
   days?: InputMaybe<Scalars['Int']['input']>;
 };

@@ -171,6 +171,12 @@ export type Money = {
   currency: Scalars['String']['output'];
 };
 
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type Query = {
   __typename?: 'Query';
   /** The most searched destinations (analysts and admins). */
@@ -182,17 +188,35 @@ export type Query = {
 };
 
 
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type QuerySearchDemandArgs = {
   days?: InputMaybe<Scalars['Int']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type QuerySearchFlightsArgs = {
   input: FlightSearchInput;
 };
 
 
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type QuerySearchHotelsArgs = {
   input: HotelSearchInput;
 };

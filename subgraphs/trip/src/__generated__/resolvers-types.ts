@@ -181,7 +181,11 @@ export type MoneyInput = {
   currency: Scalars['String']['input'];
 };
 
-/** Changes to trips and their itineraries; expected failures come back as `userErrors`. */
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Adds an item to a trip's itinerary. */
@@ -199,39 +203,63 @@ export type Mutation = {
 };
 
 
-/** Changes to trips and their itineraries; expected failures come back as `userErrors`. */
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type MutationAddItineraryItemArgs = {
   input: ItineraryItemInput;
   tripId: Scalars['ID']['input'];
 };
 
 
-/** Changes to trips and their itineraries; expected failures come back as `userErrors`. */
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type MutationCreateTripArgs = {
   input: CreateTripInput;
 };
 
 
-/** Changes to trips and their itineraries; expected failures come back as `userErrors`. */
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type MutationDeleteTripArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Changes to trips and their itineraries; expected failures come back as `userErrors`. */
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type MutationRemoveItineraryItemArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Changes to trips and their itineraries; expected failures come back as `userErrors`. */
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type MutationUpdateItineraryItemArgs = {
   id: Scalars['ID']['input'];
   input: UpdateItineraryItemInput;
 };
 
 
-/** Changes to trips and their itineraries; expected failures come back as `userErrors`. */
+/**
+ * Everything that changes data: trips and their itinerary items, itinerary planning, conversations
+ * with experts, notification settings and emergency alerts. Expected failures (bad input, a trip
+ * that is not yours) come back as `userErrors` in the payload; unexpected ones as errors with a code.
+ */
 export type MutationUpdateTripArgs = {
   id: Scalars['ID']['input'];
   input: UpdateTripInput;
@@ -255,7 +283,12 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
-/** What the trip subgraph answers: users, trips and destinations. */
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type Query = {
   __typename?: 'Query';
   /** A destination by IATA city code; public. */
@@ -275,40 +308,70 @@ export type Query = {
 };
 
 
-/** What the trip subgraph answers: users, trips and destinations. */
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type QueryDestinationArgs = {
   code: Scalars['ID']['input'];
 };
 
 
-/** What the trip subgraph answers: users, trips and destinations. */
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type QueryDestinationPopularityArgs = {
   days?: InputMaybe<Scalars['Int']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
-/** What the trip subgraph answers: users, trips and destinations. */
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type QueryDestinationsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   search?: InputMaybe<Scalars['String']['input']>;
 };
 
 
-/** What the trip subgraph answers: users, trips and destinations. */
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type QueryTripArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** What the trip subgraph answers: users, trips and destinations. */
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type QueryTripsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
-/** What the trip subgraph answers: users, trips and destinations. */
+/**
+ * The Traveloure API's entry points for reading: destinations and travel experts, the signed-in
+ * traveler's trips and itineraries, flight and hotel search, notifications, conversations and, for
+ * analysts, usage figures. Fields that act for a signed-in person take a user token
+ * (`Authorization: Bearer`); a partner API key (`x-api-key`) reaches the fields its scopes open.
+ */
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
 };
