@@ -24,6 +24,7 @@ import { ensureExplorerBuilt, explorerRouter, publicSchemaSdl } from './explorer
 import {
   authenticationMiddleware,
   corsAllowlist,
+  graphqlOverHttpStatusPlugin,
   jsonBody,
   securityHeaders,
   trustProxySetting,
@@ -153,6 +154,7 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
     rateLimitPlugin(rateLimiter),
     persistedQueriesPlugin(documents),
     limitErrorCodesPlugin(),
+    graphqlOverHttpStatusPlugin(),
     ...(responseCache?.plugin ? [responseCache.plugin] : []),
   ];
 
