@@ -313,7 +313,7 @@ describe('GraphQL over HTTP', () => {
     const admin = await supergraph.token('ADMIN', 'audit-admin');
     const results = await auditServer({
       url: supergraph.gatewayUrl,
-      fetchFn: (input: RequestInfo | URL, init?: RequestInit) => {
+      fetchFn: (input: string | URL | Request, init?: RequestInit) => {
         const headers = new Headers(init?.headers);
         headers.set('authorization', `Bearer ${admin}`);
         return fetch(input, { ...init, headers });
