@@ -2,7 +2,10 @@
  * Requests a client can get wrong, or send on purpose to flood alerting. None may take the
  * unexpected-error path (an error-level log line, a Sentry report, INTERNAL_SERVER_ERROR): each
  * answers a 4xx with a client code and the request id, and the gateway logs nothing at error
- * level for it. The last test proves the log capture sees an unexpected error when there is one.
+ * level for it. Each is sent twice: accepting `application/graphql-response+json` (every mistake
+ * a 4xx) and accepting `application/json`, where GraphQL over HTTP has a well-formed request
+ * that GraphQL refuses (parse, validation, limits, variables) answer 200 with the coded errors
+ * and no data. The last test proves the log capture sees an unexpected error when there is one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
@@ -35,18 +38,23 @@ async function answerOf(response: Response): Promise<Answer> {
   }
 }
 
-type Send = (requestId: string) => Promise<Answer>;
+type Send = (requestId: string, accept: string) => Promise<Answer>;
+
+const graphqlResponseJson = 'application/graphql-response+json';
 
 const post =
   (body: unknown, headers: Record<string, string> = {}): Send =>
-  (requestId) =>
-    edge.post(body, { 'x-request-id': requestId, ...headers });
+  (requestId, accept) =>
+    edge.post(body, { accept, 'x-request-id': requestId, ...headers });
 
 const raw =
   (init: RequestInit & { headers?: Record<string, string> }, path = ''): Send =>
-  async (requestId) =>
+  async (requestId, accept) =>
     answerOf(
-      await fetch(edge.url + path, { ...init, headers: { 'x-request-id': requestId, ...init.headers } }),
+      await fetch(edge.url + path, {
+        ...init,
+        headers: { accept, 'x-request-id': requestId, ...init.headers },
+      }),
     );
 
 const get = (params: Record<string, string>, headers: Record<string, string> = {}): Send =>
@@ -56,16 +64,27 @@ const get = (params: Record<string, string>, headers: Record<string, string> = {
   );
 
 /**
- * Sends one request and checks the rule: a 4xx, a client code (never INTERNAL_SERVER_ERROR), the
+ * Sends one request and checks the rule: a 4xx (or, for a GraphQL request error answered as
+ * `application/json`, a 200 without data), a client code (never INTERNAL_SERVER_ERROR), the
  * request id it was sent with, and no error-level log line while it was served.
  */
-async function expectClientMistake(send: Send, code?: string) {
+async function expectClientMistake(
+  send: Send,
+  code?: string,
+  options: { accept?: string; graphqlRequestError?: boolean } = {},
+) {
   const requestId = nextRequestId();
   const before = edge.logs.length;
-  const answer = await send(requestId);
+  const accept = options.accept ?? graphqlResponseJson;
+  const answer = await send(requestId, accept);
   const logged = edge.logs.slice(before);
-  expect(answer.status, JSON.stringify(answer.json)).toBeGreaterThanOrEqual(400);
-  expect(answer.status).toBeLessThan(500);
+  if (options.graphqlRequestError && accept === 'application/json') {
+    expect(answer.status, JSON.stringify(answer.json)).toBe(200);
+    expect(answer.json.data).toBeUndefined();
+  } else {
+    expect(answer.status, JSON.stringify(answer.json)).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+  }
   const error = answer.json.errors?.[0];
   expect(error?.extensions?.code, JSON.stringify(answer.json)).toEqual(expect.any(String));
   expect(error.extensions.code).not.toBe('INTERNAL_SERVER_ERROR');
@@ -116,8 +135,10 @@ describe('persisted-query mistakes are the client’s: 400 BAD_REQUEST, never an
   };
   for (const [name, send] of Object.entries(cases)) {
     it(name, async () => {
-      const answer = await expectClientMistake(send, 'BAD_REQUEST');
-      expect(answer.status).toBe(400);
+      for (const accept of [graphqlResponseJson, 'application/json']) {
+        const answer = await expectClientMistake(send, 'BAD_REQUEST', { accept });
+        expect(answer.status).toBe(400);
+      }
     });
   }
 
@@ -200,9 +221,28 @@ describe('no request a client can make reaches the unexpected-error path', () =>
         '{ destinations { ...D } } fragment D on Destination { related { related { related { related { related { related { code } } } } } } }',
     }),
   };
+  // Well-formed requests GraphQL itself refuses: 200 with the errors under application/json.
+  const graphqlRequestErrors = new Set([
+    'an unknown operation name',
+    'several operations and no operationName',
+    'a syntax error',
+    'a NUL character in the query',
+    'an unknown field',
+    'an unknown directive',
+    'an Int literal over 32 bits',
+    'a variable of the wrong type',
+    'a required variable missing',
+    'a fragment never used',
+    'a fragment cycle',
+    'a depth flood through fragments',
+  ]);
   for (const [name, send] of Object.entries(cases)) {
     it(name, async () => {
       await expectClientMistake(send);
+      await expectClientMistake(send, undefined, {
+        accept: 'application/json',
+        graphqlRequestError: graphqlRequestErrors.has(name),
+      });
     });
   }
 

@@ -10,8 +10,18 @@ afterAll(async () => {
   await edge?.close();
 });
 
-function expectLimit(result: { status: number; json: any }, limit: string) {
-  expect(result.status).toBe(400);
+const graphqlResponseJson = 'application/graphql-response+json';
+
+/**
+ * Posts as current clients do, accepting application/graphql-response+json, under which GraphQL
+ * over HTTP has request errors answer 400; the last tests of 'operation limits' send
+ * application/json, where they answer 200.
+ */
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  edge.post(body, { accept: graphqlResponseJson, ...headers });
+
+function expectLimit(result: { status: number; json: any }, limit: string, status = 400) {
+  expect(result.status).toBe(status);
   const error = result.json.errors[0];
   expect(error.extensions.code).toBe('OPERATION_LIMIT_EXCEEDED');
   expect(error.extensions.limit).toBe(limit);
@@ -21,17 +31,18 @@ function expectLimit(result: { status: number; json: any }, limit: string) {
 
 describe('operation limits', () => {
   it('answers an ordinary query', async () => {
-    const result = await edge.post({ query: '{ destinations(first: 2) { code related { code } } }' });
+    const result = await post({ query: '{ destinations(first: 2) { code related { code } } }' });
     expect(result.status).toBe(200);
     expect(result.json.data.destinations).toHaveLength(2);
   });
 
   it('refuses depth 7 and accepts depth 6', async () => {
-    const ok = await edge.post({
+    const ok = await post({
       query: '{ destinations { related { related { related { related { code } } } } } }',
     });
     expect(ok.status).toBe(200);
-    const deep = await edge.post({
+    expect(ok.json.errors).toBeUndefined();
+    const deep = await post({
       query: '{ destinations { related { related { related { related { related { code } } } } } } }',
     });
     expectLimit(deep, 'depth');
@@ -43,20 +54,20 @@ describe('operation limits', () => {
       { length: 16 },
       (_, index) => `a${index}: destinations(first: 1) { code }`,
     ).join(' ');
-    expectLimit(await edge.post({ query: `{ ${aliases} }` }), 'aliases');
+    expectLimit(await post({ query: `{ ${aliases} }` }), 'aliases');
   });
 
   it('counts aliases of __typename and of meta fields like any others', async () => {
     const typenames = Array.from({ length: 100 }, (_, index) => `t${index}: __typename`).join(' ');
-    const flood = await edge.post({ query: `{ ${typenames} }` });
+    const flood = await post({ query: `{ ${typenames} }` });
     expectLimit(flood, 'aliases');
     expect(flood.json.errors[0].message).toMatch(/Aliases limit of 15 exceeded, found 100/);
     // A real field hidden behind the alias `__typename` counts too.
     const disguised = Array.from({ length: 16 }, () => '__typename: trips').join(' ');
-    expectLimit(await edge.post({ query: `{ ${disguised} }` }), 'aliases');
+    expectLimit(await post({ query: `{ ${disguised} }` }), 'aliases');
     const schemas = Array.from({ length: 16 }, (_, index) => `s${index}: __schema { queryType { name } }`);
     expectLimit(
-      await edge.post(
+      await post(
         { query: `{ ${schemas.join(' ')} }` },
         { authorization: `Bearer ${await edge.token('ADMIN')}` },
       ),
@@ -65,7 +76,7 @@ describe('operation limits', () => {
   });
 
   it('still answers a query with a few aliases, __typename among them', async () => {
-    const result = await edge.post({
+    const result = await post({
       query: '{ kind: __typename first: destinations(first: 1) { code type: __typename } other: trips }',
     });
     expect(result.status).toBe(200);
@@ -86,15 +97,15 @@ describe('operation limits', () => {
           (_, index) => `fragment F${index + 1} on Query { ...F${index} ...F${index} }`,
         ),
       ].join(' ');
-    expectLimit(await edge.post({ query: `{ ...F20 } ${doubling(20, '__typename')}` }), 'cost');
+    expectLimit(await post({ query: `{ ...F20 } ${doubling(20, '__typename')}` }), 'cost');
     // One fragment's 26 directives, spread twice: 52.
     const twentySix = Array.from({ length: 26 }, () => '@include(if: true)').join(' ');
-    const directives = await edge.post({
+    const directives = await post({
       query: `{ ...A ...A } fragment A on Query { trips ${twentySix} }`,
     });
     expectLimit(directives, 'directives');
     expect(directives.json.errors[0].message).toMatch(/Directives limit of 50 exceeded, found 52/);
-    const deep = await edge.post({
+    const deep = await post({
       query:
         '{ destinations { ...D } } fragment D on Destination { related { related { related { related { related { code } } } } } }',
     });
@@ -103,28 +114,28 @@ describe('operation limits', () => {
 
   it('names the limit when graphql-js gives up validating repeated fields', async () => {
     const repeated = Array.from({ length: 900 }, () => 'code').join(' ');
-    const result = await edge.post({ query: `{ destinations(first: 1) { ${repeated} } }` });
+    const result = await post({ query: `{ destinations(first: 1) { ${repeated} } }` });
     expectLimit(result, 'validation');
     expect(result.json.errors[0].message).toMatch(/too complex to validate/);
   });
 
   it('refuses a JSON array batch', async () => {
-    const result = await edge.post([{ query: '{ trips }' }, { query: '{ trips }' }]);
+    const result = await post([{ query: '{ trips }' }, { query: '{ trips }' }]);
     expectLimit(result, 'batching');
   });
 
   it('refuses 51 directives', async () => {
     const directives = Array.from({ length: 51 }, () => '@include(if: true)').join(' ');
-    expectLimit(await edge.post({ query: `{ trips ${directives} }` }), 'directives');
+    expectLimit(await post({ query: `{ trips ${directives} }` }), 'directives');
   });
 
   it('refuses a document of more than 1000 tokens', async () => {
     const fields = Array.from({ length: 1001 }, () => 'code').join(' ');
-    expectLimit(await edge.post({ query: `{ destinations { ${fields} } }` }), 'tokens');
+    expectLimit(await post({ query: `{ destinations { ${fields} } }` }), 'tokens');
   });
 
   it('refuses a 1 MB body with 413', async () => {
-    const result = await edge.post({ query: `{ trips } # ${'x'.repeat(1024 * 1024)}` });
+    const result = await post({ query: `{ trips } # ${'x'.repeat(1024 * 1024)}` });
     expect(result.status).toBe(413);
     expect(result.json.errors[0].extensions).toMatchObject({
       code: 'OPERATION_LIMIT_EXCEEDED',
@@ -134,10 +145,10 @@ describe('operation limits', () => {
   });
 
   it('refuses first: 99999999, inline (structural cost) or through a variable (list size)', async () => {
-    const inline = await edge.post({ query: '{ destinations(first: 99999999) { code } }' });
+    const inline = await post({ query: '{ destinations(first: 99999999) { code } }' });
     expectLimit(inline, 'cost');
     expect(inline.json.errors[0].message).toMatch(/Cost limit of 5000 exceeded/);
-    const viaVariable = await edge.post({
+    const viaVariable = await post({
       query: 'query ($n: Int) { destinations(first: $n) { code } }',
       variables: { n: 99999999 },
     });
@@ -146,14 +157,15 @@ describe('operation limits', () => {
   });
 
   it('refuses maxResults over the list size limit inside an input object', async () => {
-    const result = await edge.post({ query: '{ searchFlights(input: { origin: "PAR", maxResults: 101 }) }' });
+    const result = await post({ query: '{ searchFlights(input: { origin: "PAR", maxResults: 101 }) }' });
     expectLimit(result, 'listSize');
-    const ok = await edge.post({ query: '{ searchFlights(input: { origin: "PAR", maxResults: 100 }) }' });
+    const ok = await post({ query: '{ searchFlights(input: { origin: "PAR", maxResults: 100 }) }' });
     expect(ok.status).toBe(200);
+    expect(ok.json.errors).toBeUndefined();
   });
 
   it('refuses list sizes that multiply past the list cost limit', async () => {
-    const result = await edge.post({
+    const result = await post({
       query:
         'query ($n: Int) { destinations(first: $n) { related(first: $n) { related(first: $n) { code } } } }',
       variables: { n: 100 },
@@ -162,22 +174,47 @@ describe('operation limits', () => {
     expect(result.json.errors[0].message).toMatch(/over the limit of 10000/);
   });
 
+  it('answers limit refusals 200 with the same coded error when the client accepts application/json', async () => {
+    const depth = '{ destinations { related { related { related { related { related { code } } } } } } }';
+    const tokens = `{ destinations { ${Array.from({ length: 1001 }, () => 'code').join(' ')} } }`;
+    const listSize = { query: 'query ($n: Int) { destinations(first: $n) { code } }', variables: { n: 101 } };
+    for (const accept of ['application/json', '*/*', `application/json, ${graphqlResponseJson};q=0.5`]) {
+      expectLimit(await edge.post({ query: depth }, { accept }), 'depth', 200);
+      expectLimit(await edge.post({ query: tokens }, { accept }), 'tokens', 200);
+      expectLimit(await edge.post(listSize, { accept }), 'listSize', 200);
+    }
+    // No accept header at all is application/json too (curl, fetch without headers).
+    const bare = await edge.post({ query: depth });
+    expectLimit(bare, 'depth', 200);
+    expect(bare.headers.get('content-type')).toMatch(/^application\/json/);
+    // Preferring the GraphQL response type keeps the 400, whatever else is listed.
+    expectLimit(
+      await edge.post({ query: depth }, { accept: `${graphqlResponseJson}, application/json` }),
+      'depth',
+    );
+    // A request that is not well-formed GraphQL over HTTP stays a 400 under any media type.
+    const batch = await edge.post([{ query: '{ trips }' }, { query: '{ trips }' }], {
+      accept: 'application/json',
+    });
+    expectLimit(batch, 'batching');
+  });
+
   it('refuses introspection for anonymous callers and travelers, allows it for admins', async () => {
     const query = '{ __schema { queryType { name } } }';
-    const anonymous = await edge.post({ query });
+    const anonymous = await post({ query });
     expect(anonymous.status).toBe(403);
     expect(anonymous.json.errors[0].extensions.code).toBe('FORBIDDEN');
-    const traveler = await edge.post({ query }, { authorization: `Bearer ${await edge.token('TRAVELER')}` });
+    const traveler = await post({ query }, { authorization: `Bearer ${await edge.token('TRAVELER')}` });
     expect(traveler.json.errors[0].extensions.code).toBe('FORBIDDEN');
-    const typeProbe = await edge.post({ query: '{ __type(name: "Destination") { name } }' });
+    const typeProbe = await post({ query: '{ __type(name: "Destination") { name } }' });
     expect(typeProbe.status).toBe(403);
-    const admin = await edge.post({ query }, { authorization: `Bearer ${await edge.token('ADMIN')}` });
+    const admin = await post({ query }, { authorization: `Bearer ${await edge.token('ADMIN')}` });
     expect(admin.status).toBe(200);
     expect(admin.json.data.__schema.queryType.name).toBe('Query');
   });
 
   it('does not suggest field names for a misspelled field', async () => {
-    const result = await edge.post({ query: '{ destinations { nmae } }' });
+    const result = await post({ query: '{ destinations { nmae } }' });
     expect(result.status).toBe(400);
     const message: string = result.json.errors[0].message;
     expect(message).toBe('Cannot query field "nmae" on type "Destination".');
@@ -275,7 +312,7 @@ describe('HTTP hardening', () => {
 
 describe('operation selection', () => {
   it('answers an unknown operation name as a client error', async () => {
-    const result = await edge.post({ query: 'query A { trips }', operationName: 'B' });
+    const result = await post({ query: 'query A { trips }', operationName: 'B' });
     expect(result.status).toBe(400);
     expect(result.json.errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
     expect(result.json.errors[0].message).toMatch(/Unknown operation named "B"/);

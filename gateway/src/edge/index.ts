@@ -26,6 +26,7 @@ import { explorerApiRouter } from './explorer-api.ts';
 import {
   authenticationMiddleware,
   corsAllowlist,
+  graphqlOverHttpStatusPlugin,
   jsonBody,
   securityHeaders,
   trustProxySetting,
@@ -156,6 +157,7 @@ export async function createEdge(options: { config: GatewayConfig; logger: Logge
     rateLimitPlugin(rateLimiter),
     persistedQueriesPlugin(documents),
     limitErrorCodesPlugin(),
+    graphqlOverHttpStatusPlugin(),
     ...(responseCache?.plugin ? [responseCache.plugin] : []),
     // Browsers opening /graphql get our explorer (explorer.ts); Apollo's landing page loads its
     // sandbox from a CDN, which the CSP rightly blocks.

@@ -4,6 +4,7 @@ import {
   GraphQLError,
   Kind,
   valueFromASTUntyped,
+  type ASTVisitor,
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLNamedType,
@@ -64,18 +65,16 @@ const reportLimit = (limit: LimitName) => (context: ValidationContext | null, er
 };
 
 /**
- * GraphQL Armor's validation rules (depth, aliases, directives, structural cost) reporting
- * errors that name the limit, plus the parse-time token limit and batching off. The token limit
+ * The depth limit (nestingDepthRule), GraphQL Armor's validation rules (aliases, directives,
+ * structural cost) reporting errors that name the limit, plus the parse-time token limit and
+ * batching off. The token limit
  * is graphql-js's own (`maxTokens`): it stops the parser itself, before any work is spent.
  */
 export function armorOptions(limits: OperationLimits) {
   const armor = new ApolloArmor({
-    maxDepth: {
-      n: limits.maxDepth,
-      flattenFragments: true,
-      propagateOnRejection: false,
-      onReject: [reportLimit('depth')],
-    },
+    // Armor counts every selection level, so a Relay connection's `edges { node }` plumbing
+    // would cost two levels of the budget; nestingDepthRule counts with the schema instead.
+    maxDepth: { enabled: false },
     maxAliases: {
       n: limits.maxAliases,
       // Armor exempts `__typename` by default; every alias is a field the gateway resolves and
@@ -97,7 +96,7 @@ export function armorOptions(limits: OperationLimits) {
   });
   const protection = armor.protect();
   return {
-    validationRules: protection.validationRules,
+    validationRules: [nestingDepthRule(limits.maxDepth), ...protection.validationRules],
     plugins: protection.plugins as ApolloServerPlugin<GatewayContext>[],
     parseOptions: { maxTokens: limits.maxTokens },
     allowBatchedHttpRequests: false as const,
@@ -119,6 +118,85 @@ function namedType(type: GraphQLType): GraphQLNamedType {
   let current: GraphQLType = type;
   while ('ofType' in current && current.ofType) current = current.ofType as GraphQLType;
   return current as GraphQLNamedType;
+}
+
+/**
+ * Relay plumbing: `edges` of a connection (a `...Connection` type with `edges` and `pageInfo`)
+ * and `node` of an edge (an `...Edge` type with `node` and `cursor`). These levels carry no data
+ * of their own, so `trips { edges { node { title } } }` nests as deep as `trips { title }`.
+ */
+function isRelayPlumbing(
+  parentType: GraphQLNamedType,
+  fieldName: string,
+  fields: Record<string, GraphQLField<unknown, unknown>>,
+) {
+  if (fieldName === 'edges' && parentType.name.endsWith('Connection') && fields.pageInfo) {
+    return namedType(fields.edges!.type).name.endsWith('Edge');
+  }
+  return fieldName === 'node' && parentType.name.endsWith('Edge') && Boolean(fields.cursor);
+}
+
+/**
+ * The depth limit, counted with the schema: every field is a level except a connection's
+ * `edges` and an edge's `node` (isRelayPlumbing); fragments add no level of their own, and
+ * introspection (`__schema`, `__type`, gated by operationPolicyPlugin) is not counted. Written
+ * here because GraphQL Armor's depth rule, like graphql-depth-limit, counts syntax only: neither
+ * can exempt a level while still counting what is below it. A cycle such as
+ * `owner { trips { edges { node { owner { trips ... } } } } }` still costs two levels a turn.
+ */
+export function nestingDepthRule(maxDepth: number) {
+  return (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(operation) {
+      const schema = context.getSchema();
+      const fragmentDepths = new Map<string, number>();
+      const visiting = new Set<string>();
+      const depthOf = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType | undefined): number => {
+        let deepest = 0;
+        for (const selection of selectionSet.selections) {
+          if (selection.kind === Kind.FIELD) {
+            const name = selection.name.value;
+            if (name === '__schema' || name === '__type') continue;
+            const fields = fieldsOf(parentType);
+            const field = fields?.[name];
+            const level = parentType && field && isRelayPlumbing(parentType, name, fields) ? 0 : 1;
+            const below = selection.selectionSet
+              ? depthOf(selection.selectionSet, field ? namedType(field.type) : undefined)
+              : 0;
+            deepest = Math.max(deepest, level + below);
+          } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+            const type = selection.typeCondition
+              ? (schema.getType(selection.typeCondition.name.value) ?? undefined)
+              : parentType;
+            deepest = Math.max(deepest, depthOf(selection.selectionSet, type));
+          } else {
+            const fragmentName = selection.name.value;
+            let depth = fragmentDepths.get(fragmentName);
+            if (depth === undefined) {
+              const fragment = context.getFragment(fragmentName);
+              // A fragment cycle is NoFragmentCyclesRule's to report.
+              if (!fragment || visiting.has(fragmentName)) continue;
+              visiting.add(fragmentName);
+              const type = schema.getType(fragment.typeCondition.name.value) ?? undefined;
+              depth = depthOf(fragment.selectionSet, type);
+              visiting.delete(fragmentName);
+              fragmentDepths.set(fragmentName, depth);
+            }
+            deepest = Math.max(deepest, depth);
+          }
+        }
+        return deepest;
+      };
+      const depth = depthOf(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined);
+      if (depth > maxDepth) {
+        context.reportError(
+          new GraphQLError(`Query depth limit of ${maxDepth} exceeded, found ${depth}.`, {
+            nodes: [operation],
+            extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: 'depth' },
+          }),
+        );
+      }
+    },
+  });
 }
 
 const listSizeArguments = new Set(['first', 'last', 'maxResults', 'limit']);
