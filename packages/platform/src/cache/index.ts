@@ -1,2 +1,2 @@
-export * from './response-cache.ts';
+export * from './data-cache.ts';
 export * from './invalidation-bus.ts';
