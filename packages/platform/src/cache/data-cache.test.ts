@@ -6,12 +6,7 @@ import { metricsRegistry } from '../metrics.ts';
 import { badUserInput } from '../errors.ts';
 import { UpstreamUnavailableError } from '../upstream/errors.ts';
 import { startPrivateRedis, testRedisUrl, type PrivateRedis } from '../testing/redis-server.ts';
-import {
-  createDataCache,
-  normalizeCacheKey,
-  type DataCache,
-  type DataCacheOptions,
-} from './data-cache.ts';
+import { createDataCache, normalizeCacheKey, type DataCache, type DataCacheOptions } from './data-cache.ts';
 
 const logger = createLogger('cache-test', { level: 'silent' });
 const keyPrefix = `test-cache-${randomUUID()}`;
@@ -221,7 +216,8 @@ describe('createDataCache', () => {
         cached: false,
       });
       expect(
-        (await makeCache({ namespace }).get('trip:7', async () => 'after the change', { ttlSeconds: 60 })).value,
+        (await makeCache({ namespace }).get('trip:7', async () => 'after the change', { ttlSeconds: 60 }))
+          .value,
       ).toBe('after the change');
     });
 
