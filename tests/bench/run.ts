@@ -5,7 +5,8 @@
  *                                 only when the harness breaks or a body is wrong; results/smoke.json
  *   npm run bench -- soak         ten minutes of the mixed workload, RSS of every process (./soak.ts)
  *   npm run bench -- start        the mixed workload on `npm start` in PostgreSQL mode (./start-mode.ts)
- *   npm run bench -- edge         a single-process bench (tests/bench/<name>.bench.ts: edge, broadcast)
+ *   npm run bench -- edge         a single-process bench (tests/bench/<name>.bench.ts: edge, broadcast,
+ *                                 cache)
  * Options: --duration S, --warmup S, --repeat N, --connections N, --only workload[,workload],
  * --targets P,A,...; --no-write keeps BENCHMARKS.md as it is.
  */

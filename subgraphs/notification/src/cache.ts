@@ -1,4 +1,4 @@
-import { createResponseCache, type Logger, type Redis, type ResponseCache } from '@traveloure/platform';
+import { createDataCache, type Logger, type Redis, type DataCache } from '@traveloure/platform';
 
 /** Inbox pages and unread counts, cached per user and dropped on every change to that inbox. */
 export interface InboxCache {
@@ -15,7 +15,7 @@ export function createInboxCache(options: {
   ttlSeconds: number;
   keyPrefix: string;
 }): InboxCache {
-  const cache: ResponseCache = createResponseCache({
+  const cache: DataCache = createDataCache({
     service: 'notification',
     namespace: 'inbox',
     redis: options.redis,

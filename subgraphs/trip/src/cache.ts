@@ -1,18 +1,18 @@
-import { createResponseCache, type Logger, type Redis, type ResponseCache } from '@traveloure/platform';
+import { createDataCache, type Logger, type Redis, type DataCache } from '@traveloure/platform';
 import type { ItemRow, TripRow, UserRow } from './db/database.ts';
 
 /**
- * Read caches of the trip subgraph (the platform response cache: L1 over Redis, tags):
+ * Read caches of the trip subgraph (the platform data cache: L1 over Redis, tags):
  * destinations (reference data, an hour), trip rows and each trip's items (minutes), the last
  * two tagged `trip:<id>` and invalidated after every committed change to the trip or its items,
  * and user rows (every trip's owner), tagged `user:<id>` and invalidated when provisioning
  * changed the row.
  */
 export interface TripCaches {
-  destinations: ResponseCache;
-  users: ResponseCache;
-  trips: ResponseCache;
-  items: ResponseCache;
+  destinations: DataCache;
+  users: DataCache;
+  trips: DataCache;
+  items: DataCache;
   /** Call after the change committed (not inside the transaction). */
   invalidateTrip(tripId: string): Promise<void>;
   invalidateUser(userId: string): Promise<void>;
@@ -31,7 +31,7 @@ export const userTag = (userId: string) => `user:${userId}`;
 
 export function createTripCaches(options: { redis?: Redis; logger: Logger }): TripCaches {
   const make = (namespace: string) =>
-    createResponseCache({ service: 'trip', namespace, redis: options.redis, logger: options.logger });
+    createDataCache({ service: 'trip', namespace, redis: options.redis, logger: options.logger });
   const destinations = make('destinations');
   const trips = make('trips');
   const items = make('itinerary-items');

@@ -1,3 +1,3 @@
-export * from './response-cache.ts';
+export * from './data-cache.ts';
 export * from './invalidation-bus.ts';
 export * from './pass-through.ts';

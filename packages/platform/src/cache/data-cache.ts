@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../errors.ts';
 import { counter } from '../metrics.ts';
 
-export interface ResponseCacheOptions {
+export interface DataCacheOptions {
   /** The `service` metric label and part of every Redis key. */
   service: string;
   /** What is cached (e.g. `flights`, `destinations`); keys and metrics are per namespace. */
@@ -59,7 +59,7 @@ export interface CacheGetManyOptions<K> extends Omit<CacheGetOptions, 'tags'> {
   tagsOf?: (key: K) => string[];
 }
 
-export interface ResponseCache {
+export interface DataCache {
   get<T>(key: string | object, loader: () => Promise<T>, options: CacheGetOptions): Promise<CacheResult<T>>;
   /**
    * Many keys at once, for DataLoader batches: L1, then one Redis MGET, then one `loadMany`
@@ -115,6 +115,8 @@ class Result<T> implements CacheResult<T> {
  * their in-flight loads from writing back what they read before the change.
  */
 interface LocalGroup {
+  /** Names this process on the bus: the group already applied its own invalidations. */
+  origin: string;
   generation: number;
   members: Set<(message: { tags?: string[]; keys?: string[] }) => void>;
 }
@@ -122,7 +124,7 @@ const localGroups = new Map<string, LocalGroup>();
 
 const requestsTotal = counter(
   'cache_requests_total',
-  'Response cache lookups by result (hit, miss, stale) and layer',
+  'Data cache lookups by result (hit, miss, stale) and layer',
   ['service', 'namespace', 'result', 'layer'],
 );
 const l2ErrorsTotal = counter('cache_l2_errors_total', 'Redis (L2) operations that failed or timed out', [
@@ -149,20 +151,23 @@ export function normalizeCacheKey(key: string | object): string {
 }
 
 /**
+ * The cache of the data a service reads: rows from its database (trips, items, users, inbox
+ * pages) and upstream results (flight and hotel searches, suggestions), not GraphQL responses
+ * (the gateway's response cache is gateway/src/response-cache).
+ *
  * L1 (in-process LRU, seconds) over L2 (Redis, the entry's TTL plus its stale window).
  * A miss is single-flight per key: concurrent callers share one loader call. When the loader
  * fails, the last good entry (up to staleTtlSeconds past freshness) is served with stale: true.
  * Redis failures are logged and counted, never thrown: the cache then runs on L1 alone, and
  * trusts L1 entries for their full TTL since there is no L2 to refresh from.
  */
-export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
+export function createDataCache(options: DataCacheOptions): DataCache {
   const { service, namespace, redis, logger } = options;
   const prefix = `${options.keyPrefix ?? 'cache'}:${service}`;
   const l1TtlMs = options.l1TtlMs ?? 5_000;
   const l2TimeoutMs = options.l2TimeoutMs ?? 500;
   const staleIf = options.staleIf ?? defaultStaleIf;
-  const instanceId = randomUUID();
-  const group = localGroups.get(prefix) ?? { generation: 0, members: new Set() };
+  const group = localGroups.get(prefix) ?? { origin: randomUUID(), generation: 0, members: new Set() };
   localGroups.set(prefix, group);
   const channel = invalidationChannel(service, options.keyPrefix);
   const l1 = new LRUCache<string, L1Slot>({ max: options.l1MaxEntries ?? 1_000 });
@@ -227,12 +232,16 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     for (const apply of group.members) apply(message);
   }
 
-  // Other replicas' invalidations reach this L1 through Redis pub/sub.
+  // Other replicas' invalidations reach this L1 through Redis pub/sub. They bump the generation
+  // too: a load this replica started before another replica's change must not write back what
+  // it read (the other replica has already deleted the Redis entries it would overwrite).
   const stopListening = redis
     ? subscribeInvalidations(redis, channel, (raw) => {
         try {
           const message = JSON.parse(raw) as { origin: string; tags?: string[]; keys?: string[] };
-          if (message.origin !== instanceId) applyInvalidation(message);
+          if (message.origin === group.origin) return;
+          group.generation++;
+          applyInvalidation(message);
         } catch {
           // Not ours to understand; ignore.
         }
@@ -333,7 +342,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
   async function publish(message: { tags?: string[]; keys?: string[] }) {
     await l2('publish', (client) =>
-      client.publish(channel, JSON.stringify({ origin: instanceId, ...message })),
+      client.publish(channel, JSON.stringify({ origin: group.origin, ...message })),
     );
   }
 
@@ -451,3 +460,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     },
   };
 }
+
+/** @deprecated The former name: it caches data (rows, upstream results), not responses. */
+export const createResponseCache = createDataCache;
+/** @deprecated See {@link DataCache}. */
+export type ResponseCache = DataCache;
+/** @deprecated See {@link DataCacheOptions}. */
+export type ResponseCacheOptions = DataCacheOptions;

@@ -6,21 +6,16 @@ import { metricsRegistry } from '../metrics.ts';
 import { badUserInput } from '../errors.ts';
 import { UpstreamUnavailableError } from '../upstream/errors.ts';
 import { startPrivateRedis, testRedisUrl, type PrivateRedis } from '../testing/redis-server.ts';
-import {
-  createResponseCache,
-  normalizeCacheKey,
-  type ResponseCache,
-  type ResponseCacheOptions,
-} from './response-cache.ts';
+import { createDataCache, normalizeCacheKey, type DataCache, type DataCacheOptions } from './data-cache.ts';
 
 const logger = createLogger('cache-test', { level: 'silent' });
 const keyPrefix = `test-cache-${randomUUID()}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let redis: Redis;
-const caches: ResponseCache[] = [];
+const caches: DataCache[] = [];
 
-function makeCache(overrides: Partial<ResponseCacheOptions> = {}) {
-  const cache = createResponseCache({
+function makeCache(overrides: Partial<DataCacheOptions> = {}) {
+  const cache = createDataCache({
     service: 'cache-test',
     namespace: 'ns',
     redis,
@@ -67,7 +62,7 @@ describe('normalizeCacheKey', () => {
   });
 });
 
-describe('createResponseCache', () => {
+describe('createDataCache', () => {
   it('misses, then hits L1, then L2 from another instance', async () => {
     const namespace = `basic-${randomUUID()}`;
     const first = makeCache({ namespace });
@@ -191,6 +186,98 @@ describe('createResponseCache', () => {
     });
   });
 
+  describe('a load that started before an invalidation is not written back', () => {
+    /** A loader the test finishes by hand, with the row as it was when the load began. */
+    function heldLoad<T>() {
+      let finish!: (value: T) => void;
+      let started = false;
+      const loader = () => {
+        started = true;
+        return new Promise<T>((resolve) => (finish = resolve));
+      };
+      return { loader, finish: (value: T) => finish(value), started: () => started };
+    }
+
+    it('by get, after a tag invalidation in this replica', async () => {
+      const namespace = `guard-get-${randomUUID()}`;
+      const cache = makeCache({ namespace, l1TtlMs: 60_000 });
+      const held = heldLoad<string>();
+      const reading = cache.get('trip:7', held.loader, { ttlSeconds: 60, tags: ['trip:7'] });
+      for (let i = 0; i < 50 && !held.started(); i++) await sleep(5);
+      // The trip changes (and its invalidation runs) while the read still holds the old row.
+      await cache.invalidateTags(['trip:7']);
+      held.finish('before the change');
+      // The caller that asked before the change still gets what it read...
+      expect((await reading).value).toBe('before the change');
+      // ...but neither L1 nor Redis keeps it: the next read loads the changed row.
+      expect(await redis.exists(`${keyPrefix}:cache-test:${namespace}:trip:7`)).toBe(0);
+      expect(await cache.get('trip:7', async () => 'after the change', { ttlSeconds: 60 })).toMatchObject({
+        value: 'after the change',
+        cached: false,
+      });
+      expect(
+        (await makeCache({ namespace }).get('trip:7', async () => 'after the change', { ttlSeconds: 60 }))
+          .value,
+      ).toBe('after the change');
+    });
+
+    it('by get, after a delete', async () => {
+      const namespace = `guard-delete-${randomUUID()}`;
+      const cache = makeCache({ namespace, l1TtlMs: 60_000 });
+      const held = heldLoad<string>();
+      const reading = cache.get('k', held.loader, { ttlSeconds: 60 });
+      for (let i = 0; i < 50 && !held.started(); i++) await sleep(5);
+      await cache.delete('k');
+      held.finish('old');
+      await reading;
+      expect((await cache.get('k', async () => 'new', { ttlSeconds: 60 })).value).toBe('new');
+    });
+
+    it('by getMany (a DataLoader batch), after a tag invalidation', async () => {
+      const namespace = `guard-many-${randomUUID()}`;
+      const cache = makeCache({ namespace, l1TtlMs: 60_000 });
+      const held = heldLoad<Map<string, string>>();
+      const options = { ttlSeconds: 60, keyOf: (id: string) => `item:${id}`, tagsOf: () => ['trip:8'] };
+      const reading = cache.getMany(['a', 'b'], held.loader, options);
+      for (let i = 0; i < 50 && !held.started(); i++) await sleep(5);
+      await cache.invalidateTags(['trip:8']);
+      held.finish(
+        new Map([
+          ['a', 'old a'],
+          ['b', 'old b'],
+        ]),
+      );
+      expect((await reading).map((entry) => entry?.value)).toEqual(['old a', 'old b']);
+      const again = await cache.getMany(
+        ['a', 'b'],
+        async (missing) => new Map(missing.map((id) => [id, `new ${id}`])),
+        options,
+      );
+      expect(again.map((entry) => entry?.value)).toEqual(['new a', 'new b']);
+    });
+
+    it('by get, after another replica invalidated the tag over the bus', async () => {
+      const service = `guard-bus-${randomUUID()}`;
+      const cache = makeCache({ service, namespace: 'trips', l1TtlMs: 60_000 });
+      await sleep(100); // let the subscriber connect
+      const held = heldLoad<string>();
+      const reading = cache.get('trip:9', held.loader, { ttlSeconds: 60, tags: ['trip:9'] });
+      for (let i = 0; i < 50 && !held.started(); i++) await sleep(5);
+      // What another replica's invalidateTags sends after deleting the Redis entries.
+      await redis.publish(
+        `${keyPrefix}:${service}:invalidate`,
+        JSON.stringify({ origin: 'another-replica', tags: ['trip:9'] }),
+      );
+      await sleep(100); // delivered
+      held.finish('before the change');
+      await reading;
+      expect(await redis.exists(`${keyPrefix}:${service}:trips:trip:9`)).toBe(0);
+      expect((await cache.get('trip:9', async () => 'after the change', { ttlSeconds: 60 })).value).toBe(
+        'after the change',
+      );
+    });
+  });
+
   it('delete drops one key', async () => {
     const cache = makeCache({ namespace: `delete-${randomUUID()}` });
     await cache.get({ id: 1 }, async () => 'a', { ttlSeconds: 60 });
@@ -276,7 +363,7 @@ describe('createResponseCache', () => {
   });
 });
 
-describe('createResponseCache with a Redis that dies', () => {
+describe('createDataCache with a Redis that dies', () => {
   let privateRedis: PrivateRedis;
   let client: Redis;
 
@@ -292,7 +379,7 @@ describe('createResponseCache with a Redis that dies', () => {
   });
 
   it('keeps answering from L1 and the loader, never throwing, then uses Redis again', async () => {
-    const cache = createResponseCache({
+    const cache = createDataCache({
       service: 'cache-test',
       namespace: 'outage',
       redis: client,
