@@ -4,3 +4,4 @@ export * from './ids.ts';
 export * from './iata.ts';
 export * from './user-input.ts';
 export * from './loader-order.ts';
+export * from './input.ts';
