@@ -235,6 +235,20 @@ async function runMigrations(
   direction: 'latest' | 'down-all',
 ) {
   await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  // A release older than the schema (a rollback, the stable pods beside a canary, the old color
+  // of a blue-green pair) must still start: Kysely would refuse ("corrupted migrations") because
+  // the newer release's migrations are unknown to it. Migrations are written to be compatible
+  // with the release before them, so it runs on the newer schema and leaves it as it is.
+  if (direction === 'latest') {
+    const ahead = await migrationsUnknownHere(db, schema, migrations);
+    if (ahead.length > 0) {
+      logger?.warn(
+        { schema, ahead },
+        'schema is ahead of this release (a newer one migrated it); left as it is',
+      );
+      return [];
+    }
+  }
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
@@ -262,4 +276,15 @@ async function runMigrations(
     results.push(...step);
   }
   return results;
+}
+
+/** Migrations the schema has run that this code does not have (a newer release ran them). */
+async function migrationsUnknownHere(db: Kysely<any>, schema: string, migrations: Record<string, Migration>) {
+  const table = `${schema}.kysely_migration`;
+  const { rows } = await sql<{
+    found: string | null;
+  }>`select to_regclass(${`"${schema}".kysely_migration`})::text as found`.execute(db);
+  if (!rows[0]?.found) return [];
+  const executed = await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(db);
+  return executed.rows.map((row) => row.name).filter((name) => !(name in migrations));
 }

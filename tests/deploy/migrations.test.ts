@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, migrateSchema, sql, type DatabaseHandle } from '@traveloure/platform';
+import {
+  createDatabase,
+  migrateSchema,
+  sql,
+  type DatabaseHandle,
+  type Migration,
+} from '@traveloure/platform';
 import { createTestDatabase, type TestDatabase } from '@traveloure/platform/testing';
 import { loadServiceDefinitions } from '@traveloure/supergraph';
 
@@ -45,5 +51,45 @@ describe('migrations started at once by several replicas', () => {
         expect(applied.rows.map((row) => row.name)).toEqual(Object.keys(definition.migrations).sort());
       }
     }
+  });
+});
+
+// Blue-green and canary run two releases on one database: the older one must start on a schema
+// the newer one has migrated (and a rollback must too), not stop on migrations it does not know.
+describe('a release older than the schema', () => {
+  let database: TestDatabase;
+  let handle: DatabaseHandle<any>;
+  beforeAll(async () => {
+    database = await createTestDatabase('migration_older');
+    handle = createDatabase<any>({ service: 'older-release', url: database.url });
+  });
+  afterAll(async () => {
+    await handle?.close();
+    await database?.drop();
+  });
+
+  const widgets: Migration = {
+    up: async (db) =>
+      void (await db.schema.withSchema('demo').createTable('widgets').addColumn('id', 'integer').execute()),
+    down: async (db) => void (await db.schema.withSchema('demo').dropTable('widgets').execute()),
+  };
+  const gadgets: Migration = {
+    up: async (db) =>
+      void (await db.schema.withSchema('demo').createTable('gadgets').addColumn('id', 'integer').execute()),
+    down: async (db) => void (await db.schema.withSchema('demo').dropTable('gadgets').execute()),
+  };
+
+  it('starts and leaves the newer schema as it is', async () => {
+    await migrateSchema(handle.db, 'demo', { '0001-widgets': widgets, '0002-gadgets': gadgets });
+    const results = await migrateSchema(handle.db, 'demo', { '0001-widgets': widgets });
+    expect(results).toEqual([]);
+    const applied = await sql<{ name: string }>`select name from demo.kysely_migration order by name`.execute(
+      handle.db,
+    );
+    expect(applied.rows.map((row) => row.name)).toEqual(['0001-widgets', '0002-gadgets']);
+    // The newer release, started again, has nothing left to do either.
+    expect(
+      await migrateSchema(handle.db, 'demo', { '0001-widgets': widgets, '0002-gadgets': gadgets }),
+    ).toEqual([]);
   });
 });
