@@ -30,7 +30,8 @@ export function connectionArgs(databaseUrl: string) {
   const url = new URL(databaseUrl);
   const password = decodeURIComponent(url.password);
   url.password = '';
-  return { args: [`--dbname=${url.toString()}`], env: password ? { PGPASSWORD: password } : {} };
+  const env: Record<string, string> = password ? { PGPASSWORD: password } : {};
+  return { args: [`--dbname=${url.toString()}`], env };
 }
 
 export async function runTool(file: string, args: string[], env: Record<string, string> = {}) {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import pg from 'pg';
 import { createTestDatabase, freePort, type TestDatabase } from '@traveloure/platform/testing';
 import { buildServices, entryPoints, repositoryRoot } from '../../scripts/build.ts';
@@ -74,6 +74,28 @@ describe('compiled services (npm run build)', () => {
         expect(specifier, bundle).not.toMatch(/\.ts$|^tsx|@traveloure\//);
         expect(specifier, bundle).toMatch(/^node:|^[a-z_]+$|node_modules\//);
       }
+    }
+  });
+
+  it('bundles import only what `npm prune --omit=dev` keeps (the image has no dev dependencies)', () => {
+    const lock = JSON.parse(readFileSync(join(repositoryRoot, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    const imported = new Set<string>();
+    for (const bundle of Object.values(entryPoints)) {
+      const code = readFileSync(join(repositoryRoot, bundle), 'utf8');
+      for (const [, specifier] of code.matchAll(/(?:from|import)\s*\(?\s*"(\.[^"]+)"/g)) {
+        const file = relative(repositoryRoot, resolve(dirname(join(repositoryRoot, bundle)), specifier!));
+        // The package folder: the last node_modules/<name> or node_modules/@scope/<name> of the path.
+        const [folder] = /^.*node_modules\/(?:@[^/]+\/)?[^/]+/.exec(file) ?? [];
+        expect(folder, file).toBeDefined();
+        imported.add(folder!);
+      }
+    }
+    expect(imported.size).toBeGreaterThan(10);
+    for (const folder of imported) {
+      expect(lock.packages[folder], folder).toBeDefined();
+      expect(lock.packages[folder]!.dev ?? false, `${folder} is a dev dependency`).toBe(false);
     }
   });
 
