@@ -52,6 +52,7 @@ export async function archiveContents(file: string) {
   const entries = stdout.split('\n').filter((line) => line && !line.startsWith(';'));
   // "<id>; <oid> <oid> SCHEMA - trip postgres" and "<id>; <oid> <oid> TABLE trip trips postgres".
   const schemas = entries.flatMap((line) => /^\d+; \d+ \d+ SCHEMA - (\S+)/.exec(line)?.[1] ?? []);
-  const tables = entries.filter((line) => /^\d+; \d+ \d+ TABLE (?!DATA)/.test(line)).length;
+  // Tables only: not their data entries, nor the ATTACH of each partition to its parent.
+  const tables = entries.filter((line) => /^\d+; \d+ \d+ TABLE (?!DATA |ATTACH )/.test(line)).length;
   return { schemas, tables };
 }
