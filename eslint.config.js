@@ -8,6 +8,8 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/__generated__/**',
       'gateway/explorer/dist/**',
+      // Bundles of `npm run build`.
+      '**/dist/**',
       '.data/**',
       'coverage/**',
     ],

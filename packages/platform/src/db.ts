@@ -196,6 +196,11 @@ export async function createServiceDatabases<DB>(
  * Runs a subgraph's migrations inside its own PostgreSQL schema, tracked in a migration table
  * in that schema. Migrations are plain objects imported statically (no directory scanning), so
  * they run the same from source, a bundle or a container.
+ *
+ * Replicas of a release start together and each migrates before serving, so the whole run holds
+ * a session-level advisory lock keyed by the schema: Kysely's own migration lock covers the
+ * migrations but not what comes before them, and two concurrent `create schema if not exists`
+ * fail one of them with a unique violation. The others wait, then find nothing left to do.
  */
 export async function migrateSchema(
   db: Kysely<any>,
@@ -204,7 +209,46 @@ export async function migrateSchema(
   logger?: Logger,
   direction: 'latest' | 'down-all' = 'latest',
 ) {
+  // A session lock needs one session: every statement of the run goes over this connection.
+  return db.connection().execute(async (connection) => {
+    const lockKey = sql`hashtextextended(${`traveloure.migrate.${schema}`}, 0)`;
+    // The wait is as long as the other replica's migrations, which the pool's statement_timeout
+    // must not cut short; `set local` keeps that to this one statement's transaction, and the
+    // session lock outlives the transaction.
+    await connection.transaction().execute(async (trx) => {
+      await sql`set local statement_timeout = 0`.execute(trx);
+      await sql`select pg_advisory_lock(${lockKey})`.execute(trx);
+    });
+    try {
+      return await runMigrations(connection, schema, migrations, logger, direction);
+    } finally {
+      await sql`select pg_advisory_unlock(${lockKey})`.execute(connection);
+    }
+  });
+}
+
+async function runMigrations(
+  db: Kysely<any>,
+  schema: string,
+  migrations: Record<string, Migration>,
+  logger: Logger | undefined,
+  direction: 'latest' | 'down-all',
+) {
   await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  // A release older than the schema (a rollback, the stable pods beside a canary, the old color
+  // of a blue-green pair) must still start: Kysely would refuse ("corrupted migrations") because
+  // the newer release's migrations are unknown to it. Migrations are written to be compatible
+  // with the release before them, so it runs on the newer schema and leaves it as it is.
+  if (direction === 'latest') {
+    const ahead = await migrationsUnknownHere(db, schema, migrations);
+    if (ahead.length > 0) {
+      logger?.warn(
+        { schema, ahead },
+        'schema is ahead of this release (a newer one migrated it); left as it is',
+      );
+      return [];
+    }
+  }
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
@@ -232,4 +276,15 @@ export async function migrateSchema(
     results.push(...step);
   }
   return results;
+}
+
+/** Migrations the schema has run that this code does not have (a newer release ran them). */
+async function migrationsUnknownHere(db: Kysely<any>, schema: string, migrations: Record<string, Migration>) {
+  const table = `${schema}.kysely_migration`;
+  const { rows } = await sql<{
+    found: string | null;
+  }>`select to_regclass(${`"${schema}".kysely_migration`})::text as found`.execute(db);
+  if (!rows[0]?.found) return [];
+  const executed = await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(db);
+  return executed.rows.map((row) => row.name).filter((name) => !(name in migrations));
 }

@@ -8,6 +8,15 @@ export type ServiceName = (typeof serviceNames)[number];
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
+// Written out, not built from the name: a bundler follows only imports it can read, and the
+// compiled image runs from bundles (scripts/build.ts).
+const serviceModules: Record<ServiceName, () => Promise<Record<string, unknown>>> = {
+  trip: () => import('@traveloure/trip/service'),
+  ai: () => import('@traveloure/ai/service'),
+  search: () => import('@traveloure/search/service'),
+  notification: () => import('@traveloure/notification/service'),
+};
+
 function isServiceDefinition(value: unknown): value is ServiceDefinition<any> {
   return (
     typeof value === 'object' &&
@@ -26,7 +35,7 @@ export async function loadServiceDefinitions(
   for (const name of names) {
     const file = resolve(repositoryRoot, 'subgraphs', name, 'src/service.ts');
     if (!existsSync(file)) continue;
-    const module = (await import(`@traveloure/${name}/service`)) as Record<string, unknown>;
+    const module = await serviceModules[name]();
     const definition = Object.values(module).find(isServiceDefinition);
     if (!definition) throw new Error(`subgraphs/${name}/src/service.ts exports no ServiceDefinition`);
     definitions.push(definition);

@@ -1,4 +1,4 @@
-import type { CacheResult, ResponseCache } from './response-cache.ts';
+import type { CacheResult, DataCache } from './data-cache.ts';
 
 const fresh = <T>(value: T): CacheResult<T> => ({
   value,
@@ -8,11 +8,11 @@ const fresh = <T>(value: T): CacheResult<T> => ({
 });
 
 /**
- * A ResponseCache that keeps nothing: every lookup runs its loader. Code written against a cache
+ * A DataCache that keeps nothing: every lookup runs its loader. Code written against a cache
  * takes this where nothing may be cached (tests that count statements, a source that must be
  * read), so there is one code path with a cache and without.
  */
-export function passThroughCache(): ResponseCache {
+export function passThroughCache(): DataCache {
   return {
     get: async (_key, loader) => fresh(await loader()),
     getMany: async (keys, loadMany) => {
