@@ -62,18 +62,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       sampleEverySeconds: Math.max(1, options.durationSeconds / 20),
     });
     sample();
-    const processes = pids.map(([name]) => {
-      const series = samples.map((entry) => entry.rssMb[name]!);
-      const firstMb = series[0]!;
-      const lastMb = series[series.length - 1]!;
-      return {
+    const processes = pids.map(([name]) =>
+      rssTrendOf(
         name,
-        firstMb,
-        lastMb,
-        maxMb: Math.max(...series),
-        growthPercent: Number((((lastMb - firstMb) / firstMb) * 100).toFixed(1)),
-      };
-    });
+        samples.map((entry) => entry.rssMb[name]!),
+      ),
+    );
     return {
       command: options.command,
       startedAt,
@@ -92,12 +86,36 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }
 }
 
+/**
+ * A process's RSS over the run. Single samples ride the garbage collector's sawtooth (a sample
+ * taken just before a major collection reads 20-30% high), so the growth compares the median of
+ * the first quarter of the samples with the median of the last quarter: a leak moves both the
+ * floor and the peaks, a sawtooth neither.
+ */
+export function rssTrendOf(name: string, series: number[]) {
+  const quarter = Math.max(1, Math.floor(series.length / 4));
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  };
+  const firstMb = Number(median(series.slice(0, quarter)).toFixed(1));
+  const lastMb = Number(median(series.slice(-quarter)).toFixed(1));
+  return {
+    name,
+    firstMb,
+    lastMb,
+    maxMb: Math.max(...series),
+    growthPercent: Number((((lastMb - firstMb) / firstMb) * 100).toFixed(1)),
+  };
+}
+
 export function renderSoakMarkdown(report: SoakReport): string {
   return [
     `Soak ${report.startedAt}: \`${report.command}\`, ${report.durationSeconds} s of the mixed workload on P: ` +
       `${report.requestsPerSecond} req/s, ${report.errors} errors (${report.timeouts} timeouts). RSS ${report.flat ? 'flat' : 'NOT flat'} (target: within 10%).`,
     '',
-    '| process | RSS after warm-up MB | at the end MB | max MB | growth |',
+    '| process | RSS after warm-up MB (median, first quarter) | at the end MB (median, last quarter) | max MB | growth |',
     '| --- | ---: | ---: | ---: | ---: |',
     ...report.processes.map(
       (process) =>
