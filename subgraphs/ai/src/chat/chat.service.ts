@@ -10,6 +10,7 @@ import {
   toConnection,
   userError,
   writeOutboxEvent,
+  type KeysetPosition,
   type Viewer,
 } from '@traveloure/platform';
 import type { AiContext } from '../context.ts';
@@ -298,37 +299,51 @@ async function assistantTurns(
 export async function listMyConversations(
   deps: Pick<ChatDeps, 'db' | 'identity'>,
   viewer: Viewer,
-  { first, after }: PageArgs,
+  page: PageArgs,
 ) {
-  const size = pageSize(first, 20);
-  // A forged cursor is refused here, before it reaches a ::timestamptz or ::uuid cast.
-  const cursor = after ? keysetCursor.decode(after) : undefined;
   const expert = hasRole(deps.identity, 'EXPERT') ? await expertByUserId(deps.db, viewer.id) : undefined;
   const participant = { userId: viewer.id, expertId: expert?.id };
-  const rows = await conversationsOf(deps.db, participant, { limit: size + 1, after: cursor });
-  return toConnection(
-    rows,
-    size,
-    (row) => keysetCursor.encode({ at: row.cursor_at, id: row.id }),
+  return keysetConnection(
+    page,
+    20,
+    (window) => conversationsOf(deps.db, participant, window),
     () => countConversationsOf(deps.db, participant),
   );
 }
 
 /** A conversation's messages, oldest first (whoever reached the conversation may read them). */
-export async function listMessages(
+export function listMessages(
   deps: Pick<ChatDeps, 'db' | 'loaders'>,
   conversation: ConversationRow,
-  { first, after }: PageArgs,
+  page: PageArgs,
 ) {
-  const size = pageSize(first, 50);
+  return keysetConnection(
+    page,
+    50,
+    (window) => messagesPage(deps.db, conversation.id, window),
+    () => deps.loaders.messageCountByConversationId.load(conversation.id),
+  );
+}
+
+/**
+ * One page of a keyset-paginated connection over rows that carry their cursor instant. One row
+ * more than the page is read to know whether there is a next page; totalCount is a thunk (the
+ * default resolver calls it), counted only when asked for.
+ */
+async function keysetConnection<Row extends { id: string; cursor_at: string }>(
+  { first, after }: PageArgs,
+  defaultSize: number,
+  read: (window: { limit: number; after?: KeysetPosition }) => Promise<Row[]>,
+  totalCount: () => Promise<number>,
+) {
+  const size = pageSize(first, defaultSize);
   // A forged cursor is refused here, before it reaches a ::timestamptz or ::uuid cast.
   const cursor = after ? keysetCursor.decode(after) : undefined;
-  const rows = await messagesPage(deps.db, conversation.id, { limit: size + 1, after: cursor });
+  const rows = await read({ limit: size + 1, after: cursor });
   return toConnection(
     rows,
     size,
     (row) => keysetCursor.encode({ at: row.cursor_at, id: row.id }),
-    // totalCount is a thunk (the default resolver calls it), counted only when asked for.
-    () => deps.loaders.messageCountByConversationId.load(conversation.id),
+    totalCount,
   );
 }
