@@ -1,13 +1,7 @@
 import { z } from 'zod';
-import { isIataCode } from '@traveloure/platform';
+import { isCalendarDate, isIataCode } from '@traveloure/platform';
 import { datesBetween } from '../planner/time.ts';
 import { MAX_TRIP_DAYS } from '../planner/types.ts';
-
-const datePattern = /^\d{4}-\d{2}-\d{2}$/;
-
-/** YYYY-MM-DD that names a real day (no 30 February). */
-const isCalendarDate = (value: string) =>
-  datePattern.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
 
 /** A check's message and the user-error code parseInput gives it. */
 const problem = (code: string, message: string) => ({ message, params: { code } });
