@@ -1,11 +1,5 @@
 import type { Kysely } from 'kysely';
-import {
-  viewerOf,
-  type BaseContext,
-  type Identity,
-  type ResponseCache,
-  type Viewer,
-} from '@traveloure/platform';
+import { viewerOf, type BaseContext, type DataCache, type Identity, type Viewer } from '@traveloure/platform';
 import type { AiConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { LlmClient } from './llm/client.ts';
@@ -17,17 +11,27 @@ export interface AiDependencies {
   db: Kysely<Database>;
   config: AiConfig;
   llm: LlmClient;
-  suggestionCache: ResponseCache;
+  suggestionCache: DataCache;
   /** Counts suggestions generated per caller (`@generationLimit`), not reads. */
   generationLimits: GenerationLimits;
 }
 
-export interface Context extends BaseContext, AiDependencies {
+/** What every ai resolver gets: the caller, per-request loaders, the service's dependencies. */
+export interface AiContext extends BaseContext, AiDependencies {
   /** The signed-in caller, if any (partners with an API key have none). */
   viewer?: Viewer;
   loaders: Loaders;
 }
 
-export function createContext(deps: AiDependencies, identity: Identity): Omit<Context, keyof BaseContext> {
-  return { ...deps, viewer: viewerOf(identity), loaders: createLoaders(deps.db) };
+/** The name the shared codegen config (codegen.ts) types every subgraph's resolvers with. */
+export type Context = AiContext;
+
+export function createContext(deps: AiDependencies, identity: Identity): Omit<AiContext, 'logger'> {
+  return {
+    identity,
+    viewer: viewerOf(identity),
+    loaders: createLoaders(deps.db),
+    ...deps,
+    requestId: identity.requestId,
+  };
 }

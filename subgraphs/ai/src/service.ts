@@ -3,8 +3,8 @@ import { gql } from 'graphql-tag';
 import type { Kysely } from 'kysely';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import {
+  createDataCache,
   createEventSubscription,
-  createResponseCache,
   createSubgraphServer,
   httpLimitsOf,
   createUpstream,
@@ -19,7 +19,7 @@ import { seedAiData } from './db/seed/index.ts';
 import { createLlmClient } from './llm/client.ts';
 import { generationLimits, rateLimitTransformer } from './rate-limit.ts';
 import { resolvers } from './resolvers/index.ts';
-import { createTripEventHandler } from './trip-events.ts';
+import { createTripEventHandler } from './trip-projection/trip-projection.service.ts';
 
 export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
@@ -74,7 +74,7 @@ export const aiService: ServiceDefinition<AiConfig> = {
       llmUpstream,
       logger,
     );
-    const suggestionCache = createResponseCache({
+    const suggestionCache = createDataCache({
       service: 'ai',
       namespace: 'itinerary',
       redis,

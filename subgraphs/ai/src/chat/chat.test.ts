@@ -4,7 +4,7 @@ import pg from 'pg';
 import { encodeCursor } from '@traveloure/platform';
 import { startAiHarness, tripCreated, type AiHarness } from '../test-support.ts';
 import { seedExperts } from '../db/seed/experts.ts';
-import { ASSISTANT_FALLBACK, ASSISTANT_NAME } from './chat.ts';
+import { ASSISTANT_FALLBACK, ASSISTANT_NAME } from './chat.service.ts';
 
 const start = /* GraphQL */ `
   mutation ($expertId: ID!, $tripId: ID) {

@@ -1,7 +1,9 @@
+import { parseInput } from '@traveloure/platform';
 import type { TripResolvers } from '../__generated__/resolvers-types.ts';
 import { requireCaller } from '../identity.ts';
 import type { TripModel } from '../models.ts';
-import { suggest } from '../suggestions.ts';
+import { planRequestInput } from '../suggestions/suggestions.input.ts';
+import { suggestItinerary } from '../suggestions/suggestions.service.ts';
 
 export const Trip: TripResolvers = {
   // The trip subgraph owns trips; here a reference is all there is (plus @requires fields).
@@ -14,13 +16,11 @@ export const Trip: TripResolvers = {
       // Only reachable when called without the gateway's @requires fields.
       throw new Error('Trip.itinerarySuggestion resolved without its required trip fields');
     }
-    // Input the caller can fix surfaces as BAD_USER_INPUT on this field (a UserInputError).
-    return suggest(context, {
-      owner,
-      tripId: trip.id,
-      fieldPrefix: ['preferences'],
-      coordinate: 'Trip.itinerarySuggestion',
-      request: {
+    // The trip's fields with the caller's preferences over them, checked as one request: input
+    // the caller can fix surfaces as BAD_USER_INPUT on this field (a UserInputError).
+    const request = parseInput(
+      planRequestInput,
+      {
         destinationCode,
         startDate: String(startDate),
         endDate: String(endDate),
@@ -29,6 +29,14 @@ export const Trip: TripResolvers = {
         budget: preferences?.budget ?? budget,
         interests: preferences?.interests ?? [],
       },
+      ['preferences'],
+    );
+    return suggestItinerary(context, {
+      owner,
+      tripId: trip.id,
+      request,
+      inputPath: ['preferences'],
+      coordinate: 'Trip.itinerarySuggestion',
     });
   },
 };

@@ -1,18 +1,19 @@
-import { withUserErrors } from '@traveloure/platform';
+import { parseInput, withUserErrors } from '@traveloure/platform';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { requireCaller } from '../../identity.ts';
-import { suggest } from '../../suggestions.ts';
+import { suggestItinerary } from '../../suggestions/suggestions.service.ts';
+import { planRequestInput } from '../../suggestions/suggestions.input.ts';
 
-export const planItinerary: MutationResolvers['planItinerary'] = async (_root, { input }, context) => {
+export const planItinerary: MutationResolvers['planItinerary'] = async (_root, args, context) => {
   const owner = requireCaller(context.identity);
   return withUserErrors(
     async () => ({
-      suggestion: await suggest(context, {
+      suggestion: await suggestItinerary(context, {
         owner,
         tripId: null,
-        fieldPrefix: ['input'],
+        request: parseInput(planRequestInput, args.input, ['input']),
+        inputPath: ['input'],
         coordinate: 'Mutation.planItinerary',
-        request: { ...input, interests: input.interests ?? [] },
       }),
     }),
     { suggestion: null },

@@ -1,8 +1,8 @@
 import { requireViewer } from '@traveloure/platform';
 import type { QueryResolvers } from '../../__generated__/resolvers-types.ts';
-import { readableConversation } from '../../chat/chat.ts';
+import { readConversation } from '../../chat/chat.service.ts';
 
-export const conversation: QueryResolvers['conversation'] = async (_root, { id }, context) => {
+export const conversation: QueryResolvers['conversation'] = (_root, { id }, context) => {
   requireViewer(context);
-  return (await readableConversation(context, context.identity, id)) ?? null;
+  return readConversation(context, id);
 };

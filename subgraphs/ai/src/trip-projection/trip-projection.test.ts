@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { seedExperts } from './db/seed/experts.ts';
-import { startAiHarness, tripCreated, type AiHarness } from './test-support.ts';
+import { seedExperts } from '../db/seed/experts.ts';
+import { startAiHarness, tripCreated, type AiHarness } from '../test-support.ts';
 
 const start = `mutation ($expertId: ID!, $tripId: ID) {
   startConversation(expertId: $expertId, tripId: $tripId) { conversation { id } userErrors { code } }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { signedHeaders } from '@traveloure/platform/testing';
-import { startAiHarness, type AiHarness } from './test-support.ts';
-import { llmItinerarySchema } from './llm/itinerary-schema.ts';
-import { seedExperts } from './db/seed/experts.ts';
-import { ASSISTANT_FALLBACK } from './chat/chat.ts';
+import { startAiHarness, type AiHarness } from '../test-support.ts';
+import { llmItinerarySchema } from '../llm/itinerary-schema.ts';
+import { seedExperts } from '../db/seed/experts.ts';
+import { ASSISTANT_FALLBACK } from '../chat/chat.service.ts';
 
 const plan = /* GraphQL */ `
   mutation Plan($input: PlanItineraryInput!) {

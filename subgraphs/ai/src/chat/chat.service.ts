@@ -1,28 +1,33 @@
 import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
 import {
   counter,
   forbidden,
   hasRole,
   isUuid,
+  keysetCursor,
+  pageSize,
   rejectInput,
+  toConnection,
   userError,
   writeOutboxEvent,
-  type Identity,
+  type KeysetPosition,
+  type Viewer,
 } from '@traveloure/platform';
-import type { AiDependencies } from '../context.ts';
+import type { AiContext } from '../context.ts';
 import type { ConversationRow, Database, ExpertRow, MessageRow } from '../db/database.ts';
 import {
+  conversationsOf,
+  countConversationsOf,
   insertConversation,
   insertMessage,
   lastExpertMessageAt,
+  messagesPage,
   recentMessages,
 } from '../db/conversations.repository.ts';
 import { expertByUserId } from '../db/experts.repository.ts';
 import { latestSuggestionForTrip } from '../db/suggestions.repository.ts';
 import type { ChatTurn } from '../llm/client.ts';
-import type { Loaders } from '../loaders.ts';
-import { MAX_BODY_LENGTH, sanitizeBody } from './sanitize.ts';
+import { messageBody } from './chat.input.ts';
 
 export const ASSISTANT_NAME = 'Traveloure Assistant';
 export const ASSISTANT_FALLBACK =
@@ -35,14 +40,20 @@ const assistantReplies = counter(
   ['service', 'source'],
 );
 
-type ChatDeps = AiDependencies & { logger: Logger; loaders: Loaders };
+type ChatDeps = Pick<AiContext, 'db' | 'config' | 'llm' | 'logger' | 'loaders' | 'identity'>;
+
+/** A page of a connection as the client asks for it (`first`, `after`). */
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
 
 /** Whether the caller takes part in the conversation: its traveler, or its expert. */
-export async function participation(
+async function participation(
   deps: ChatDeps,
-  identity: Identity,
   conversation: ConversationRow,
 ): Promise<'TRAVELER' | 'EXPERT' | undefined> {
+  const { identity } = deps;
   const user = identity.user;
   if (!user) return undefined;
   if (conversation.traveler_user_id === user.id) return 'TRAVELER';
@@ -52,41 +63,28 @@ export async function participation(
 }
 
 /** Loads a conversation the caller takes part in; a stranger is refused. */
-export async function readableConversation(deps: ChatDeps, identity: Identity, id: string) {
+export async function readConversation(deps: ChatDeps, id: string): Promise<ConversationRow | null> {
   const conversation = await deps.loaders.conversationById.load(id);
-  if (!conversation) return undefined;
-  if (!(await participation(deps, identity, conversation))) {
+  if (!conversation) return null;
+  if (!(await participation(deps, conversation))) {
     throw forbidden('Only the traveler and the expert of a conversation can read it.');
   }
   return conversation;
 }
 
-/** The message body as stored (sanitized); refuses an empty or overlong one (UserInputError). */
-export function checkBody(raw: string, field: string[]): string {
-  if (raw.length > MAX_BODY_LENGTH * 4) {
-    rejectInput(userError(field, `At most ${MAX_BODY_LENGTH} characters.`, 'TOO_LONG'));
-  }
-  const body = sanitizeBody(raw);
-  if (body.length === 0) rejectInput(userError(field, 'The message is empty.', 'EMPTY'));
-  if (body.length > MAX_BODY_LENGTH) {
-    rejectInput(userError(field, `At most ${MAX_BODY_LENGTH} characters.`, 'TOO_LONG'));
-  }
-  return body;
-}
-
+/** A conversation of the signed-in traveler with an expert, about one of their trips or none. */
 export async function startConversation(
   deps: ChatDeps,
-  identity: Identity,
-  input: { expertId: string; tripId?: string | null },
+  input: { expertId: string; tripId: string | null },
 ): Promise<ConversationRow> {
-  const user = identity.user!;
+  const user = deps.identity.user!;
   const expert = await deps.loaders.expertById.load(input.expertId);
   if (!expert) rejectInput(userError(['expertId'], 'No such expert.', 'NOT_FOUND'));
   if (expert.user_id === user.id) {
     rejectInput(userError(['expertId'], 'You cannot start a conversation with yourself.', 'INVALID'));
   }
   let tripId: string | null = null;
-  const requestedTrip = input.tripId?.trim();
+  const requestedTrip = input.tripId;
   if (requestedTrip) {
     // Someone else's trip, a deleted one and one that never existed read alike, so the answer
     // tells nothing about other travelers' trips. Admins get no exception: the expert and the
@@ -147,14 +145,17 @@ async function writeMessage(
   });
 }
 
-export async function sendTravelerMessage(
+/**
+ * A traveler's message (the body already sanitized by `messageInput`); the assistant answers at
+ * once when the expert has not written for CHAT_EXPERT_ACTIVE_MINUTES.
+ */
+export async function sendMessage(
   deps: ChatDeps,
-  identity: Identity,
   input: { conversationId: string; body: string },
 ): Promise<{ message: MessageRow; reply: MessageRow | null }> {
   const conversation = await deps.loaders.conversationById.load(input.conversationId);
   if (!conversation) rejectInput(userError(['conversationId'], 'No such conversation.', 'NOT_FOUND'));
-  const role = await participation(deps, identity, conversation);
+  const role = await participation(deps, conversation);
   if (role !== 'TRAVELER') {
     throw forbidden(
       role === 'EXPERT'
@@ -162,14 +163,13 @@ export async function sendTravelerMessage(
         : 'Only the traveler and the expert of a conversation can write in it.',
     );
   }
-  const body = checkBody(input.body, ['body']);
   const expert = (await deps.loaders.expertById.load(conversation.expert_id))!;
-  const user = identity.user!;
+  const user = deps.identity.user!;
   const message = await writeMessage(deps.db, conversation, expert, {
     kind: 'TRAVELER',
     userId: user.id,
     name: conversation.traveler_name ?? user.name ?? 'Traveler',
-    body,
+    body: input.body,
   });
 
   let reply: MessageRow | null = null;
@@ -187,25 +187,24 @@ export async function sendTravelerMessage(
   return { message, reply };
 }
 
+/** The expert's answer in one of their conversations (the body already sanitized by `messageInput`). */
 export async function replyAsExpert(
   deps: ChatDeps,
-  identity: Identity,
   input: { conversationId: string; body: string },
 ): Promise<MessageRow> {
-  const user = identity.user!;
-  if (!hasRole(identity, 'EXPERT')) throw forbidden('Only experts can answer as an expert.');
+  const user = deps.identity.user!;
+  if (!hasRole(deps.identity, 'EXPERT')) throw forbidden('Only experts can answer as an expert.');
   const conversation = await deps.loaders.conversationById.load(input.conversationId);
   if (!conversation) rejectInput(userError(['conversationId'], 'No such conversation.', 'NOT_FOUND'));
   const expert = await expertByUserId(deps.db, user.id);
   if (!expert || expert.id !== conversation.expert_id) {
     throw forbidden('Only the expert of this conversation can answer in it.');
   }
-  const body = checkBody(input.body, ['body']);
   return writeMessage(deps.db, conversation, expert, {
     kind: 'EXPERT',
     userId: user.id,
     name: expert.name,
-    body,
+    body: input.body,
   });
 }
 
@@ -223,7 +222,7 @@ async function assistantAnswer(
     const turns = await assistantTurns(deps, conversation, expert);
     const text = await deps.llm.chat(turns);
     // An answer that is empty or too long after sanitizing is refused, and the fallback sent.
-    const body = checkBody(text, ['body']);
+    const body = messageBody.parse(text);
     assistantReplies.inc({ service: 'ai', source: 'llm' });
     return body;
   } catch (error) {
@@ -294,4 +293,57 @@ async function assistantTurns(
       content: message.author_kind === 'EXPERT' ? `(${expert.name}) ${message.body}` : message.body,
     })),
   ];
+}
+
+/** The caller's conversations, newest activity first: as traveler, and as the expert they answer for. */
+export async function listMyConversations(
+  deps: Pick<ChatDeps, 'db' | 'identity'>,
+  viewer: Viewer,
+  page: PageArgs,
+) {
+  const expert = hasRole(deps.identity, 'EXPERT') ? await expertByUserId(deps.db, viewer.id) : undefined;
+  const participant = { userId: viewer.id, expertId: expert?.id };
+  return keysetConnection(
+    page,
+    20,
+    (window) => conversationsOf(deps.db, participant, window),
+    () => countConversationsOf(deps.db, participant),
+  );
+}
+
+/** A conversation's messages, oldest first (whoever reached the conversation may read them). */
+export function listMessages(
+  deps: Pick<ChatDeps, 'db' | 'loaders'>,
+  conversation: ConversationRow,
+  page: PageArgs,
+) {
+  return keysetConnection(
+    page,
+    50,
+    (window) => messagesPage(deps.db, conversation.id, window),
+    () => deps.loaders.messageCountByConversationId.load(conversation.id),
+  );
+}
+
+/**
+ * One page of a keyset-paginated connection over rows that carry their cursor instant. One row
+ * more than the page is read to know whether there is a next page; totalCount is a thunk (the
+ * default resolver calls it), counted only when asked for.
+ */
+async function keysetConnection<Row extends { id: string; cursor_at: string }>(
+  { first, after }: PageArgs,
+  defaultSize: number,
+  read: (window: { limit: number; after?: KeysetPosition }) => Promise<Row[]>,
+  totalCount: () => Promise<number>,
+) {
+  const size = pageSize(first, defaultSize);
+  // A forged cursor is refused here, before it reaches a ::timestamptz or ::uuid cast.
+  const cursor = after ? keysetCursor.decode(after) : undefined;
+  const rows = await read({ limit: size + 1, after: cursor });
+  return toConnection(
+    rows,
+    size,
+    (row) => keysetCursor.encode({ at: row.cursor_at, id: row.id }),
+    totalCount,
+  );
 }
