@@ -5,34 +5,34 @@
  *   npm run apikey -- revoke <id | prefix>
  * `create` prints the key once; only its sha-256 is kept, so a lost key is revoked and replaced.
  * Uses DATABASE_URL, or the embedded PGlite in PGLITE_DATA_DIR: one process owns that folder, so
- * the command refuses to run while a gateway answers on GATEWAY_PORT (stop `npm start` first).
+ * the command is refused while `npm start` (or any other command) has it open.
  */
 import { parseArgs } from 'node:util';
-import { closeEmbeddedPGlite } from '@traveloure/platform';
-// Narrow imports: the CLI needs the config and the key store, not the gateway server.
+import {
+  checkDatabaseReachable,
+  closeEmbeddedPGlite,
+  createServiceDatabases,
+  migrateSchema,
+} from '@traveloure/platform/db';
+import { acquireEmbeddedLock } from '@traveloure/platform/embedded-lock';
+// Narrow imports: the CLI needs the config and the key store, not the gateway server (seconds
+// of start-up).
 import { loadGatewayConfig } from '@traveloure/gateway/config';
 import {
   ApiKeyInputError,
   createApiKey,
   listApiKeys,
-  openGatewayDatabase,
   revokeApiKey,
-  scopes,
-} from '@traveloure/gateway/edge/index';
+  type GatewayDatabase,
+} from '@traveloure/gateway/edge/api-keys';
+import { gatewayMigrations } from '@traveloure/gateway/edge/migrations/index';
+import { scopes } from '@traveloure/gateway/edge/scopes';
+import type { Kysely } from 'kysely';
 
 const usage = `usage:
   npm run apikey -- create --owner NAME --scopes ${scopes.join(',')} [--rate-limit N] [--description TEXT]
   npm run apikey -- list [--all] [--json]
   npm run apikey -- revoke <id | prefix>`;
-
-async function gatewayAnswers(port: number): Promise<boolean> {
-  try {
-    await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1_000) });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function fail(message: string): never {
   console.error(message);
@@ -63,16 +63,20 @@ try {
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 }
-if (!config.DATABASE_URL && (await gatewayAnswers(config.GATEWAY_PORT))) {
-  // PGlite serves one process: a second one on the same folder writes where the running
-  // gateway never looks (and may damage the folder). Keys made now would not work.
-  fail(
-    `The gateway on port ${config.GATEWAY_PORT} is running on the embedded database (${config.PGLITE_DATA_DIR}), which one process ` +
-      'owns at a time. Stop `npm start`, run this command, then start it again (or use DATABASE_URL).',
-  );
+try {
+  if (config.DATABASE_URL) {
+    await checkDatabaseReachable(config.DATABASE_URL, { connectTimeoutMs: config.PG_CONNECT_TIMEOUT_MS });
+  } else {
+    // PGlite serves one process: a second one on the same folder writes where the running
+    // gateway never looks (and may damage the folder). Keys made now would not work.
+    acquireEmbeddedLock(config.PGLITE_DATA_DIR);
+  }
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
 }
-const database = await openGatewayDatabase(config);
+const { primary: database } = await createServiceDatabases<GatewayDatabase>('gateway', config);
 const db = database.db;
+await migrateSchema(db as Kysely<any>, 'gateway', gatewayMigrations);
 
 try {
   if (command === 'create') {

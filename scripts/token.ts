@@ -5,8 +5,10 @@
  * Signed with JWT_SECRET (the development default when unset), as the gateway verifies it.
  */
 import { parseArgs } from 'node:util';
-import { regions, roles, type Region, type Role } from '@traveloure/platform';
-import { loadGatewayConfig, mintToken } from '@traveloure/gateway';
+// Narrow imports (the config and the signer, not the gateway): the command answers at once.
+import { regions, roles, type Region, type Role } from '@traveloure/platform/identity';
+import { loadGatewayConfig } from '@traveloure/gateway/config';
+import { mintToken } from '@traveloure/gateway/tokens';
 
 function fail(message: string): never {
   console.error(message);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { baseConfigShape, env, loadConfig } from '@traveloure/platform';
+// Narrow imports: npm start checks every service's config before it loads any service.
+import { baseConfigShape, env, loadConfig } from '@traveloure/platform/config';
 import { edgeConfigShape } from './edge/config.ts';
 import { responseCacheConfigShape } from './response-cache/config.ts';
 

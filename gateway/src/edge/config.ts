@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env } from '@traveloure/platform';
+import { env } from '@traveloure/platform/config';
 
 /**
  * Settings of the edge (identity, partner keys, limits, persisted queries, explorer). Spread into

@@ -1,4 +1,4 @@
-import { env } from '@traveloure/platform';
+import { env } from '@traveloure/platform/config';
 
 /** Settings of the gateway's response cache; spread into the gateway's config schema. */
 export const responseCacheConfigShape = {

@@ -1,16 +1,59 @@
 import { z } from 'zod';
+import { logFormats } from './logger.ts';
 
 /**
  * One zod-validated config per service. A bad or missing variable stops startup with a
  * message that names the variable, so an operator never has to guess which one is wrong.
  */
+export interface ConfigIssue {
+  variable: string;
+  message: string;
+  /** The services that refused it, when several were checked together (npm start). */
+  services?: string[];
+}
+
 export class ConfigError extends Error {
-  constructor(public readonly issues: { variable: string; message: string }[]) {
+  constructor(public readonly issues: ConfigIssue[]) {
     super(
-      'Invalid configuration:\n' + issues.map((issue) => `  ${issue.variable}: ${issue.message}`).join('\n'),
+      'Invalid configuration:\n' +
+        issues
+          .map(
+            (issue) =>
+              `  ${issue.variable}${issue.services?.length ? ` (${issue.services.join(', ')})` : ''}: ${issue.message}`,
+          )
+          .join('\n'),
     );
     this.name = 'ConfigError';
   }
+}
+
+// Values of these are never echoed back in a message: they may hold a password or a key.
+const confidentialVariable = /SECRET|KEY|PASSWORD|TOKEN|DSN|URL|AUTH|CREDENTIAL/i;
+
+/**
+ * Checks several services' configurations against one environment and reports every problem of
+ * all of them at once (npm start hosts them all: one bad variable must stop it before anything
+ * migrates, naming the variable and the services that use it).
+ */
+export function checkConfigs(
+  checks: { service: string; load: (source: Record<string, string | undefined>) => unknown }[],
+  source: Record<string, string | undefined> = process.env,
+): void {
+  const issues = new Map<string, ConfigIssue>();
+  for (const check of checks) {
+    try {
+      check.load(source);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const issue of error.issues) {
+        const key = `${issue.variable}\u0000${issue.message}`;
+        const known = issues.get(key);
+        if (known) known.services!.push(check.service);
+        else issues.set(key, { ...issue, services: [check.service] });
+      }
+    }
+  }
+  if (issues.size) throw new ConfigError([...issues.values()]);
 }
 
 const booleanFromEnv = z
@@ -21,7 +64,13 @@ const booleanFromEnv = z
 export const env = {
   string: () => z.string().min(1),
   url: () => z.url(),
-  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  port: (fallback: number) =>
+    z.coerce
+      .number({ error: 'must be a port number (0 to 65535)' })
+      .int('must be a port number (0 to 65535)')
+      .min(0, 'must be a port number (0 to 65535)')
+      .max(65535, 'must be a port number (0 to 65535)')
+      .default(fallback),
   int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
     z.coerce.number().int().min(min).max(max).default(fallback),
   boolean: (fallback: boolean) => booleanFromEnv.default(fallback),
@@ -38,6 +87,8 @@ export const env = {
 export const baseConfigShape = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `pretty` for people, `json` for collectors; unset: pretty when stdout is a terminal (logger.ts). */
+  LOG_FORMAT: z.enum(logFormats).optional(),
   SERVICE_VERSION: z.string().default(process.env.npm_package_version ?? '0.1.0'),
   DATABASE_URL: z.url().optional(),
   DATABASE_READ_URL: z.url().optional(),
@@ -93,10 +144,13 @@ export function loadConfig<S extends z.ZodType>(
   const result = schema.safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(
-      result.error.issues.map((issue) => ({
-        variable: issue.path.join('.') || '(root)',
-        message: issue.message,
-      })),
+      result.error.issues.map((issue) => {
+        const variable = issue.path.join('.') || '(root)';
+        const given = cleaned[variable];
+        // The value given helps spot a typo (GATEWAY_PORT=40OO), unless it may be confidential.
+        const echo = given !== undefined && !confidentialVariable.test(variable) && given.length <= 64;
+        return { variable, message: echo ? `${issue.message} (got "${given}")` : issue.message };
+      }),
     );
   }
   const config = result.data as z.infer<S> & Partial<BaseConfig>;

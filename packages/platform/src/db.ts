@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { BaseConfig } from './config.ts';
 import { histogram } from './metrics.ts';
+import { acquireEmbeddedLock } from './embedded-lock.ts';
 
 export { sql } from 'kysely';
 export type { Kysely, Transaction, Selectable, Insertable, Updateable, Migration } from 'kysely';
@@ -31,26 +32,161 @@ const queryDuration = histogram(
   [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
 );
 
-const embeddedInstances = new Map<string, Promise<PGlite>>();
+const embeddedInstances = new Map<string, { instance: Promise<PGlite>; release: () => void }>();
 
 /**
  * The one PGlite of this process for `dataDir` (`memory://` for a throwaway one). PGlite is a
- * single-connection database, so every subgraph hosted in the process shares it.
+ * single-connection database, so every subgraph hosted in the process shares it; and a
+ * single-process one, so a folder another live process has open is refused
+ * (EmbeddedDatabaseBusyError, see embedded-lock.ts).
  */
 export function embeddedPGlite(dataDir: string): Promise<PGlite> {
-  let instance = embeddedInstances.get(dataDir);
-  if (!instance) {
-    if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-    instance = PGlite.create(dataDir);
-    embeddedInstances.set(dataDir, instance);
+  let entry = embeddedInstances.get(dataDir);
+  if (!entry) {
+    let release = () => {};
+    if (!dataDir.startsWith('memory://')) {
+      try {
+        release = acquireEmbeddedLock(dataDir);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      mkdirSync(dataDir, { recursive: true });
+    }
+    entry = { instance: PGlite.create(dataDir), release };
+    embeddedInstances.set(dataDir, entry);
   }
-  return instance;
+  return entry.instance;
 }
 
 export async function closeEmbeddedPGlite() {
-  const instances = [...embeddedInstances.values()];
+  const entries = [...embeddedInstances.values()];
   embeddedInstances.clear();
-  await Promise.all(instances.map(async (instance) => (await instance).close()));
+  await Promise.all(
+    entries.map(async (entry) => {
+      try {
+        await (await entry.instance).close();
+      } finally {
+        entry.release();
+      }
+    }),
+  );
+}
+
+/**
+ * PostgreSQL cannot be reached with `variable` (DATABASE_URL): the message says which variable,
+ * which server, what went wrong and what to do, without a stack, for the person starting it.
+ */
+export class DatabaseUnreachableError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+/** `user@host:port/database`, never the password. */
+function describePostgresUrl(url: string) {
+  const parsed = new URL(url);
+  const host = parsed.hostname || 'localhost';
+  const port = parsed.port || '5432';
+  const user = decodeURIComponent(parsed.username);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || user || 'postgres';
+  return { host, port, user, database, where: `${host}:${port}` };
+}
+
+/** Where a service's data lives, for start-up lines: `PostgreSQL user@host:port/db` or `PGlite in DIR`. */
+export function describeDatabaseLocation(
+  config: Pick<BaseConfig, 'DATABASE_URL' | 'PGLITE_DATA_DIR'>,
+): string {
+  if (!config.DATABASE_URL) return `PGlite in ${config.PGLITE_DATA_DIR}`;
+  try {
+    const { user, where, database } = describePostgresUrl(config.DATABASE_URL);
+    return `PostgreSQL ${user ? `${user}@` : ''}${where}/${database}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
+/** What the PostgreSQL client's failure means for the person who set `variable`. */
+export function explainDatabaseError(error: unknown, url: string, variable = 'DATABASE_URL'): Error {
+  if (!(error instanceof Error)) return new DatabaseUnreachableError(variable, String(error));
+  const { host, port, user, database, where } = describePostgresUrl(url);
+  const code = (error as NodeJS.ErrnoException).code;
+  const unset = `or unset ${variable} to run on the embedded database`;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return new DatabaseUnreachableError(
+        variable,
+        `no PostgreSQL answers at ${where} (connection refused). Start PostgreSQL there, fix ${variable}, ${unset}.`,
+        code,
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new DatabaseUnreachableError(
+        variable,
+        `the host "${host}" is not known (${code}). Fix ${variable}, ${unset}.`,
+        code,
+      );
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ETIMEDOUT':
+      return new DatabaseUnreachableError(variable, `${where} cannot be reached (${code}).`, code);
+    case '3D000': {
+      const flags = [`-h ${host}`, `-p ${port}`, ...(user ? [`-U ${user}`] : [])].join(' ');
+      return new DatabaseUnreachableError(
+        variable,
+        `the database "${database}" does not exist on ${where}. Create it with: createdb ${flags} ${database}`,
+        code,
+      );
+    }
+    case '28P01':
+    case '28000':
+      return new DatabaseUnreachableError(
+        variable,
+        `PostgreSQL at ${where} refused the user "${user}": ${error.message}.`,
+        code,
+      );
+    default:
+      if (/timeout/i.test(error.message)) {
+        return new DatabaseUnreachableError(
+          variable,
+          `no answer from PostgreSQL at ${where} in time (${error.message}).`,
+        );
+      }
+      return new DatabaseUnreachableError(
+        variable,
+        `cannot use PostgreSQL at ${where}: ${error.message}`,
+        code,
+      );
+  }
+}
+
+/**
+ * Connects once to `url` and runs `select 1`, before anything migrates, so a wrong DATABASE_URL
+ * is one clear line (explainDatabaseError) instead of a pool's stack trace.
+ */
+export async function checkDatabaseReachable(
+  url: string,
+  options: { variable?: string; connectTimeoutMs?: number } = {},
+): Promise<void> {
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    application_name: 'traveloure-startup-check',
+  });
+  // A failing socket emits 'error' as well as rejecting connect(): the rejection is what counts.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('select 1');
+  } catch (error) {
+    throw explainDatabaseError(error, url, options.variable);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 export interface DatabaseOptions {

@@ -3,14 +3,165 @@ import type { Logger } from 'pino';
 
 export { Redis } from 'ioredis';
 
+/** What a service does without Redis, said in the "running degraded" line. */
+export const defaultRedisDegradedMeaning = 'caches in process, rate limits local to this process';
+
+/** How often, at most, a Redis outage that goes on is mentioned again. */
+const outageReminderMs = 60_000;
+
+const connectionErrorCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
+
+/**
+ * True for the errors a lost or refused Redis connection raises (ioredis and BullMQ repeat them
+ * on every reconnect attempt); the outage reporter speaks for those, so callers need not log them.
+ */
+export function isRedisConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code && connectionErrorCodes.has(code)) return true;
+  return /connection is closed|stream isn't writeable|connect timeout|reached the max retries/i.test(
+    error.message,
+  );
+}
+
+/** `host:port` of a Redis URL, never its password. */
+export function describeRedisLocation(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || 6379}`;
+  } catch {
+    return 'REDIS_URL';
+  }
+}
+
+function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 120) return `${seconds} s`;
+  return `${Math.round(seconds / 60)} min`;
+}
+
+/**
+ * One voice per service for the state of its Redis. A service holds several connections (its
+ * own client, one per BullMQ queue and worker) and ioredis reports every failed reconnect of
+ * each, which used to print hundreds of stack traces a minute. The reporter says once that Redis
+ * is unreachable and what that means, reminds at most once a minute while the outage goes on,
+ * and says once that it is back when every connection that had failed is ready again.
+ */
+export class RedisOutageReporter {
+  private readonly failing = new Set<Redis>();
+  private downSince: number | undefined;
+  private lastMention = 0;
+
+  constructor(
+    private readonly logger: Logger | undefined,
+    private readonly where: string,
+    private degraded: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A connection of the service: its failures and recoveries count toward the outage. */
+  track(redis: Redis): Redis {
+    redis.on('error', (error: Error) => this.failed(redis, error));
+    redis.on('ready', () => this.recovered(redis));
+    // A connection closed on purpose (shutdown) no longer holds the outage open.
+    redis.on('end', () => this.failing.delete(redis));
+    return redis;
+  }
+
+  /** The first creator's description wins unless a later one is more specific (given explicitly). */
+  describeDegraded(meaning: string) {
+    this.degraded = meaning;
+  }
+
+  get isDown(): boolean {
+    return this.downSince !== undefined;
+  }
+
+  private failed(redis: Redis, error: Error) {
+    this.failing.add(redis);
+    const now = this.now();
+    const reason = (error as NodeJS.ErrnoException).code ?? error.message;
+    if (this.downSince === undefined) {
+      this.downSince = now;
+      this.lastMention = now;
+      this.logger?.warn(
+        { redis: this.where, reason },
+        `Redis at ${this.where} is unreachable (${reason}): running degraded: ${this.degraded}`,
+      );
+      return;
+    }
+    if (now - this.lastMention >= outageReminderMs) {
+      this.lastMention = now;
+      this.logger?.warn(
+        { redis: this.where, reason, downForMs: now - this.downSince },
+        `Redis at ${this.where} still unreachable after ${formatDuration(now - this.downSince)} (${reason}): still running degraded`,
+      );
+    }
+  }
+
+  private recovered(redis: Redis) {
+    this.failing.delete(redis);
+    if (this.downSince === undefined || this.failing.size > 0) return;
+    const downForMs = this.now() - this.downSince;
+    this.downSince = undefined;
+    this.logger?.info(
+      { redis: this.where, downForMs },
+      `Redis at ${this.where} is back after ${formatDuration(downForMs)}: shared caches and limits again`,
+    );
+  }
+}
+
+// Keyed by the service a logger speaks for and the Redis URL: every connection one service makes
+// to one Redis shares a reporter, so an outage is one line per service, not one per connection.
+const reporters = new Map<string, RedisOutageReporter>();
+
+function serviceOf(logger: Logger | undefined): string {
+  if (!logger) return '';
+  const bindings = logger.bindings() as { service?: string; subgraph?: string };
+  return `${bindings.service ?? ''}/${bindings.subgraph ?? ''}`;
+}
+
+/** The outage reporter of the service `logger` speaks for, for the Redis at `url`. */
+export function redisOutageReporter(url: string, logger?: Logger, degraded?: string): RedisOutageReporter {
+  const key = `${serviceOf(logger)}|${url}`;
+  let reporter = reporters.get(key);
+  if (!reporter) {
+    reporter = new RedisOutageReporter(
+      logger,
+      describeRedisLocation(url),
+      degraded ?? defaultRedisDegradedMeaning,
+    );
+    // Without a logger nothing is said, and nothing needs to be remembered.
+    if (logger) reporters.set(key, reporter);
+  } else if (degraded) {
+    reporter.describeDegraded(degraded);
+  }
+  return reporter;
+}
+
 /**
  * A Redis client that fails fast instead of queueing commands forever while Redis is down, so
  * callers (cache, rate limiter) can fall back to their in-process paths at once. A Redis that
  * accepts the connection but stops answering (frozen, overloaded) fails commands after
  * `commandTimeout` (1 s by default) for the same reason. Not for blocking commands or BullMQ,
- * which make their own connections.
+ * which make their own connections (and report them with redisOutageReporter). `degraded` says
+ * what the service does while Redis is away, for the one line that announces an outage.
  */
-export function createRedis(url: string, logger?: Logger, options: RedisOptions = {}): Redis {
+export function createRedis(
+  url: string,
+  logger?: Logger,
+  options: RedisOptions = {},
+  degraded?: string,
+): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
@@ -20,16 +171,8 @@ export function createRedis(url: string, logger?: Logger, options: RedisOptions 
     lazyConnect: false,
     ...options,
   });
-  let lastError = '';
-  redis.on('error', (error: Error) => {
-    // ioredis repeats the same error on every reconnect attempt; log each distinct one once.
-    if (error.message !== lastError) logger?.warn({ err: error }, 'redis error');
-    lastError = error.message;
-  });
-  redis.on('ready', () => {
-    if (lastError) logger?.info('redis connection restored');
-    lastError = '';
-  });
+  // Also keeps an 'error' listener on the client, without which ioredis would crash the process.
+  redisOutageReporter(url, logger, degraded).track(redis);
   return redis;
 }
 

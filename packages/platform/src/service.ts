@@ -5,8 +5,13 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import { loadConfig, isEmbedded, type BaseConfig } from './config.ts';
 import { createLogger } from './logger.ts';
-import { createServiceDatabases, migrateSchema } from './db.ts';
-import { createRedis, pingRedis, type Redis } from './redis.ts';
+import {
+  checkDatabaseReachable,
+  createServiceDatabases,
+  describeDatabaseLocation,
+  migrateSchema,
+} from './db.ts';
+import { createRedis, describeRedisLocation, pingRedis, redisOutageReporter, type Redis } from './redis.ts';
 import { Health } from './health.ts';
 import { metricsPortOf, serveMetrics } from './http.ts';
 import { initSentry, flushSentry } from './sentry.ts';
@@ -87,7 +92,11 @@ export interface PreparedRuntime<C extends BaseConfig = BaseConfig> {
  */
 export async function prepareRuntime<C extends BaseConfig>(
   definition: Pick<ServiceDefinition<C>, 'name' | 'schema' | 'migrations' | 'configSchema'>,
-  options: Pick<StartServiceOptions, 'env' | 'pglite' | 'logger' | 'onQuery'> & { processName?: string } = {},
+  options: Pick<StartServiceOptions, 'env' | 'pglite' | 'logger' | 'onQuery'> & {
+    processName?: string;
+    /** What the process does while Redis is unreachable, for the one line announcing it. */
+    redisDegraded?: string;
+  } = {},
 ): Promise<PreparedRuntime<C>> {
   const processName = options.processName ?? definition.name;
   const config = loadConfig(definition.configSchema, options.env ?? process.env) as C;
@@ -98,11 +107,23 @@ export async function prepareRuntime<C extends BaseConfig>(
     environment: config.NODE_ENV,
     release: config.SERVICE_VERSION,
   });
+  // A wrong DATABASE_URL is one line naming it (and, for a missing database, the createdb to
+  // run), not a pool's stack trace after the first migration fails.
+  if (config.DATABASE_URL) {
+    await checkDatabaseReachable(config.DATABASE_URL, { connectTimeoutMs: config.PG_CONNECT_TIMEOUT_MS });
+  }
   const databases = await createServiceDatabases(processName, config, {
     pglite: options.pglite,
     onQuery: options.onQuery,
   });
-  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
+  const redis = config.REDIS_URL
+    ? createRedis(
+        config.REDIS_URL,
+        logger,
+        {},
+        options.redisDegraded ?? 'caches in process, rate limits local; queued work waits for Redis',
+      )
+    : undefined;
   const health = new Health(config.SERVICE_VERSION);
   // Without its own database a subgraph can answer nothing: the one critical check.
   health.register('database', () => databases.primary.ping(), { critical: true });
@@ -155,14 +176,10 @@ export async function startService<C extends BaseConfig>(
       await metrics?.close();
       throw error;
     });
+  const summary = startupSummary(runtime);
   runtime.logger.info(
-    {
-      mode: runtime.embedded ? 'embedded' : 'postgres',
-      redis: runtime.redis ? 'redis' : 'in-process',
-      url: running.url,
-      metrics: metrics?.url ?? 'on the service port',
-    },
-    `${definition.name} service ready`,
+    { ...summary, url: running.url, metrics: metrics?.url ?? 'on the service port' },
+    `${definition.name} ready at ${running.url}: ${summary.mode}, database ${summary.database}, Redis ${summary.redis}`,
   );
 
   return {
@@ -178,6 +195,26 @@ export async function startService<C extends BaseConfig>(
       await instance.stop?.();
       await release();
     },
+  };
+}
+
+/**
+ * Mode, database and Redis of a runtime in words, for the one start-up line each service writes
+ * (`trip ready at URL: embedded, database PGlite in .data/pglite, Redis not set (in process)`).
+ */
+export function startupSummary(runtime: Pick<ServiceRuntime, 'config' | 'embedded' | 'logger'>) {
+  const { config } = runtime;
+  let redis = 'not set (caches, limits and queues in process)';
+  if (config.REDIS_URL) {
+    const where = describeRedisLocation(config.REDIS_URL);
+    redis = redisOutageReporter(config.REDIS_URL, runtime.logger).isDown
+      ? `${where} (unreachable: running degraded)`
+      : where;
+  }
+  return {
+    mode: runtime.embedded ? 'embedded' : 'postgres',
+    database: describeDatabaseLocation(config),
+    redis,
   };
 }
 

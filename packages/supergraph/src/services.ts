@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import type { Migration } from 'kysely';
 import type { ServiceDefinition } from '@traveloure/platform';
 
 export const serviceNames = ['trip', 'ai', 'search', 'notification'] as const;
@@ -27,18 +29,65 @@ function isServiceDefinition(value: unknown): value is ServiceDefinition<any> {
   );
 }
 
+/** The subgraphs of `names` present in this checkout (subgraphs/<name>/src/service.ts). */
+export function presentServiceNames(names: readonly ServiceName[] = serviceNames): ServiceName[] {
+  return names.filter((name) => existsSync(resolve(repositoryRoot, 'subgraphs', name, 'src/service.ts')));
+}
+
 /** The subgraphs present in this checkout, each with its ServiceDefinition (src/service.ts). */
 export async function loadServiceDefinitions(
   names: readonly ServiceName[] = serviceNames,
 ): Promise<ServiceDefinition<any>[]> {
   const definitions: ServiceDefinition<any>[] = [];
-  for (const name of names) {
-    const file = resolve(repositoryRoot, 'subgraphs', name, 'src/service.ts');
-    if (!existsSync(file)) continue;
+  for (const name of presentServiceNames(names)) {
     const module = await serviceModules[name]();
     const definition = Object.values(module).find(isServiceDefinition);
     if (!definition) throw new Error(`subgraphs/${name}/src/service.ts exports no ServiceDefinition`);
     definitions.push(definition);
   }
   return definitions;
+}
+
+function findExport<T>(module: Record<string, unknown>, suffix: string, file: string): T {
+  const found = Object.entries(module).find(([name]) => name.endsWith(suffix));
+  if (!found) throw new Error(`${file} exports no *${suffix}`);
+  return found[1] as T;
+}
+
+/**
+ * What `npm start` and `npm run migrate` need of a subgraph without loading it whole: its
+ * config schema (src/config.ts) and migrations (src/db/migrations/index.ts). Loading a
+ * ServiceDefinition brings in Apollo Server, BullMQ and every resolver, seconds of start-up
+ * that a config check or a migration does not need. The names follow the definition's
+ * (`schema` is the service's name; a test holds them to it).
+ */
+export interface ServiceManifest {
+  name: ServiceName;
+  schema: string;
+  portVariable: string;
+  configSchema: z.ZodType;
+  /** Loaded on demand: migrations bring Kysely, which a config check does not need. */
+  loadMigrations(): Promise<Record<string, Migration>>;
+}
+
+export async function loadServiceManifests(
+  names: readonly ServiceName[] = serviceNames,
+): Promise<ServiceManifest[]> {
+  return Promise.all(
+    presentServiceNames(names).map(async (name) => {
+      const config = (await import(`@traveloure/${name}/config`)) as Record<string, unknown>;
+      return {
+        name,
+        schema: name,
+        portVariable: `${name.toUpperCase()}_PORT`,
+        configSchema: findExport<z.ZodType>(config, 'ConfigSchema', `subgraphs/${name}/src/config.ts`),
+        loadMigrations: async () =>
+          findExport<Record<string, Migration>>(
+            (await import(`@traveloure/${name}/db/migrations/index`)) as Record<string, unknown>,
+            'migrations',
+            `subgraphs/${name}/src/db/migrations/index.ts`,
+          ),
+      };
+    }),
+  );
 }

@@ -5,6 +5,7 @@ import {
   loadConfig,
   baseConfigSchema,
   startService,
+  startupSummary,
   type Logger,
   type StartedService,
 } from '@traveloure/platform';
@@ -73,14 +74,25 @@ export async function startSupergraph(options: StartSupergraphOptions = {}): Pro
       );
     }
     const gatewayConfig = loadGatewayConfig(env);
+    const gatewayLogger = options.logger
+      ? logger.child({ subgraph: 'gateway' })
+      : createLogger('gateway', { level: base.LOG_LEVEL });
     const gateway = await createGateway({
       config: gatewayConfig,
-      logger: options.logger
-        ? logger.child({ subgraph: 'gateway' })
-        : createLogger('gateway', { level: base.LOG_LEVEL }),
+      logger: gatewayLogger,
       subgraphUrls: Object.fromEntries(started.map((service) => [service.name, service.url])),
     });
     const running = await gateway.listen(options.fixedPorts ? gatewayConfig.GATEWAY_PORT : 0, options.host);
+    // The same start-up line as each subgraph's (startService): where, mode, database, Redis.
+    const summary = startupSummary({
+      config: gatewayConfig,
+      embedded,
+      logger: gatewayLogger,
+    });
+    gatewayLogger.info(
+      { ...summary, url: running.url },
+      `gateway ready at ${running.url}: ${summary.mode}, database ${summary.database}, Redis ${summary.redis}`,
+    );
     return {
       gatewayUrl: running.url,
       gateway: running,

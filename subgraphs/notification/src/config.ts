@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { baseConfigShape, env, eventsConfigShape } from '@traveloure/platform';
+// Narrow imports: npm start checks every service's config before it loads any service.
+import { baseConfigShape, env } from '@traveloure/platform/config';
+import { eventsConfigShape } from '@traveloure/platform/events/config';
 
 /** Settings of the notification subgraph and its workers (docs/notification.md lists every one). */
 export const notificationConfigSchema = z.object({

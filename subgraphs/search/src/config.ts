@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { baseConfigShape, env } from '@traveloure/platform';
+// Narrow imports: npm start checks every service's config before it loads any service.
+import { baseConfigShape, env } from '@traveloure/platform/config';
 
 const amadeusHosts: Record<string, string> = {
   test: 'https://test.api.amadeus.com',

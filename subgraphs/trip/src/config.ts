@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { baseConfigShape, env, eventsConfigShape, regions } from '@traveloure/platform';
+// Narrow imports: npm start checks every service's config before it loads any service.
+import { baseConfigShape, env } from '@traveloure/platform/config';
+import { eventsConfigShape } from '@traveloure/platform/events/config';
+import { regions } from '@traveloure/platform/identity';
 
 export const tripConfigSchema = z.object({
   ...baseConfigShape,

@@ -1,24 +1,13 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { env } from '../config.ts';
 import type { Redis } from '../redis.ts';
-import { createJobQueue, queueConfigShape, queueSettingsFromConfig } from '../queue/index.ts';
+import { createJobQueue, queueSettingsFromConfig } from '../queue/index.ts';
+import { eventsConfigShape } from './config.ts';
+
+export { eventsConfigShape } from './config.ts';
 import type { JobQueue } from '../queue/types.ts';
 import { inProcessAckChannel, redisAckChannel, type AckChannel } from './acks.ts';
 import type { EventEnvelope } from './envelope.ts';
-
-/** Event relay settings (spread into a service's config schema to make them settable). */
-export const eventsConfigShape = {
-  ...queueConfigShape,
-  /** Base name of the event queues: each consumer has its own, `<EVENTS_QUEUE>.<consumer>`. */
-  EVENTS_QUEUE: z
-    .string()
-    .regex(/^[\w.-]+$/)
-    .default('events'),
-  OUTBOX_POLL_MS: env.int(500, 10),
-  OUTBOX_BATCH_SIZE: env.int(100, 1, 5_000),
-  OUTBOX_ACK_TIMEOUT_MS: env.int(30_000, 100),
-};
 
 export interface EventTransport {
   /** The queue a consumer (named by its schema) takes its events from. */

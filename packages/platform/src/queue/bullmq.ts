@@ -1,6 +1,7 @@
 import { Queue, Worker, Job, UnrecoverableError, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { isRedisConnectionError, redisOutageReporter } from '../redis.ts';
 import {
   PermanentJobError,
   type JobHandler,
@@ -46,7 +47,8 @@ export class BullJobQueue<T> implements JobQueue<T> {
       enableOfflineQueue: false,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     });
-    this.connection.on('error', () => {});
+    // Outages are told once per service by its Redis outage reporter, not once per queue.
+    redisOutageReporter(options.redisUrl, options.logger).track(this.connection);
     this.queue = new Queue(options.name, {
       connection: this.connection,
       prefix: options.prefix,
@@ -61,7 +63,10 @@ export class BullJobQueue<T> implements JobQueue<T> {
           options.keepFailedSeconds === 0 ? true : { age: options.keepFailedSeconds ?? 7 * 24 * 3_600 },
       },
     });
-    this.queue.on('error', (error) => options.logger?.warn({ err: error, queue: this.name }, 'queue error'));
+    this.queue.on('error', (error) => {
+      if (!isRedisConnectionError(error))
+        options.logger?.warn({ err: error, queue: this.name }, 'queue error');
+    });
   }
 
   private jobOptions(options: JobOptions = {}): JobsOptions {
@@ -137,7 +142,7 @@ export class BullJobQueue<T> implements JobQueue<T> {
       maxRetriesPerRequest: null,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     });
-    connection.on('error', () => {});
+    redisOutageReporter(this.options.redisUrl, this.options.logger).track(connection);
     const worker = new Worker<T>(
       this.name,
       async (job) => {
@@ -165,6 +170,7 @@ export class BullJobQueue<T> implements JobQueue<T> {
     );
     let lastError = '';
     worker.on('error', (error) => {
+      if (isRedisConnectionError(error)) return;
       if (error.message !== lastError)
         this.options.logger?.warn({ err: error, queue: this.name }, 'worker error');
       lastError = error.message;

@@ -1,23 +1,16 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { env } from '../config.ts';
 import { BullJobQueue } from './bullmq.ts';
 import { inProcessQueue } from './memory.ts';
 import type { JobQueue } from './types.ts';
+import { queueConfigShape } from './config.ts';
+
+export { queueConfigShape } from './config.ts';
 
 export * from './types.ts';
 export * from './clock.ts';
 export { BullJobQueue } from './bullmq.ts';
 export { MemoryJobQueue, inProcessQueue, type MemoryQueueDefaults } from './memory.ts';
-
-/** Queue settings every service with queues shares (spread into its config schema). */
-export const queueConfigShape = {
-  QUEUE_PREFIX: z.string().min(1).default('traveloure'),
-  QUEUE_ATTEMPTS: env.int(5, 1, 50),
-  QUEUE_BACKOFF_MS: env.int(1_000, 1),
-  QUEUE_LOCK_MS: env.int(30_000, 500),
-  QUEUE_STALLED_INTERVAL_MS: env.int(30_000, 100),
-};
 
 export interface QueueSettings {
   /** BullMQ on this Redis; absent means the in-process queue (embedded mode). */
