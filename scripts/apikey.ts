@@ -8,24 +8,11 @@
  * the command is refused while `npm start` (or any other command) has it open.
  */
 import { parseArgs } from 'node:util';
-import {
-  checkDatabaseReachable,
-  closeEmbeddedPGlite,
-  createServiceDatabases,
-  migrateSchema,
-} from '@traveloure/platform/db';
 import { acquireEmbeddedLock } from '@traveloure/platform/embedded-lock';
 // Narrow imports: the CLI needs the config and the key store, not the gateway server (seconds
 // of start-up).
 import { loadGatewayConfig } from '@traveloure/gateway/config';
-import {
-  ApiKeyInputError,
-  createApiKey,
-  listApiKeys,
-  revokeApiKey,
-  type GatewayDatabase,
-} from '@traveloure/gateway/edge/api-keys';
-import { gatewayMigrations } from '@traveloure/gateway/edge/migrations/index';
+import type { GatewayDatabase } from '@traveloure/gateway/edge/api-keys';
 import { scopes } from '@traveloure/gateway/edge/scopes';
 import type { Kysely } from 'kysely';
 
@@ -63,16 +50,31 @@ try {
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 }
-try {
-  if (config.DATABASE_URL) {
-    await checkDatabaseReachable(config.DATABASE_URL, { connectTimeoutMs: config.PG_CONNECT_TIMEOUT_MS });
-  } else {
-    // PGlite serves one process: a second one on the same folder writes where the running
-    // gateway never looks (and may damage the folder). Keys made now would not work.
+if (!config.DATABASE_URL) {
+  // PGlite serves one process: a second one on the same folder writes where the running
+  // gateway never looks (and may damage the folder). Keys made now would not work.
+  try {
     acquireEmbeddedLock(config.PGLITE_DATA_DIR);
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
   }
-} catch (error) {
-  fail(error instanceof Error ? error.message : String(error));
+}
+// The database modules (PGlite, Kysely, pg) load only once the folder is known to be free.
+const [
+  { checkDatabaseReachable, closeEmbeddedPGlite, createServiceDatabases, migrateSchema },
+  { ApiKeyInputError, createApiKey, listApiKeys, revokeApiKey },
+  { gatewayMigrations },
+] = await Promise.all([
+  import('@traveloure/platform/db'),
+  import('@traveloure/gateway/edge/api-keys'),
+  import('@traveloure/gateway/edge/migrations/index'),
+]);
+if (config.DATABASE_URL) {
+  try {
+    await checkDatabaseReachable(config.DATABASE_URL, { connectTimeoutMs: config.PG_CONNECT_TIMEOUT_MS });
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
 }
 const { primary: database } = await createServiceDatabases<GatewayDatabase>('gateway', config);
 const db = database.db;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { baseConfigShape, ConfigError, env, loadConfig } from './config.ts';
+import { baseConfigShape, checkConfigs, ConfigError, env, loadConfig } from './config.ts';
 
 const schema = z.object({ ...baseConfigShape, TRIP_PORT: env.port(4001), FEATURE: env.boolean(false) });
 
@@ -45,5 +45,36 @@ describe('loadConfig', () => {
     expect(
       loadConfig(schema, { NODE_ENV: 'production', GATEWAY_SIGNING_SECRET: 'x'.repeat(40) }).NODE_ENV,
     ).toBe('production');
+  });
+});
+
+describe('checkConfigs', () => {
+  const gatewaySchema = z.object({ ...baseConfigShape, GATEWAY_PORT: env.port(4000) });
+  it('reports every service’s problems at once, each variable once with the services it stops', () => {
+    let caught: unknown;
+    try {
+      checkConfigs(
+        [
+          { service: 'trip', load: (source) => loadConfig(schema, source) },
+          { service: 'gateway', load: (source) => loadConfig(gatewaySchema, source) },
+        ],
+        { GATEWAY_PORT: '40OO', DATABASE_URL: 'postgres://user:pw@', LOG_FORMAT: 'fancy' },
+      );
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const message = (caught as ConfigError).message;
+    expect(message).toContain('GATEWAY_PORT (gateway): must be a port number (0 to 65535) (got "40OO")');
+    expect(message).toMatch(/LOG_FORMAT \(trip, gateway\): .*"json"\|"pretty"/);
+    // A URL may carry a password: its value is never repeated.
+    expect(message).toMatch(/DATABASE_URL \(trip, gateway\): Invalid URL$/m);
+    expect(message).not.toContain('pw@');
+  });
+
+  it('passes when every configuration is good', () => {
+    expect(() =>
+      checkConfigs([{ service: 'trip', load: (source) => loadConfig(schema, source) }], { TRIP_PORT: '1' }),
+    ).not.toThrow();
   });
 });

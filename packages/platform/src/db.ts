@@ -1,4 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import {
   createQueryId,
   Kysely,
@@ -52,7 +52,10 @@ export function embeddedPGlite(dataDir: string): Promise<PGlite> {
       }
       mkdirSync(dataDir, { recursive: true });
     }
-    entry = { instance: PGlite.create(dataDir), release };
+    // Loaded here, not at the top: a process on PostgreSQL (or a CLI refused before it opens
+    // anything) never pays for the WebAssembly build.
+    const instance = import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create(dataDir));
+    entry = { instance, release };
     embeddedInstances.set(dataDir, entry);
   }
   return entry.instance;

@@ -1,5 +1,5 @@
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 
 /**
  * PGlite is one database inside one process: a second process opening the same folder neither
@@ -40,10 +40,11 @@ export function embeddedLockPath(dataDir: string): string {
 
 /** How this process was started, in the words its user typed. */
 function commandOfThisProcess(): string {
-  const script = process.env.npm_lifecycle_event;
-  if (script === 'start') return 'npm start';
-  if (script) return `npm run ${script}`;
-  return `node ${basename(process.argv[1] ?? '')}`.trim();
+  const npmScript = process.env.npm_lifecycle_event;
+  if (npmScript === 'start') return 'npm start';
+  if (npmScript) return `npm run ${npmScript}`;
+  const script = process.argv[1] ? relative(process.cwd(), process.argv[1]) : '';
+  return `node ${script}`.trim();
 }
 
 function isAlive(pid: number): boolean {

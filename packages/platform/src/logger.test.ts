@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
-import { createLogger } from './logger.ts';
+import { createLogger, logFormatOf } from './logger.ts';
 import { runWithRequestContext } from './request-context.ts';
 
 function capture() {
@@ -43,5 +43,30 @@ describe('logger', () => {
     const { lines, logger } = capture();
     logger.info('boot');
     expect(lines[0]!.requestId).toBeUndefined();
+  });
+});
+
+describe('log format', () => {
+  it('is pretty at a terminal and JSON elsewhere, unless LOG_FORMAT chooses', () => {
+    expect(logFormatOf({}, true)).toBe('pretty');
+    expect(logFormatOf({}, false)).toBe('json');
+    expect(logFormatOf({ LOG_FORMAT: 'json' }, true)).toBe('json');
+    expect(logFormatOf({ LOG_FORMAT: 'pretty' }, false)).toBe('pretty');
+  });
+
+  it('writes pretty lines a person reads: level, service, message, fields, credentials redacted', () => {
+    let written = '';
+    const destination = new Writable({
+      write(chunk, _encoding, callback) {
+        written += chunk.toString();
+        callback();
+      },
+    });
+    const logger = createLogger('trip', { level: 'info', destination, format: 'pretty' });
+    logger.child({ subgraph: 'ai' }).warn({ url: 'http://x', password: 'hunter2' }, 'listening');
+    expect(written).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: trip\/ai: listening /);
+    expect(written).toContain('"url":"http://x"');
+    expect(written).not.toContain('hunter2');
+    expect(() => JSON.parse(written)).toThrow();
   });
 });

@@ -10,13 +10,6 @@
 import type { Kysely } from 'kysely';
 import { checkConfigs, loadConfig, type BaseConfig } from '@traveloure/platform/config';
 import { createLogger, type Logger } from '@traveloure/platform/logger';
-import {
-  checkDatabaseReachable,
-  closeEmbeddedPGlite,
-  createServiceDatabases,
-  embeddedPGlite,
-  migrateSchema,
-} from '@traveloure/platform/db';
 import { acquireEmbeddedLock } from '@traveloure/platform/embedded-lock';
 import { loadGatewayConfig } from '@traveloure/gateway/config';
 import { gatewayMigrations } from '@traveloure/gateway/edge/migrations/index';
@@ -59,12 +52,13 @@ export async function preflight() {
     { service: 'gateway', load: loadGatewayConfig },
   ]);
   const gatewayConfig = loadGatewayConfig();
+  // Loaded after the settings are known good, and for PGlite after the folder is known free.
+  if (!gatewayConfig.DATABASE_URL) acquireEmbeddedLock(gatewayConfig.PGLITE_DATA_DIR);
+  const { checkDatabaseReachable } = await import('@traveloure/platform/db');
   if (gatewayConfig.DATABASE_URL) {
     await checkDatabaseReachable(gatewayConfig.DATABASE_URL, {
       connectTimeoutMs: gatewayConfig.PG_CONNECT_TIMEOUT_MS,
     });
-  } else {
-    acquireEmbeddedLock(gatewayConfig.PGLITE_DATA_DIR);
   }
   return { manifests, gatewayConfig };
 }
@@ -74,6 +68,8 @@ export async function migrateAll(
   options: MigrateOptions & { seedStep?: SeedStep } = {},
 ): Promise<SchemaMigration[]> {
   const { manifests, gatewayConfig } = await preflight();
+  const { closeEmbeddedPGlite, createServiceDatabases, embeddedPGlite, migrateSchema } =
+    await import('@traveloure/platform/db');
   const logger = options.logger ?? createLogger('migrate', { level: gatewayConfig.LOG_LEVEL });
   const direction = options.down ? 'down-all' : 'latest';
   const steps = [
