@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { counter, gauge } from '../metrics.ts';
+import { isRedisConnectionError } from '../redis.ts';
 import { systemClock, type Clock } from '../queue/clock.ts';
 import type { JobQueue } from '../queue/types.ts';
 import type { OutboxRow } from '../outbox.ts';
@@ -190,11 +191,16 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         })
         .catch((error: unknown) => {
           relayErrors.inc(labels);
-          if (!failing)
+          if (!failing) {
+            // Redis away is told by the service's outage reporter; a stack would add nothing.
+            const detail = isRedisConnectionError(error)
+              ? { reason: (error as Error).message }
+              : { err: error };
             options.logger.warn(
-              { err: error, schema: options.schema },
+              { ...detail, schema: options.schema },
               'outbox relay pass failed; rows stay unpublished and will be replayed',
             );
+          }
           failing = true;
           schedule(pollIntervalMs);
         });
