@@ -304,3 +304,38 @@ describe('npm start while Redis goes away and comes back', () => {
     ).toEqual([...services].sort());
   }, 90_000);
 });
+
+describe('log format of a real process', () => {
+  it('is pretty at a terminal, JSON in a pipe', async () => {
+    const folder = dataDir();
+    // `script` gives the command a pseudo-terminal, as a person's shell does.
+    const atTerminal = spawn(
+      'script',
+      ['-qec', `${process.execPath} --import tsx ${entries.migrate}`, '/dev/null'],
+      {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH!,
+          HOME: process.env.HOME ?? tmpdir(),
+          LOG_LEVEL: 'info',
+          PGLITE_DATA_DIR: folder,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    atTerminal.stdout!.on('data', (chunk) => (output += chunk));
+    const [code] = await once(atTerminal, 'exit');
+    expect(code).toBe(0);
+    // eslint-disable-next-line no-control-regex
+    const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
+    expect(plain).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: migrate: applied \d+ migrations in /m);
+    expect(plain).not.toMatch(/^\{"level"/m);
+
+    const inPipe = run(entries.migrate, { PGLITE_DATA_DIR: folder });
+    expect((await inPipe.exited).code).toBe(0);
+    expect(inPipe.lines()).toEqual([
+      expect.objectContaining({ level: 'info', msg: expect.stringMatching(/^nothing pending/) }),
+    ]);
+  }, 60_000);
+});
