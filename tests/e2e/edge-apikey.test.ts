@@ -1,17 +1,16 @@
 /**
  * `npm run apikey` as an operator runs it: create shows the key once, list never shows it,
- * revoke stops it, a bad scope exits with a message; in embedded mode it will not write beside a
- * running gateway. Real PostgreSQL (a fresh database).
+ * revoke stops it, a bad scope exits with a message; in embedded mode it will not open a folder
+ * another process (npm start) holds. Real PostgreSQL (a fresh database).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '@traveloure/platform/testing';
+import { acquireEmbeddedLock } from '@traveloure/platform/embedded-lock';
 import { findActiveApiKey, hashApiKey, type GatewayDatabase } from '@traveloure/gateway/edge/index';
 import { gatewayDb } from './edge-fixture.ts';
 
@@ -82,17 +81,13 @@ describe('npm run apikey', () => {
     expect(row.revoked_at).toBeInstanceOf(Date);
   });
 
-  it('refuses a bad scope, and will not open the embedded database while a gateway answers on its port', async () => {
-    const gateway = http.createServer((_req, res) => res.end('{"status":"ok"}'));
-    await new Promise<void>((resolveListen) => gateway.listen(0, '127.0.0.1', resolveListen));
+  it('refuses a bad scope, and will not open the embedded database another process holds', async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'apikey-embedded-')), 'pglite');
+    // This test process stands for a running `npm start`: it holds the folder's lock.
+    const release = acquireEmbeddedLock(dataDir);
     try {
-      const port = (gateway.address() as AddressInfo).port;
       const [result, badScope] = await Promise.all([
-        apikey(['create', '--owner', 'X', '--scopes', 'search'], {
-          GATEWAY_PORT: String(port),
-          PGLITE_DATA_DIR: dataDir,
-        }),
+        apikey(['create', '--owner', 'X', '--scopes', 'search'], { PGLITE_DATA_DIR: dataDir }),
         apikey(['create', '--owner', 'X', '--scopes', 'search,everything'], { DATABASE_URL: database.url }),
       ]);
       expect(badScope).toMatchObject({
@@ -100,13 +95,13 @@ describe('npm run apikey', () => {
         stderr: expect.stringMatching(/unknown scope\(s\) everything; known: catalog, search/),
       });
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(
-        new RegExp(`gateway on port ${port} is running on the embedded database.*Stop \`npm start\``),
-      );
+      expect(result.stderr).toContain(`The embedded database in ${dataDir} is open in another process: `);
+      expect(result.stderr).toContain(`(pid ${process.pid}, since `);
+      expect(result.stderr).toContain('Stop that process (Ctrl-C in its terminal), run this command');
       expect(result.stdout).not.toMatch(/tvl_/);
       expect(existsSync(dataDir)).toBe(false);
     } finally {
-      gateway.close();
+      release();
       rmSync(resolve(dataDir, '..'), { recursive: true, force: true });
     }
   });
