@@ -18,6 +18,18 @@ const serviceModules: Record<ServiceName, () => Promise<Record<string, unknown>>
   search: () => import('@traveloure/search/service'),
   notification: () => import('@traveloure/notification/service'),
 };
+const configModules: Record<ServiceName, () => Promise<Record<string, unknown>>> = {
+  trip: () => import('@traveloure/trip/config'),
+  ai: () => import('@traveloure/ai/config'),
+  search: () => import('@traveloure/search/config'),
+  notification: () => import('@traveloure/notification/config'),
+};
+const migrationModules: Record<ServiceName, () => Promise<Record<string, unknown>>> = {
+  trip: () => import('@traveloure/trip/db/migrations/index'),
+  ai: () => import('@traveloure/ai/db/migrations/index'),
+  search: () => import('@traveloure/search/db/migrations/index'),
+  notification: () => import('@traveloure/notification/db/migrations/index'),
+};
 
 function isServiceDefinition(value: unknown): value is ServiceDefinition<any> {
   return (
@@ -75,7 +87,7 @@ export async function loadServiceManifests(
 ): Promise<ServiceManifest[]> {
   return Promise.all(
     presentServiceNames(names).map(async (name) => {
-      const config = (await import(`@traveloure/${name}/config`)) as Record<string, unknown>;
+      const config = await configModules[name]();
       return {
         name,
         schema: name,
@@ -83,7 +95,7 @@ export async function loadServiceManifests(
         configSchema: findExport<z.ZodType>(config, 'ConfigSchema', `subgraphs/${name}/src/config.ts`),
         loadMigrations: async () =>
           findExport<Record<string, Migration>>(
-            (await import(`@traveloure/${name}/db/migrations/index`)) as Record<string, unknown>,
+            await migrationModules[name](),
             'migrations',
             `subgraphs/${name}/src/db/migrations/index.ts`,
           ),
