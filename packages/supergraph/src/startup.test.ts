@@ -272,7 +272,7 @@ describe('npm start while Redis goes away and comes back', () => {
     await redis.stop();
     const unreachable = () =>
       since().filter((line) => line.msg.startsWith(`Redis at ${where} is unreachable`));
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     while (unreachable().length < services.length && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -289,11 +289,11 @@ describe('npm start while Redis goes away and comes back', () => {
     expect(server.output().slice(server.output().indexOf(unreachable()[0]!.msg))).not.toMatch(/"stack"/);
     // What an outage adds to the log: the one line per service, and at most a line or two of
     // work that could not be done (the outbox relay's pass), not a line per reconnect attempt.
-    expect(outage.length).toBeLessThanOrEqual(services.length * 2);
+    expect(outage.length, seen).toBeLessThanOrEqual(services.length * 2);
 
     await redis.start();
     const back = () => since().filter((line) => line.msg.startsWith(`Redis at ${where} is back after `));
-    const backBy = Date.now() + 30_000;
+    const backBy = Date.now() + 60_000;
     while (back().length < services.length && Date.now() < backBy) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
