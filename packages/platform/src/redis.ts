@@ -33,6 +33,14 @@ export function isRedisConnectionError(error: unknown): boolean {
   );
 }
 
+/**
+ * Log fields for an error of work that needed Redis: just the reason when Redis is away (the
+ * service's outage reporter has said so, and a stack adds nothing), the error otherwise.
+ */
+export function redisErrorFields(error: unknown): { reason: string } | { err: unknown } {
+  return isRedisConnectionError(error) ? { reason: (error as Error).message } : { err: error };
+}
+
 /** `host:port` of a Redis URL, never its password. */
 export function describeRedisLocation(url: string): string {
   try {

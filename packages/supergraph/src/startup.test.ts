@@ -279,10 +279,12 @@ describe('npm start while Redis goes away and comes back', () => {
     // ioredis retries every two seconds on each of a dozen connections: let it, for a while.
     await new Promise((resolve) => setTimeout(resolve, 8_000));
     const outage = since();
+    const seen = JSON.stringify(outage.map((line) => line.msg));
     expect(
       unreachable()
         .map((line) => line.subgraph)
         .sort(),
+      seen,
     ).toEqual([...services].sort());
     for (const line of unreachable()) expect(line.msg).toMatch(/: running degraded: caches in process/);
     expect(outage.filter((line) => line.err !== undefined)).toEqual([]);

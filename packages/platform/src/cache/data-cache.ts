@@ -7,6 +7,7 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../errors.ts';
 import { counter } from '../metrics.ts';
+import { redisErrorFields } from '../redis.ts';
 
 export interface DataCacheOptions {
   /** The `service` metric label and part of every Redis key. */
@@ -207,7 +208,7 @@ export function createDataCache(options: DataCacheOptions): DataCache {
       l2ErrorsTotal.inc({ service, namespace, operation });
       const message = error instanceof Error ? error.message : String(error);
       if (message !== lastL2Error)
-        logger.warn({ err: error, namespace, operation }, 'cache L2 unavailable; using L1');
+        logger.warn({ ...redisErrorFields(error), namespace, operation }, 'cache L2 unavailable; using L1');
       lastL2Error = message;
       return undefined;
     } finally {

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { counter } from '../metrics.ts';
+import { redisErrorFields } from '../redis.ts';
 import type { JobQueue, QueueWorker } from '../queue/types.ts';
 import type { AckChannel } from './acks.ts';
 import type { EventEnvelope } from './envelope.ts';
@@ -53,7 +54,10 @@ export function startEventConsumer(options: EventConsumerOptions): QueueWorker {
         await options.acks.acknowledge(event.source, options.schema, [event.id]);
       } catch (error) {
         // The effects are committed; a lost ack only means one harmless redelivery later.
-        options.logger.warn({ err: error, eventId: event.id }, 'event acknowledgement failed');
+        options.logger.warn(
+          { ...redisErrorFields(error), eventId: event.id },
+          'event acknowledgement failed',
+        );
       }
     },
     { concurrency: options.concurrency ?? 1 },

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { counter, gauge } from '../metrics.ts';
-import { isRedisConnectionError } from '../redis.ts';
+import { redisErrorFields } from '../redis.ts';
 import { systemClock, type Clock } from '../queue/clock.ts';
 import type { JobQueue } from '../queue/types.ts';
 import type { OutboxRow } from '../outbox.ts';
@@ -192,12 +192,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         .catch((error: unknown) => {
           relayErrors.inc(labels);
           if (!failing) {
-            // Redis away is told by the service's outage reporter; a stack would add nothing.
-            const detail = isRedisConnectionError(error)
-              ? { reason: (error as Error).message }
-              : { err: error };
             options.logger.warn(
-              { ...detail, schema: options.schema },
+              { ...redisErrorFields(error), schema: options.schema },
               'outbox relay pass failed; rows stay unpublished and will be replayed',
             );
           }
