@@ -103,7 +103,7 @@ export async function prepareRuntime<C extends BaseConfig>(
     onQuery: options.onQuery,
   });
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
-  const health = new Health(config.SERVICE_VERSION);
+  const health = new Health(config.SERVICE_VERSION, definition.name);
   // Without its own database a subgraph can answer nothing: the one critical check.
   health.register('database', () => databases.primary.ping(), { critical: true });
   if (databases.read !== databases.primary) {
