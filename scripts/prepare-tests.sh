@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What `npm test` needs on this machine, set up if missing: PostgreSQL on 127.0.0.1:5432 and Redis
 # on 127.0.0.1:6379 (started with the machine's own commands when they are installed but down),
-# the redis-server binary (tests start private ones) and Debian's Chromium for the explorer's
-# browser test. Skipped entirely when TEST_SKIP_PREPARE=1 (services managed elsewhere).
+# the redis-server binary (tests start private ones), Debian's Chromium for the explorer's
+# browser test and Debian's prometheus and prometheus-alertmanager (prometheus, promtool, amtool)
+# for tests/ops. Skipped entirely when TEST_SKIP_PREPARE=1 (services managed elsewhere).
 set -euo pipefail
 [ "${TEST_SKIP_PREPARE:-0}" = "1" ] && exit 0
 
@@ -33,4 +34,10 @@ if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   say "installing Debian's chromium for the browser test"
   as_root apt-get update -q >/dev/null && as_root apt-get install -y -q chromium >/dev/null ||
     { say "could not install chromium: install it (or set CHROMIUM_PATH) for tests/browser"; exit 1; }
+fi
+
+if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null || ! command -v amtool >/dev/null; then
+  say "installing Debian's prometheus and prometheus-alertmanager for tests/ops"
+  as_root apt-get update -q >/dev/null && as_root apt-get install -y -q prometheus prometheus-alertmanager >/dev/null ||
+    { say "could not install prometheus: install prometheus and prometheus-alertmanager for tests/ops"; exit 1; }
 fi

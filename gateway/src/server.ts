@@ -9,9 +9,11 @@ import {
   createErrorFormatter,
   createHttpServer,
   drainGraceMs,
+  graphqlMetricsPlugin,
   Health,
   httpLimitsOf,
   metricsPortOf,
+  metricsScope,
   mountLabel,
   operationalRoutes,
   serveMetrics,
@@ -22,6 +24,7 @@ import {
 } from '@traveloure/platform';
 import type { GatewayConfig } from './config.ts';
 import { createEdge } from './edge/index.ts';
+import { TrustedDocuments } from './edge/persisted.ts';
 import { SignedDataSource, type GatewayContext } from './signed-data-source.ts';
 import { readSupergraph, subgraphsOf } from './supergraph.ts';
 
@@ -67,7 +70,7 @@ export async function createGateway(options: GatewayOptions) {
   const supergraphSdl = options.supergraphSdl ?? readSupergraph(config.SUPERGRAPH_PATH);
   const subgraphUrls = resolveSubgraphUrls(options, supergraphSdl);
 
-  const health = new Health(config.SERVICE_VERSION);
+  const health = new Health(config.SERVICE_VERSION, 'gateway');
   // A subgraph that is down only fails the fields it serves (UPSTREAM_UNAVAILABLE with their
   // paths); the gateway still serves the others. It shows here, but never makes the gateway
   // unready: every gateway replica shares the subgraph, so a 503 would take them all out.
@@ -138,6 +141,11 @@ export async function createGateway(options: GatewayOptions) {
         stopGracePeriodMillis: drainGraceMs(config.SHUTDOWN_GRACE_MS),
       }),
       ...edge.plugins,
+      // The manifest's operations always keep a series of their own (other names are capped).
+      graphqlMetricsPlugin({
+        service: 'gateway',
+        knownOperations: TrustedDocuments.load().manifest.operations.map((operation) => operation.name),
+      }),
       ...(options.plugins ?? []),
     ],
   });
@@ -148,7 +156,8 @@ export async function createGateway(options: GatewayOptions) {
   app.use(accessLogMiddleware('gateway', logger));
   app.use(...edge.httpMiddleware);
   const metricsPort = metricsPortOf(config);
-  app.use(operationalRoutes(health, { metrics: metricsPort === undefined }));
+  const scope = metricsScope('gateway');
+  app.use(operationalRoutes(health, { metrics: metricsPort === undefined, scope }));
   edge.mountRoutes(app);
 
   app.use(
@@ -191,6 +200,7 @@ export async function createGateway(options: GatewayOptions) {
             close: async () => {
               health.markShuttingDown();
               await server.stop();
+              scope.release();
               await metrics?.close();
               await Promise.all(dataSources.map((dataSource) => dataSource.close()));
               await edge.close();

@@ -1,9 +1,11 @@
 import { STATUS_CODES } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import {
   codedError,
   counter,
+  histogram,
   ErrorCode,
   IDENTITY_HEADER,
   REQUEST_ID_HEADER,
@@ -37,6 +39,19 @@ const mergedFetches = counter(
   'gateway_subgraph_fetches_merged_total',
   'Subgraph fetches answered by an identical fetch already in flight for the same caller',
   ['service', 'subgraph'] as const,
+);
+
+const fetchDuration = histogram(
+  'gateway_subgraph_fetch_duration_seconds',
+  'Calls to a subgraph, request sent to body received (cached and merged answers are not calls)',
+  ['service', 'subgraph'] as const,
+  [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+);
+
+const fetchErrors = counter(
+  'gateway_subgraph_fetch_errors_total',
+  'Calls to a subgraph that failed: timeout, unreachable (refused, reset), status_5xx, signature_refused (401)',
+  ['service', 'subgraph', 'reason'] as const,
 );
 
 type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
@@ -237,8 +252,22 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
   }
 
   private async post(headers: Record<string, string>, body: string): Promise<SubgraphAnswer> {
-    const response = await this.pool.request({ path: this.path, method: 'POST', headers, body });
-    return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+    const labels = { service: 'gateway', subgraph: this.options.name };
+    const startedAt = performance.now();
+    try {
+      const response = await this.pool.request({ path: this.path, method: 'POST', headers, body });
+      const text = await response.body.text();
+      if (response.statusCode >= 500) fetchErrors.inc({ ...labels, reason: 'status_5xx' });
+      else if (response.statusCode === 401) fetchErrors.inc({ ...labels, reason: 'signature_refused' });
+      return { status: response.statusCode, headers: response.headers, text };
+    } catch (error) {
+      // undici's HeadersTimeoutError, BodyTimeoutError and ConnectTimeoutError all say TIMEOUT.
+      const code = String((error as { code?: unknown }).code ?? '');
+      fetchErrors.inc({ ...labels, reason: code.includes('TIMEOUT') ? 'timeout' : 'unreachable' });
+      throw error;
+    } finally {
+      fetchDuration.observe(labels, (performance.now() - startedAt) / 1000);
+    }
   }
 
   private signatureFor(context: GatewayContext): string {

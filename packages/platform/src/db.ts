@@ -15,7 +15,7 @@ import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { BaseConfig } from './config.ts';
-import { histogram } from './metrics.ts';
+import { gauge, histogram } from './metrics.ts';
 import { acquireEmbeddedLock } from './embedded-lock.ts';
 
 export { sql } from 'kysely';
@@ -31,6 +31,31 @@ const queryDuration = histogram(
   ['service', 'pool'] as const,
   [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
 );
+
+const poolClients = gauge(
+  'db_pool_clients',
+  'PostgreSQL pool clients by state: total (open), idle, waiting (callers queued for a client)',
+  ['service', 'pool', 'state'] as const,
+);
+const poolMax = gauge('db_pool_max_clients', 'Largest number of clients a PostgreSQL pool opens', [
+  'service',
+  'pool',
+] as const);
+/** Open pools, read when /metrics is scraped (pg.Pool keeps these counts itself). */
+const openPools = new Map<pg.Pool, { service: string; pool: string; max: number }>();
+(poolClients as unknown as { collect: () => void }).collect = () => {
+  poolClients.reset();
+  for (const [pool, labels] of openPools) {
+    const { service, pool: name } = labels;
+    poolClients.set({ service, pool: name, state: 'total' }, pool.totalCount);
+    poolClients.set({ service, pool: name, state: 'idle' }, pool.idleCount);
+    poolClients.set({ service, pool: name, state: 'waiting' }, pool.waitingCount);
+  }
+};
+(poolMax as unknown as { collect: () => void }).collect = () => {
+  poolMax.reset();
+  for (const { service, pool, max } of openPools.values()) poolMax.set({ service, pool }, max);
+};
 
 const embeddedInstances = new Map<string, { instance: Promise<PGlite>; release: () => void }>();
 
@@ -237,6 +262,7 @@ export function createDatabase<DB>(options: DatabaseOptions): DatabaseHandle<DB>
     // connection cut mid-transaction (a crash, a failover) then emits 'error' with no listener,
     // an uncaught exception. The query in flight still fails (and the pool drops the client).
     pool.on('connect', (client) => void client.on('error', () => {}));
+    openPools.set(pool, { service: options.service, pool: poolLabel, max: options.poolMax ?? 10 });
     const db = new Kysely<DB>({
       dialect: new PostgresDialect({ pool }),
       log,
@@ -246,7 +272,10 @@ export function createDatabase<DB>(options: DatabaseOptions): DatabaseHandle<DB>
       db,
       kind: 'postgres',
       ping: async () => void (await sql`select 1`.execute(db)),
-      close: () => db.destroy(),
+      close: async () => {
+        openPools.delete(pool);
+        await db.destroy();
+      },
     };
   }
   if (!options.pglite) throw new Error('createDatabase: no DATABASE_URL and no embedded PGlite given');

@@ -8,6 +8,8 @@
  * breaker) is reported as degraded with 200: taking this process out of rotation would not bring
  * that dependency back, and with every replica sharing it, it would take every replica out.
  */
+import { gauge } from './metrics.ts';
+
 export type CheckResult = { status: 'up' | 'down' | 'degraded'; detail?: string; latencyMs?: number };
 export type HealthCheck = () => Promise<CheckResult | void>;
 
@@ -18,11 +20,54 @@ export interface ReadinessReport {
   version: string;
 }
 
+const readyGauge = gauge(
+  'service_ready',
+  'Readiness as /health/ready answers it: 1 serving (ok or degraded), 0 unavailable',
+  ['service'] as const,
+);
+const checkGauge = gauge('health_check_status', 'Each readiness check: 1 up, 0.5 degraded, 0 down', [
+  'service',
+  'check',
+] as const);
+/** Services whose readiness a scrape evaluates (Prometheus never calls /health/ready itself). */
+const exported = new Map<Health, string>();
+let evaluating: Promise<void> | undefined;
+function evaluateReadiness(): Promise<void> {
+  evaluating ??= (async () => {
+    const reports = await Promise.all(
+      [...exported].map(async ([health, service]) => ({ service, report: await health.readiness(1_500) })),
+    );
+    readyGauge.reset();
+    checkGauge.reset();
+    for (const { service, report } of reports) {
+      readyGauge.set({ service }, report.status === 'unavailable' ? 0 : 1);
+      for (const [check, result] of Object.entries(report.checks)) {
+        checkGauge.set(
+          { service, check },
+          result.status === 'up' ? 1 : result.status === 'degraded' ? 0.5 : 0,
+        );
+      }
+    }
+  })().finally(() => {
+    evaluating = undefined;
+  });
+  return evaluating;
+}
+for (const metric of [readyGauge, checkGauge]) {
+  (metric as unknown as { collect: () => Promise<void> }).collect = evaluateReadiness;
+}
+
 export class Health {
   private readonly checks = new Map<string, { check: HealthCheck; critical: boolean }>();
   private shuttingDown = false;
 
-  constructor(private readonly version: string) {}
+  /** With `service`, every scrape of /metrics evaluates the checks into service_ready and health_check_status. */
+  constructor(
+    private readonly version: string,
+    service?: string,
+  ) {
+    if (service) exported.set(this, service);
+  }
 
   /**
    * A critical check that fails makes the service unready (503); others only degrade it. No

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { metricsRegistry, httpRequestDuration } from './metrics.ts';
+import { metricsRegistry, httpRequestDuration, type MetricsScope } from './metrics.ts';
 import type { BaseConfig } from './config.ts';
 import type { Health } from './health.ts';
 import { REQUEST_ID_HEADER } from './identity.ts';
@@ -99,16 +99,20 @@ export function metricsPortOf(config: Pick<BaseConfig, 'NODE_ENV' | 'METRICS_POR
   );
 }
 
-async function sendMetrics(_req: Request, res: Response) {
+async function sendMetrics(_req: Request, res: Response, scope?: MetricsScope) {
   res.setHeader('content-type', metricsRegistry.contentType);
-  res.send(await metricsRegistry.metrics());
+  res.send(scope ? await scope.text() : await metricsRegistry.metrics());
 }
 
 /**
  * /health (liveness), /health/ready (dependencies) and, unless the process serves it on its own
  * metrics port, /metrics (Prometheus). `metrics` may be decided later (when the server listens).
+ * With a `scope` the port answers only its service's series (metricsScope), else every series.
  */
-export function operationalRoutes(health: Health, options: { metrics?: boolean | (() => boolean) } = {}) {
+export function operationalRoutes(
+  health: Health,
+  options: { metrics?: boolean | (() => boolean); scope?: MetricsScope } = {},
+) {
   const metricsHere = options.metrics ?? true;
   const router = express.Router();
   router.get('/health', (_req, res) => {
@@ -120,7 +124,7 @@ export function operationalRoutes(health: Health, options: { metrics?: boolean |
   });
   router.get('/metrics', (req, res, next) => {
     if (typeof metricsHere === 'function' ? !metricsHere() : !metricsHere) return next();
-    void sendMetrics(req, res).catch(next);
+    void sendMetrics(req, res, options.scope).catch(next);
   });
   return router;
 }

@@ -4,6 +4,7 @@ export * from './errors.ts';
 export * from './identity.ts';
 export * from './request-context.ts';
 export * from './metrics.ts';
+export * from './graphql-metrics.ts';
 export * from './health.ts';
 export * from './http.ts';
 export * from './http-hardening.ts';

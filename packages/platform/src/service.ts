@@ -124,7 +124,7 @@ export async function prepareRuntime<C extends BaseConfig>(
         options.redisDegraded ?? 'caches in process, rate limits local; queued work waits for Redis',
       )
     : undefined;
-  const health = new Health(config.SERVICE_VERSION);
+  const health = new Health(config.SERVICE_VERSION, definition.name);
   // Without its own database a subgraph can answer nothing: the one critical check.
   health.register('database', () => databases.primary.ping(), { critical: true });
   if (databases.read !== databases.primary) {

@@ -31,6 +31,8 @@ import {
   sendGraphQLError,
 } from './http.ts';
 import { IDENTITY_HEADER, verifyIdentity, IdentityVerificationError, type Identity } from './identity.ts';
+import { graphqlMetricsPlugin } from './graphql-metrics.ts';
+import { metricsScope } from './metrics.ts';
 import { rejectNulCharactersPlugin } from './nul-characters.ts';
 import { runWithRequestContext } from './request-context.ts';
 import { reportError } from './sentry.ts';
@@ -166,6 +168,7 @@ export async function createSubgraphServer<TContext extends object>(
       ApolloServerPluginInlineTraceDisabled(),
       rejectNulCharactersPlugin(),
       requestIdOnErrorsPlugin(),
+      graphqlMetricsPlugin({ service: options.name }),
       ...(options.plugins ?? []),
     ],
   });
@@ -175,7 +178,9 @@ export async function createSubgraphServer<TContext extends object>(
   app.use(accessLogMiddleware(options.name, options.logger));
   // Decided when listening: startService moves /metrics to its own port in production.
   let metricsOnMainPort = true;
-  app.use(operationalRoutes(options.health, { metrics: () => metricsOnMainPort }));
+  // In a process hosting several services (`npm start`) each port answers for its own service.
+  const scope = metricsScope(options.name);
+  app.use(operationalRoutes(options.health, { metrics: () => metricsOnMainPort, scope }));
   options.routes?.(app);
 
   app.use(
@@ -262,6 +267,7 @@ export async function createSubgraphServer<TContext extends object>(
               // requests drain (ApolloServerPluginDrainHttpServer), then resources close.
               options.health.markShuttingDown();
               await server.stop();
+              scope.release();
               await options.onShutdown?.();
             },
           });

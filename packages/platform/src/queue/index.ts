@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { BullJobQueue } from './bullmq.ts';
 import { inProcessQueue } from './memory.ts';
+import { withDepthMetrics } from './metrics.ts';
 import type { JobQueue } from './types.ts';
 import { queueConfigShape } from './config.ts';
 
@@ -10,6 +11,7 @@ export { queueConfigShape } from './config.ts';
 export * from './types.ts';
 export * from './clock.ts';
 export { BullJobQueue } from './bullmq.ts';
+export { withDepthMetrics } from './metrics.ts';
 export { MemoryJobQueue, inProcessQueue, type MemoryQueueDefaults } from './memory.ts';
 
 export interface QueueSettings {
@@ -24,6 +26,8 @@ export interface QueueSettings {
   /** 0: a job that failed for good is dropped, so adding its id again runs it again. */
   keepFailedSeconds?: number;
   logger?: Logger;
+  /** The service consuming the queue, for its depth metrics (default: the logger's `service`). */
+  service?: string;
 }
 
 export function queueSettingsFromConfig(
@@ -48,8 +52,17 @@ export function queueSettingsFromConfig(
   };
 }
 
-/** BullMQ when Redis is configured, else the process-wide in-process queue of that name. */
+/**
+ * BullMQ when Redis is configured, else the process-wide in-process queue of that name; its depth
+ * is on /metrics once a worker consumes it (withDepthMetrics).
+ */
 export function createJobQueue<T>(name: string, settings: QueueSettings): JobQueue<T> {
+  const service = settings.service ?? (settings.logger?.bindings().service as string | undefined);
+  const queue = makeJobQueue<T>(name, settings);
+  return service ? withDepthMetrics(queue, service) : queue;
+}
+
+function makeJobQueue<T>(name: string, settings: QueueSettings): JobQueue<T> {
   if (settings.redisUrl) {
     return new BullJobQueue<T>({ name, ...settings, redisUrl: settings.redisUrl });
   }
