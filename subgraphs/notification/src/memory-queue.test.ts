@@ -12,15 +12,15 @@ import {
   DAY_MS,
   inboxOf,
   isoDay,
-  startNotificationHarness,
+  startSubgraphForTest,
   tripCreated,
-  type NotificationHarness,
+  type SubgraphForTest,
 } from './test-support.ts';
 
 // Without Redis the queues are in process (the embedded default) and must retry and dead-letter
 // exactly as BullMQ does: the same pipeline, on PostgreSQL, with no REDIS_URL at all.
 describe('delivery on the in-process queue (no Redis)', () => {
-  let harness: NotificationHarness;
+  let harness: SubgraphForTest;
   let smtp: SmtpEmulator;
   let webhook: WebhookEmulator;
   const clock = createManualClock('2026-06-10T12:00:00Z');
@@ -28,7 +28,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
   beforeAll(async () => {
     smtp = await startSmtpEmulator();
     webhook = await startWebhookEmulator();
-    harness = await startNotificationHarness('notif_memq', {
+    harness = await startSubgraphForTest('notif_memq', {
       clock,
       redisUrl: null,
       env: { SMTP_URL: smtp.url, ...webhookEmulatorEnv },
@@ -84,7 +84,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
   });
 
   it('retries a webhook answering 503, and gives up at once on a 410 the receiver will not change its mind about', async () => {
-    const setWebhook = await harness.gql(
+    const setWebhook = await harness.graphql(
       `mutation($url: String) { updateNotificationPreferences(input: { webhookUrl: $url, emailEnabled: false }) { preferences { webhookSigningSecret } userErrors { code } } }`,
       { url: webhook.url },
       { id: 'wes' },
@@ -129,7 +129,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
     await tripIn2Days('xan');
     await emailOf('xan', 'SENT');
     const sentBefore = smtp.messages.length;
-    const quiet = await harness.gql(
+    const quiet = await harness.graphql(
       `mutation { updateNotificationPreferences(input: { quietHours: { start: "11:00", end: "13:00", timeZone: "UTC" } }) { userErrors { code } } }`,
       {},
       { id: 'xan' },
@@ -152,7 +152,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
     expect(job?.state).toBe('delayed');
     expect(job!.dueAt! - Date.now()).toBeGreaterThan(50 * 60_000);
 
-    await harness.gql(
+    await harness.graphql(
       `mutation { updateNotificationPreferences(input: { emailEnabled: false }) { userErrors { code } } }`,
       {},
       { id: 'xan' },
