@@ -68,7 +68,7 @@ export async function startSubgraphForTest(
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     GATEWAY_SIGNING_SECRET: testSigningSecret,
     QUEUE_PREFIX: prefix,
-    CACHE_KEY_PREFIX: `${prefix}-cache`,
+    REDIS_KEY_PREFIX: `${prefix}-keys`,
     QUEUE_BACKOFF_MS: '50',
     PUSH_BACKOFF_MS: '50',
     OUTBOX_POLL_MS: '50',

@@ -37,7 +37,7 @@ export async function startSubgraphForTest(
       NODE_ENV: 'test',
       DATABASE_URL: db.url,
       GATEWAY_SIGNING_SECRET: testSigningSecret,
-      SEARCH_REDIS_PREFIX: `test-search-${randomUUID()}`,
+      REDIS_KEY_PREFIX: `test-search-${randomUUID()}`,
       SEARCH_WARM_INTERVAL_MS: '0',
       PG_POOL_MAX: '5',
       ...env,
