@@ -10,6 +10,7 @@ FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/platform/package.json packages/platform/
+COPY packages/testing/package.json packages/testing/
 COPY packages/supergraph/package.json packages/supergraph/
 COPY gateway/package.json gateway/
 COPY subgraphs/trip/package.json subgraphs/trip/

@@ -17,7 +17,7 @@ import {
   type FaultProxy,
   type PrivateRedis,
 } from '@traveloure/platform/testing';
-import { startWebhookEmulator, type WebhookEmulator } from '../emulators/webhook/server.ts';
+import { startWebhookEmulator, type WebhookEmulator } from '@traveloure/testing';
 import { startSubgraphForTest, type SubgraphForTest } from '../../subgraphs/notification/src/test-support.ts';
 import { reportFigures, waitFor } from './support.ts';
 

@@ -18,7 +18,7 @@ import {
   type TestDatabase,
 } from '@traveloure/platform/testing';
 import type { Role } from '@traveloure/platform';
-import { startOpenAiEmulator, type OpenAiEmulator } from '../../../tests/emulators/openai/server.ts';
+import { startOpenAiEmulator, type OpenAiEmulator } from '@traveloure/testing';
 import type { AiConfig } from './config.ts';
 import { aiService } from './service.ts';
 

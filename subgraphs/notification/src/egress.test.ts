@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebhookEmulator, type WebhookEmulator } from '../../../tests/emulators/webhook/server.ts';
+import { startWebhookEmulator, type WebhookEmulator } from '@traveloure/testing';
 import { inboxOf, startSubgraphForTest, type SubgraphForTest } from './test-support.ts';
 
 // No EGRESS_ALLOW_LOOPBACK here: the defaults, as in production, must keep webhooks off every

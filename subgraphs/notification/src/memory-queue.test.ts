@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createManualClock } from '@traveloure/platform';
-import { startSmtpEmulator, type SmtpEmulator } from '../../../tests/emulators/smtp/server.ts';
-import {
-  startWebhookEmulator,
-  webhookEmulatorEnv,
-  type WebhookEmulator,
-} from '../../../tests/emulators/webhook/server.ts';
+import { startSmtpEmulator, type SmtpEmulator } from '@traveloure/testing';
+import { startWebhookEmulator, webhookEmulatorEnv, type WebhookEmulator } from '@traveloure/testing';
 import { reminderJobId } from './delivery/reminders.ts';
 import {
   DAY_MS,

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { Redis } from 'ioredis';
 import { createManualClock } from '@traveloure/platform';
 import { startPrivateRedis, type PrivateRedis } from '@traveloure/platform/testing';
-import { startWebhookEmulator, webhookEmulatorEnv } from '../../../tests/emulators/webhook/server.ts';
+import { startWebhookEmulator, webhookEmulatorEnv } from '@traveloure/testing';
 import { inboxOf, startSubgraphForTest, tripCreated, type SubgraphForTest } from './test-support.ts';
 
 // Redis loses every queued event before a worker took it: the trip outbox still holds the rows

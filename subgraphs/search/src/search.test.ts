@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testRedisUrl } from '@traveloure/platform/testing';
-import { startAmadeusEmulator, type AmadeusEmulator } from '../../../tests/emulators/amadeus/server.ts';
+import { startAmadeusEmulator, type AmadeusEmulator } from '@traveloure/testing';
 import { flightQuery, hotelQuery, startSubgraphForTest, type SubgraphForTest } from './test-support.ts';
 import { addDays, todayUtc } from './validation.ts';
 
