@@ -26,6 +26,7 @@ export default defineConfig({
           // Beside the code: units and their integration with real PostgreSQL and Redis.
           name: 'unit',
           include: [
+            'host/src/**/*.test.ts',
             'packages/*/src/**/*.test.ts',
             'gateway/src/**/*.test.ts',
             'subgraphs/*/src/**/*.test.ts',

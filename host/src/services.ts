@@ -34,7 +34,7 @@ export async function loadServiceDefinitions(
     const load = serviceModules[name];
     if (!entry || !load) {
       throw new Error(
-        `${name} is not a subgraph of schema/supergraph.yaml with a module in packages/supergraph/src/services.ts (there: ${[...registered.keys()].join(', ')})`,
+        `${name} is not a subgraph of schema/supergraph.yaml with a module in host/src/services.ts (there: ${[...registered.keys()].join(', ')})`,
       );
     }
     const exportName = serviceExportName(entry.name);
