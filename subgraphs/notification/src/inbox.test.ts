@@ -94,7 +94,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
 
   it('resolves a Notification reference whose id cannot exist to null, like a missing one', async () => {
     const own = (await inboxOf(harness, 'pia')).entries[0]!;
-    const result = await harness.gql<{ _entities: ({ id: string } | null)[] }>(
+    const result = await harness.graphql<{ _entities: ({ id: string } | null)[] }>(
       `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Notification { id } } }`,
       {
         representations: [
