@@ -40,7 +40,15 @@ module.exports = {
       comment: 'The gateway calls the subgraphs over HTTP; it imports neither them nor the host.',
       severity: 'error',
       from: { path: '^gateway/' },
-      to: { path: ['^subgraphs/', '^(host|tests|scripts)/'] },
+      to: { path: ['^subgraphs/', '^host/'] },
+    },
+    {
+      name: 'gateway-stays-below-tooling',
+      comment:
+        'Scripts and tests use the gateway, not the other way round (its own tests may build fixtures with a script).',
+      severity: 'error',
+      from: { path: '^gateway/', pathNot: '[.]test[.]ts$' },
+      to: { path: '^(tests|scripts)/' },
     },
     {
       name: 'declared-packages',
