@@ -419,7 +419,10 @@ describe('the LLM deadline', () => {
   // LLM_TIMEOUT_MS) still lets the LLM have 1 s in all for one suggestion or reply.
   let strict: SubgraphForTest;
   beforeAll(async () => {
-    strict = await startSubgraphForTest('ai_deadline', { LLM_MAX_ATTEMPTS: '3', LLM_BREAKER_MIN_CALLS: '1000' });
+    strict = await startSubgraphForTest('ai_deadline', {
+      LLM_MAX_ATTEMPTS: '3',
+      LLM_BREAKER_MIN_CALLS: '1000',
+    });
   });
   afterAll(async () => strict?.close());
   beforeEach(() => strict.llm.reset());
