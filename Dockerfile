@@ -10,7 +10,8 @@ FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/platform/package.json packages/platform/
-COPY packages/supergraph/package.json packages/supergraph/
+COPY packages/testing/package.json packages/testing/
+COPY host/package.json host/
 COPY gateway/package.json gateway/
 COPY subgraphs/trip/package.json subgraphs/trip/
 COPY subgraphs/ai/package.json subgraphs/ai/
@@ -24,7 +25,7 @@ COPY . .
 # that had to bundle it on start would serve no explorer.
 RUN npm run -w @traveloure/gateway build:explorer
 # One bundle per entry point (scripts/build.ts): gateway/dist/main.js, subgraphs/<name>/dist/index.js,
-# subgraphs/notification/dist/worker.js, packages/supergraph/dist/migrate.js.
+# subgraphs/notification/dist/worker.js, host/dist/migrate.js.
 RUN npm run build
 RUN npm prune --omit=dev --no-audit --no-fund
 

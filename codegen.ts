@@ -1,12 +1,12 @@
 /**
- * Typed resolvers for every subgraph (federation on): one config per subgraph, generated into
- * subgraphs/<name>/src/__generated__/resolvers-types.ts and committed. A subgraph may add
- * `codegen.json` next to its package.json with extra config (mappers, scalars).
+ * Typed resolvers for every subgraph of schema/supergraph.yaml (federation on): one config per
+ * subgraph, generated into <package>/src/__generated__/resolvers-types.ts and committed. A
+ * subgraph may add `codegen.json` next to its package.json with its mappers; the scalars are
+ * shared below, so every subgraph maps Date and DateTime alike.
  */
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { existsSync, readFileSync } from 'node:fs';
-
-const subgraphs = ['trip', 'ai', 'search', 'notification'];
+import { presentSubgraphs } from '@traveloure/platform/subgraph-registry';
 
 const shared = {
   federation: true,
@@ -14,19 +14,19 @@ const shared = {
   enumsAsTypes: true,
   useTypeImports: true,
   contextType: '../context.ts#Context',
-  scalars: { Date: 'string', DateTime: 'string' },
+  // Resolvers receive DateTime arguments as Date (the platform's scalar parses them) and may return
+  // a Date or the ISO string PostgreSQL gave; Date is a calendar day, kept as its ISO string.
+  scalars: { Date: 'string', DateTime: { input: 'Date', output: 'Date | string' } },
   avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
 };
 
 const generates: CodegenConfig['generates'] = {};
-for (const name of subgraphs) {
-  const schema = `subgraphs/${name}/src/schema.graphql`;
-  if (!existsSync(schema)) continue;
-  const overridesPath = `subgraphs/${name}/codegen.json`;
+for (const { directory, schemaFile: schema } of presentSubgraphs()) {
+  const overridesPath = `${directory}/codegen.json`;
   const overrides = existsSync(overridesPath)
     ? (JSON.parse(readFileSync(overridesPath, 'utf8')) as Record<string, unknown>)
     : {};
-  generates[`subgraphs/${name}/src/__generated__/resolvers-types.ts`] = {
+  generates[`${directory}/src/__generated__/resolvers-types.ts`] = {
     schema,
     plugins: [
       {

@@ -15,6 +15,8 @@ export default tseslint.config(
     ],
   },
   js.configs.recommended,
+  // CommonJS config files (.dependency-cruiser.cjs).
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
   ...tseslint.configs.recommended,
   {
     rules: {

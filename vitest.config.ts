@@ -10,12 +10,6 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    include: [
-      'packages/*/src/**/*.test.ts',
-      'gateway/src/**/*.test.ts',
-      'subgraphs/*/src/**/*.test.ts',
-      'tests/**/*.test.ts',
-    ],
     exclude: ['**/node_modules/**', 'tests/bench/**'],
     pool: 'forks',
     testTimeout: 30_000,
@@ -24,5 +18,29 @@ export default defineConfig({
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
       NODE_ENV: 'test',
     },
+    // `npm test` runs both; `npm run test:unit` (or `vitest run --project unit`) the first alone.
+    projects: [
+      {
+        extends: true,
+        test: {
+          // Beside the code: units and their integration with real PostgreSQL and Redis.
+          name: 'unit',
+          include: [
+            'host/src/**/*.test.ts',
+            'packages/*/src/**/*.test.ts',
+            'gateway/src/**/*.test.ts',
+            'subgraphs/*/src/**/*.test.ts',
+          ],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // tests/: the stack end to end over HTTP, and the hostile, chaos and browser suites.
+          name: 'system',
+          include: ['tests/**/*.test.ts'],
+        },
+      },
+    ],
   },
 });

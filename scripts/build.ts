@@ -5,8 +5,8 @@
  *   gateway/dist/main.js                     the gateway
  *   subgraphs/<name>/dist/index.js           each subgraph
  *   subgraphs/notification/dist/worker.js    the notification worker
- *   packages/supergraph/dist/migrate.js      every schema's migrations (the release's Job)
- *   packages/supergraph/dist/start.js        everything in one process (`npm start`'s host)
+ *   host/dist/migrate.js                     every schema's migrations (the release's Job)
+ *   host/dist/start.js                       everything in one process (`npm start`'s host)
  *
  * Only the project's own code is bundled. npm packages stay in node_modules, imported from the
  * exact file Node would have picked for the source module (a workspace can hold its own copy of
@@ -30,8 +30,8 @@ export const entryPoints: Record<string, string> = {
   'subgraphs/search/src/index.ts': 'subgraphs/search/dist/index.js',
   'subgraphs/notification/src/index.ts': 'subgraphs/notification/dist/index.js',
   'subgraphs/notification/src/worker.ts': 'subgraphs/notification/dist/worker.js',
-  'packages/supergraph/src/migrate.ts': 'packages/supergraph/dist/migrate.js',
-  'packages/supergraph/src/start.ts': 'packages/supergraph/dist/start.js',
+  'host/src/migrate.ts': 'host/dist/migrate.js',
+  'host/src/start.ts': 'host/dist/start.js',
 };
 
 const builtins = new Set(builtinModules);

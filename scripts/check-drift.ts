@@ -3,12 +3,10 @@
  * persisted-operations manifest (`npm run codegen`) and schema/supergraph.graphql (`npm run compose`).
  */
 import { execFileSync } from 'node:child_process';
+import { presentSubgraphs } from '@traveloure/platform/subgraph-registry';
 
 const generated = [
-  'subgraphs/trip/src/__generated__',
-  'subgraphs/ai/src/__generated__',
-  'subgraphs/search/src/__generated__',
-  'subgraphs/notification/src/__generated__',
+  ...presentSubgraphs().map(({ directory }) => `${directory}/src/__generated__`),
   'schema/operations/persisted-operations.json',
   'schema/supergraph.graphql',
 ];

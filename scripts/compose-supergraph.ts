@@ -6,27 +6,20 @@
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { readSubgraphRegistry, repositoryRoot } from '@traveloure/platform/subgraph-registry';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const configPath = resolve(root, 'schema/supergraph.yaml');
-const outputPath = resolve(root, 'schema/supergraph.graphql');
-
-interface SupergraphConfig {
-  subgraphs: Record<string, { routing_url: string; schema: { file: string } }>;
-}
+const outputPath = resolve(repositoryRoot, 'schema/supergraph.graphql');
 
 export function composeSupergraph(): string {
-  const config = parseYaml(readFileSync(configPath, 'utf8')) as SupergraphConfig;
-  const services = Object.entries(config.subgraphs).flatMap(([name, subgraph]) => {
-    const file = resolve(dirname(configPath), subgraph.schema.file);
+  const services = readSubgraphRegistry().flatMap(({ name, routingUrl, schemaFile }) => {
+    const file = resolve(repositoryRoot, schemaFile);
     if (!existsSync(file)) {
       console.warn(`compose: ${name} has no schema yet (${file}); left out`);
       return [];
     }
-    return [{ name, url: subgraph.routing_url, typeDefs: parse(readFileSync(file, 'utf8')) }];
+    return [{ name, url: routingUrl, typeDefs: parse(readFileSync(file, 'utf8')) }];
   });
   const result = composeServices(services);
   if (result.errors) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 // Narrow imports: npm start checks every service's config before it loads any service.
 import { baseConfigShape, env, loadConfig } from '@traveloure/platform/config';
+import { readSubgraphRegistry } from '@traveloure/platform/subgraph-registry';
 import { edgeConfigShape } from './edge/config.ts';
 import { responseCacheConfigShape } from './response-cache/config.ts';
 
@@ -13,11 +14,6 @@ export const gatewayConfigSchema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEVELOPMENT_JWT_SECRET),
   JWT_ISSUER: z.string().default('traveloure'),
   JWT_AUDIENCE: z.string().default('traveloure-api'),
-  /** Where the subgraphs answer; defaults come from schema/supergraph.yaml. */
-  TRIP_URL: z.url().optional(),
-  AI_URL: z.url().optional(),
-  SEARCH_URL: z.url().optional(),
-  NOTIFICATION_URL: z.url().optional(),
   /** The composed supergraph the gateway serves. */
   SUPERGRAPH_PATH: z.string().optional(),
   /**
@@ -29,10 +25,33 @@ export const gatewayConfigSchema = z.object({
   ...responseCacheConfigShape,
 });
 
-export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+/**
+ * Where the subgraphs answer: one variable per subgraph of schema/supergraph.yaml, named after it
+ * (TRIP_URL, AI_URL, ...); unset, the routing URL recorded in the composed supergraph.
+ */
+const subgraphUrlShape = Object.fromEntries(
+  readSubgraphRegistry().map(({ urlVariable }) => [urlVariable, z.url().optional()]),
+);
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema> & {
+  /** By subgraph name, from the subgraphs' URL variables; absent where unset. */
+  subgraphUrls: Record<string, string | undefined>;
+};
 
 export function loadGatewayConfig(source: Record<string, string | undefined> = process.env): GatewayConfig {
-  const config = loadConfig(gatewayConfigSchema, source);
+  const validated = loadConfig(gatewayConfigSchema.extend(subgraphUrlShape), source) as z.infer<
+    typeof gatewayConfigSchema
+  > &
+    Record<string, unknown>;
+  const config: GatewayConfig = {
+    ...validated,
+    subgraphUrls: Object.fromEntries(
+      readSubgraphRegistry().map(({ name, urlVariable }) => [
+        name,
+        validated[urlVariable] as string | undefined,
+      ]),
+    ),
+  };
   if (config.NODE_ENV === 'production' && config.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
     throw new Error('Invalid configuration:\n  JWT_SECRET: must be set in production');
   }

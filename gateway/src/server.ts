@@ -47,20 +47,12 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-const urlVariables: Record<string, keyof GatewayConfig> = {
-  trip: 'TRIP_URL',
-  ai: 'AI_URL',
-  search: 'SEARCH_URL',
-  notification: 'NOTIFICATION_URL',
-};
-
 export function resolveSubgraphUrls(options: GatewayOptions, supergraphSdl: string) {
   return Object.fromEntries(
-    subgraphsOf(supergraphSdl).map(({ name, url }) => {
-      const variable = urlVariables[name];
-      const configured = variable ? (options.config[variable] as string | undefined) : undefined;
-      return [name, options.subgraphUrls?.[name] ?? configured ?? url];
-    }),
+    subgraphsOf(supergraphSdl).map(({ name, url }) => [
+      name,
+      options.subgraphUrls?.[name] ?? options.config.subgraphUrls[name] ?? url,
+    ]),
   );
 }
 

@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely';
 import { startPrivateRedis } from '@traveloure/platform/testing';
-import { startNotificationHarness } from '../../subgraphs/notification/src/test-support.ts';
+import { startSubgraphForTest } from '../../subgraphs/notification/src/test-support.ts';
 
 const travelers = Number(process.env.BENCH_TRAVELERS ?? 10_000);
 const concurrency = process.env.BENCH_CONCURRENCY ?? '20';
@@ -22,7 +22,7 @@ interface Result {
 
 async function run(queue: 'bullmq' | 'memory'): Promise<Result> {
   const redis = queue === 'bullmq' ? await startPrivateRedis() : undefined;
-  const harness = await startNotificationHarness(`bench_broadcast_${queue}`, {
+  const harness = await startSubgraphForTest(`bench_broadcast_${queue}`, {
     relay: false,
     redisUrl: redis ? redis.url : null,
     env: { IN_APP_CONCURRENCY: concurrency, PG_POOL_MAX: '30', LOG_LEVEL: 'silent' },
@@ -33,7 +33,7 @@ async function run(queue: 'bullmq' | 'memory'): Promise<Result> {
       select 'bench-trip-' || n, 'bench-user-' || n, 'Paris', 'PAR', current_date + 1, current_date + 5, now()
       from generate_series(1, ${travelers}) as n`.execute(harness.db);
     const started = performance.now();
-    const result = await harness.gql(
+    const result = await harness.graphql(
       `mutation { broadcastEmergencyAlert(input: { destinationCode: "PAR", severity: CRITICAL, title: "Benchmark alert", body: "Stay safe." }) { recipients userErrors { code } } }`,
       {},
       { id: 'bench-admin', roles: ['ADMIN'] },

@@ -14,7 +14,7 @@ import { manifestPath } from './targets.ts';
 import { createWorkloads } from './workloads.ts';
 
 /** The all-in-one host `npm start` runs. */
-export const hostEntry = 'packages/supergraph/src/start.ts';
+export const hostEntry = 'host/src/start.ts';
 
 export interface StartModeReport {
   command: string;

@@ -10,8 +10,8 @@ import {
   type PrivateRedis,
   type TestDatabase,
 } from '@traveloure/platform/testing';
-import { startAmadeusEmulator, type AmadeusEmulator } from '../emulators/amadeus/server.ts';
-import { startOpenAiEmulator, type OpenAiEmulator } from '../emulators/openai/server.ts';
+import { startAmadeusEmulator, type AmadeusEmulator } from '@traveloure/testing';
+import { startOpenAiEmulator, type OpenAiEmulator } from '@traveloure/testing';
 import {
   inDays,
   percentile,

@@ -17,11 +17,8 @@ import {
   type FaultProxy,
   type PrivateRedis,
 } from '@traveloure/platform/testing';
-import { startWebhookEmulator, type WebhookEmulator } from '../emulators/webhook/server.ts';
-import {
-  startNotificationHarness,
-  type NotificationHarness,
-} from '../../subgraphs/notification/src/test-support.ts';
+import { startWebhookEmulator, type WebhookEmulator } from '@traveloure/testing';
+import { startSubgraphForTest, type SubgraphForTest } from '../../subgraphs/notification/src/test-support.ts';
 import { reportFigures, waitFor } from './support.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -33,7 +30,7 @@ const WEBHOOK_CONCURRENCY = 10;
 let redis: PrivateRedis;
 let receiver: WebhookEmulator;
 let proxy: FaultProxy;
-let harness: NotificationHarness;
+let harness: SubgraphForTest;
 const workers: ChildProcess[] = [];
 
 // Webhooks to loopback are refused by the egress policy unless opted in.
@@ -46,7 +43,7 @@ beforeAll(async () => {
   // finds calls in flight.
   proxy = await startFaultProxy({ port: Number(new URL(receiver.url).port) });
   proxy.setFault({ kind: 'delay', ms: 150 });
-  harness = await startNotificationHarness('chaos_worker', {
+  harness = await startSubgraphForTest('chaos_worker', {
     redisUrl: redis.url,
     relay: false,
     env: {
@@ -105,7 +102,7 @@ describe('the notification worker killed mid-job', () => {
     'puts every notification in the inbox once and delivers every webhook id, none recorded as sent twice',
     { timeout: 150_000 },
     async () => {
-      const updated = await harness.gql(
+      const updated = await harness.graphql(
         `mutation($url: String) { updateNotificationPreferences(input: { webhookUrl: $url }) { preferences { webhookSigningSecret } userErrors { code } } }`,
         { url: proxy.url('http', '/hooks/traveloure') },
         { id: userId },

@@ -102,7 +102,7 @@ describe('compiled services (npm run build)', () => {
   it('migrate, trip and the gateway run from their bundles and answer over HTTP', async () => {
     const production = { NODE_ENV: 'production', LOG_LEVEL: 'info', DATABASE_URL: database.url, ...secrets };
 
-    const migrate = runBundle(entryPoints['packages/supergraph/src/migrate.ts']!, production);
+    const migrate = runBundle(entryPoints['host/src/migrate.ts']!, production);
     running.push(migrate);
     expect(await migrate.exited, migrate.output().slice(-3000)).toBe(0);
     expect(migrate.output()).toContain('"schema":"trip"');

@@ -211,7 +211,7 @@ describe.each(layouts)('%s', (layout) => {
       expect(job.spec.template.spec.containers[0].command).toEqual([
         'node',
         '--enable-source-maps',
-        entryPoints['packages/supergraph/src/migrate.ts'],
+        entryPoints['host/src/migrate.ts'],
       ]);
       expect(job.spec.template.spec.restartPolicy).toBe('Never');
     }
@@ -425,9 +425,7 @@ describe('docker-compose.yml and the Dockerfile', () => {
         expect(service.depends_on?.migrate?.condition, name).toBe('service_completed_successfully');
       }
     }
-    expect(compose.services.migrate!.environment!.ENTRY).toBe(
-      entryPoints['packages/supergraph/src/migrate.ts'],
-    );
+    expect(compose.services.migrate!.environment!.ENTRY).toBe(entryPoints['host/src/migrate.ts']);
   });
 
   it('the image builds the bundles and runs them with node, without tsx or dev dependencies', () => {

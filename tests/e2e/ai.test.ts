@@ -5,7 +5,7 @@
  * built-in planner. Chat with an expert runs through the same gateway.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOpenAiEmulator, type OpenAiEmulator } from '../emulators/openai/server.ts';
+import { startOpenAiEmulator, type OpenAiEmulator } from '@traveloure/testing';
 import { seedExperts } from '../../subgraphs/ai/src/db/seed/experts.ts';
 import { startTestSupergraph, type TestSupergraph } from './support.ts';
 

@@ -133,6 +133,7 @@ let subgraph: RunningServer;
 let supergraphSdl: string;
 let subgraphRedis: Redis;
 let manifestDir: string;
+const keyPrefix = 'response-cache-e2e';
 const cleanups: (() => Promise<unknown>)[] = [];
 
 async function startGateway(
@@ -204,7 +205,8 @@ beforeAll(async () => {
   const composed = composeServices([{ name: 'fixture', url: subgraph.url, typeDefs }]);
   if (composed.errors) throw new Error(composed.errors.map((error) => error.message).join('\n'));
   supergraphSdl = composed.supergraphSdl;
-  main = await startGateway('response_cache', {});
+  // A deployment's own prefix: the gateway must listen where the subgraphs' caches announce.
+  main = await startGateway('response_cache', { REDIS_KEY_PREFIX: keyPrefix });
   // The subgraph's own cache, on the Redis the gateway listens to, as trip's caches are.
   subgraphRedis = createRedis(main.redis.url, logger);
   await vi.waitFor(() => expect(subgraphRedis.status).toBe('ready'));
@@ -213,6 +215,7 @@ beforeAll(async () => {
     namespace: 'destinations',
     redis: subgraphRedis,
     logger,
+    keyPrefix: `${keyPrefix}:cache`,
   });
 });
 

@@ -4,7 +4,7 @@
  * the Amadeus emulator through its cache. Real PostgreSQL and a private Redis underneath.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAmadeusEmulator, type AmadeusEmulator } from '../emulators/amadeus/server.ts';
+import { startAmadeusEmulator, type AmadeusEmulator } from '@traveloure/testing';
 import { startTestSupergraph, type TestSupergraph } from './support.ts';
 
 const today = new Date().toISOString().slice(0, 10);

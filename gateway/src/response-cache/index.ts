@@ -21,7 +21,7 @@ export { entityKeyFieldsOf, entityTagsOf } from './entity-tags.ts';
 export { partitionOf } from './http.ts';
 export { ResponseStore } from './store.ts';
 
-type ResponseCacheConfig = Pick<GatewayConfig, keyof typeof responseCacheConfigShape>;
+type ResponseCacheConfig = Pick<GatewayConfig, keyof typeof responseCacheConfigShape | 'REDIS_KEY_PREFIX'>;
 
 const invalidations = counter(
   'gateway_response_cache_invalidated_total',
@@ -58,7 +58,9 @@ export function createGatewayResponseCache(options: {
   });
   const writable = () => !redis || redis.status === 'ready';
   const origin = randomUUID();
-  const ownChannel = invalidationChannel('gateway');
+  // The subgraphs' response caches announce on `<REDIS_KEY_PREFIX>:cache:<subgraph>:invalidate`.
+  const channelPrefix = `${config.REDIS_KEY_PREFIX}:cache`;
+  const ownChannel = invalidationChannel('gateway', channelPrefix);
   let keyFields: ReadonlyMap<string, string> = new Map();
   const subscriptions = new Map<string, () => void>();
 
@@ -125,7 +127,7 @@ export function createGatewayResponseCache(options: {
       } catch (error) {
         logger.warn({ err: error }, 'response cache: entity keys unreadable; tagging by type only');
       }
-      for (const { name } of subgraphsOf(supergraphSdl)) listen(invalidationChannel(name));
+      for (const { name } of subgraphsOf(supergraphSdl)) listen(invalidationChannel(name, channelPrefix));
       forget();
     },
     /** Drops entries holding these entities here and on every other gateway replica. */

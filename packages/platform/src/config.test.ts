@@ -78,3 +78,59 @@ describe('checkConfigs', () => {
     ).not.toThrow();
   });
 });
+
+describe('deprecated settings (env.deprecated)', () => {
+  const renamed = z
+    .object({
+      ...baseConfigShape,
+      WIDGET_FAILURE_PERCENT: env.int(50, 1, 100),
+      WIDGET_FAILURE_RATE: env.deprecated('WIDGET_FAILURE_PERCENT', (rate) =>
+        String(Math.round(Number(rate) * 100)),
+      ),
+      WIDGET_PREFIX: env.deprecated('REDIS_KEY_PREFIX'),
+    })
+    // Extended schemas (a worker's) keep their fields' deprecations.
+    .extend({ EXTRA: env.int(1) });
+
+  const warningsDuring = async (run: () => void) => {
+    const warnings: Error[] = [];
+    const listener = (warning: Error) => warnings.push(warning);
+    process.on('warning', listener);
+    try {
+      run();
+      // process.emitWarning delivers on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', listener);
+    }
+    return warnings;
+  };
+
+  it('read the old name as its successor, converted to its unit, with a DeprecationWarning naming both', async () => {
+    let config: z.infer<typeof renamed> | undefined;
+    const warnings = await warningsDuring(() => {
+      config = loadConfig(renamed, { WIDGET_FAILURE_RATE: '0.3', WIDGET_PREFIX: 'staging' });
+    });
+    expect(config!.WIDGET_FAILURE_PERCENT).toBe(30);
+    expect(config!.REDIS_KEY_PREFIX).toBe('staging');
+    expect(warnings.map((warning) => [warning.name, warning.message])).toEqual([
+      [
+        'DeprecationWarning',
+        'WIDGET_FAILURE_RATE is deprecated: set WIDGET_FAILURE_PERCENT instead (read as WIDGET_FAILURE_PERCENT=30).',
+      ],
+      [
+        'DeprecationWarning',
+        'WIDGET_PREFIX is deprecated: set REDIS_KEY_PREFIX instead (read as REDIS_KEY_PREFIX=staging).',
+      ],
+    ]);
+    // Once per process: a second load (the all-in-one host loads many configs) says nothing more.
+    expect(await warningsDuring(() => loadConfig(renamed, { WIDGET_FAILURE_RATE: '0.3' }))).toEqual([]);
+  });
+
+  it('leave the successor alone when both are set, and validate the converted value under its new name', () => {
+    const config = loadConfig(renamed, { WIDGET_FAILURE_RATE: '0.3', WIDGET_FAILURE_PERCENT: '70' });
+    expect(config.WIDGET_FAILURE_PERCENT).toBe(70);
+    expect(loadConfig(renamed, {}).REDIS_KEY_PREFIX).toBe('traveloure');
+    expect(() => loadConfig(renamed, { WIDGET_FAILURE_RATE: '3' })).toThrow(/WIDGET_FAILURE_PERCENT/);
+  });
+});

@@ -60,6 +60,14 @@ const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** What a deprecated setting's old name is still read as: its successor, in the successor's unit. */
+interface Deprecation {
+  successor: string;
+  convert?: (value: string) => string;
+}
+const deprecations = z.registry<Deprecation>();
+const warnedDeprecations = new Set<string>();
+
 /** Helpers for schemas built from string environment variables. */
 export const env = {
   string: () => z.string().min(1),
@@ -81,7 +89,39 @@ export const env = {
         .map((item) => item.trim())
         .filter(Boolean),
     ),
+  /**
+   * A setting's old name, kept working while deployments move to `successor`: loadConfig reads
+   * it as the successor (through `convert` where the unit changed) when the successor is unset,
+   * and emits a DeprecationWarning naming both. The service reads only the successor.
+   */
+  deprecated: (successor: string, convert?: (value: string) => string) =>
+    z.string().optional().register(deprecations, { successor, convert }),
 };
+
+/**
+ * Hands each deprecated setting that is set to its successor (see env.deprecated). A successor
+ * set as well wins: the old name is then only warned about.
+ */
+function applyDeprecatedSettings(schema: z.ZodType, source: Record<string, string>) {
+  const shape = (schema as { shape?: Record<string, z.ZodType> }).shape;
+  if (!shape) return;
+  for (const [name, field] of Object.entries(shape)) {
+    const deprecation = deprecations.get(field);
+    const value = source[name];
+    if (!deprecation || value === undefined) continue;
+    const { successor, convert } = deprecation;
+    const ignored = source[successor] !== undefined;
+    if (!ignored) source[successor] = convert ? convert(value) : value;
+    if (warnedDeprecations.has(name)) continue;
+    warnedDeprecations.add(name);
+    process.emitWarning(
+      ignored
+        ? `${name} is deprecated and ignored, since ${successor} is set: remove ${name}.`
+        : `${name} is deprecated: set ${successor} instead (read as ${successor}=${source[successor]}).`,
+      { type: 'DeprecationWarning', code: 'TRAVELOURE_DEPRECATED_SETTING' },
+    );
+  }
+}
 
 /** Settings every service shares. */
 export const baseConfigShape = {
@@ -93,6 +133,15 @@ export const baseConfigShape = {
   DATABASE_URL: z.url().optional(),
   DATABASE_READ_URL: z.url().optional(),
   REDIS_URL: z.url().optional(),
+  /**
+   * Prefix of every Redis key and channel a service writes beside its queues (caches, rate
+   * limits, locks, invalidations), the same for every service of one deployment, so that
+   * environments can share a Redis and the gateway hears the subgraphs' cache invalidations.
+   */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]+$/, 'letters, digits and _ : . - only')
+    .default('traveloure'),
   PGLITE_DATA_DIR: z.string().default('.data/pglite'),
   PG_POOL_MAX: env.int(10, 1, 500),
   PG_IDLE_TIMEOUT_MS: env.int(30_000, 0),
@@ -140,7 +189,8 @@ export function loadConfig<S extends z.ZodType>(
   // Empty strings mean "unset" (docker-compose passes `FOO=` for blanks).
   const cleaned = Object.fromEntries(
     Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
-  );
+  ) as Record<string, string>;
+  applyDeprecatedSettings(schema, cleaned);
   const result = schema.safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(

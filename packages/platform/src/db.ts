@@ -360,6 +360,9 @@ export async function createServiceDatabases<DB>(
   return { primary, read };
 }
 
+/** The order migrations run in, by name. */
+export const migrationOrder = (a: string, b: string) => a.localeCompare(b, 'en');
+
 /**
  * Runs a subgraph's migrations inside its own PostgreSQL schema, tracked in a migration table
  * in that schema. Migrations are plain objects imported statically (no directory scanning), so
@@ -421,6 +424,9 @@ async function runMigrations(
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableSchema: schema,
+    // Kysely's own order (localeCompare), pinned to one locale so no machine's settings reorder
+    // the names; docs/architecture.md says how new migrations are named to sort last.
+    nameComparator: migrationOrder,
   });
   if (direction === 'latest') {
     const { error, results } = await migrator.migrateToLatest();

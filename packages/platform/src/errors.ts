@@ -2,7 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { currentRequestContext } from './request-context.ts';
 
-/** The error codes of the API contract (DESIGN.md). Clients branch on these. */
+/** The error codes of the API contract (docs/architecture.md, Error codes). Clients branch on these. */
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',

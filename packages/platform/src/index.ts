@@ -24,3 +24,4 @@ export * from './egress/index.ts';
 export * from './queue/index.ts';
 export * from './events/index.ts';
 export * from './scalars.ts';
+export * from './subgraph-registry.ts';

@@ -43,7 +43,8 @@ export interface ServiceInstance {
  * others in one process (the embedded default and the end-to-end tests).
  */
 export interface ServiceDefinition<C extends BaseConfig = BaseConfig> {
-  name: 'trip' | 'ai' | 'search' | 'notification';
+  /** Its name in schema/supergraph.yaml, where the subgraphs are listed. */
+  name: string;
   /** Its PostgreSQL schema: no service reads another's. */
   schema: string;
   defaultPort: number;

@@ -27,17 +27,19 @@ export const aiConfigSchema = z.object({
   LLM_MAX_ATTEMPTS: env.int(2, 1, 5),
   LLM_MAX_CONCURRENT: env.int(4, 1, 1000),
   LLM_MAX_QUEUE: env.int(16, 0, 10_000),
-  LLM_BREAKER_FAILURE_RATE: z.coerce.number().min(0.01).max(1).default(0.5),
+  /** Breaker: share of failed calls in the window that opens it (percent, as every breaker's). */
+  LLM_BREAKER_FAILURE_PERCENT: env.int(50, 1, 100),
+  /** Deprecated: the same share as a fraction (0.5); read as LLM_BREAKER_FAILURE_PERCENT. */
+  LLM_BREAKER_FAILURE_RATE: env.deprecated('LLM_BREAKER_FAILURE_PERCENT', (rate) =>
+    String(Math.round(Number(rate) * 100)),
+  ),
   LLM_BREAKER_MIN_CALLS: env.int(5, 1),
   LLM_BREAKER_WINDOW_MS: env.int(60_000, 1000),
   LLM_BREAKER_HALF_OPEN_MS: env.int(30_000, 100),
   /** Suggestions are cached by their inputs this long (24 h). */
   SUGGESTION_CACHE_TTL_SECONDS: env.int(86_400, 0),
-  /** Prefix of this service's Redis keys (rate-limit counters, response cache). */
-  AI_KEY_PREFIX: z
-    .string()
-    .regex(/^[\w:.-]+$/)
-    .default('ai'),
+  /** Deprecated: read as REDIS_KEY_PREFIX. */
+  AI_KEY_PREFIX: env.deprecated('REDIS_KEY_PREFIX'),
   /** The assistant answers a traveler when the expert wrote nothing in this many minutes. */
   CHAT_EXPERT_ACTIVE_MINUTES: env.int(15, 0),
 });

@@ -57,7 +57,7 @@ export const aiService: ServiceDefinition<AiConfig> = {
           ? { maxAttempts: config.LLM_MAX_ATTEMPTS, baseDelayMs: 250, maxDelayMs: 2_000 }
           : undefined,
       breaker: {
-        failureRateThreshold: config.LLM_BREAKER_FAILURE_RATE,
+        failureRateThreshold: config.LLM_BREAKER_FAILURE_PERCENT / 100,
         minimumCalls: config.LLM_BREAKER_MIN_CALLS,
         windowMs: config.LLM_BREAKER_WINDOW_MS,
         halfOpenAfterMs: config.LLM_BREAKER_HALF_OPEN_MS,
@@ -79,7 +79,7 @@ export const aiService: ServiceDefinition<AiConfig> = {
       namespace: 'itinerary',
       redis,
       logger,
-      keyPrefix: `${config.AI_KEY_PREFIX}:cache`,
+      keyPrefix: `${config.REDIS_KEY_PREFIX}:cache`,
     });
     logger.info(
       {
@@ -94,7 +94,7 @@ export const aiService: ServiceDefinition<AiConfig> = {
       config,
       llm,
       suggestionCache,
-      generationLimits: generationLimits(typeDefs, { redis, keyPrefix: config.AI_KEY_PREFIX }),
+      generationLimits: generationLimits(typeDefs, { redis, keyPrefix: `${config.REDIS_KEY_PREFIX}:ai` }),
     };
 
     const server = await createSubgraphServer({
@@ -104,7 +104,7 @@ export const aiService: ServiceDefinition<AiConfig> = {
       logger,
       health,
       signingSecret: config.GATEWAY_SIGNING_SECRET,
-      transformSchema: rateLimitTransformer({ redis, keyPrefix: config.AI_KEY_PREFIX }),
+      transformSchema: rateLimitTransformer({ redis, keyPrefix: `${config.REDIS_KEY_PREFIX}:ai` }),
       createContext: ({ identity }) => createContext(deps, identity),
       onShutdown: async () => {
         await tripEventsWorker.close();

@@ -18,11 +18,11 @@ import {
   type TestDatabase,
 } from '@traveloure/platform/testing';
 import type { Role } from '@traveloure/platform';
-import { startOpenAiEmulator, type OpenAiEmulator } from '../../../tests/emulators/openai/server.ts';
+import { startOpenAiEmulator, type OpenAiEmulator } from '@traveloure/testing';
 import type { AiConfig } from './config.ts';
 import { aiService } from './service.ts';
 
-export interface AiHarness {
+export interface SubgraphForTest {
   service: StartedService<AiConfig>;
   llm: OpenAiEmulator;
   database: TestDatabase;
@@ -64,11 +64,11 @@ export interface TripEventPayload {
  * the event queues stay out of the shared Redis), an LLM emulator, and a stand-in `trip.outbox`
  * with its relay, so trip events reach the ai projection through the real pipeline.
  */
-export async function startAiHarness(
+export async function startSubgraphForTest(
   label: string,
   env: Record<string, string> = {},
   options: { clock?: Clock } = {},
-): Promise<AiHarness> {
+): Promise<SubgraphForTest> {
   const database = await createTestDatabase(label);
   const redis = await startPrivateRedis();
   const llm = await startOpenAiEmulator({ apiKey: 'test-llm-key' });

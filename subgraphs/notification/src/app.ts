@@ -81,7 +81,7 @@ export function createNotificationApp(
     redis: runtime.redis,
     logger,
     ttlSeconds: config.INBOX_CACHE_TTL_SECONDS,
-    keyPrefix: config.CACHE_KEY_PREFIX,
+    keyPrefix: `${config.REDIS_KEY_PREFIX}:cache`,
   });
   const egress = createEgressPolicy({
     allowLoopback: config.EGRESS_ALLOW_LOOPBACK,

@@ -44,7 +44,8 @@ export const notificationConfigSchema = z.object({
   /** Reminders go out at this hour (UTC) 3 days and 1 day before a trip starts. */
   REMINDER_HOUR_UTC: env.int(9, 0, 23),
   INBOX_CACHE_TTL_SECONDS: env.int(30, 1, 3_600),
-  CACHE_KEY_PREFIX: z.string().min(1).default('cache'),
+  /** Deprecated: read as REDIS_KEY_PREFIX. */
+  CACHE_KEY_PREFIX: env.deprecated('REDIS_KEY_PREFIX'),
 });
 
 export type NotificationConfig = z.infer<typeof notificationConfigSchema>;

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { freePort } from '@traveloure/platform/testing';
 import type { NotificationDraft } from './db/notifications.repository.ts';
 import { notifyJobId } from './delivery/notifier.ts';
-import { startNotificationHarness, type NotificationHarness } from './test-support.ts';
+import { startSubgraphForTest, type SubgraphForTest } from './test-support.ts';
 
 const workerEntry = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
@@ -15,10 +15,10 @@ const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 // A worker that dies mid-job: BullMQ hands the stalled job to another worker once the dead one's
 // lock expires, and the (user, kind, dedupe key) constraint keeps the inbox entry single.
 describe('a notification worker killed mid-job', () => {
-  let harness: NotificationHarness;
+  let harness: SubgraphForTest;
   let child: ChildProcess | undefined;
   beforeAll(async () => {
-    harness = await startNotificationHarness('notif_crash', {
+    harness = await startSubgraphForTest('notif_crash', {
       relay: false,
       env: { NOTIFICATION_WORKERS: 'false', QUEUE_LOCK_MS: '1000', QUEUE_STALLED_INTERVAL_MS: '300' },
     });

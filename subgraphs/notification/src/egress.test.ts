@@ -1,18 +1,18 @@
 import type { LookupAddress } from 'node:dns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebhookEmulator, type WebhookEmulator } from '../../../tests/emulators/webhook/server.ts';
-import { inboxOf, startNotificationHarness, type NotificationHarness } from './test-support.ts';
+import { startWebhookEmulator, type WebhookEmulator } from '@traveloure/testing';
+import { inboxOf, startSubgraphForTest, type SubgraphForTest } from './test-support.ts';
 
 // No EGRESS_ALLOW_LOOPBACK here: the defaults, as in production, must keep webhooks off every
 // internal address, both when the URL is saved and when a delivery connects.
 describe('webhook egress policy (defaults)', () => {
-  let harness: NotificationHarness;
+  let harness: SubgraphForTest;
   let webhook: WebhookEmulator;
   const resolved: string[] = [];
 
   beforeAll(async () => {
     webhook = await startWebhookEmulator();
-    harness = await startNotificationHarness('notif_egress', {
+    harness = await startSubgraphForTest('notif_egress', {
       redisUrl: null,
       // A public-looking name that resolves to loopback (DNS rebinding, or simply a hostile
       // record): the save-time check cannot see it, the connection must.
@@ -28,14 +28,14 @@ describe('webhook egress policy (defaults)', () => {
   });
 
   const setWebhook = (userId: string, url: string) =>
-    harness.gql(
+    harness.graphql(
       `mutation($url: String) { updateNotificationPreferences(input: { webhookUrl: $url }) { preferences { webhookUrl } userErrors { field message code } } }`,
       { url },
       { id: userId },
     );
   const savedUrl = async (userId: string) =>
     (
-      await harness.gql(
+      await harness.graphql(
         `query($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { notificationPreferences { webhookUrl } } } }`,
         { id: userId },
         { id: userId },

@@ -7,20 +7,20 @@ import {
   DAY_MS,
   inboxOf,
   isoDay,
-  startNotificationHarness,
+  startSubgraphForTest,
   tripCreated,
-  type NotificationHarness,
+  type SubgraphForTest,
 } from './test-support.ts';
 
 // The inbox as clients page through it, the response cache in front of it, and emergency
 // broadcasts that page through the travelers in batches (BROADCAST_BATCH_SIZE=2 here).
 describe('inbox paging, inbox cache and batched broadcasts', () => {
-  let harness: NotificationHarness;
+  let harness: SubgraphForTest;
   const clock = createManualClock('2026-06-10T12:00:00Z');
   const today = clock.now();
 
   beforeAll(async () => {
-    harness = await startNotificationHarness('notif_inbox', { clock, env: { BROADCAST_BATCH_SIZE: '2' } });
+    harness = await startSubgraphForTest('notif_inbox', { clock, env: { BROADCAST_BATCH_SIZE: '2' } });
   });
   afterAll(async () => {
     await harness?.close();
@@ -46,7 +46,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
   };
   const pageOf = async (userId: string, variables: Record<string, unknown>) => {
-    const result = await harness.gql<{ _entities: { notifications: Page }[] }>(
+    const result = await harness.graphql<{ _entities: { notifications: Page }[] }>(
       page,
       { id: userId, ...variables },
       { id: userId },
@@ -86,7 +86,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
       // A well-formed instant PostgreSQL has no day for (there is no year 0).
       encodeCursor(['0000-01-01T00:00:00.000Z', '6d1f5a52-5a43-4c55-9d8b-0c1a36f0a4d1']),
     ]) {
-      const result = await harness.gql(page, { id: 'pia', first: 2, after: forged }, { id: 'pia' });
+      const result = await harness.graphql(page, { id: 'pia', first: 2, after: forged }, { id: 'pia' });
       expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['after'] });
       expect(JSON.stringify(result)).not.toMatch(/stack|timestamp with time zone/);
     }
@@ -94,7 +94,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
 
   it('resolves a Notification reference whose id cannot exist to null, like a missing one', async () => {
     const own = (await inboxOf(harness, 'pia')).entries[0]!;
-    const result = await harness.gql<{ _entities: ({ id: string } | null)[] }>(
+    const result = await harness.graphql<{ _entities: ({ id: string } | null)[] }>(
       `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Notification { id } } }`,
       {
         representations: [
@@ -123,15 +123,15 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     expect((await pageOf('pia', { first: 20 })).totalCount).toBe(7);
 
     const markAll = `mutation { markAllNotificationsRead { count userErrors { code } } }`;
-    const marked = await harness.gql(markAll, {}, { id: 'pia' });
+    const marked = await harness.graphql(markAll, {}, { id: 'pia' });
     expect(marked.data.markAllNotificationsRead).toEqual({ count: 7, userErrors: [] });
     expect(await unread()).toBe(0);
     expect((await pageOf('pia', { first: 20, unreadOnly: true })).edges).toEqual([]);
-    expect((await harness.gql(markAll, {}, { id: 'pia' })).data.markAllNotificationsRead.count).toBe(0);
+    expect((await harness.graphql(markAll, {}, { id: 'pia' })).data.markAllNotificationsRead.count).toBe(0);
     // Another user's inbox is untouched by pia's mark-all.
     await harness.app.notifier.notify(system('quin', 'q1'));
     await harness.until(async () => (await inboxOf(harness, 'quin')).unread === 1, "quin's entry");
-    await harness.gql(markAll, {}, { id: 'pia' });
+    await harness.graphql(markAll, {}, { id: 'pia' });
     expect((await inboxOf(harness, 'quin')).unread).toBe(1);
   });
 
@@ -169,7 +169,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
       return rows[0]!.n === 10 && tombstone[0]?.deleted === true;
     }, 'the trip projection');
 
-    const sent = await harness.gql(
+    const sent = await harness.graphql(
       `mutation { broadcastEmergencyAlert(input: { destinationCode: "cai", severity: CRITICAL, title: "Sandstorm", body: "Stay indoors." }) { recipients userErrors { code } } }`,
       {},
       { id: 'root', roles: ['ADMIN'] },

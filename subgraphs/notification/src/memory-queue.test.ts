@@ -1,26 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createManualClock } from '@traveloure/platform';
-import { startSmtpEmulator, type SmtpEmulator } from '../../../tests/emulators/smtp/server.ts';
-import {
-  startWebhookEmulator,
-  webhookEmulatorEnv,
-  type WebhookEmulator,
-} from '../../../tests/emulators/webhook/server.ts';
+import { startSmtpEmulator, type SmtpEmulator } from '@traveloure/testing';
+import { startWebhookEmulator, webhookEmulatorEnv, type WebhookEmulator } from '@traveloure/testing';
 import { reminderJobId } from './delivery/reminders.ts';
 import {
   DAY_MS,
   inboxOf,
   isoDay,
-  startNotificationHarness,
+  startSubgraphForTest,
   tripCreated,
-  type NotificationHarness,
+  type SubgraphForTest,
 } from './test-support.ts';
 
 // Without Redis the queues are in process (the embedded default) and must retry and dead-letter
 // exactly as BullMQ does: the same pipeline, on PostgreSQL, with no REDIS_URL at all.
 describe('delivery on the in-process queue (no Redis)', () => {
-  let harness: NotificationHarness;
+  let harness: SubgraphForTest;
   let smtp: SmtpEmulator;
   let webhook: WebhookEmulator;
   const clock = createManualClock('2026-06-10T12:00:00Z');
@@ -28,7 +24,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
   beforeAll(async () => {
     smtp = await startSmtpEmulator();
     webhook = await startWebhookEmulator();
-    harness = await startNotificationHarness('notif_memq', {
+    harness = await startSubgraphForTest('notif_memq', {
       clock,
       redisUrl: null,
       env: { SMTP_URL: smtp.url, ...webhookEmulatorEnv },
@@ -84,7 +80,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
   });
 
   it('retries a webhook answering 503, and gives up at once on a 410 the receiver will not change its mind about', async () => {
-    const setWebhook = await harness.gql(
+    const setWebhook = await harness.graphql(
       `mutation($url: String) { updateNotificationPreferences(input: { webhookUrl: $url, emailEnabled: false }) { preferences { webhookSigningSecret } userErrors { code } } }`,
       { url: webhook.url },
       { id: 'wes' },
@@ -129,7 +125,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
     await tripIn2Days('xan');
     await emailOf('xan', 'SENT');
     const sentBefore = smtp.messages.length;
-    const quiet = await harness.gql(
+    const quiet = await harness.graphql(
       `mutation { updateNotificationPreferences(input: { quietHours: { start: "11:00", end: "13:00", timeZone: "UTC" } }) { userErrors { code } } }`,
       {},
       { id: 'xan' },
@@ -152,7 +148,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
     expect(job?.state).toBe('delayed');
     expect(job!.dueAt! - Date.now()).toBeGreaterThan(50 * 60_000);
 
-    await harness.gql(
+    await harness.graphql(
       `mutation { updateNotificationPreferences(input: { emailEnabled: false }) { userErrors { code } } }`,
       {},
       { id: 'xan' },

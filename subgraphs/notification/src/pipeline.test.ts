@@ -1,24 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createManualClock } from '@traveloure/platform';
-import { startSmtpEmulator, type SmtpEmulator } from '../../../tests/emulators/smtp/server.ts';
-import {
-  startWebhookEmulator,
-  webhookEmulatorEnv,
-  type WebhookEmulator,
-} from '../../../tests/emulators/webhook/server.ts';
+import { startSmtpEmulator, type SmtpEmulator } from '@traveloure/testing';
+import { startWebhookEmulator, webhookEmulatorEnv, type WebhookEmulator } from '@traveloure/testing';
 import { reminderJobId } from './delivery/reminders.ts';
-import {
-  DAY_MS,
-  inboxOf,
-  isoDay,
-  startNotificationHarness,
-  type NotificationHarness,
-} from './test-support.ts';
+import { DAY_MS, inboxOf, isoDay, startSubgraphForTest, type SubgraphForTest } from './test-support.ts';
 
 // Events in through the outbox relay, deliveries out through real SMTP and HTTP on loopback.
 describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
-  let harness: NotificationHarness;
+  let harness: SubgraphForTest;
   let smtp: SmtpEmulator;
   let webhook: WebhookEmulator;
   const clock = createManualClock('2026-06-10T12:00:00Z');
@@ -27,7 +17,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
   beforeAll(async () => {
     smtp = await startSmtpEmulator();
     webhook = await startWebhookEmulator();
-    harness = await startNotificationHarness('notif_pipeline', {
+    harness = await startSubgraphForTest('notif_pipeline', {
       clock,
       env: { SMTP_URL: smtp.url, ...webhookEmulatorEnv },
     });
@@ -167,7 +157,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     } finally {
       smtp.setFailure(undefined);
     }
-    const stats = await harness.gql(
+    const stats = await harness.graphql(
       `{ notificationStats(days: 1) { channel sent failed dead } }`,
       {},
       { id: 'ana', roles: ['ANALYST'] },
@@ -177,14 +167,14 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     );
     expect(emailStats).toMatchObject({ failed: 4, dead: 1 });
     expect(emailStats.sent).toBeGreaterThanOrEqual(1);
-    const refused = await harness.gql(`{ notificationStats { channel } }`, {}, { id: 'dave' });
+    const refused = await harness.graphql(`{ notificationStats { channel } }`, {}, { id: 'dave' });
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('signs webhook calls with HMAC-SHA256 over timestamp and body; quiet hours hold back all but CRITICAL', async () => {
     await addTraveler('erin', null);
     await addTrip('trip-e', 'erin', 'TYO', 4);
-    const refused = await harness.gql(
+    const refused = await harness.graphql(
       `mutation { updateNotificationPreferences(input: { webhookUrl: "http://hooks.example.com/x" }) { preferences { webhookUrl } userErrors { field code } } }`,
       {},
       { id: 'erin' },
@@ -193,7 +183,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
       preferences: null,
       userErrors: [{ field: ['input', 'webhookUrl'], code: 'INVALID_WEBHOOK_URL' }],
     });
-    const updated = await harness.gql(
+    const updated = await harness.graphql(
       `mutation($url: String) { updateNotificationPreferences(input: { webhookUrl: $url }) { preferences { webhookUrl webhookSigningSecret } userErrors { code } } }`,
       { url: webhook.url },
       { id: 'erin' },
@@ -215,7 +205,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     });
 
     // Quiet hours around the (injected) current time: an INFO alert waits, a CRITICAL one goes.
-    const quiet = await harness.gql(
+    const quiet = await harness.graphql(
       `mutation { updateNotificationPreferences(input: { quietHours: { start: "11:00", end: "13:00", timeZone: "UTC" } }) { preferences { quietHours { start end timeZone } } } }`,
       {},
       { id: 'erin' },
@@ -226,7 +216,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
       timeZone: 'UTC',
     });
     for (const severity of ['INFO', 'CRITICAL']) {
-      const result = await harness.gql(
+      const result = await harness.graphql(
         `mutation($s: Severity!) { broadcastEmergencyAlert(input: { destinationCode: "TYO", severity: $s, title: "Typhoon (${severity})", body: "Stay indoors." }) { recipients userErrors { code } } }`,
         { s: severity },
         { id: 'root', roles: ['ADMIN'] },
@@ -244,7 +234,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
   it('lets only the owner mark a notification read, through a cache invalidated on change', async () => {
     const inbox = await inboxOf(harness, 'alice');
     const target = inbox.entries[0]!;
-    const stranger = await harness.gql(
+    const stranger = await harness.graphql(
       `mutation($id: ID!) { markNotificationRead(id: $id) { notification { id } userErrors { code } } }`,
       { id: target.id },
       { id: 'mallory' },
@@ -254,13 +244,13 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
       userErrors: [{ code: 'NOT_FOUND' }],
     });
     expect((await inboxOf(harness, 'alice')).unread).toBe(1);
-    const peek = await harness.gql(
+    const peek = await harness.graphql(
       `query($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { unreadNotificationCount } } }`,
       { id: 'alice' },
       { id: 'mallory' },
     );
     expect(peek.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const own = await harness.gql(
+    const own = await harness.graphql(
       `mutation($id: ID!) { markNotificationRead(id: $id) { notification { id readAt } userErrors { code } } }`,
       { id: target.id },
       { id: 'alice' },
@@ -328,13 +318,13 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
       );
       return rows[0]!.n === 3;
     }, 'the trip projection');
-    const forbidden = await harness.gql(
+    const forbidden = await harness.graphql(
       `mutation { broadcastEmergencyAlert(input: { destinationCode: "BKK", severity: WARNING, title: "Floods", body: "Avoid the river." }) { recipients } }`,
       {},
       { id: 'fay' },
     );
     expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const invalid = await harness.gql(
+    const invalid = await harness.graphql(
       `mutation { broadcastEmergencyAlert(input: { destinationCode: "B1", severity: WARNING, title: "", body: "x" }) { recipients userErrors { field } } }`,
       {},
       { id: 'root', roles: ['ADMIN'] },
@@ -342,7 +332,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     expect(
       invalid.data.broadcastEmergencyAlert.userErrors.map((e: { field: string[] }) => e.field.join('.')),
     ).toEqual(['input.destinationCode', 'input.title']);
-    const sent = await harness.gql(
+    const sent = await harness.graphql(
       `mutation { broadcastEmergencyAlert(input: { destinationCode: "BKK", severity: WARNING, title: "Floods", body: "Avoid the river." }) { recipients userErrors { code } } }`,
       {},
       { id: 'root', roles: ['ADMIN'] },

@@ -3,22 +3,22 @@ import { sql } from 'kysely';
 import { Redis } from 'ioredis';
 import { createManualClock } from '@traveloure/platform';
 import { startPrivateRedis, type PrivateRedis } from '@traveloure/platform/testing';
-import { startWebhookEmulator, webhookEmulatorEnv } from '../../../tests/emulators/webhook/server.ts';
-import { inboxOf, startNotificationHarness, tripCreated, type NotificationHarness } from './test-support.ts';
+import { startWebhookEmulator, webhookEmulatorEnv } from '@traveloure/testing';
+import { inboxOf, startSubgraphForTest, tripCreated, type SubgraphForTest } from './test-support.ts';
 
 // Redis loses every queued event before a worker took it: the trip outbox still holds the rows
 // (unacknowledged), the relay publishes them again and the traveler gets the reminder, once.
 describe('notification delivery on a private redis-server: Redis flushed, push backoff', () => {
   let redisServer: PrivateRedis;
   let redis: Redis;
-  let harness: NotificationHarness;
+  let harness: SubgraphForTest;
   const clock = createManualClock('2026-06-10T12:00:00Z');
   const ackTimeoutMs = 2_000;
 
   beforeAll(async () => {
     redisServer = await startPrivateRedis();
     redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
-    harness = await startNotificationHarness('notif_replay', {
+    harness = await startSubgraphForTest('notif_replay', {
       clock,
       redisUrl: redisServer.url,
       // Nobody consumes until the flush: the events wait in Redis.
@@ -99,7 +99,7 @@ describe('notification delivery on a private redis-server: Redis flushed, push b
     const webhook = await startWebhookEmulator();
     const workers = harness.app.startWorkers();
     try {
-      const set = await harness.gql(
+      const set = await harness.graphql(
         `mutation($url: String) { updateNotificationPreferences(input: { webhookUrl: $url }) { userErrors { code } } }`,
         { url: webhook.url },
         { id: 'sid' },

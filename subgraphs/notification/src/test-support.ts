@@ -28,14 +28,14 @@ import type { NotificationApp } from './app.ts';
 import type { NotificationConfig } from './config.ts';
 import { defineNotificationService } from './service.ts';
 
-export interface NotificationHarness {
+export interface SubgraphForTest {
   service: StartedService<NotificationConfig>;
   app: NotificationApp;
   database: TestDatabase;
   db: Kysely<any>;
   env: Record<string, string>;
   relay: ReturnType<typeof startOutboxRelay>;
-  gql<T = any>(
+  graphql<T = any>(
     query: string,
     variables?: Record<string, unknown>,
     user?: { id: string; roles?: Role[] },
@@ -47,7 +47,7 @@ export interface NotificationHarness {
   close(): Promise<void>;
 }
 
-export async function startNotificationHarness(
+export async function startSubgraphForTest(
   label: string,
   options: {
     env?: Record<string, string>;
@@ -57,7 +57,7 @@ export async function startNotificationHarness(
     /** DNS for webhook hosts (the egress policy's resolver). */
     egressResolver?: EgressResolver;
   } = {},
-): Promise<NotificationHarness> {
+): Promise<SubgraphForTest> {
   const database = await createTestDatabase(label);
   const prefix = `test-${label}-${randomBytes(4).toString('hex')}`;
   const redisUrl = options.redisUrl === null ? undefined : (options.redisUrl ?? testRedisUrl);
@@ -68,7 +68,7 @@ export async function startNotificationHarness(
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     GATEWAY_SIGNING_SECRET: testSigningSecret,
     QUEUE_PREFIX: prefix,
-    CACHE_KEY_PREFIX: `${prefix}-cache`,
+    REDIS_KEY_PREFIX: `${prefix}-keys`,
     QUEUE_BACKOFF_MS: '50',
     PUSH_BACKOFF_MS: '50',
     OUTBOX_POLL_MS: '50',
@@ -114,7 +114,7 @@ export async function startNotificationHarness(
     db,
     env,
     relay,
-    async gql(query, variables, user) {
+    async graphql(query, variables, user) {
       return (await postSigned<never>('notification', service.url, query, variables, user)).body;
     },
     emit: (eventType, payload) =>
@@ -166,8 +166,8 @@ export interface InboxEntry {
   deliveries: { channel: string; status: string; attempts: number; lastError: string | null }[];
 }
 
-export async function inboxOf(harness: NotificationHarness, userId: string, unreadOnly = false) {
-  const result = await harness.gql<{
+export async function inboxOf(harness: SubgraphForTest, userId: string, unreadOnly = false) {
+  const result = await harness.graphql<{
     _entities: {
       unreadNotificationCount: number;
       notifications: { totalCount: number; edges: { node: InboxEntry }[] };

@@ -50,11 +50,8 @@ export const searchConfigSchema = z
     SEARCH_HOTEL_LIST_TTL_SECONDS: env.int(86_400, 1),
     SEARCH_L1_TTL_MS: env.int(5_000, 0),
     SEARCH_L1_MAX_ENTRIES: env.int(2_000, 1),
-    /** Prefix of every Redis key this service writes (cache, throttle, locks): lets environments share a Redis. */
-    SEARCH_REDIS_PREFIX: z
-      .string()
-      .regex(/^[\w:.-]+$/)
-      .default('traveloure'),
+    /** Deprecated: read as REDIS_KEY_PREFIX. */
+    SEARCH_REDIS_PREFIX: env.deprecated('REDIS_KEY_PREFIX'),
     /** Cache warming: how often (0 turns it off), how many searches per run, looking back how many days. */
     SEARCH_WARM_INTERVAL_MS: env.int(240_000, 0),
     SEARCH_WARM_TOP: env.int(10, 1, 100),

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flightQuery, hotelQuery, startSearchUnderTest, type SearchUnderTest } from './test-support.ts';
+import { flightQuery, hotelQuery, startSubgraphForTest, type SubgraphForTest } from './test-support.ts';
 import { createDemoProvider } from './providers/demo.ts';
 import { addDays, todayUtc, validateFlightSearch } from './validation.ts';
 
-let search: SearchUnderTest;
+let search: SubgraphForTest;
 const inDays = (days: number) => addDays(todayUtc(), days);
 
 beforeAll(async () => {
   // No Amadeus credentials and no Redis: the embedded default's provider and L1-only cache.
-  search = await startSearchUnderTest('demo', {});
+  search = await startSubgraphForTest('demo', {});
 });
 
 afterAll(async () => {

@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateRedis, type PrivateRedis } from '@traveloure/platform/testing';
-import { startAmadeusEmulator, type AmadeusEmulator } from '../../../tests/emulators/amadeus/server.ts';
-import { flightQuery, hotelQuery, startSearchUnderTest, type SearchUnderTest } from './test-support.ts';
+import { startAmadeusEmulator, type AmadeusEmulator } from '@traveloure/testing';
+import { flightQuery, hotelQuery, startSubgraphForTest, type SubgraphForTest } from './test-support.ts';
 import { addDays, todayUtc } from './validation.ts';
 
 let emulator: AmadeusEmulator;
 let redis: PrivateRedis;
-let search: SearchUnderTest;
+let search: SubgraphForTest;
 const inDays = (days: number) => addDays(todayUtc(), days);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   emulator = await startAmadeusEmulator();
   redis = await startPrivateRedis();
-  search = await startSearchUnderTest('redis_outage', {
+  search = await startSubgraphForTest('redis_outage', {
     REDIS_URL: redis.url,
     AMADEUS_CLIENT_ID: emulator.clientId,
     AMADEUS_CLIENT_SECRET: emulator.clientSecret,

@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '@traveloure/platform/test
 import type { Database, NewSearchLogRow } from './db/database.ts';
 import { migrations } from './db/migrations/index.ts';
 import { createSearchLogWriter } from './search-log-writer.ts';
-import { startSearchUnderTest, flightQuery } from './test-support.ts';
+import { startSubgraphForTest, flightQuery } from './test-support.ts';
 import { addDays, todayUtc } from './validation.ts';
 
 const logger = createLogger('search-log-test', { level: 'silent' });
@@ -130,7 +130,7 @@ describe('search log write-behind', () => {
 
 describe('served searches', () => {
   it('are logged behind the answer, and the service drains its log when it stops', async () => {
-    const search = await startSearchUnderTest('log_drain', { SEARCH_LOG_FLUSH_MS: '60000' }, testDatabase);
+    const search = await startSubgraphForTest('log_drain', { SEARCH_LOG_FLUSH_MS: '60000' }, testDatabase);
     const input = { origin: 'PAR', destination: 'LIS', departureDate: addDays(todayUtc(), 60) };
     for (let i = 0; i < 3; i++) {
       const response = await search.graphql(flightQuery, { input }, { id: 'traveler-drain' });

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testRedisUrl } from '@traveloure/platform/testing';
-import { startAmadeusEmulator, type AmadeusEmulator } from '../../../tests/emulators/amadeus/server.ts';
-import { flightQuery, hotelQuery, startSearchUnderTest, type SearchUnderTest } from './test-support.ts';
+import { startAmadeusEmulator, type AmadeusEmulator } from '@traveloure/testing';
+import { flightQuery, hotelQuery, startSubgraphForTest, type SubgraphForTest } from './test-support.ts';
 import { addDays, todayUtc } from './validation.ts';
 
 let emulator: AmadeusEmulator;
-let search: SearchUnderTest;
+let search: SubgraphForTest;
 const inDays = (days: number) => addDays(todayUtc(), days);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   emulator = await startAmadeusEmulator();
-  search = await startSearchUnderTest('http', {
+  search = await startSubgraphForTest('http', {
     REDIS_URL: testRedisUrl,
     AMADEUS_CLIENT_ID: emulator.clientId,
     AMADEUS_CLIENT_SECRET: emulator.clientSecret,
@@ -336,7 +336,7 @@ describe('operations', () => {
 describe('stale results', () => {
   /** Another search service on the same database whose results are fresh for one second only. */
   const startShortLived = (label: string, env: Record<string, string>) =>
-    startSearchUnderTest(
+    startSubgraphForTest(
       label,
       {
         REDIS_URL: testRedisUrl,

@@ -59,7 +59,7 @@ export function createProvider(runtime: ServiceRuntime<SearchConfig>): {
   const throttle = createAmadeusThrottle({
     tps: config.AMADEUS_TPS,
     redis,
-    keyPrefix: `${config.SEARCH_REDIS_PREFIX}:search:amadeus-tps`,
+    keyPrefix: `${config.REDIS_KEY_PREFIX}:search:amadeus-tps`,
     maxQueueSize: config.AMADEUS_MAX_QUEUE * 4,
   });
   const client = createAmadeusClient({
@@ -75,7 +75,7 @@ export function createProvider(runtime: ServiceRuntime<SearchConfig>): {
   const hotelLists = createResponseCache({
     service: 'search',
     namespace: 'amadeus-hotel-list',
-    keyPrefix: `${config.SEARCH_REDIS_PREFIX}:cache`,
+    keyPrefix: `${config.REDIS_KEY_PREFIX}:cache`,
     redis,
     logger,
     l1TtlMs: 60 * 60_000,
@@ -102,7 +102,7 @@ export const searchService: ServiceDefinition<SearchConfig> = {
     const { config, logger, redis } = runtime;
     const cacheOptions = {
       service: 'search',
-      keyPrefix: `${config.SEARCH_REDIS_PREFIX}:cache`,
+      keyPrefix: `${config.REDIS_KEY_PREFIX}:cache`,
       redis,
       logger,
       l1TtlMs: config.SEARCH_L1_TTL_MS,
@@ -131,7 +131,7 @@ export const searchService: ServiceDefinition<SearchConfig> = {
       search,
       logger,
       redis,
-      lockKey: `${config.SEARCH_REDIS_PREFIX}:search:cache-warming:lock`,
+      lockKey: `${config.REDIS_KEY_PREFIX}:search:cache-warming:lock`,
       intervalMs: config.SEARCH_WARM_INTERVAL_MS,
       top: config.SEARCH_WARM_TOP,
       lookbackDays: config.SEARCH_WARM_LOOKBACK_DAYS,

@@ -10,7 +10,7 @@ import {
 import type { SearchConfig } from './config.ts';
 import { searchService } from './service.ts';
 
-export interface SearchUnderTest {
+export interface SubgraphForTest {
   service: StartedService<SearchConfig>;
   database: TestDatabase;
   url: string;
@@ -25,11 +25,11 @@ export interface SearchUnderTest {
   close(): Promise<void>;
 }
 
-export async function startSearchUnderTest(
+export async function startSubgraphForTest(
   label: string,
   env: Record<string, string>,
   database?: TestDatabase,
-): Promise<SearchUnderTest> {
+): Promise<SubgraphForTest> {
   const ownDatabase = !database;
   const db = database ?? (await createTestDatabase(`search_${label}`));
   const service = await startService(searchService, {
@@ -37,7 +37,7 @@ export async function startSearchUnderTest(
       NODE_ENV: 'test',
       DATABASE_URL: db.url,
       GATEWAY_SIGNING_SECRET: testSigningSecret,
-      SEARCH_REDIS_PREFIX: `test-search-${randomUUID()}`,
+      REDIS_KEY_PREFIX: `test-search-${randomUUID()}`,
       SEARCH_WARM_INTERVAL_MS: '0',
       PG_POOL_MAX: '5',
       ...env,

@@ -17,7 +17,7 @@ import {
   testRedisUrl,
   type TestDatabase,
 } from '@traveloure/platform/testing';
-import { startAmadeusEmulator, type AmadeusEmulator } from '../../../tests/emulators/amadeus/server.ts';
+import { startAmadeusEmulator, type AmadeusEmulator } from '@traveloure/testing';
 import { createAmadeusClient } from './amadeus/client.ts';
 import type { Database } from './db/database.ts';
 import { migrations } from './db/migrations/index.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTripForTest, type TestUser } from './test-support.ts';
+import { startSubgraphForTest, type TestUser } from './test-support.ts';
 import { addDays } from './validation.ts';
 
 const alice: TestUser = { id: 'cache-alice', name: 'Alice', region: 'EU_WEST' };
@@ -11,14 +11,14 @@ const end = addDays(start, 3);
 const READ = `query ($id: ID!) { trip(id: $id) { title destination { name } items { title } } }`;
 
 describe('trip read cache', () => {
-  let trip: Awaited<ReturnType<typeof startTripForTest>>;
+  let trip: Awaited<ReturnType<typeof startSubgraphForTest>>;
   let tripId: string;
   const reads = () =>
     trip.statements.filter((sqlText) => /from "trip"\."(trips|itinerary_items|destinations)"/.test(sqlText))
       .length;
 
   beforeAll(async () => {
-    trip = await startTripForTest('trip_cache');
+    trip = await startSubgraphForTest('trip_cache');
     const created = await trip.graphql(
       alice,
       `mutation ($input: CreateTripInput!) { createTrip(input: $input) { trip { id } userErrors { code } } }`,

@@ -29,9 +29,15 @@ export const tripCacheTtl = {
 export const tripTag = (tripId: string) => `trip:${tripId}`;
 export const userTag = (userId: string) => `user:${userId}`;
 
-export function createTripCaches(options: { redis?: Redis; logger: Logger }): TripCaches {
+export function createTripCaches(options: { redis?: Redis; logger: Logger; keyPrefix: string }): TripCaches {
   const make = (namespace: string) =>
-    createDataCache({ service: 'trip', namespace, redis: options.redis, logger: options.logger });
+    createDataCache({
+      service: 'trip',
+      namespace,
+      redis: options.redis,
+      logger: options.logger,
+      keyPrefix: options.keyPrefix,
+    });
   const destinations = make('destinations');
   const trips = make('trips');
   const items = make('itinerary-items');

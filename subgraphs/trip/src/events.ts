@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { writeOutboxEvent } from '@traveloure/platform';
 import type { TripRow } from './db/database.ts';
 
-/** Event names and payloads of the shared contract (DESIGN.md, consumed by notification and ai). */
+/** Event names and payloads of the shared contract (docs/trip.md, Events; consumed by notification and ai). */
 export type TripEventType = 'trip.created' | 'trip.updated' | 'trip.deleted';
 
 export function tripEventPayload(trip: TripRow) {

@@ -54,7 +54,11 @@ export const tripService: ServiceDefinition<TripConfig> = {
       timer.unref();
     }
 
-    const caches = createTripCaches({ redis: runtime.redis, logger });
+    const caches = createTripCaches({
+      redis: runtime.redis,
+      logger,
+      keyPrefix: `${runtime.config.REDIS_KEY_PREFIX}:cache`,
+    });
     const provisioned = recentlyProvisioned();
     const sources = createLoaderSources(db, caches);
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTripForTest, type TestUser } from './test-support.ts';
+import { startSubgraphForTest, type TestUser } from './test-support.ts';
 import { insertTrip } from './db/trips.repository.ts';
 import { insertItem } from './db/items.repository.ts';
 import { upsertDestinations } from './db/destinations.repository.ts';
@@ -14,9 +14,9 @@ const traveler: TestUser = { id: 'user-counted', name: 'Counted', region: 'EU_WE
  * the number of trips. Counted through the real HTTP path with the service's onQuery hook.
  */
 describe('statement count', () => {
-  let trip: Awaited<ReturnType<typeof startTripForTest>>;
+  let trip: Awaited<ReturnType<typeof startSubgraphForTest>>;
   beforeAll(async () => {
-    trip = await startTripForTest('trip_statements', { seed: false });
+    trip = await startSubgraphForTest('trip_statements', { seed: false });
     // Seeding off keeps demo trips out; destinations are still needed.
     await upsertDestinations(trip.db, seedDestinations);
     await trip.graphql(traveler, '{ me { id } }');

@@ -34,7 +34,7 @@ export interface GraphQLResponse<T = any> {
   body: { data?: T; errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[] };
 }
 
-export async function startTripForTest(label: string, options: { seed?: boolean } = {}) {
+export async function startSubgraphForTest(label: string, options: { seed?: boolean } = {}) {
   const database = await createTestDatabase(label);
   const statements: string[] = [];
   /** Every statement with the id of the request it served (none for background work). */
@@ -89,6 +89,8 @@ export async function startTripForTest(label: string, options: { seed?: boolean 
     },
   };
 }
+
+export type SubgraphForTest = Awaited<ReturnType<typeof startSubgraphForTest>>;
 
 /** A fresh database with the trip schema migrated, for repository tests. */
 export async function migratedTestDatabase(label: string, onQuery?: (sqlText: string) => void) {

@@ -3,8 +3,8 @@
  * from the load generator's: the Amadeus emulator (search) and the OpenAI-compatible LLM
  * emulator (ai), on loopback. Prints their addresses as one JSON line.
  */
-import { startAmadeusEmulator } from '../../emulators/amadeus/server.ts';
-import { startOpenAiEmulator } from '../../emulators/openai/server.ts';
+import { startAmadeusEmulator } from '@traveloure/testing';
+import { startOpenAiEmulator } from '@traveloure/testing';
 
 export const llmApiKey = 'bench-llm-key';
 const amadeus = await startAmadeusEmulator();

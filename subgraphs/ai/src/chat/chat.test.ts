@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { encodeCursor } from '@traveloure/platform';
-import { startAiHarness, tripCreated, type AiHarness } from '../test-support.ts';
+import { startSubgraphForTest, tripCreated, type SubgraphForTest } from '../test-support.ts';
 import { seedExperts } from '../db/seed/experts.ts';
 import { ASSISTANT_FALLBACK, ASSISTANT_NAME } from './chat.service.ts';
 
@@ -86,11 +86,11 @@ const read = /* GraphQL */ `
 
 const camille = seedExperts[0]!;
 const camilleUser = { id: camille.user_id!, roles: ['EXPERT' as const], name: camille.name };
-let harness: AiHarness;
+let harness: SubgraphForTest;
 let db: pg.Client;
 
 beforeAll(async () => {
-  harness = await startAiHarness('ai_chat');
+  harness = await startSubgraphForTest('ai_chat');
   db = new pg.Client({ connectionString: harness.database.url });
   await db.connect();
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { signedHeaders } from '@traveloure/platform/testing';
-import { startAiHarness, type AiHarness } from '../test-support.ts';
+import { startSubgraphForTest, type SubgraphForTest } from '../test-support.ts';
 import { llmItinerarySchema } from '../llm/itinerary-schema.ts';
 import { seedExperts } from '../db/seed/experts.ts';
 import { ASSISTANT_FALLBACK } from '../chat/chat.service.ts';
@@ -62,7 +62,7 @@ const tripSuggestion = /* GraphQL */ `
   }
 `;
 
-let harness: AiHarness;
+let harness: SubgraphForTest;
 let counter = 0;
 /** A different trip each time, so the 24-hour cache does not answer for another test. */
 const input = (overrides: Record<string, unknown> = {}) => {
@@ -84,7 +84,7 @@ beforeAll(async () => {
   // The breaker would open after a few of the failures below; its own test is further down.
   // The deadline leaves room for the wrapper's retry after a 1 s attempt timeout; the deadline's
   // own tests are further down too.
-  harness = await startAiHarness('ai_suggestions', {
+  harness = await startSubgraphForTest('ai_suggestions', {
     LLM_BREAKER_MIN_CALLS: '1000',
     LLM_DEADLINE_MS: '10000',
   });
@@ -378,9 +378,9 @@ describe('Trip.itinerarySuggestion', () => {
 });
 
 describe('without an LLM key', () => {
-  let plannerOnly: AiHarness;
+  let plannerOnly: SubgraphForTest;
   beforeAll(async () => {
-    plannerOnly = await startAiHarness('ai_planner_only', { LLM_API_KEY: '' });
+    plannerOnly = await startSubgraphForTest('ai_planner_only', { LLM_API_KEY: '' });
   });
   afterAll(async () => plannerOnly?.close());
 
@@ -392,9 +392,9 @@ describe('without an LLM key', () => {
 });
 
 describe('when the LLM keeps failing', () => {
-  let failing: AiHarness;
+  let failing: SubgraphForTest;
   beforeAll(async () => {
-    failing = await startAiHarness('ai_breaker', { LLM_BREAKER_MIN_CALLS: '2', LLM_MAX_ATTEMPTS: '1' });
+    failing = await startSubgraphForTest('ai_breaker', { LLM_BREAKER_MIN_CALLS: '2', LLM_MAX_ATTEMPTS: '1' });
   });
   afterAll(async () => failing?.close());
 
@@ -417,9 +417,12 @@ describe('when the LLM keeps failing', () => {
 describe('the LLM deadline', () => {
   // Each attempt times out after 1 s and the wrapper may try 3 times; the deadline (unset, so
   // LLM_TIMEOUT_MS) still lets the LLM have 1 s in all for one suggestion or reply.
-  let strict: AiHarness;
+  let strict: SubgraphForTest;
   beforeAll(async () => {
-    strict = await startAiHarness('ai_deadline', { LLM_MAX_ATTEMPTS: '3', LLM_BREAKER_MIN_CALLS: '1000' });
+    strict = await startSubgraphForTest('ai_deadline', {
+      LLM_MAX_ATTEMPTS: '3',
+      LLM_BREAKER_MIN_CALLS: '1000',
+    });
   });
   afterAll(async () => strict?.close());
   beforeEach(() => strict.llm.reset());
@@ -460,9 +463,9 @@ describe('the LLM deadline', () => {
 });
 
 describe('the LLM bulkhead', () => {
-  let narrow: AiHarness;
+  let narrow: SubgraphForTest;
   beforeAll(async () => {
-    narrow = await startAiHarness('ai_bulkhead', {
+    narrow = await startSubgraphForTest('ai_bulkhead', {
       LLM_MAX_CONCURRENT: '1',
       LLM_MAX_QUEUE: '0',
       LLM_TIMEOUT_MS: '10000',

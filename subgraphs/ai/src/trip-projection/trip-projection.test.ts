@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { seedExperts } from '../db/seed/experts.ts';
-import { startAiHarness, tripCreated, type AiHarness } from '../test-support.ts';
+import { startSubgraphForTest, tripCreated, type SubgraphForTest } from '../test-support.ts';
 
 const start = `mutation ($expertId: ID!, $tripId: ID) {
   startConversation(expertId: $expertId, tripId: $tripId) { conversation { id } userErrors { code } }
@@ -11,9 +11,9 @@ const start = `mutation ($expertId: ID!, $tripId: ID) {
 // The trip events reach ai.trip_projection through the outbox relay and the ai consumer; Redis
 // down in between loses nothing, and a republished event changes nothing.
 describe('ai trip projection from trip events (private redis-server)', () => {
-  let harness: AiHarness;
+  let harness: SubgraphForTest;
   beforeAll(async () => {
-    harness = await startAiHarness('ai_trip_events');
+    harness = await startSubgraphForTest('ai_trip_events');
   });
   afterAll(async () => {
     await harness?.close();

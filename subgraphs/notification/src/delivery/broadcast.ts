@@ -1,28 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock, JobQueue, RunningJob } from '@traveloure/platform';
-import type { Database, SeverityValue } from '../db/database.ts';
+import type { Database } from '../db/database.ts';
 import { countTravelersAt, travelersAt } from '../db/projection.repository.ts';
 import type { Notifier } from './notifier.ts';
+import type { BroadcastJob, EmergencyAlert } from './emergency-alert.ts';
+
+export type { BroadcastJob, EmergencyAlert } from './emergency-alert.ts';
 
 const DAY_MS = 86_400_000;
 const isoDate = (time: number) => new Date(time).toISOString().slice(0, 10);
-
-export interface EmergencyAlert {
-  destinationCode: string;
-  severity: SeverityValue;
-  title: string;
-  body: string;
-}
-
-/** One broadcast's fan-out: the alert and the window fixed when the admin sent it. */
-export interface BroadcastJob extends EmergencyAlert {
-  alertId: string;
-  /** Trips under way on this day (UTC)... */
-  today: string;
-  /** ...or starting by this one (today + 7 days). */
-  horizon: string;
-}
 
 /**
  * Starts an emergency broadcast: counts the travelers whose trip to the destination is under

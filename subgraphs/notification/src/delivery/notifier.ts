@@ -20,7 +20,7 @@ import {
 import { findPreferences } from '../db/preferences.repository.ts';
 import type { InboxCache } from '../cache.ts';
 import type { PushChannels } from './channels.ts';
-import type { BroadcastJob } from './broadcast.ts';
+import type { BroadcastJob } from './emergency-alert.ts';
 import { quietHoursDelayMs, quietHoursOf } from './quiet-hours.ts';
 
 export type PushChannel = Exclude<ChannelValue, 'IN_APP'>;

@@ -9,7 +9,7 @@ import {
   UpstreamUnavailableError,
   type UpstreamOptions,
 } from '@traveloure/platform';
-import { startAmadeusEmulator, type AmadeusEmulator } from '../../../../tests/emulators/amadeus/server.ts';
+import { startAmadeusEmulator, type AmadeusEmulator } from '@traveloure/testing';
 import { addDays, todayUtc } from '../validation.ts';
 import { createAmadeusClient, type RequestThrottle } from './client.ts';
 import { mapAmadeusError } from './errors.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTripForTest, type TestUser } from '../test-support.ts';
+import { startSubgraphForTest, type TestUser } from '../test-support.ts';
 import { addDays } from '../validation.ts';
 
 const alice: TestUser = { id: 'user-alice', email: 'alice@example.com', name: 'Alice', region: 'EU_WEST' };
@@ -27,9 +27,9 @@ const ADD_ITEM = `mutation ($tripId: ID!, $input: ItineraryItemInput!) {
 }`;
 
 describe('trip subgraph over HTTP', () => {
-  let trip: Awaited<ReturnType<typeof startTripForTest>>;
+  let trip: Awaited<ReturnType<typeof startSubgraphForTest>>;
   beforeAll(async () => {
-    trip = await startTripForTest('trip_resolvers');
+    trip = await startSubgraphForTest('trip_resolvers');
   });
   afterAll(() => trip?.close());
 

@@ -16,9 +16,9 @@ import { loadServiceManifests, presentServiceNames } from './services.ts';
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const entries = {
-  start: 'packages/supergraph/src/start.ts',
-  migrate: 'packages/supergraph/src/migrate.ts',
-  seed: 'packages/supergraph/src/seed.ts',
+  start: 'host/src/start.ts',
+  migrate: 'host/src/migrate.ts',
+  seed: 'host/src/seed.ts',
   apikey: 'scripts/apikey.ts',
   worker: 'subgraphs/notification/src/worker.ts',
 };

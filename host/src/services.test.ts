@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadServiceDefinitions, loadServiceManifests } from './services.ts';
+import { readSubgraphRegistry } from '@traveloure/platform';
+import { loadServiceDefinitions, loadServiceManifests, serviceModules, serviceNames } from './services.ts';
 
 describe('service manifests (what npm start and migrate load before the services)', () => {
   it('are the definitions’ own config schemas, schemas, port variables and migrations', async () => {
@@ -15,4 +16,23 @@ describe('service manifests (what npm start and migrate load before the services
       expect(await manifest.loadMigrations(), manifest.name).toBe(definition.migrations);
     }
   }, 60_000);
+});
+
+describe('the hosted subgraphs', () => {
+  it('are the subgraphs of schema/supergraph.yaml, each with a module to load', () => {
+    expect(Object.keys(serviceModules).sort()).toEqual(
+      readSubgraphRegistry()
+        .map(({ name }) => name)
+        .sort(),
+    );
+    expect(serviceNames).toEqual(readSubgraphRegistry().map(({ name }) => name));
+  });
+
+  it("load each one's ServiceDefinition under its registered name, and refuse a name not registered", async () => {
+    const definitions = await loadServiceDefinitions();
+    expect(definitions.map(({ name }) => name)).toEqual(serviceNames);
+    await expect(loadServiceDefinitions(['planned'])).rejects.toThrow(
+      /planned is not a subgraph of schema\/supergraph.yaml/,
+    );
+  });
 });
