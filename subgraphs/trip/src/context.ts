@@ -3,8 +3,8 @@ import { LRUCache } from 'lru-cache';
 import { viewerOf, type BaseContext, type Identity, type Logger, type Viewer } from '@traveloure/platform';
 
 export type { Viewer } from '@traveloure/platform';
-import type { Database, RegionValue } from './db/database.ts';
-import { provisionUser } from './db/users.repository.ts';
+import type { Database } from './db/database.ts';
+import { provisionSignedInUser } from './users/users.service.ts';
 import { createLoaders, type LoaderSources, type Loaders } from './loaders.ts';
 import type { TripConfig } from './config.ts';
 import type { TripCaches } from './cache.ts';
@@ -49,22 +49,8 @@ export async function createContext(
   deps: ContextDependencies,
   identity: Identity,
 ): Promise<Omit<Context, keyof BaseContext>> {
-  const user = identity.user;
   const viewer: Viewer | undefined = viewerOf(identity);
-  const claims = user ? JSON.stringify([user.email, user.name, user.region]) : undefined;
-  if (user && deps.provisioned?.get(user.id) !== claims) {
-    const provisioned = await provisionUser(
-      deps.db,
-      { id: user.id, email: user.email, name: user.name, region: user.region as RegionValue | undefined },
-      { region: deps.config.TRIP_DEFAULT_REGION },
-    );
-    if (provisioned) {
-      deps.logger.info({ userId: user.id, event: provisioned.event }, 'user provisioned');
-      // The cached row (this replica's and, through the tag, every other's) is out of date.
-      await deps.caches.invalidateUser(user.id);
-    }
-    deps.provisioned?.set(user.id, claims!);
-  }
+  if (identity.user) await provisionSignedInUser(deps, identity.user);
   const loaders = createLoaders(
     deps.sources,
     viewer ? { userId: viewer.id, admin: viewer.admin } : undefined,
