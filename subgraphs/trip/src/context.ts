@@ -9,7 +9,8 @@ import { createLoaders, type LoaderSources, type Loaders } from './loaders.ts';
 import type { TripConfig } from './config.ts';
 import type { TripCaches } from './cache.ts';
 
-export interface Context extends BaseContext {
+/** What every trip resolver gets: the caller, per-request loaders, the service's dependencies. */
+export interface TripContext extends BaseContext {
   db: Kysely<Database>;
   /** The read replica (analytics), or the primary when none is configured. */
   readDb: Kysely<Database>;
@@ -19,6 +20,9 @@ export interface Context extends BaseContext {
   /** Read caches, invalidated after every committed change. */
   caches: TripCaches;
 }
+
+/** The name the shared codegen config (codegen.ts) types every subgraph's resolvers with. */
+export type Context = TripContext;
 
 export interface ContextDependencies {
   db: Kysely<Database>;
@@ -48,12 +52,21 @@ export function recentlyProvisioned(): LRUCache<string, string> {
 export async function createContext(
   deps: ContextDependencies,
   identity: Identity,
-): Promise<Omit<Context, keyof BaseContext>> {
+): Promise<Omit<TripContext, 'logger'>> {
   const viewer: Viewer | undefined = viewerOf(identity);
   if (identity.user) await provisionSignedInUser(deps, identity.user);
   const loaders = createLoaders(
     deps.sources,
     viewer ? { userId: viewer.id, admin: viewer.admin } : undefined,
   );
-  return { db: deps.db, readDb: deps.readDb, viewer, loaders, config: deps.config, caches: deps.caches };
+  return {
+    identity,
+    viewer,
+    loaders,
+    db: deps.db,
+    readDb: deps.readDb,
+    config: deps.config,
+    caches: deps.caches,
+    requestId: identity.requestId,
+  };
 }

@@ -1,12 +1,12 @@
 import { pageSize } from '@traveloure/platform';
-import type { Context } from '../context.ts';
+import type { TripContext } from '../context.ts';
 import { topDestinations, type PopularityRow } from '../db/popularity.repository.ts';
 
 const MAX_DAYS = 365;
 
 /** The most travelled-to destinations of the last `days`, from the materialized view on the read pool (never slows the app). */
 export function rankDestinations(
-  context: Context,
+  context: TripContext,
   args: { days?: number | null; first?: number | null },
 ): Promise<PopularityRow[]> {
   const days = pageSize(args.days, 30, MAX_DAYS, 'days');

@@ -1,5 +1,5 @@
 import { badUserInput, notFound, pageSize } from '@traveloure/platform';
-import type { Context } from '../context.ts';
+import type { TripContext } from '../context.ts';
 import type { DestinationRow } from '../db/database.ts';
 import { searchDestinations as searchDestinationRows } from '../db/destinations.repository.ts';
 
@@ -8,7 +8,7 @@ const SEARCH_MAX = 100;
 /** Destination codes are IATA city codes, matched whatever the case and surrounding space. */
 export const normalizeDestinationCode = (code: string): string => code.trim().toUpperCase();
 
-export async function findDestination(context: Context, code: string): Promise<DestinationRow> {
+export async function findDestination(context: TripContext, code: string): Promise<DestinationRow> {
   const found = await context.loaders.destinationByCode.load(normalizeDestinationCode(code));
   if (!found) throw notFound('Destination', code);
   return found;
@@ -16,7 +16,7 @@ export async function findDestination(context: Context, code: string): Promise<D
 
 /** Destinations matching `search` (all when absent); later reads in the request reuse the rows. */
 export async function searchDestinations(
-  context: Context,
+  context: TripContext,
   args: { search?: string | null; first?: number | null },
 ): Promise<DestinationRow[]> {
   const limit = pageSize(args.first);

@@ -1,7 +1,7 @@
 import { parseInput, rejectInput } from '@traveloure/platform';
 import type { Kysely } from 'kysely';
 import type { ItineraryItemInput, UpdateItineraryItemInput } from '../__generated__/resolvers-types.ts';
-import type { Context } from '../context.ts';
+import type { TripContext } from '../context.ts';
 import type { Database, ItemKindValue, ItemRow, TripRow } from '../db/database.ts';
 import { findDestinationsByCodes } from '../db/destinations.repository.ts';
 import { deleteItem, insertItem, updateItem } from '../db/items.repository.ts';
@@ -17,14 +17,24 @@ export interface ItemChange {
 }
 
 /**
- * An item and its trip, both as the caller may see them: another user's item is missing, like
- * one that does not exist.
+ * An item as the caller may see it: visible exactly when its trip is (the trip loader applies
+ * the owner/admin rule), so another user's item is missing, like one that does not exist.
  */
-async function loadVisibleItem(context: Context, id: string) {
+export async function findVisibleItem(context: TripContext, id: string): Promise<ItemRow | null> {
+  return (await loadVisibleItem(context, id))?.item ?? null;
+}
+
+async function loadVisibleItem(context: TripContext, id: string) {
   const item = await context.loaders.itemById.load(id);
   const trip = item ? await context.loaders.tripById.load(item.trip_id) : null;
-  if (!item || !trip) rejectInput(notFoundError(['id'], 'Itinerary item'));
-  return { item, trip };
+  return item && trip ? { item, trip } : null;
+}
+
+/** The visible item a change names, or NOT_FOUND under `id`. */
+async function requireVisibleItem(context: TripContext, id: string) {
+  const visible = await loadVisibleItem(context, id);
+  if (!visible) rejectInput(notFoundError(['id'], 'Itinerary item'));
+  return visible;
 }
 
 /**
@@ -33,7 +43,7 @@ async function loadVisibleItem(context: Context, id: string) {
  */
 async function lockTripForItems(
   trx: Kysely<Database>,
-  context: Context,
+  context: TripContext,
   trip: TripRow,
   idField: string[],
 ): Promise<{ trip: TripRow; window: TripWindow }> {
@@ -62,7 +72,7 @@ function itemValues(kind: ItemKindValue, fields: ItemFields) {
 }
 
 export async function addItineraryItem(
-  context: Context,
+  context: TripContext,
   tripId: string,
   input: ItineraryItemInput,
 ): Promise<ItemChange> {
@@ -96,11 +106,11 @@ export async function addItineraryItem(
 
 /** Applies the changes an update names: required fields ignore null, optional ones are cleared by it. */
 export async function updateItineraryItem(
-  context: Context,
+  context: TripContext,
   id: string,
   input: UpdateItineraryItemInput,
 ): Promise<ItemChange> {
-  const { item, trip } = await loadVisibleItem(context, id);
+  const { item, trip } = await requireVisibleItem(context, id);
   const merged: ItemFields = {
     title: input.title ?? item.title,
     startTime: input.startTime ?? item.start_time,
@@ -128,10 +138,10 @@ export async function updateItineraryItem(
 
 /** Removes the item; answers its id and its trip as the removal left it. */
 export async function removeItineraryItem(
-  context: Context,
+  context: TripContext,
   id: string,
 ): Promise<{ removedItemId: string; trip: TripRow }> {
-  const { item, trip } = await loadVisibleItem(context, id);
+  const { item, trip } = await requireVisibleItem(context, id);
   const updatedTrip = await context.db.transaction().execute(async (trx) => {
     const locked = await lockTripForItems(trx, context, trip, ['id']);
     if (!(await deleteItem(trx, item.id))) rejectInput(notFoundError(['id'], 'Itinerary item'));

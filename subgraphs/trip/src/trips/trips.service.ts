@@ -10,7 +10,7 @@ import {
   type Viewer,
 } from '@traveloure/platform';
 import type { CreateTripInput, UpdateTripInput } from '../__generated__/resolvers-types.ts';
-import type { Context } from '../context.ts';
+import type { TripContext } from '../context.ts';
 import type { TripRow, TripUpdate } from '../db/database.ts';
 import { countItemsOutside } from '../db/items.repository.ts';
 import {
@@ -32,7 +32,7 @@ export const notFoundError = (field: string[], what: string): UserError =>
   userError(field, `${what} was not found.`, 'NOT_FOUND');
 
 /** The caller's trip (or any, for an admin): someone else's answers exactly like a missing one. */
-export async function findTrip(context: Context, id: string): Promise<TripRow> {
+export async function findTrip(context: TripContext, id: string): Promise<TripRow> {
   // The loader sees only the viewer's trips.
   const found = await context.loaders.tripById.load(id);
   if (!found) throw notFound('Trip', id);
@@ -40,13 +40,17 @@ export async function findTrip(context: Context, id: string): Promise<TripRow> {
 }
 
 /** Every problem with the trip these fields describe, or the destination they name. */
-async function checkTrip(context: Context, fields: TripFields) {
+async function checkTrip(context: TripContext, fields: TripFields) {
   const destination = await context.loaders.destinationByCode.load(fields.destinationCode);
   const checked = parseInput(tripFieldsSchema({ known: destination !== null }), fields, ['input']);
   return { fields: checked, destination: destination! };
 }
 
-export async function createTrip(context: Context, viewer: Viewer, input: CreateTripInput): Promise<TripRow> {
+export async function createTrip(
+  context: TripContext,
+  viewer: Viewer,
+  input: CreateTripInput,
+): Promise<TripRow> {
   const { fields } = await checkTrip(context, {
     title: input.title,
     destinationCode: normalizeDestinationCode(input.destinationCode),
@@ -81,7 +85,7 @@ export async function createTrip(context: Context, viewer: Viewer, input: Create
  * Applies the changes an update names (null leaves a field as it is), after checking the whole
  * trip they would leave. Moving the dates or the destination must keep every item inside it.
  */
-export async function updateTrip(context: Context, id: string, input: UpdateTripInput): Promise<TripRow> {
+export async function updateTrip(context: TripContext, id: string, input: UpdateTripInput): Promise<TripRow> {
   const current = await context.loaders.tripById.load(id);
   if (!current) rejectInput(notFoundError(['id'], 'Trip'));
 
@@ -138,7 +142,7 @@ export async function updateTrip(context: Context, id: string, input: UpdateTrip
 }
 
 /** Deletes the trip with its items; answers the deleted trip's id. */
-export async function deleteTrip(context: Context, id: string): Promise<string> {
+export async function deleteTrip(context: TripContext, id: string): Promise<string> {
   const trip = await context.loaders.tripById.load(id);
   if (!trip) rejectInput(notFoundError(['id'], 'Trip'));
   await context.db.transaction().execute(async (trx) => {
@@ -158,7 +162,7 @@ export async function deleteTrip(context: Context, id: string): Promise<string> 
  * After a committed change to a trip or its items, later reads in this request see the new trip
  * and items, and so do later requests (the cached trip and items are invalidated).
  */
-export async function refreshTrip(context: Context, trip: TripRow): Promise<void> {
+export async function refreshTrip(context: TripContext, trip: TripRow): Promise<void> {
   context.loaders.tripById.clear(trip.id).prime(trip.id, trip);
   context.loaders.itemsByTripId.clear(trip.id);
   await context.caches.invalidateTrip(trip.id);
@@ -172,7 +176,7 @@ export const emptyTripConnection = (): TripConnectionModel => ({
 
 /** A user's trips, newest first, keyset-paginated; totalCount is counted only when asked for. */
 export async function listTrips(
-  context: Context,
+  context: TripContext,
   userId: string,
   args: { first?: number | null; after?: string | null },
 ): Promise<TripConnectionModel> {

@@ -1,5 +1,5 @@
 import { isSelfOrAdmin, notFound, type Identity, type Viewer } from '@traveloure/platform';
-import type { Context, ContextDependencies } from '../context.ts';
+import type { ContextDependencies, TripContext } from '../context.ts';
 import type { RegionValue, UserRow } from '../db/database.ts';
 import { provisionUser } from '../db/users.repository.ts';
 import type { TripConnectionModel } from '../models.ts';
@@ -29,28 +29,29 @@ export async function provisionSignedInUser(
   deps.provisioned?.set(user.id, claims);
 }
 
-export async function findSignedInUser(context: Context, viewer: Viewer): Promise<UserRow> {
+export async function findSignedInUser(context: TripContext, viewer: Viewer): Promise<UserRow> {
   const user = await context.loaders.userById.load(viewer.id);
   // The context provisioned this user before any resolver ran.
   if (!user) throw new Error(`signed-in user ${viewer.id} was not provisioned`);
   return user;
 }
 
-export async function findUser(context: Context, id: string): Promise<UserRow> {
+export async function findUser(context: TripContext, id: string): Promise<UserRow> {
   const found = await context.loaders.userById.load(id);
   if (!found) throw notFound('User', id);
   return found;
 }
 
 /** Owner or admin: the only people who see a user's private fields and trips. */
-const canSeePrivate = (context: Context, user: UserRow): boolean => isSelfOrAdmin(context.viewer, user.id);
+const canSeePrivate = (context: TripContext, user: UserRow): boolean =>
+  isSelfOrAdmin(context.viewer, user.id);
 
-export const visibleEmail = (context: Context, user: UserRow): string | null =>
+export const visibleEmail = (context: TripContext, user: UserRow): string | null =>
   canSeePrivate(context, user) ? user.email : null;
 
 /** The user's trips for the user themself and admins; for anyone else, none. */
 export async function visibleTrips(
-  context: Context,
+  context: TripContext,
   user: UserRow,
   args: { first?: number | null; after?: string | null },
 ): Promise<TripConnectionModel> {
