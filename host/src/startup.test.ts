@@ -14,7 +14,7 @@ import { loadServiceManifests, presentServiceNames } from './services.ts';
  * `npm start` and the commands beside it, run as a person runs them (real processes, real
  * PostgreSQL, a private Redis), with settings a newcomer gets wrong: what they print, and how fast.
  */
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const entries = {
   start: 'host/src/start.ts',
   migrate: 'host/src/migrate.ts',

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import { createHash } from 'node:crypto';
 import type { Database } from '@traveloure/trip/db/database';
-import { addDays } from '@traveloure/trip/validation';
+import { addDays } from '@traveloure/trip/trips/trip-dates';
 import { startTestSupergraph, type TestSupergraph } from './support.ts';
 
 const ROUNDS = 50;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { IDENTITY_HEADER, REQUEST_ID_HEADER, signIdentity, type Identity } from '@traveloure/platform';
 import { testSigningSecret } from '@traveloure/platform/testing';
-import { addDays } from '@traveloure/trip/validation';
+import { addDays } from '@traveloure/trip/trips/trip-dates';
 import { startTestSupergraph, type TestSupergraph } from './support.ts';
 
 const start = addDays(new Date().toISOString().slice(0, 10), 40);

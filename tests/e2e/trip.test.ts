@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { currentRequestContext } from '@traveloure/platform';
 import { startTestSupergraph, type TestSupergraph } from './support.ts';
 import type { Database } from '@traveloure/trip/db/database';
-import { addDays } from '@traveloure/trip/validation';
+import { addDays } from '@traveloure/trip/trips/trip-dates';
 
 const today = new Date().toISOString().slice(0, 10);
 const start = addDays(today, 40);

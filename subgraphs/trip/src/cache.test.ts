@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSubgraphForTest, type TestUser } from './test-support.ts';
-import { addDays } from './validation.ts';
+import { addDays } from './trips/trip-dates.ts';
 
 const alice: TestUser = { id: 'cache-alice', name: 'Alice', region: 'EU_WEST' };
 const bob: TestUser = { id: 'cache-bob', name: 'Bob', region: 'EU_WEST' };

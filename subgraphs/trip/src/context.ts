@@ -3,13 +3,14 @@ import { LRUCache } from 'lru-cache';
 import { viewerOf, type BaseContext, type Identity, type Logger, type Viewer } from '@traveloure/platform';
 
 export type { Viewer } from '@traveloure/platform';
-import type { Database, RegionValue } from './db/database.ts';
-import { provisionUser } from './db/users.repository.ts';
+import type { Database } from './db/database.ts';
+import { provisionSignedInUser } from './users/users.service.ts';
 import { createLoaders, type LoaderSources, type Loaders } from './loaders.ts';
 import type { TripConfig } from './config.ts';
 import type { TripCaches } from './cache.ts';
 
-export interface Context extends BaseContext {
+/** What every trip resolver gets: the caller, per-request loaders, the service's dependencies. */
+export interface TripContext extends BaseContext {
   db: Kysely<Database>;
   /** The read replica (analytics), or the primary when none is configured. */
   readDb: Kysely<Database>;
@@ -19,6 +20,9 @@ export interface Context extends BaseContext {
   /** Read caches, invalidated after every committed change. */
   caches: TripCaches;
 }
+
+/** The name the shared codegen config (codegen.ts) types every subgraph's resolvers with. */
+export type Context = TripContext;
 
 export interface ContextDependencies {
   db: Kysely<Database>;
@@ -48,26 +52,21 @@ export function recentlyProvisioned(): LRUCache<string, string> {
 export async function createContext(
   deps: ContextDependencies,
   identity: Identity,
-): Promise<Omit<Context, keyof BaseContext>> {
-  const user = identity.user;
+): Promise<Omit<TripContext, 'logger'>> {
   const viewer: Viewer | undefined = viewerOf(identity);
-  const claims = user ? JSON.stringify([user.email, user.name, user.region]) : undefined;
-  if (user && deps.provisioned?.get(user.id) !== claims) {
-    const provisioned = await provisionUser(
-      deps.db,
-      { id: user.id, email: user.email, name: user.name, region: user.region as RegionValue | undefined },
-      { region: deps.config.TRIP_DEFAULT_REGION },
-    );
-    if (provisioned) {
-      deps.logger.info({ userId: user.id, event: provisioned.event }, 'user provisioned');
-      // The cached row (this replica's and, through the tag, every other's) is out of date.
-      await deps.caches.invalidateUser(user.id);
-    }
-    deps.provisioned?.set(user.id, claims!);
-  }
+  if (identity.user) await provisionSignedInUser(deps, identity.user);
   const loaders = createLoaders(
     deps.sources,
     viewer ? { userId: viewer.id, admin: viewer.admin } : undefined,
   );
-  return { db: deps.db, readDb: deps.readDb, viewer, loaders, config: deps.config, caches: deps.caches };
+  return {
+    identity,
+    viewer,
+    loaders,
+    db: deps.db,
+    readDb: deps.readDb,
+    config: deps.config,
+    caches: deps.caches,
+    requestId: identity.requestId,
+  };
 }

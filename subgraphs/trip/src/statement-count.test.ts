@@ -4,7 +4,7 @@ import { insertTrip } from './db/trips.repository.ts';
 import { insertItem } from './db/items.repository.ts';
 import { upsertDestinations } from './db/destinations.repository.ts';
 import { seedDestinations } from './db/seed/destinations.ts';
-import { addDays } from './validation.ts';
+import { addDays } from './trips/trip-dates.ts';
 
 const QUERY = `{ trips(first: 50) { edges { node { owner { name } destination { name } items { title } } } } }`;
 const traveler: TestUser = { id: 'user-counted', name: 'Counted', region: 'EU_WEST' };

@@ -1,13 +1,9 @@
 import type { ItineraryItemResolvers } from '../__generated__/resolvers-types.ts';
 import { notFound } from '@traveloure/platform';
+import { findVisibleItem } from '../itinerary/itinerary.service.ts';
 
 export const ItineraryItem: ItineraryItemResolvers = {
-  // Visible exactly when its trip is: the trip loader applies the owner/admin rule.
-  __resolveReference: async (reference, context) => {
-    const item = await context.loaders.itemById.load(reference.id);
-    if (!item) return null;
-    return (await context.loaders.tripById.load(item.trip_id)) ? item : null;
-  },
+  __resolveReference: (reference, context) => findVisibleItem(context, reference.id),
   trip: async (item, _args, context) => {
     const trip = await context.loaders.tripById.load(item.trip_id);
     if (!trip) throw notFound('Trip', item.trip_id);

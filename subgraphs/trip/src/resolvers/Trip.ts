@@ -1,5 +1,5 @@
 import type { TripResolvers } from '../__generated__/resolvers-types.ts';
-import { durationDays } from '../validation.ts';
+import { durationDays } from '../trips/trip-dates.ts';
 
 /** A foreign key guarantees these rows exist; a null here is a broken invariant, not a client error. */
 function present<T>(value: T | null, what: string): T {

@@ -1,9 +1,8 @@
 import type { UserResolvers } from '../__generated__/resolvers-types.ts';
-import { canSeePrivate, emptyTripConnection, tripConnection } from './shared.ts';
+import { visibleEmail, visibleTrips } from '../users/users.service.ts';
 
 export const User: UserResolvers = {
   __resolveReference: (reference, context) => context.loaders.userById.load(reference.id),
-  email: (user, _args, context) => (canSeePrivate(context, user.id) ? user.email : null),
-  trips: (user, args, context) =>
-    canSeePrivate(context, user.id) ? tripConnection(context, user.id, args) : emptyTripConnection(),
+  email: (user, _args, context) => visibleEmail(context, user),
+  trips: (user, args, context) => visibleTrips(context, user, args),
 };

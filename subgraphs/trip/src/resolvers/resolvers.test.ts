@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSubgraphForTest, type TestUser } from '../test-support.ts';
-import { addDays } from '../validation.ts';
+import { addDays } from '../trips/trip-dates.ts';
 
 const alice: TestUser = { id: 'user-alice', email: 'alice@example.com', name: 'Alice', region: 'EU_WEST' };
 const bob: TestUser = { id: 'user-bob', email: 'bob@example.com', name: 'Bob', region: 'AP_SOUTH' };

@@ -4,8 +4,8 @@ import type { BudgetValue, Database, ItemKindValue, PaceValue, RegionValue } fro
 import { upsertDestinations } from '../destinations.repository.ts';
 import { provisionUser } from '../users.repository.ts';
 import { findTripsByIds } from '../trips.repository.ts';
-import { writeTripEvent } from '../../events.ts';
-import { addDays, zonedMidnight } from '../../validation.ts';
+import { writeTripEvent } from '../../trips/trip-events.ts';
+import { addDays, zonedMidnight } from '../../trips/trip-dates.ts';
 import { seedDestinations } from './destinations.ts';
 
 /** Demo users, one per region plus an admin; sign in as them with `npm run token -- --user ID`. */

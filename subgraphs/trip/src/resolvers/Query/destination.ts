@@ -1,8 +1,5 @@
-import { notFound } from '@traveloure/platform';
 import type { QueryResolvers } from '../../__generated__/resolvers-types.ts';
+import { findDestination } from '../../destinations/destinations.service.ts';
 
-export const destination: QueryResolvers['destination'] = async (_parent, args, context) => {
-  const found = await context.loaders.destinationByCode.load(args.code.trim().toUpperCase());
-  if (!found) throw notFound('Destination', args.code);
-  return found;
-};
+export const destination: QueryResolvers['destination'] = (_parent, args, context) =>
+  findDestination(context, args.code);

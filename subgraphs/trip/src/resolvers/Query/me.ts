@@ -1,10 +1,6 @@
-import type { QueryResolvers } from '../../__generated__/resolvers-types.ts';
 import { requireViewer } from '@traveloure/platform';
+import type { QueryResolvers } from '../../__generated__/resolvers-types.ts';
+import { findSignedInUser } from '../../users/users.service.ts';
 
-export const me: QueryResolvers['me'] = async (_parent, _args, context) => {
-  const viewer = requireViewer(context);
-  const user = await context.loaders.userById.load(viewer.id);
-  // The context provisioned this user before any resolver ran.
-  if (!user) throw new Error(`signed-in user ${viewer.id} was not provisioned`);
-  return user;
-};
+export const me: QueryResolvers['me'] = (_parent, _args, context) =>
+  findSignedInUser(context, requireViewer(context));

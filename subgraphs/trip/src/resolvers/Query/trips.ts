@@ -1,6 +1,6 @@
-import type { QueryResolvers } from '../../__generated__/resolvers-types.ts';
 import { requireViewer } from '@traveloure/platform';
-import { tripConnection } from '../shared.ts';
+import type { QueryResolvers } from '../../__generated__/resolvers-types.ts';
+import { listTrips } from '../../trips/trips.service.ts';
 
 export const trips: QueryResolvers['trips'] = (_parent, args, context) =>
-  tripConnection(context, requireViewer(context).id, args);
+  listTrips(context, requireViewer(context).id, args);

@@ -1,9 +1,8 @@
-import { notFound, requireViewer } from '@traveloure/platform';
+import { requireViewer } from '@traveloure/platform';
 import type { QueryResolvers } from '../../__generated__/resolvers-types.ts';
+import { findUser } from '../../users/users.service.ts';
 
-export const user: QueryResolvers['user'] = async (_parent, args, context) => {
+export const user: QueryResolvers['user'] = (_parent, args, context) => {
   requireViewer(context);
-  const found = await context.loaders.userById.load(args.id);
-  if (!found) throw notFound('User', args.id);
-  return found;
+  return findUser(context, args.id);
 };

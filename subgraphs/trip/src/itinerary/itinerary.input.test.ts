@@ -1,116 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import {
-  durationDays,
-  tripWindow,
-  validateItem,
-  validateTrip,
-  zonedMidnight,
-  type TripFields,
-} from './validation.ts';
-import { dateScalars, isCalendarDate } from '@traveloure/platform';
+  dateScalars,
+  isCalendarDate,
+  parseInput,
+  UserInputError,
+  type UserError,
+} from '@traveloure/platform';
+import { tripWindow, type TripWindow } from '../trips/trip-dates.ts';
+import { itemFieldsSchema, type ItemFields } from './itinerary.input.ts';
 
 const { Date: DateScalar, DateTime: DateTimeScalar } = dateScalars({ inputs: 'lenient' });
-
-const good: TripFields = {
-  title: 'Paris in May',
-  destinationCode: 'PAR',
-  startDate: '2027-05-01',
-  endDate: '2027-05-05',
-  travelers: 2,
-};
 const fieldsOf = (errors: { field: string[] | null }[]) => errors.map((error) => error.field?.join('.'));
 
-describe('validateTrip', () => {
-  it('accepts a valid trip', () => {
-    expect(validateTrip(good, { destinationKnown: true })).toEqual([]);
-  });
-
-  it('names every bad field at once', () => {
-    const errors = validateTrip(
-      { title: '   ', destinationCode: 'ZZZ', startDate: '2027-02-30', endDate: '2027-13-01', travelers: 0 },
-      { destinationKnown: false },
-    );
-    expect(fieldsOf(errors)).toEqual([
-      'input.title',
-      'input.destinationCode',
-      'input.startDate',
-      'input.endDate',
-      'input.travelers',
-    ]);
-    expect(errors.map((error) => error.code)).toEqual([
-      'REQUIRED',
-      'UNKNOWN_DESTINATION',
-      'INVALID_DATE',
-      'INVALID_DATE',
-      'OUT_OF_RANGE',
-    ]);
-  });
-
-  it('bounds the title at 120 characters', () => {
-    expect(validateTrip({ ...good, title: 'x'.repeat(120) }, { destinationKnown: true })).toEqual([]);
-    const errors = validateTrip({ ...good, title: 'x'.repeat(121) }, { destinationKnown: true });
-    expect(errors).toMatchObject([{ field: ['input', 'title'], code: 'TOO_LONG' }]);
-  });
-
-  it('counts characters as PostgreSQL does, an emoji as one', () => {
-    expect(validateTrip({ ...good, title: '🏝'.repeat(120) }, { destinationKnown: true })).toEqual([]);
-    expect(validateTrip({ ...good, title: '🏝'.repeat(121) }, { destinationKnown: true })).toMatchObject([
-      { field: ['input', 'title'], code: 'TOO_LONG' },
-    ]);
-  });
-
-  it('wants the end on or after the start, and at most 90 days', () => {
-    expect(validateTrip({ ...good, endDate: good.startDate }, { destinationKnown: true })).toEqual([]);
-    expect(validateTrip({ ...good, endDate: '2027-04-30' }, { destinationKnown: true })).toMatchObject([
-      { field: ['input', 'endDate'], code: 'END_BEFORE_START' },
-    ]);
-    // 2027-05-01 + 89 days = 2027-07-29 is the 90th day.
-    expect(validateTrip({ ...good, endDate: '2027-07-29' }, { destinationKnown: true })).toEqual([]);
-    expect(validateTrip({ ...good, endDate: '2027-07-30' }, { destinationKnown: true })).toMatchObject([
-      { field: ['input', 'endDate'], code: 'TOO_LONG' },
-    ]);
-  });
-
-  it('allows 1 to 20 travelers', () => {
-    for (const travelers of [1, 20])
-      expect(validateTrip({ ...good, travelers }, { destinationKnown: true })).toEqual([]);
-    for (const travelers of [0, 21, 2.5]) {
-      expect(fieldsOf(validateTrip({ ...good, travelers }, { destinationKnown: true }))).toEqual([
-        'input.travelers',
-      ]);
-    }
-  });
-
-  it('uses the prefix it is given', () => {
-    expect(fieldsOf(validateTrip({ ...good, title: '' }, { destinationKnown: true }, ['changes']))).toEqual([
-      'changes.title',
-    ]);
-  });
-});
-
-describe('durationDays', () => {
-  it('counts both ends, across months and leap days', () => {
-    expect(durationDays('2027-05-01', '2027-05-01')).toBe(1);
-    expect(durationDays('2028-02-28', '2028-03-01')).toBe(3);
-    expect(durationDays('2027-03-27', '2027-03-29')).toBe(3);
-  });
-});
-
-describe('trip windows in the destination time zone', () => {
-  it('starts at local midnight', () => {
-    expect(zonedMidnight('2027-01-10', 'Europe/Paris').toISOString()).toBe('2027-01-09T23:00:00.000Z');
-    expect(zonedMidnight('2027-07-10', 'Europe/Paris').toISOString()).toBe('2027-07-09T22:00:00.000Z');
-    expect(zonedMidnight('2027-07-10', 'America/New_York').toISOString()).toBe('2027-07-10T04:00:00.000Z');
-    expect(zonedMidnight('2027-07-10', 'Asia/Kathmandu').toISOString()).toBe('2027-07-09T18:15:00.000Z');
-  });
-
-  it('spans a daylight-saving change', () => {
-    // Europe/Paris moves to summer time on 2027-03-28.
-    const window = tripWindow('2027-03-27', '2027-03-28', 'Europe/Paris');
-    expect(window.from.toISOString()).toBe('2027-03-26T23:00:00.000Z');
-    expect(window.to.toISOString()).toBe('2027-03-28T22:00:00.000Z');
-  });
-});
+/** The user errors parseInput answers for these fields, as the itinerary service checks them. */
+function validateItem(fields: ItemFields, window: TripWindow): UserError[] {
+  try {
+    parseInput(itemFieldsSchema(window), fields, ['input']);
+    return [];
+  } catch (error) {
+    if (error instanceof UserInputError) return error.userErrors;
+    throw error;
+  }
+}
 
 describe('validateItem', () => {
   const window = tripWindow('2027-05-01', '2027-05-03', 'UTC');
@@ -144,6 +55,46 @@ describe('validateItem', () => {
     expect(validateItem({ ...item, endTime: new Date('2027-05-02T08:00:00Z') }, window)).toMatchObject([
       { field: ['input', 'endTime'], code: 'END_BEFORE_START' },
     ]);
+  });
+
+  it("reports every problem in the form's order, with its message", () => {
+    const errors = validateItem(
+      {
+        title: ' ',
+        startTime: new Date('2027-05-02T09:00:00Z'),
+        endTime: new Date('2027-05-02T08:00:00Z'),
+        notes: 'n'.repeat(2001),
+        location: null,
+        cost: { amount: '1', currency: 'eur' },
+      },
+      window,
+    );
+    expect(errors).toEqual([
+      { field: ['input', 'title'], message: 'Title must not be empty.', code: 'REQUIRED' },
+      {
+        field: ['input', 'endTime'],
+        message: 'End time must not be before the start time.',
+        code: 'END_BEFORE_START',
+      },
+      { field: ['input', 'notes'], message: 'Notes must be at most 2000 characters.', code: 'TOO_LONG' },
+      {
+        field: ['input', 'cost', 'currency'],
+        message: 'Currency must be an ISO 4217 code such as EUR.',
+        code: 'INVALID_CURRENCY',
+      },
+    ]);
+    expect(
+      validateItem(
+        { ...item, startTime: new Date('2027-05-02T09:00:00Z'), endTime: new Date('2027-05-05T00:00:00Z') },
+        window,
+      ),
+    ).toEqual([
+      { field: ['input', 'endTime'], message: 'End time must fall within the trip.', code: 'OUTSIDE_TRIP' },
+    ]);
+  });
+
+  it('parses to the trimmed title', () => {
+    expect(parseInput(itemFieldsSchema(window), { ...item, title: '  Louvre ' }).title).toBe('Louvre');
   });
 
   it('checks title, notes, location and money', () => {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { writeOutboxEvent } from '@traveloure/platform';
-import type { TripRow } from './db/database.ts';
+import type { TripRow } from '../db/database.ts';
 
 /** Event names and payloads of the shared contract (docs/trip.md, Events; consumed by notification and ai). */
 export type TripEventType = 'trip.created' | 'trip.updated' | 'trip.deleted';
