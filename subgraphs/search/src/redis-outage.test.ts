@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateRedis, type PrivateRedis } from '@traveloure/platform/testing';
 import { startAmadeusEmulator, type AmadeusEmulator } from '../../../tests/emulators/amadeus/server.ts';
 import { flightQuery, hotelQuery, startSearchUnderTest, type SearchUnderTest } from './test-support.ts';
-import { addDays, todayUtc } from './validation.ts';
+import { addDays, todayUtc } from './search/search.input.ts';
 
 let emulator: AmadeusEmulator;
 let redis: PrivateRedis;
