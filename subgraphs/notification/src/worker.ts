@@ -14,7 +14,7 @@ import {
   serveMetrics,
   type PreparedRuntime,
 } from '@traveloure/platform';
-import { createNotificationApp } from './app.ts';
+import { createNotificationServices } from './services.ts';
 import { notificationConfigSchema, type NotificationConfig } from './config.ts';
 import { notificationService } from './service.ts';
 
@@ -42,8 +42,8 @@ async function main() {
       'no REDIS_URL: an in-process queue only serves this process; run the workers inside the service instead',
     );
   }
-  const app = createNotificationApp(runtime);
-  const workers = app.startWorkers();
+  const services = createNotificationServices(runtime);
+  const workers = services.startWorkers();
 
   const metricsPort = metricsPortOf(config);
   const metrics =
@@ -59,7 +59,7 @@ async function main() {
     async () => {
       health.markShuttingDown();
       await workers.close();
-      await app.close();
+      await services.close();
       server.close();
       await metrics?.close();
       await release();

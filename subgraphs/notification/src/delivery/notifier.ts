@@ -18,9 +18,9 @@ import {
   type NotificationDraft,
 } from '../db/notifications.repository.ts';
 import { findPreferences } from '../db/preferences.repository.ts';
-import type { InboxCache } from '../cache.ts';
+import type { InboxCache } from '../inbox/inbox-cache.ts';
 import type { PushChannels } from './channels.ts';
-import type { BroadcastJob } from './broadcast.ts';
+import type { BroadcastJob } from '../alerts/alerts.service.ts';
 import { quietHoursDelayMs, quietHoursOf } from './quiet-hours.ts';
 
 export type PushChannel = Exclude<ChannelValue, 'IN_APP'>;

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Clock, JobQueue, RunningJob } from '@traveloure/platform';
+import type { Clock, JobQueue, Logger, RunningJob, Viewer } from '@traveloure/platform';
 import type { Database, SeverityValue } from '../db/database.ts';
 import { countTravelersAt, travelersAt } from '../db/projection.repository.ts';
-import type { Notifier } from './notifier.ts';
+import type { Notifier } from '../delivery/notifier.ts';
+import type { NotificationServices } from '../services.ts';
 
 const DAY_MS = 86_400_000;
 const isoDate = (time: number) => new Date(time).toISOString().slice(0, 10);
@@ -80,4 +81,22 @@ export async function fanOutBroadcast(
     if (users.length < deps.batchSize) break;
   }
   return queued;
+}
+
+/** The admin's broadcast, queued for fan-out at once; logged with who sent it. */
+export async function broadcastEmergencyAlert(
+  services: Pick<NotificationServices, 'db' | 'queues' | 'clock'>,
+  logger: Logger,
+  sender: Viewer,
+  alert: EmergencyAlert,
+): Promise<{ recipients: number }> {
+  const { alertId, recipients } = await startBroadcast(
+    { db: services.db, queue: services.queues.broadcasts, clock: services.clock },
+    alert,
+  );
+  logger.info(
+    { alertId, destinationCode: alert.destinationCode, severity: alert.severity, recipients, by: sender.id },
+    'emergency alert broadcast',
+  );
+  return { recipients };
 }
