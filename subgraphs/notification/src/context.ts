@@ -15,6 +15,12 @@ export interface NotificationContext extends BaseContext {
 export function createContext(
   services: NotificationServices,
   identity: Identity,
-): Omit<NotificationContext, 'requestId' | 'logger'> {
-  return { identity, viewer: viewerOf(identity), loaders: createLoaders(services.db), services };
+): Omit<NotificationContext, 'logger'> {
+  return {
+    identity,
+    viewer: viewerOf(identity),
+    loaders: createLoaders(services.db),
+    services,
+    requestId: identity.requestId,
+  };
 }

@@ -20,15 +20,13 @@ export interface SearchContext extends BaseContext {
   services: SearchServices;
 }
 
-export function createContext(
-  services: SearchServices,
-  identity: Identity,
-): Omit<SearchContext, 'requestId' | 'logger'> {
+export function createContext(services: SearchServices, identity: Identity): Omit<SearchContext, 'logger'> {
   const viewer = viewerOf(identity);
   return {
     identity,
     viewer,
     loaders: createLoaders(services.search, { userId: viewer?.id }),
     services,
+    requestId: identity.requestId,
   };
 }
