@@ -120,9 +120,9 @@ describe('the notification worker killed mid-job', () => {
       }));
 
       let worker = await startWorker();
-      await harness.app.notifier.notifyMany(drafts);
+      await harness.services.notifier.notifyMany(drafts);
       // Sent twice, as a retrying producer would: the job ids make it a no-op.
-      await harness.app.notifier.notifyMany(drafts);
+      await harness.services.notifier.notifyMany(drafts);
       await receiver.waitFor(WEBHOOK_CONCURRENCY, 20_000);
       const exited = once(worker, 'exit');
       worker.kill('SIGKILL');

@@ -1,18 +1,26 @@
-import type { Kysely } from 'kysely';
 import { viewerOf, type BaseContext, type Identity, type Viewer } from '@traveloure/platform';
-import type { Database } from './db/database.ts';
-import type { NotificationApp } from './app.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
+import type { NotificationServices } from './services.ts';
 
 export type { Viewer } from '@traveloure/platform';
 
-export interface Context extends BaseContext {
-  db: Kysely<Database>;
-  app: NotificationApp;
+export interface NotificationContext extends BaseContext {
+  /** The signed-in caller, if any. */
   viewer?: Viewer;
   loaders: Loaders;
+  /** Database, queues, inbox cache, channels and clock, shared by every request. */
+  services: NotificationServices;
 }
 
-export function createContext(app: NotificationApp, identity: Identity): Omit<Context, keyof BaseContext> {
-  return { db: app.db, app, viewer: viewerOf(identity), loaders: createLoaders(app.db) };
+export function createContext(
+  services: NotificationServices,
+  identity: Identity,
+): Omit<NotificationContext, 'logger'> {
+  return {
+    identity,
+    viewer: viewerOf(identity),
+    loaders: createLoaders(services.db),
+    services,
+    requestId: identity.requestId,
+  };
 }

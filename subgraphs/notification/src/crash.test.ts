@@ -42,7 +42,7 @@ describe('a notification worker killed mid-job', () => {
         harness.db,
       )
     ).rows;
-  const jobState = async (jobId: string) => (await harness.app.queues.inApp.getJob(jobId))?.state;
+  const jobState = async (jobId: string) => (await harness.services.queues.inApp.getJob(jobId))?.state;
 
   it(
     'delivers exactly one inbox entry after a worker process is killed (SIGKILL) inside its transaction',
@@ -79,7 +79,7 @@ describe('a notification worker killed mid-job', () => {
         [job.userId, job.dedupeKey],
       );
       try {
-        await harness.app.notifier.notify(job);
+        await harness.services.notifier.notify(job);
         await harness.until(async () => {
           const { rows } = await blocker.query(
             `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and application_name = 'traveloure-notification-worker'`,
@@ -94,7 +94,7 @@ describe('a notification worker killed mid-job', () => {
         await blocker.end();
       }
       expect(await entries('kim')).toEqual([]);
-      const workers = harness.app.startWorkers();
+      const workers = harness.services.startWorkers();
       try {
         await harness.until(
           async () => (await jobState(notifyJobId(job))) === 'completed',
@@ -112,16 +112,16 @@ describe('a notification worker killed mid-job', () => {
     let committed!: () => void;
     const written = new Promise<void>((resolve) => (committed = resolve));
     // The real handler, then a hang: the job stays active with nobody renewing its lock.
-    const doomed = harness.app.queues.inApp.work(async (running) => {
-      await harness.app.notifier.handleInApp(running);
+    const doomed = harness.services.queues.inApp.work(async (running) => {
+      await harness.services.notifier.handleInApp(running);
       committed();
       await new Promise(() => {});
     });
-    await harness.app.notifier.notify(job);
+    await harness.services.notifier.notify(job);
     await written;
     await doomed.close({ force: true });
     expect(await entries('lou')).toHaveLength(1);
-    const workers = harness.app.startWorkers();
+    const workers = harness.services.startWorkers();
     try {
       await harness.until(
         async () => (await jobState(notifyJobId(job))) === 'completed',

@@ -49,7 +49,7 @@ describe('webhook egress policy (defaults)', () => {
       return delivery?.status === status && delivery;
     }, `${userId}'s webhook to be ${status}`);
   const notify = (userId: string) =>
-    harness.app.notifier.notify({
+    harness.services.notifier.notify({
       userId,
       kind: 'SYSTEM',
       severity: 'INFO',

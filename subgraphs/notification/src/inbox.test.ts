@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createManualClock, encodeCursor, MemoryJobQueue } from '@traveloure/platform';
 import type { NotificationDraft } from './db/notifications.repository.ts';
-import { fanOutBroadcast, startBroadcast, type BroadcastJob } from './delivery/broadcast.ts';
+import { fanOutBroadcast, startBroadcast, type BroadcastJob } from './alerts/alerts.service.ts';
 import {
   DAY_MS,
   inboxOf,
@@ -57,7 +57,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
 
   it('pages through an inbox newest first with first/after, and refuses a forged cursor with BAD_USER_INPUT', async () => {
     for (const key of ['k1', 'k2', 'k3', 'k4', 'k5']) {
-      await harness.app.notifier.notify(system('pia', key));
+      await harness.services.notifier.notify(system('pia', key));
       // Distinct creation times, so newest-first is a fixed order.
       await harness.until(
         async () => (await inboxOf(harness, 'pia')).entries.some((entry) => entry.title === `Note ${key}`),
@@ -118,7 +118,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     expect(await unread()).toBe(5);
     expect((await inboxOf(harness, 'pia')).total).toBe(5);
     // ...until an entry written by the workers drops the user's cached pages and counts.
-    await harness.app.notifier.notify(system('pia', 'k6'));
+    await harness.services.notifier.notify(system('pia', 'k6'));
     await harness.until(async () => (await unread()) === 7, 'the cache to be dropped by the new entry');
     expect((await pageOf('pia', { first: 20 })).totalCount).toBe(7);
 
@@ -129,7 +129,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     expect((await pageOf('pia', { first: 20, unreadOnly: true })).edges).toEqual([]);
     expect((await harness.graphql(markAll, {}, { id: 'pia' })).data.markAllNotificationsRead.count).toBe(0);
     // Another user's inbox is untouched by pia's mark-all.
-    await harness.app.notifier.notify(system('quin', 'q1'));
+    await harness.services.notifier.notify(system('quin', 'q1'));
     await harness.until(async () => (await inboxOf(harness, 'quin')).unread === 1, "quin's entry");
     await harness.graphql(markAll, {}, { id: 'pia' });
     expect((await inboxOf(harness, 'quin')).unread).toBe(1);
@@ -195,7 +195,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     // The mutation only counts and queues one fan-out job; the workers do the rest.
     const idle = new MemoryJobQueue<BroadcastJob>('broadcast-unit', { attempts: 1, backoffMs: 1 });
     const started = await startBroadcast(
-      { db: harness.app.db, queue: idle, clock },
+      { db: harness.services.db, queue: idle, clock },
       { destinationCode: 'CAI', severity: 'INFO', title: 't', body: 'b' },
     );
     expect(started.recipients).toBe(reached.length);
@@ -206,7 +206,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     expect(
       (
         await startBroadcast(
-          { db: harness.app.db, queue: idle, clock },
+          { db: harness.services.db, queue: idle, clock },
           { destinationCode: 'XXX', severity: 'INFO', title: 't', body: 'b' },
         )
       ).recipients,
@@ -228,12 +228,12 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
       horizon: isoDay(today + 7 * DAY_MS),
     };
     const requeued = await fanOutBroadcast(
-      { db: harness.app.db, notifier: harness.app.notifier, batchSize: 2 },
+      { db: harness.services.db, notifier: harness.services.notifier, batchSize: 2 },
       { id: 'rerun', name: 'broadcast', data: job, attempt: 2, maxAttempts: 5 },
     );
     expect(requeued).toBe(reached.length);
     await harness.until(async () => {
-      const counts = await harness.app.queues.inApp.counts();
+      const counts = await harness.services.queues.inApp.counts();
       return counts.waiting + counts.active + counts.delayed === 0;
     }, 'the re-queued jobs to drain');
     const { rows: after } = await sql<{

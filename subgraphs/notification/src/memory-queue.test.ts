@@ -60,7 +60,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
     }, `${userId}'s email to be ${status}`);
 
   it('retries a transient SMTP failure until it is sent, and makes five failures DEAD with the last error', async () => {
-    expect(harness.app.queues.email.kind).toBe('memory');
+    expect(harness.services.queues.email.kind).toBe('memory');
     smtp.failNext(2, 451, 'Greylisted, try later');
     await tripIn2Days('uma');
     expect(await emailOf('uma', 'SENT')).toMatchObject({ attempts: 3, lastError: null });
@@ -93,7 +93,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
         return delivery?.status === status && delivery;
       }, `the webhook of ${title} to be ${status}`);
     const notify = (title: string) =>
-      harness.app.notifier.notify({
+      harness.services.notifier.notify({
         userId: 'wes',
         kind: 'SYSTEM',
         severity: 'WARNING',
@@ -131,7 +131,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
       { id: 'xan' },
     );
     expect(quiet.data.updateNotificationPreferences.userErrors).toEqual([]);
-    await harness.app.notifier.notify({
+    await harness.services.notifier.notify({
       userId: 'xan',
       kind: 'SYSTEM',
       severity: 'INFO',
@@ -144,7 +144,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
       return entry?.deliveries.find((d) => d.channel === 'EMAIL')?.status === 'QUEUED' && entry;
     }, 'the held email');
     // The clock says 12:00 UTC: held until 13:00.
-    const job = await harness.app.queues.email.getJob(`email.${held.id}`);
+    const job = await harness.services.queues.email.getJob(`email.${held.id}`);
     expect(job?.state).toBe('delayed');
     expect(job!.dueAt! - Date.now()).toBeGreaterThan(50 * 60_000);
 
@@ -153,7 +153,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
       {},
       { id: 'xan' },
     );
-    await harness.app.queues.email.promote(`email.${held.id}`);
+    await harness.services.queues.email.promote(`email.${held.id}`);
     const dropped = await harness.until(async () => {
       const delivery = (await inboxOf(harness, 'xan')).entries
         .find((entry) => entry.id === held.id)
@@ -172,7 +172,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
         clock.now(),
       ),
     );
-    const reminders = harness.app.queues.reminders;
+    const reminders = harness.services.queues.reminders;
     const dueAt = Date.parse(`${isoDay(clock.now() + 7 * DAY_MS)}T09:00:00Z`);
     await harness.until(() => reminders.getJob(reminderJobId('trip-yan', 3)), "yan's reminder job");
     // A restart: the in-process delayed jobs are gone.
@@ -196,7 +196,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
         where notification_id = ${pending!.id} and channel = 'WEBHOOK'`.execute(harness.db)
       ).rows[0];
 
-    const workers = harness.app.startWorkers();
+    const workers = harness.services.startWorkers();
     try {
       const restored = await harness.until(
         () => reminders.getJob(reminderJobId('trip-yan', 3)),
@@ -211,7 +211,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
       expect((await reminders.getJob(reminderJobId('trip-yan', 1)))?.state).toBe('delayed');
       // uma's reminder (already sent) was queued again as overdue: the inbox keeps one entry.
       await harness.until(async () => {
-        const counts = await harness.app.queues.inApp.counts();
+        const counts = await harness.services.queues.inApp.counts();
         return (await reminders.counts()).waiting + counts.waiting + counts.active === 0;
       }, 'the restored overdue reminders to run');
       expect((await inboxOf(harness, 'uma')).entries.map((entry) => entry.id)).toEqual(uma);

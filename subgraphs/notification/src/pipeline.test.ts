@@ -73,7 +73,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     expect(email!.text).toContain(`Your trip to PAR starts on ${isoDay(today + 2 * DAY_MS)}`);
     expect(email!.headers['x-traveloure-notification-id']).toBe(inbox.entries[0]!.id);
     // The 1-day reminder waits as a delayed job, due at 09:00 UTC the day before the start.
-    const dayBefore = await harness.app.queues.reminders.getJob(reminderJobId('trip-a', 1));
+    const dayBefore = await harness.services.queues.reminders.getJob(reminderJobId('trip-a', 1));
     expect(dayBefore?.state).toBe('delayed');
     expect(dayBefore?.data.startDate).toBe(isoDay(today + 2 * DAY_MS));
     // Consumers acknowledged every event: the relay marked them published.
@@ -90,7 +90,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     await addTrip('trip-b', 'bob', 'ROM', 20);
     const due = (days: number) => Date.parse(`${isoDay(today + 30 * DAY_MS)}T09:00:00Z`) - days * DAY_MS;
     await harness.until(
-      () => harness.app.queues.reminders.getJob(reminderJobId('trip-b', 3)),
+      () => harness.services.queues.reminders.getJob(reminderJobId('trip-b', 3)),
       'the first reminder job',
     );
     await harness.emit('trip.updated', {
@@ -102,7 +102,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
       endDate: isoDay(today + 33 * DAY_MS),
     });
     const moved = await harness.until(async () => {
-      const job = await harness.app.queues.reminders.getJob(reminderJobId('trip-b', 3));
+      const job = await harness.services.queues.reminders.getJob(reminderJobId('trip-b', 3));
       return job?.data.startDate === isoDay(today + 30 * DAY_MS) && job;
     }, 'the moved reminder');
     expect(moved.state).toBe('delayed');
@@ -111,8 +111,8 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     await harness.emit('trip.deleted', { tripId: 'trip-b', userId: 'bob' });
     await harness.until(
       async () =>
-        !(await harness.app.queues.reminders.getJob(reminderJobId('trip-b', 3))) &&
-        !(await harness.app.queues.reminders.getJob(reminderJobId('trip-b', 1))),
+        !(await harness.services.queues.reminders.getJob(reminderJobId('trip-b', 3))) &&
+        !(await harness.services.queues.reminders.getJob(reminderJobId('trip-b', 1))),
       'cancelled reminders',
     );
     expect((await inboxOf(harness, 'bob')).entries).toEqual([]);
@@ -192,10 +192,10 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     expect(preferences.webhookUrl).toBe(webhook.url);
     webhook.setSecret(preferences.webhookSigningSecret);
     await harness.until(
-      () => harness.app.queues.reminders.getJob(reminderJobId('trip-e', 3)),
+      () => harness.services.queues.reminders.getJob(reminderJobId('trip-e', 3)),
       'the reminder job',
     );
-    await harness.app.queues.reminders.promote(reminderJobId('trip-e', 3));
+    await harness.services.queues.reminders.promote(reminderJobId('trip-e', 3));
     const [call] = await webhook.waitFor(1);
     expect(call!.signatureValid).toBe(true);
     expect(call!.json).toMatchObject({
@@ -227,7 +227,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     expect(calls[1]!.json).toMatchObject({ kind: 'EMERGENCY_ALERT', severity: 'CRITICAL' });
     const held = (await inboxOf(harness, 'erin')).entries.find((entry) => entry.title === 'Typhoon (INFO)');
     expect(held?.deliveries.find((d) => d.channel === 'WEBHOOK')?.status).toBe('QUEUED');
-    const heldJob = await harness.app.queues.webhook.getJob(`webhook.${held!.id}`);
+    const heldJob = await harness.services.queues.webhook.getJob(`webhook.${held!.id}`);
     expect(heldJob?.state).toBe('delayed');
   });
 
@@ -296,8 +296,8 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     }, 'both message events');
     await harness.until(
       async () =>
-        (await harness.app.queues.inApp.counts()).waiting === 0 &&
-        (await harness.app.queues.inApp.counts()).active === 0,
+        (await harness.services.queues.inApp.counts()).waiting === 0 &&
+        (await harness.services.queues.inApp.counts()).active === 0,
       'the inbox queue to drain',
     );
     expect((await inboxOf(harness, 'ivy')).entries).toHaveLength(1);

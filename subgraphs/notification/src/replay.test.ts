@@ -69,11 +69,11 @@ describe('notification delivery on a private redis-server: Redis flushed, push b
       async () => (await outbox()).every((row) => row.attempts === 1),
       'the first publication',
     );
-    expect((await harness.app.events.queue.counts()).waiting).toBe(2);
+    expect((await harness.services.events.queue.counts()).waiting).toBe(2);
 
     await redis.flushall();
-    expect((await harness.app.events.queue.counts()).waiting).toBe(0);
-    const workers = harness.app.startWorkers();
+    expect((await harness.services.events.queue.counts()).waiting).toBe(0);
+    const workers = harness.services.startWorkers();
     try {
       // Past the acknowledgement timeout the relay publishes both rows again.
       clock.advance(ackTimeoutMs);
@@ -97,7 +97,7 @@ describe('notification delivery on a private redis-server: Redis flushed, push b
 
   it('waits PUSH_BACKOFF_MS (not the shorter QUEUE_BACKOFF_MS) before retrying a push', async () => {
     const webhook = await startWebhookEmulator();
-    const workers = harness.app.startWorkers();
+    const workers = harness.services.startWorkers();
     try {
       const set = await harness.graphql(
         `mutation($url: String) { updateNotificationPreferences(input: { webhookUrl: $url }) { userErrors { code } } }`,
@@ -106,7 +106,7 @@ describe('notification delivery on a private redis-server: Redis flushed, push b
       );
       expect(set.data.updateNotificationPreferences.userErrors).toEqual([]);
       webhook.failNext(1, 503);
-      await harness.app.notifier.notify({
+      await harness.services.notifier.notify({
         userId: 'sid',
         kind: 'SYSTEM',
         severity: 'INFO',
@@ -119,7 +119,7 @@ describe('notification delivery on a private redis-server: Redis flushed, push b
         return first?.deliveries.find((d) => d.channel === 'WEBHOOK')?.status === 'FAILED' && first;
       }, 'the first failed webhook attempt');
       const retry = await harness.until(async () => {
-        const job = await harness.app.queues.webhook.getJob(`webhook.${entry.id}`);
+        const job = await harness.services.queues.webhook.getJob(`webhook.${entry.id}`);
         return job?.state === 'delayed' && job;
       }, 'the retry to be scheduled');
       expect(retry.dueAt! - Date.now()).toBeGreaterThan(50 * 60_000);

@@ -2,11 +2,15 @@ import { readFileSync } from 'node:fs';
 import { gql } from 'graphql-tag';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { createSubgraphServer, httpLimitsOf, type ServiceDefinition } from '@traveloure/platform';
-import { createNotificationApp, type NotificationApp, type NotificationAppOptions } from './app.ts';
 import { notificationConfigSchema, type NotificationConfig } from './config.ts';
 import { createContext } from './context.ts';
 import { migrations } from './db/migrations/index.ts';
 import { resolvers } from './resolvers/index.ts';
+import {
+  createNotificationServices,
+  type NotificationServices,
+  type NotificationServicesOptions,
+} from './services.ts';
 
 export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
@@ -15,7 +19,7 @@ export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta
  * workers start with it unless NOTIFICATION_WORKERS=false (they then run alone: npm run worker).
  */
 export function defineNotificationService(
-  options: NotificationAppOptions & { onApp?: (app: NotificationApp) => void } = {},
+  options: NotificationServicesOptions & { onServices?: (services: NotificationServices) => void } = {},
 ): ServiceDefinition<NotificationConfig> {
   return {
     name: 'notification',
@@ -26,9 +30,9 @@ export function defineNotificationService(
     migrations,
 
     async create(runtime) {
-      const app = createNotificationApp(runtime, options);
-      options.onApp?.(app);
-      const workers = runtime.config.NOTIFICATION_WORKERS ? app.startWorkers() : undefined;
+      const services = createNotificationServices(runtime, options);
+      options.onServices?.(services);
+      const workers = runtime.config.NOTIFICATION_WORKERS ? services.startWorkers() : undefined;
       const server = await createSubgraphServer({
         name: 'notification',
         typeDefs,
@@ -38,13 +42,13 @@ export function defineNotificationService(
         signingSecret: runtime.config.GATEWAY_SIGNING_SECRET,
         shutdownGraceMs: runtime.config.SHUTDOWN_GRACE_MS,
         httpLimits: httpLimitsOf(runtime.config),
-        createContext: ({ identity }) => createContext(app, identity),
+        createContext: ({ identity }) => createContext(services, identity),
       });
       return {
         server,
         stop: async () => {
           await workers?.close();
-          await app.close();
+          await services.close();
         },
       };
     },

@@ -24,13 +24,13 @@ import {
   testSigningSecret,
   type TestDatabase,
 } from '@traveloure/platform/testing';
-import type { NotificationApp } from './app.ts';
+import type { NotificationServices } from './services.ts';
 import type { NotificationConfig } from './config.ts';
 import { defineNotificationService } from './service.ts';
 
 export interface SubgraphForTest {
   service: StartedService<NotificationConfig>;
-  app: NotificationApp;
+  services: NotificationServices;
   database: TestDatabase;
   db: Kysely<any>;
   env: Record<string, string>;
@@ -85,12 +85,12 @@ export async function startSubgraphForTest(
     event_type text not null, payload jsonb not null, created_at timestamptz not null default now(),
     published_at timestamptz, attempts int not null default 0)`.execute(db);
 
-  let app!: NotificationApp;
+  let services!: NotificationServices;
   const service = await startService(
     defineNotificationService({
       clock: options.clock,
       egressResolver: options.egressResolver,
-      onApp: (created) => (app = created),
+      onServices: (created) => (services = created),
     }),
     {
       env,
@@ -109,7 +109,7 @@ export async function startSubgraphForTest(
 
   return {
     service,
-    app,
+    services,
     database,
     db,
     env,

@@ -34,7 +34,7 @@ async function main() {
   const { default: express } = await import('express');
   const { installShutdown, metricsPortOf, operationalRoutes, pingRedis, serveMetrics, startupSummary } =
     await import('@traveloure/platform');
-  const { createNotificationApp } = await import('./app.ts');
+  const { createNotificationServices } = await import('./services.ts');
   const { runtime, release } = prepared;
   const { config, logger, health } = runtime;
   // Unlike the API, a worker with no Redis has nothing to do: Redis is critical here.
@@ -45,8 +45,8 @@ async function main() {
       'no REDIS_URL: an in-process queue only serves this process; run the workers inside the service instead',
     );
   }
-  const app = createNotificationApp(runtime);
-  const workers = app.startWorkers();
+  const services = createNotificationServices(runtime);
+  const workers = services.startWorkers();
 
   const metricsPort = metricsPortOf(config);
   const metrics =
@@ -66,7 +66,7 @@ async function main() {
     async () => {
       health.markShuttingDown();
       await workers.close();
-      await app.close();
+      await services.close();
       server.close();
       await metrics?.close();
       await release();

@@ -2,32 +2,31 @@ import type { Kysely } from 'kysely';
 import { viewerOf, type BaseContext, type Identity, type Viewer } from '@traveloure/platform';
 import type { Database } from './db/database.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
-import type { SearchService } from './search.ts';
+import type { SearchService } from './search/search.service.ts';
 
-export interface Context extends BaseContext {
+/** Long-lived dependencies, made once per service and shared by every request. */
+export interface SearchServices {
   db: Kysely<Database>;
+  /** The read replica (demand analytics), or the primary when none is configured. */
   readDb: Kysely<Database>;
+  /** Cached flight and hotel searches through the provider (and the search log behind them). */
   search: SearchService;
+}
+
+export interface SearchContext extends BaseContext {
   /** The signed-in caller, if any. */
   viewer?: Viewer;
   loaders: Loaders;
+  services: SearchServices;
 }
 
-export interface ContextDependencies {
-  db: Kysely<Database>;
-  readDb: Kysely<Database>;
-  search: SearchService;
-}
-
-export function createContext(
-  deps: ContextDependencies,
-  identity: Identity,
-): Omit<Context, keyof BaseContext> {
+export function createContext(services: SearchServices, identity: Identity): Omit<SearchContext, 'logger'> {
+  const viewer = viewerOf(identity);
   return {
-    db: deps.db,
-    readDb: deps.readDb,
-    search: deps.search,
-    viewer: viewerOf(identity),
-    loaders: createLoaders(deps.search, { userId: identity.user?.id }),
+    identity,
+    viewer,
+    loaders: createLoaders(services.search, { userId: viewer?.id }),
+    services,
+    requestId: identity.requestId,
   };
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flightQuery, hotelQuery, startSubgraphForTest, type SubgraphForTest } from './test-support.ts';
 import { createDemoProvider } from './providers/demo.ts';
-import { addDays, todayUtc, validateFlightSearch } from './validation.ts';
+import { flightSearchInput } from './flights/flights.input.ts';
+import { addDays, parseSearchInput, todayUtc } from './search/search.input.ts';
 
 let search: SubgraphForTest;
 const inDays = (days: number) => addDays(todayUtc(), days);
@@ -34,7 +35,7 @@ describe('demo provider', () => {
       result.offers.every((offer: { validatingCarrier: string }) => offer.validatingCarrier === 'ZZ'),
     ).toBe(true);
 
-    const again = await createDemoProvider().searchFlights(validateFlightSearch(input));
+    const again = await createDemoProvider().searchFlights(parseSearchInput(flightSearchInput(), input));
     expect(again.map((offer) => offer.price)).toEqual(
       result.offers.map((offer: { price: unknown }) => offer.price),
     );

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { normalizeCacheKey } from '@traveloure/platform';
 import type { FlightOffer, FlightQuery, HotelOffer, HotelQuery, SearchResult } from './models.ts';
-import type { SearchOptions, SearchService } from './search.ts';
+import type { SearchOptions, SearchService } from './search/search.service.ts';
 
 export interface Loaders {
   /** One search per distinct query in a request (e.g. many trips to the same place). */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateRedis, type PrivateRedis } from '@traveloure/platform/testing';
 import { startAmadeusEmulator, type AmadeusEmulator } from '@traveloure/testing';
 import { flightQuery, hotelQuery, startSubgraphForTest, type SubgraphForTest } from './test-support.ts';
-import { addDays, todayUtc } from './validation.ts';
+import { addDays, todayUtc } from './search/search.input.ts';
 
 let emulator: AmadeusEmulator;
 let redis: PrivateRedis;

@@ -3,7 +3,7 @@ import { gql } from 'graphql-tag';
 import type { Kysely } from 'kysely';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import {
-  createResponseCache,
+  createDataCache,
   createSubgraphServer,
   httpLimitsOf,
   createUpstream,
@@ -21,9 +21,9 @@ import type { SearchProvider } from './models.ts';
 import { createAmadeusProvider } from './providers/amadeus.ts';
 import { createDemoProvider } from './providers/demo.ts';
 import { resolvers } from './resolvers/index.ts';
-import { createSearchService } from './search.ts';
-import { createSearchLogWriter } from './search-log-writer.ts';
-import { createCacheWarming } from './warming.ts';
+import { createSearchLogWriter } from './search-log/search-log-writer.ts';
+import { createSearchService } from './search/search.service.ts';
+import { createCacheWarming } from './warming/warming.service.ts';
 
 export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
@@ -72,7 +72,7 @@ export function createProvider(runtime: ServiceRuntime<SearchConfig>): {
     tokenTimeoutMs: config.AMADEUS_TIMEOUT_MS,
   });
   logger.info({ host: config.AMADEUS_HOST }, 'searches answer from Amadeus');
-  const hotelLists = createResponseCache({
+  const hotelLists = createDataCache({
     service: 'search',
     namespace: 'amadeus-hotel-list',
     keyPrefix: `${config.REDIS_KEY_PREFIX}:cache`,
@@ -108,8 +108,8 @@ export const searchService: ServiceDefinition<SearchConfig> = {
       l1TtlMs: config.SEARCH_L1_TTL_MS,
       l1MaxEntries: config.SEARCH_L1_MAX_ENTRIES,
     };
-    const flights = createResponseCache({ ...cacheOptions, namespace: 'flights' });
-    const hotels = createResponseCache({ ...cacheOptions, namespace: 'hotels' });
+    const flights = createDataCache({ ...cacheOptions, namespace: 'flights' });
+    const hotels = createDataCache({ ...cacheOptions, namespace: 'hotels' });
     const { provider, close: closeProvider } = createProvider(runtime);
     const searchLog = createSearchLogWriter({
       db,

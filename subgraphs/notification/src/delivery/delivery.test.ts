@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEgressPolicy } from '@traveloure/platform';
-import { webhookUrlProblem } from '../resolvers/Mutation/updateNotificationPreferences.ts';
+import { webhookUrlProblem } from '../preferences/preferences.input.ts';
 import { quietHoursDelayMs } from './quiet-hours.ts';
 import { signWebhook, verifyWebhookSignature } from './signing.ts';
 

@@ -18,7 +18,7 @@ import {
   type NotificationDraft,
 } from '../db/notifications.repository.ts';
 import { findPreferences } from '../db/preferences.repository.ts';
-import type { InboxCache } from '../cache.ts';
+import type { InboxCache } from '../inbox/inbox-cache.ts';
 import type { PushChannels } from './channels.ts';
 import type { BroadcastJob } from './emergency-alert.ts';
 import { quietHoursDelayMs, quietHoursOf } from './quiet-hours.ts';

@@ -2,7 +2,7 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { TripReference } from '../models.ts';
-import type { Context } from '../context.ts';
+import type { SearchContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
@@ -457,12 +457,12 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
-export type FlightItineraryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FlightItinerary'] = ResolversParentTypes['FlightItinerary']> = ResolversObject<{
+export type FlightItineraryResolvers<ContextType = SearchContext, ParentType extends ResolversParentTypes['FlightItinerary'] = ResolversParentTypes['FlightItinerary']> = ResolversObject<{
   duration?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   segments?: Resolver<Array<ResolversTypes['FlightSegment']>, ParentType, ContextType>;
 }>;
 
-export type FlightOfferResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FlightOffer'] = ResolversParentTypes['FlightOffer']> = ResolversObject<{
+export type FlightOfferResolvers<ContextType = SearchContext, ParentType extends ResolversParentTypes['FlightOffer'] = ResolversParentTypes['FlightOffer']> = ResolversObject<{
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   itineraries?: Resolver<Array<ResolversTypes['FlightItinerary']>, ParentType, ContextType>;
   price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
@@ -470,12 +470,12 @@ export type FlightOfferResolvers<ContextType = Context, ParentType extends Resol
   validatingCarrier?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type FlightSearchResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FlightSearchResult'] = ResolversParentTypes['FlightSearchResult']> = ResolversObject<{
+export type FlightSearchResultResolvers<ContextType = SearchContext, ParentType extends ResolversParentTypes['FlightSearchResult'] = ResolversParentTypes['FlightSearchResult']> = ResolversObject<{
   meta?: Resolver<ResolversTypes['SearchMeta'], ParentType, ContextType>;
   offers?: Resolver<Array<ResolversTypes['FlightOffer']>, ParentType, ContextType>;
 }>;
 
-export type FlightSegmentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FlightSegment'] = ResolversParentTypes['FlightSegment']> = ResolversObject<{
+export type FlightSegmentResolvers<ContextType = SearchContext, ParentType extends ResolversParentTypes['FlightSegment'] = ResolversParentTypes['FlightSegment']> = ResolversObject<{
   arrival?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   carrier?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   departure?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -485,7 +485,7 @@ export type FlightSegmentResolvers<ContextType = Context, ParentType extends Res
   to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
-export type HotelResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Hotel'] = ResolversParentTypes['Hotel']> = ResolversObject<{
+export type HotelResolvers<ContextType = SearchContext, ParentType extends ResolversParentTypes['Hotel'] = ResolversParentTypes['Hotel']> = ResolversObject<{
   cityCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   latitude?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -494,7 +494,7 @@ export type HotelResolvers<ContextType = Context, ParentType extends ResolversPa
   rating?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
-export type HotelOfferResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HotelOffer'] = ResolversParentTypes['HotelOffer']> = ResolversObject<{
+export type HotelOfferResolvers<ContextType = SearchContext, ParentType extends ResolversParentTypes['HotelOffer'] = ResolversParentTypes['HotelOffer']> = ResolversObject<{
   boardType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   checkIn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   checkOut?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
@@ -504,23 +504,23 @@ export type HotelOfferResolvers<ContextType = Context, ParentType extends Resolv
   roomDescription?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type HotelSearchResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HotelSearchResult'] = ResolversParentTypes['HotelSearchResult']> = ResolversObject<{
+export type HotelSearchResultResolvers<ContextType = SearchContext, ParentType extends ResolversParentTypes['HotelSearchResult'] = ResolversParentTypes['HotelSearchResult']> = ResolversObject<{
   meta?: Resolver<ResolversTypes['SearchMeta'], ParentType, ContextType>;
   offers?: Resolver<Array<ResolversTypes['HotelOffer']>, ParentType, ContextType>;
 }>;
 
-export type MoneyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = ResolversObject<{
+export type MoneyResolvers<ContextType = SearchContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = ResolversObject<{
   amount?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
-export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+export type QueryResolvers<ContextType = SearchContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   searchDemand?: Resolver<Array<ResolversTypes['SearchDemand']>, ParentType, ContextType, RequireFields<QuerySearchDemandArgs, 'days' | 'first'>>;
   searchFlights?: Resolver<ResolversTypes['FlightSearchResult'], ParentType, ContextType, RequireFields<QuerySearchFlightsArgs, 'input'>>;
   searchHotels?: Resolver<ResolversTypes['HotelSearchResult'], ParentType, ContextType, RequireFields<QuerySearchHotelsArgs, 'input'>>;
 }>;
 
-export type SearchDemandResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SearchDemand'] = ResolversParentTypes['SearchDemand']> = ResolversObject<{
+export type SearchDemandResolvers<ContextType = SearchContext, ParentType extends ResolversParentTypes['SearchDemand'] = ResolversParentTypes['SearchDemand']> = ResolversObject<{
   destinationCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   flightSearches?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   hotelSearches?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -529,21 +529,21 @@ export type SearchDemandResolvers<ContextType = Context, ParentType extends Reso
   travelers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
-export type SearchMetaResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SearchMeta'] = ResolversParentTypes['SearchMeta']> = ResolversObject<{
+export type SearchMetaResolvers<ContextType = SearchContext, ParentType extends ResolversParentTypes['SearchMeta'] = ResolversParentTypes['SearchMeta']> = ResolversObject<{
   cached?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   fetchedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
-export type TripResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Trip'] = ResolversParentTypes['Trip'], FederationReferenceType extends FederationReferenceTypes['Trip'] = FederationReferenceTypes['Trip']> = ResolversObject<{
+export type TripResolvers<ContextType = SearchContext, ParentType extends ResolversParentTypes['Trip'] = ResolversParentTypes['Trip'], FederationReferenceType extends FederationReferenceTypes['Trip'] = FederationReferenceTypes['Trip']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Trip']> | FederationReferenceType, FederationReferenceType, ContextType>;
   flightOffers?: Resolver<Maybe<ResolversTypes['FlightSearchResult']>, ParentType, ContextType, RequireFields<TripFlightOffersArgs, 'adults' | 'maxResults' | 'origin'>>;
   hotelOffers?: Resolver<Maybe<ResolversTypes['HotelSearchResult']>, ParentType, ContextType, RequireFields<TripHotelOffersArgs, 'adults' | 'maxResults'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
-export type Resolvers<ContextType = Context> = ResolversObject<{
+export type Resolvers<ContextType = SearchContext> = ResolversObject<{
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   FlightItinerary?: FlightItineraryResolvers<ContextType>;

@@ -10,7 +10,7 @@ import {
   type UpstreamOptions,
 } from '@traveloure/platform';
 import { startAmadeusEmulator, type AmadeusEmulator } from '@traveloure/testing';
-import { addDays, todayUtc } from '../validation.ts';
+import { addDays, todayUtc } from '../search/search.input.ts';
 import { createAmadeusClient, type RequestThrottle } from './client.ts';
 import { mapAmadeusError } from './errors.ts';
 import { createAmadeusThrottle } from './throttle.ts';

@@ -1,4 +1,4 @@
-import type { ResponseCache } from '@traveloure/platform';
+import type { DataCache } from '@traveloure/platform';
 import type { AmadeusClient } from '../amadeus/client.ts';
 import { AmadeusCode, AmadeusRequestError } from '../amadeus/errors.ts';
 import type { AmadeusFlightOffer, AmadeusHotelListItem, AmadeusHotelOffers } from '../amadeus/types.ts';
@@ -64,7 +64,7 @@ function isAmadeusCode(error: unknown, code: string) {
  */
 export function createAmadeusProvider(
   client: AmadeusClient,
-  hotelLists: ResponseCache,
+  hotelLists: DataCache,
   hotelListTtlSeconds: number,
 ): SearchProvider {
   return {

@@ -1,14 +1,12 @@
-import { requireViewer } from '@traveloure/platform';
+import { requireViewer, withUserErrors } from '@traveloure/platform';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
-import { markAllRead } from '../../db/notifications.repository.ts';
+import { markAllNotificationsRead as markAllRead } from '../../inbox/inbox.service.ts';
 
-export const markAllNotificationsRead: MutationResolvers['markAllNotificationsRead'] = async (
+export const markAllNotificationsRead: MutationResolvers['markAllNotificationsRead'] = (
   _parent,
   _args,
   context,
 ) => {
   const viewer = requireViewer(context);
-  const count = await markAllRead(context.db, viewer.id);
-  if (count > 0) await context.app.cache.invalidate([viewer.id]);
-  return { count, userErrors: [] };
+  return withUserErrors(() => markAllRead(context.services, viewer.id), { count: 0 });
 };

@@ -1,21 +1,8 @@
-import { isUuid, requireViewer, userError } from '@traveloure/platform';
+import { requireViewer, withUserErrors } from '@traveloure/platform';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
-import { markRead } from '../../db/notifications.repository.ts';
+import { markNotificationRead as markRead } from '../../inbox/inbox.service.ts';
 
-export const markNotificationRead: MutationResolvers['markNotificationRead'] = async (
-  _parent,
-  args,
-  context,
-) => {
+export const markNotificationRead: MutationResolvers['markNotificationRead'] = (_parent, args, context) => {
   const viewer = requireViewer(context);
-  // Another user's notification is reported exactly like a missing one.
-  const row = isUuid(args.id) ? await markRead(context.db, viewer.id, args.id) : undefined;
-  if (!row) {
-    return {
-      notification: null,
-      userErrors: [userError(['id'], `Notification ${args.id} was not found.`, 'NOT_FOUND')],
-    };
-  }
-  await context.app.cache.invalidate([viewer.id]);
-  return { notification: row, userErrors: [] };
+  return withUserErrors(() => markRead(context.services, viewer.id, args.id), { notification: null });
 };

@@ -1,14 +1,10 @@
-import { badUserInput, requireAnalyticsReader } from '@traveloure/platform';
+import { parseInput, requireAnalyticsReader } from '@traveloure/platform';
 import type { QueryResolvers } from '../../__generated__/resolvers-types.ts';
-import { searchDemand as readSearchDemand } from '../../db/search-log.repository.ts';
+import { searchDemandArguments } from '../../search-log/search-log.input.ts';
+import { searchDemand as readSearchDemand } from '../../search-log/search-log.service.ts';
 
-/** Analysts, admins and analytics keys only; read from the replica when there is one. */
-export const searchDemand: QueryResolvers['searchDemand'] = async (_parent, { days, first }, context) => {
+/** Analysts, admins and analytics keys only. */
+export const searchDemand: QueryResolvers['searchDemand'] = (_parent, args, context) => {
   requireAnalyticsReader(context.identity, 'Search demand figures');
-  if (!Number.isInteger(days) || days < 1 || days > 365)
-    throw badUserInput(`days must be between 1 and 365; got ${days}.`, ['days']);
-  if (!Number.isInteger(first) || first < 1 || first > 100)
-    throw badUserInput(`first must be between 1 and 100; got ${first}.`, ['first']);
-  await context.search.flushSearchLog();
-  return readSearchDemand(context.readDb, { days, first });
+  return readSearchDemand(context.services, parseInput(searchDemandArguments, args, []));
 };

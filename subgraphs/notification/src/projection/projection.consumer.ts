@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { parseEventPayload, type EventEnvelope } from '@traveloure/platform';
 import type { Database } from '../db/database.ts';
 import { applyTrip, tombstoneTrip, upsertTraveler } from '../db/projection.repository.ts';
-import type { Notifier } from './notifier.ts';
-import type { Reminders } from './reminders.ts';
+import type { Notifier } from '../delivery/notifier.ts';
+import type { Reminders } from '../delivery/reminders.ts';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const userPayload = z.object({

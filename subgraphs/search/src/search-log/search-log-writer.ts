@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { counter, gauge, type Logger } from '@traveloure/platform';
-import type { Database, NewSearchLogRow } from './db/database.ts';
-import { insertSearchLogs } from './db/search-log.repository.ts';
+import type { Database, NewSearchLogRow } from '../db/database.ts';
+import { insertSearchLogs } from '../db/search-log.repository.ts';
 
 export interface SearchLogWriterOptions {
   db: Kysely<Database>;

@@ -4,7 +4,7 @@ import {
   createDatabase,
   createLogger,
   createRedis,
-  createResponseCache,
+  createDataCache,
   createUpstream,
   migrateSchema,
   type DatabaseHandle,
@@ -18,15 +18,16 @@ import {
   type TestDatabase,
 } from '@traveloure/platform/testing';
 import { startAmadeusEmulator, type AmadeusEmulator } from '@traveloure/testing';
-import { createAmadeusClient } from './amadeus/client.ts';
-import type { Database } from './db/database.ts';
-import { migrations } from './db/migrations/index.ts';
-import { insertSearchLog } from './db/search-log.repository.ts';
-import { createAmadeusProvider } from './providers/amadeus.ts';
-import { createSearchService, type SearchService } from './search.ts';
-import { addDays, todayUtc, validateHotelSearch } from './validation.ts';
-import { createCacheWarming } from './warming.ts';
-import { createSearchLogWriter } from './search-log-writer.ts';
+import { createAmadeusClient } from '../amadeus/client.ts';
+import type { Database } from '../db/database.ts';
+import { migrations } from '../db/migrations/index.ts';
+import { insertSearchLog } from '../db/search-log.repository.ts';
+import { createAmadeusProvider } from '../providers/amadeus.ts';
+import { createSearchService, type SearchService } from '../search/search.service.ts';
+import { hotelSearchInput } from '../hotels/hotels.input.ts';
+import { addDays, parseSearchInput, todayUtc } from '../search/search.input.ts';
+import { createCacheWarming } from './warming.service.ts';
+import { createSearchLogWriter } from '../search-log/search-log-writer.ts';
 
 const logger = createLogger('search-warming-test', { level: 'silent' });
 const inDays = (days: number) => addDays(todayUtc(), days);
@@ -47,7 +48,7 @@ function makeSearch(upstreamOptions: UpstreamOptions, staleTtlSeconds: number): 
     upstream,
   });
   const cache = (namespace: string) =>
-    createResponseCache({
+    createDataCache({
       service: 'search-warming-test',
       namespace: `${namespace}-${randomUUID()}`,
       logger,
@@ -124,7 +125,12 @@ describe('cache warming', () => {
 
     // A traveler's identical search is now a cache hit.
     const paris = await search.searchHotels(
-      validateHotelSearch({ cityCode: 'PAR', checkIn: inDays(30), checkOut: inDays(33), adults: 2 }),
+      parseSearchInput(hotelSearchInput(), {
+        cityCode: 'PAR',
+        checkIn: inDays(30),
+        checkOut: inDays(33),
+        adults: 2,
+      }),
     );
     expect(paris.meta).toMatchObject({ cached: true, stale: false });
     expect(emulator.count('/v3/shopping/hotel-offers')).toBe(2);

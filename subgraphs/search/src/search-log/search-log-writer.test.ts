@@ -7,11 +7,11 @@ import {
   type DatabaseHandle,
 } from '@traveloure/platform';
 import { createTestDatabase, type TestDatabase } from '@traveloure/platform/testing';
-import type { Database, NewSearchLogRow } from './db/database.ts';
-import { migrations } from './db/migrations/index.ts';
+import type { Database, NewSearchLogRow } from '../db/database.ts';
+import { migrations } from '../db/migrations/index.ts';
 import { createSearchLogWriter } from './search-log-writer.ts';
-import { startSubgraphForTest, flightQuery } from './test-support.ts';
-import { addDays, todayUtc } from './validation.ts';
+import { startSubgraphForTest, flightQuery } from '../test-support.ts';
+import { addDays, todayUtc } from '../search/search.input.ts';
 
 const logger = createLogger('search-log-test', { level: 'silent' });
 let testDatabase: TestDatabase;

@@ -1,19 +1,21 @@
-import { counter, type ResponseCache } from '@traveloure/platform';
-import type { NewSearchLogRow } from './db/database.ts';
-import type { SearchLogWriter } from './search-log-writer.ts';
+import { counter, type DataCache } from '@traveloure/platform';
+import type { NewSearchLogRow } from '../db/database.ts';
+import type { SearchLogWriter } from '../search-log/search-log-writer.ts';
 import type {
   FlightOffer,
   FlightQuery,
   HotelOffer,
   HotelQuery,
+  ProviderName,
   SearchProvider,
   SearchResult,
-} from './models.ts';
+  TripReference,
+} from '../models.ts';
 
 export interface SearchServiceOptions {
   provider: SearchProvider;
-  flights: ResponseCache;
-  hotels: ResponseCache;
+  flights: DataCache;
+  hotels: DataCache;
   /** Where served searches are logged (write-behind: a search never waits for it). */
   searchLog: SearchLogWriter;
   ttlSeconds: number;
@@ -45,7 +47,7 @@ export function createSearchService(options: SearchServiceOptions) {
 
   async function run<Q extends object, T>(
     kind: 'FLIGHT' | 'HOTEL',
-    cache: ResponseCache,
+    cache: DataCache,
     query: Q,
     tags: string[],
     load: () => Promise<T[]>,
@@ -128,3 +130,16 @@ export function createSearchService(options: SearchServiceOptions) {
 }
 
 export type SearchService = ReturnType<typeof createSearchService>;
+
+/** The trip subgraph owns these; without them (a planning bug) nothing can be searched. */
+export function tripDates(trip: TripReference) {
+  if (!trip.destinationCode || !trip.startDate || !trip.endDate) {
+    throw new Error(`Trip ${trip.id} arrived without destinationCode/startDate/endDate`);
+  }
+  return { destinationCode: trip.destinationCode, startDate: trip.startDate, endDate: trip.endDate };
+}
+
+/** A past trip (or one beyond the searchable horizon) has no offers to show: say so, not fail. */
+export function nothingToSearch<T>(provider: ProviderName): SearchResult<T> {
+  return { offers: [], meta: { provider, cached: false, stale: false, fetchedAt: new Date() } };
+}

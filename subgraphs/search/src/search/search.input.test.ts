@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
-import {
-  MAX_DAYS_AHEAD,
-  addDays,
-  searchableDates,
-  validateFlightSearch,
-  validateHotelSearch,
-} from './validation.ts';
+import { flightSearchInput, type FlightSearchRules } from '../flights/flights.input.ts';
+import { hotelSearchInput } from '../hotels/hotels.input.ts';
+import { MAX_DAYS_AHEAD, addDays, parseSearchInput, searchableDates } from './search.input.ts';
 
 const today = '2026-06-15';
+
+/** The search inputs as the resolvers check them, at `path` (the argument's) and on `today`. */
+const parseFlightSearch = (input: unknown, options: FlightSearchRules & { path?: string[] }) =>
+  parseSearchInput(flightSearchInput(options), input, options.path);
+const parseHotelSearch = (input: unknown, options: { today: string; path?: string[] }) =>
+  parseSearchInput(hotelSearchInput(options), input, options.path);
 
 function problems(run: () => unknown) {
   try {
@@ -25,7 +27,7 @@ function problems(run: () => unknown) {
 describe('validateFlightSearch', () => {
   it('normalizes codes and fills defaults, so equal searches have equal keys', () => {
     expect(
-      validateFlightSearch({ origin: ' nyc', destination: 'Par', departureDate: '2026-07-01' }, { today }),
+      parseFlightSearch({ origin: ' nyc', destination: 'Par', departureDate: '2026-07-01' }, { today }),
     ).toEqual({
       origin: 'NYC',
       destination: 'PAR',
@@ -42,17 +44,14 @@ describe('validateFlightSearch', () => {
   it('accepts today and the last searchable day, not one more', () => {
     const last = addDays(today, MAX_DAYS_AHEAD);
     expect(
-      validateFlightSearch(
+      parseFlightSearch(
         { origin: 'NYC', destination: 'PAR', departureDate: today, returnDate: last },
         { today },
       ).returnDate,
     ).toBe(last);
     expect(
       problems(() =>
-        validateFlightSearch(
-          { origin: 'NYC', destination: 'PAR', departureDate: addDays(last, 1) },
-          { today },
-        ),
+        parseFlightSearch({ origin: 'NYC', destination: 'PAR', departureDate: addDays(last, 1) }, { today }),
       ),
     ).toEqual(['input.departureDate']);
   });
@@ -60,7 +59,7 @@ describe('validateFlightSearch', () => {
   it('names every failing field', () => {
     expect(
       problems(() =>
-        validateFlightSearch(
+        parseFlightSearch(
           {
             origin: 'NYC',
             destination: 'nyc',
@@ -83,11 +82,9 @@ describe('validateFlightSearch', () => {
 
   it('blames origin, not destination, when the destination is not the client’s (a trip’s)', () => {
     const search = { origin: 'par', destination: 'PAR', departureDate: '2026-07-01' };
-    expect(problems(() => validateFlightSearch(search, { today }))).toEqual(['input.destination']);
+    expect(problems(() => parseFlightSearch(search, { today }))).toEqual(['input.destination']);
     expect(
-      problems(() =>
-        validateFlightSearch(search, { today, path: ['flightOffers'], sameCityField: 'origin' }),
-      ),
+      problems(() => parseFlightSearch(search, { today, path: ['flightOffers'], sameCityField: 'origin' })),
     ).toEqual(['flightOffers.origin']);
   });
 });
@@ -96,14 +93,14 @@ describe('validateHotelSearch', () => {
   it('wants at least one night and sane guests', () => {
     expect(
       problems(() =>
-        validateHotelSearch(
+        parseHotelSearch(
           { cityCode: 'PAR', checkIn: '2026-07-02', checkOut: '2026-07-01', adults: 0 },
           { today },
         ),
       ),
     ).toEqual(['input.checkOut', 'input.adults']);
     expect(
-      validateHotelSearch(
+      parseHotelSearch(
         { cityCode: 'par', checkIn: '2026-07-01', checkOut: '2026-07-02', rooms: 9 },
         { today },
       ),
@@ -116,7 +113,7 @@ describe('validateHotelSearch', () => {
   it('prefixes fields with the given path', () => {
     expect(
       problems(() =>
-        validateHotelSearch(
+        parseHotelSearch(
           { cityCode: 'P', checkIn: '2026-07-01', checkOut: '2026-07-02' },
           { today, path: ['hotelOffers'] },
         ),
@@ -130,5 +127,41 @@ describe('searchableDates', () => {
     expect(searchableDates('2026-06-10', '2026-06-20', today)).toBe(false);
     expect(searchableDates('2026-07-01', '2026-07-05', today)).toBe(true);
     expect(searchableDates(addDays(today, 360), addDays(today, 365), today)).toBe(false);
+  });
+});
+
+describe('parseSearchInput', () => {
+  it('lists cross-field problems in field order, with each message once in the error', () => {
+    try {
+      parseFlightSearch(
+        {
+          origin: 'PAR',
+          destination: 'par',
+          departureDate: '2026-07-02',
+          returnDate: '2026-07-01',
+          adults: 0,
+        },
+        { today },
+      );
+      throw new Error('expected a validation error');
+    } catch (error) {
+      expect(error).toBeInstanceOf(GraphQLError);
+      const { extensions, message } = error as GraphQLError;
+      expect(extensions.code).toBe('BAD_USER_INPUT');
+      expect(extensions.field).toEqual(['input', 'destination']);
+      expect(extensions.fields).toEqual([
+        { field: ['input', 'destination'], message: 'destination must differ from origin.', code: 'INVALID' },
+        {
+          field: ['input', 'returnDate'],
+          message: 'returnDate must be on or after departureDate (2026-07-02).',
+          code: 'INVALID',
+        },
+        { field: ['input', 'adults'], message: 'adults must be between 1 and 9; got 0.', code: 'INVALID' },
+      ]);
+      expect(message).toBe(
+        'destination must differ from origin. returnDate must be on or after departureDate (2026-07-02). ' +
+          'adults must be between 1 and 9; got 0.',
+      );
+    }
   });
 });

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import { UpstreamUnavailableError, counter, type Logger, type Redis } from '@traveloure/platform';
-import type { Database } from './db/database.ts';
-import { popularHotelSearches } from './db/search-log.repository.ts';
-import type { SearchService } from './search.ts';
-import { todayUtc, validateHotelSearch } from './validation.ts';
+import type { Database } from '../db/database.ts';
+import { popularHotelSearches } from '../db/search-log.repository.ts';
+import { hotelSearchInput } from '../hotels/hotels.input.ts';
+import type { SearchService } from '../search/search.service.ts';
+import { parseSearchInput, todayUtc } from '../search/search.input.ts';
 
 export interface CacheWarmingOptions {
   db: Kysely<Database>;
@@ -74,7 +75,7 @@ export function createCacheWarming(options: CacheWarmingOptions) {
     const report: WarmingReport = { warmed: 0, failed: 0 };
     for (const candidate of popular) {
       try {
-        const query = validateHotelSearch(candidate, { today });
+        const query = parseSearchInput(hotelSearchInput({ today }), candidate);
         await search.searchHotels(query, { warming: true });
         report.warmed++;
         warmedTotal.inc({ service: 'search', outcome: 'warmed' });

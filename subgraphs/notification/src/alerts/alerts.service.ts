@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Clock, JobQueue, RunningJob } from '@traveloure/platform';
-import type { Database } from '../db/database.ts';
+import type { Clock, JobQueue, Logger, RunningJob, Viewer } from '@traveloure/platform';
+import type { Database, SeverityValue } from '../db/database.ts';
 import { countTravelersAt, travelersAt } from '../db/projection.repository.ts';
-import type { Notifier } from './notifier.ts';
-import type { BroadcastJob, EmergencyAlert } from './emergency-alert.ts';
+import type { Notifier } from '../delivery/notifier.ts';
+import type { NotificationServices } from '../services.ts';
+import type { BroadcastJob, EmergencyAlert } from '../delivery/emergency-alert.ts';
 
-export type { BroadcastJob, EmergencyAlert } from './emergency-alert.ts';
+export type { BroadcastJob, EmergencyAlert } from '../delivery/emergency-alert.ts';
 
 const DAY_MS = 86_400_000;
 const isoDate = (time: number) => new Date(time).toISOString().slice(0, 10);
@@ -67,4 +68,22 @@ export async function fanOutBroadcast(
     if (users.length < deps.batchSize) break;
   }
   return queued;
+}
+
+/** The admin's broadcast, queued for fan-out at once; logged with who sent it. */
+export async function broadcastEmergencyAlert(
+  services: Pick<NotificationServices, 'db' | 'queues' | 'clock'>,
+  logger: Logger,
+  sender: Viewer,
+  alert: EmergencyAlert,
+): Promise<{ recipients: number }> {
+  const { alertId, recipients } = await startBroadcast(
+    { db: services.db, queue: services.queues.broadcasts, clock: services.clock },
+    alert,
+  );
+  logger.info(
+    { alertId, destinationCode: alert.destinationCode, severity: alert.severity, recipients, by: sender.id },
+    'emergency alert broadcast',
+  );
+  return { recipients };
 }

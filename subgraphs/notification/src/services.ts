@@ -15,10 +15,9 @@ import {
 import type { NotificationConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { NotificationDraft } from './db/notifications.repository.ts';
-import { createInboxCache, type InboxCache } from './cache.ts';
+import { fanOutBroadcast, type BroadcastJob } from './alerts/alerts.service.ts';
+import { createInboxCache, type InboxCache } from './inbox/inbox-cache.ts';
 import { createPushChannels, type PushChannels } from './delivery/channels.ts';
-import { fanOutBroadcast, type BroadcastJob } from './delivery/broadcast.ts';
-import { createEventHandler } from './delivery/events.ts';
 import {
   createNotifier,
   type NotificationQueues,
@@ -27,8 +26,10 @@ import {
   type ReminderJob,
 } from './delivery/notifier.ts';
 import { createReminders, type Reminders } from './delivery/reminders.ts';
+import { createEventHandler } from './projection/projection.consumer.ts';
 
-export interface NotificationApp {
+/** Long-lived dependencies of the notification service, made once and shared by every request. */
+export interface NotificationServices {
   db: Kysely<Database>;
   /** The read replica for analytics (the primary when none is configured). */
   readDb: Kysely<Database>;
@@ -47,7 +48,7 @@ export interface NotificationApp {
   close(): Promise<void>;
 }
 
-export interface NotificationAppOptions {
+export interface NotificationServicesOptions {
   /** Time, injectable: reminders and quiet hours read it (tests move it). */
   clock?: Clock;
   /** DNS for webhook hosts, injectable: tests make a public-looking name resolve inside. */
@@ -55,10 +56,10 @@ export interface NotificationAppOptions {
 }
 
 /** Queues, channels, cache and workers of the notification service, shared by the server and `npm run worker`. */
-export function createNotificationApp(
+export function createNotificationServices(
   runtime: ServiceRuntime<NotificationConfig>,
-  options: NotificationAppOptions = {},
-): NotificationApp {
+  options: NotificationServicesOptions = {},
+): NotificationServices {
   const { config, logger } = runtime;
   const db = runtime.db as Kysely<Database>;
   const readDb = runtime.readDb as Kysely<Database>;
