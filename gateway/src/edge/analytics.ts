@@ -11,7 +11,7 @@ import {
   type TypeNode,
 } from 'graphql';
 import { ErrorCode, isAnalystOrAdmin, sendGraphQLError, type Identity } from '@traveloure/platform';
-import type { GatewayContext } from '../signed-data-source.ts';
+import type { GatewayContext } from '../context.ts';
 import type { TrustedDocuments, PersistedOperation } from './persisted.ts';
 
 const reservedParameters = new Set(['format']);
