@@ -1,4 +1,5 @@
 export * from './config.ts';
+export * from './context.ts';
 export * from './tokens.ts';
 export { AuthenticationError } from './edge/auth.ts';
 export * from './server.ts';

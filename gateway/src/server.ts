@@ -1,31 +1,20 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import {
-  accessLogMiddleware,
-  createErrorFormatter,
   createHttpServer,
-  drainGraceMs,
-  graphqlMetricsPlugin,
   Health,
   httpLimitsOf,
   metricsPortOf,
   metricsScope,
-  mountLabel,
-  operationalRoutes,
   serveMetrics,
-  reportError,
-  requestIdMiddleware,
-  type Identity,
   type Logger,
 } from '@traveloure/platform';
 import type { GatewayConfig } from './config.ts';
-import { createEdge } from './edge/index.ts';
-import { TrustedDocuments } from './edge/persisted.ts';
-import { SignedDataSource, type GatewayContext } from './signed-data-source.ts';
+import type { GatewayContext } from './context.ts';
+import { createPipeline } from './pipeline.ts';
+import { SignedDataSource } from './signed-data-source.ts';
 import { readSupergraph, subgraphsOf } from './supergraph.ts';
 
 export interface GatewayOptions {
@@ -35,7 +24,7 @@ export interface GatewayOptions {
   supergraphSdl?: string;
   /** Subgraph URL overrides by name (tests and the embedded launcher use free ports). */
   subgraphUrls?: Record<string, string>;
-  /** Extra Apollo Server plugins (edge limits, persisted queries ...). */
+  /** Apollo Server plugins to run after the gateway's own (pipeline.ts). */
   plugins?: ApolloServerPlugin<GatewayContext>[];
 }
 
@@ -86,6 +75,22 @@ export async function createGateway(options: GatewayOptions) {
     { critical: true },
   );
 
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createHttpServer(app, { service: 'gateway', limits: httpLimitsOf(config), logger });
+  // Every edge step (identity, keys, limits, policy, persisted queries, caches, analytics,
+  // explorer) and every Apollo plugin, in order: pipeline.ts.
+  // This port's /metrics serves only the gateway's own series.
+  const scope = metricsScope('gateway');
+  const pipeline = await createPipeline({
+    config,
+    logger,
+    health,
+    httpServer,
+    metricsScope: scope,
+    extraPlugins: options.plugins,
+  });
+
   const dataSources: SignedDataSource[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -98,73 +103,23 @@ export async function createGateway(options: GatewayOptions) {
         url: subgraphUrls[name] ?? url!,
         signingSecret: config.GATEWAY_SIGNING_SECRET,
         timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
-        fetchCache: () => edge.responseCache?.fetches,
+        fetchCache: () => pipeline.subgraphFetchCache,
       });
       dataSources.push(dataSource);
       return dataSource;
     },
   });
-
-  // Identity, partner keys, rate and operation limits, persisted queries, explorer (edge/).
-  const edge = await createEdge({ config, logger, health });
   gateway.onSchemaLoadOrUpdate((schema) => {
     supergraphLoaded = true;
-    edge.onSchema(schema);
+    pipeline.onSchema(schema);
   });
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', edge.trustProxy);
-  const httpServer = createHttpServer(app, { service: 'gateway', limits: httpLimitsOf(config), logger });
-
-  const server = new ApolloServer<GatewayContext>({
-    gateway,
-    ...edge.apolloOptions,
-    includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter({
-      onInternalError: (error) => {
-        logger.error({ err: error }, 'unexpected gateway error');
-        reportError(error, { service: 'gateway' });
-      },
-    }),
-    plugins: [
-      ApolloServerPluginDrainHttpServer({
-        httpServer,
-        stopGracePeriodMillis: drainGraceMs(config.SHUTDOWN_GRACE_MS),
-      }),
-      ...edge.plugins,
-      // The manifest's operations always keep a series of their own (other names are capped).
-      graphqlMetricsPlugin({
-        service: 'gateway',
-        knownOperations: TrustedDocuments.load().manifest.operations.map((operation) => operation.name),
-      }),
-      ...(options.plugins ?? []),
-    ],
-  });
+  const server = new ApolloServer<GatewayContext>({ gateway, ...pipeline.apolloOptions });
   await server.start();
-  edge.attachServer(server);
 
-  app.use(requestIdMiddleware());
-  app.use(accessLogMiddleware('gateway', logger));
-  app.use(...edge.httpMiddleware);
+  app.set('trust proxy', pipeline.trustProxy);
+  for (const { path, handlers } of pipeline.httpSteps(server)) app.use(path ?? '/', ...handlers);
   const metricsPort = metricsPortOf(config);
-  const scope = metricsScope('gateway');
-  app.use(operationalRoutes(health, { metrics: metricsPort === undefined, scope }));
-  edge.mountRoutes(app);
-
-  app.use(
-    '/graphql',
-    mountLabel('/graphql'),
-    ...edge.graphqlMiddleware,
-    expressMiddleware(server, {
-      context: async ({ req, res }) => ({
-        identity: res.locals.identity as Identity,
-        requestId: req.requestId,
-        traceparent: req.headers.traceparent as string | undefined,
-      }),
-    }),
-  );
-  app.use(edge.errorHandler);
 
   return {
     app,
@@ -195,7 +150,7 @@ export async function createGateway(options: GatewayOptions) {
               scope.release();
               await metrics?.close();
               await Promise.all(dataSources.map((dataSource) => dataSource.close()));
-              await edge.close();
+              await pipeline.close();
             },
           });
         });

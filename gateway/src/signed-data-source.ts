@@ -10,18 +10,12 @@ import {
   IDENTITY_HEADER,
   REQUEST_ID_HEADER,
   signIdentity,
-  type Identity,
 } from '@traveloure/platform';
 import { GraphQLError, Kind, type DocumentNode } from 'graphql';
 import { Pool } from 'undici';
+import type { GatewayContext } from './context.ts';
 import { fieldPathsOfFetch } from './fetch-error-paths.ts';
 import { parseCacheControl, type SubgraphFetchCache } from './response-cache/subgraph-fetches.ts';
-
-export interface GatewayContext {
-  identity: Identity;
-  requestId: string;
-  traceparent?: string;
-}
 
 export interface SignedDataSourceOptions {
   name: string;

@@ -10,8 +10,8 @@ import {
   type SelectionSetNode,
   type TypeNode,
 } from 'graphql';
-import { ErrorCode, hasRole, sendGraphQLError, type Identity } from '@traveloure/platform';
-import type { GatewayContext } from '../signed-data-source.ts';
+import { ErrorCode, isAnalystOrAdmin, sendGraphQLError, type Identity } from '@traveloure/platform';
+import type { GatewayContext } from '../context.ts';
 import type { TrustedDocuments, PersistedOperation } from './persisted.ts';
 
 const reservedParameters = new Set(['format']);
@@ -166,7 +166,7 @@ export function analyticsRouter(options: {
   const router = express.Router();
   router.get('/', (req, res) => {
     const identity = res.locals.identity as Identity;
-    if (!allowed(identity)) return refuse(req, res, identity);
+    if (!isAnalystOrAdmin(identity)) return refuse(req, res, identity);
     res.json({
       operations: [...options.documents.byName.values()]
         .filter((operation) => operation.type === 'query')
@@ -179,7 +179,7 @@ export function analyticsRouter(options: {
   });
   router.get('/:operationName', async (req, res, next) => {
     const identity = res.locals.identity as Identity;
-    if (!allowed(identity)) return refuse(req, res, identity);
+    if (!isAnalystOrAdmin(identity)) return refuse(req, res, identity);
     const operation = options.documents.byName.get(req.params.operationName);
     if (!operation || operation.type !== 'query') {
       return sendGraphQLError(
@@ -244,10 +244,6 @@ export function analyticsRouter(options: {
     }
   });
   return router;
-}
-
-function allowed(identity: Identity | undefined) {
-  return hasRole(identity, 'ANALYST') || hasRole(identity, 'ADMIN');
 }
 
 function refuse(req: Request, res: Response, identity: Identity | undefined) {

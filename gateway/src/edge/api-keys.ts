@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Generated, Kysely, Selectable } from 'kysely';
-import type { Logger } from '@traveloure/platform';
+import { isUuid, type Logger } from '@traveloure/platform';
 import { isScope, retiredScopes, scopes } from './scopes.ts';
 
 /** The gateway's own tables (schema `gateway`). */
@@ -116,11 +116,10 @@ export async function listApiKeys(db: Kysely<GatewayDatabase>, options: { includ
 
 /** Revokes by id or by the displayed prefix; returns the revoked key, or undefined if none matched. */
 export async function revokeApiKey(db: Kysely<GatewayDatabase>, idOrPrefix: string) {
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrPrefix);
   const matches = await db
     .selectFrom('gateway.api_keys')
     .select(['id'])
-    .where(isUuid ? 'id' : 'prefix', '=', idOrPrefix)
+    .where(isUuid(idOrPrefix) ? 'id' : 'prefix', '=', idOrPrefix)
     .execute();
   if (matches.length > 1)
     throw new ApiKeyInputError(`prefix ${idOrPrefix} matches several keys; revoke by id`);

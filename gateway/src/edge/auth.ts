@@ -1,8 +1,27 @@
 import { createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { regions, roles, type Identity, type Region, type Role } from '@traveloure/platform';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import {
+  counter,
+  ErrorCode,
+  regions,
+  roles,
+  runWithRequestContext,
+  sendGraphQLError,
+  type Identity,
+  type Logger,
+  type Region,
+  type Role,
+} from '@traveloure/platform';
 import type { GatewayConfig } from '../config.ts';
 import type { ApiKeyStore } from './api-keys.ts';
+import { chargeRefusedCredential, type EdgeRateLimiter } from './rate-limit.ts';
+
+const authenticationFailures = counter(
+  'gateway_authentication_failures_total',
+  'Requests refused for bad credentials',
+  ['service', 'credential'] as const,
+);
 
 /** A credential that was presented but does not verify: always 401, never anonymous. */
 export class AuthenticationError extends Error {
@@ -173,5 +192,50 @@ export function createAuthenticator(config: JwtConfig, apiKeys: ApiKeyStore): Au
       }
       return base;
     },
+  };
+}
+
+/**
+ * Establishes who is calling (JWT, API key or anonymous); bad credentials get a 401. A refused
+ * credential costs the client address a point of its anonymous budget, so guessing keys or
+ * tokens (each guess a key lookup) is rate limited like any anonymous traffic: 429 once spent.
+ */
+export function authenticationMiddleware(
+  authenticator: Authenticator,
+  logger: Logger,
+  limiter?: EdgeRateLimiter,
+): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    let identity: Identity;
+    try {
+      const apiKey = req.headers['x-api-key'];
+      identity = await authenticator.authenticate({
+        authorization: req.headers.authorization,
+        apiKey: Array.isArray(apiKey) ? apiKey[0] : apiKey,
+        requestId: req.requestId,
+        ip: req.ip,
+      });
+    } catch (error) {
+      if (!(error instanceof AuthenticationError)) return next(error);
+      logger.info({ reason: error.message, ip: req.ip }, 'authentication refused');
+      authenticationFailures.inc({
+        service: 'gateway',
+        credential: req.headers['x-api-key'] ? 'api_key' : 'token',
+      });
+      if (limiter) {
+        try {
+          if (await chargeRefusedCredential(limiter, req, res)) return;
+        } catch (limiterError) {
+          return next(limiterError);
+        }
+      }
+      res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+      return sendGraphQLError(res, 401, ErrorCode.UNAUTHENTICATED, error.message, req.requestId);
+    }
+    res.locals.identity = identity;
+    runWithRequestContext(
+      { requestId: req.requestId, identity, traceparent: req.headers.traceparent as string | undefined },
+      () => next(),
+    );
   };
 }

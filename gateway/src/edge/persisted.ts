@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Request, Response, NextFunction } from 'express';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import {
   ErrorCode,
@@ -13,7 +13,7 @@ import {
   type Logger,
   type Redis,
 } from '@traveloure/platform';
-import type { GatewayContext } from '../signed-data-source.ts';
+import type { GatewayContext } from '../context.ts';
 
 export const defaultManifestPath = resolve(
   dirname(fileURLToPath(import.meta.url)),
@@ -112,6 +112,21 @@ export function createApqCache(
         options.logger.debug({ err: error }, 'APQ cache delete failed');
       }
     },
+  };
+}
+
+/**
+ * Automatic persisted queries as Apollo Server keeps them: registered documents in Redis for
+ * APQ_TTL_SECONDS (0: forever), or in Apollo Server's in-process cache without Redis.
+ */
+export function apqOptions(
+  config: { APQ_TTL_SECONDS: number },
+  redis: Redis | undefined,
+  logger: Logger,
+): ApolloServerOptions<GatewayContext>['persistedQueries'] {
+  return {
+    ttl: config.APQ_TTL_SECONDS || null,
+    ...(redis ? { cache: createApqCache(redis, { logger }) } : {}),
   };
 }
 

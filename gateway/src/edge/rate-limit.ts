@@ -1,5 +1,11 @@
 import type { Request, Response, NextFunction } from 'express';
-import { GraphQLError } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import {
@@ -14,7 +20,7 @@ import {
   type Redis,
 } from '@traveloure/platform';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
-import type { GatewayContext } from '../signed-data-source.ts';
+import type { GatewayContext } from '../context.ts';
 import { rootFields } from './scopes.ts';
 
 const rejected = counter('gateway_rate_limited_total', 'Requests refused by the rate limiter', [
@@ -119,12 +125,53 @@ export function answerRateDecision(req: Request, res: Response, decision: RateDe
   return true;
 }
 
+/** Takes `points` from the caller's budget; answers 429 and returns true when it is spent. */
+export async function chargeOrRefuse(
+  limiter: EdgeRateLimiter,
+  req: Request,
+  res: Response,
+  identity: Identity,
+  points: number,
+): Promise<boolean> {
+  return answerRateDecision(req, res, await limiter.consume(identity, points));
+}
+
+/**
+ * A refused credential costs the client address a point of its anonymous budget, so guessing
+ * keys or tokens (each guess a key lookup) is limited like any anonymous traffic.
+ */
+export function chargeRefusedCredential(limiter: EdgeRateLimiter, req: Request, res: Response) {
+  return chargeOrRefuse(
+    limiter,
+    req,
+    res,
+    { requestId: req.requestId, ...(req.ip ? { ip: req.ip } : {}) },
+    1,
+  );
+}
+
+/**
+ * What an operation costs beyond its request's point: one per root field after the first
+ * (`__typename` is free), so twenty aliased root fields cost what twenty requests would. The
+ * response cache keeps this with an answer and charges it again on every hit.
+ */
+export function extraRootFieldPoints(operation: OperationDefinitionNode, document: DocumentNode): number {
+  const fragments = Object.fromEntries(
+    document.definitions
+      .filter(
+        (definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION,
+      )
+      .map((fragment) => [fragment.name.value, fragment]),
+  );
+  const roots = rootFields(operation, fragments).filter((field) => field.name.value !== '__typename');
+  return Math.max(0, roots.length - 1);
+}
+
 /** One point per HTTP request, before any parsing: floods are refused cheaply. */
 export function rateLimitMiddleware(limiter: EdgeRateLimiter) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const identity = res.locals.identity as Identity;
-      if (answerRateDecision(req, res, await limiter.consume(identity, 1))) return;
+      if (await chargeOrRefuse(limiter, req, res, res.locals.identity as Identity, 1)) return;
       next();
     } catch (error) {
       next(error);
@@ -132,23 +179,14 @@ export function rateLimitMiddleware(limiter: EdgeRateLimiter) {
   };
 }
 
-/**
- * Every root field beyond the first costs one more point, so twenty aliased root fields in one
- * request cost what twenty requests would.
- */
+/** The extra root fields' points (extraRootFieldPoints), once the operation is resolved. */
 export function rateLimitPlugin(limiter: EdgeRateLimiter): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, contextValue, response }) {
           if (!operation) return;
-          const fragments = Object.fromEntries(
-            document.definitions
-              .filter((definition) => definition.kind === 'FragmentDefinition')
-              .map((fragment) => [fragment.name.value, fragment]),
-          );
-          const extra =
-            rootFields(operation, fragments).filter((field) => field.name.value !== '__typename').length - 1;
+          const extra = extraRootFieldPoints(operation, document);
           if (extra <= 0) return;
           const decision = await limiter.consume(contextValue.identity, extra);
           for (const [name, value] of Object.entries(decision.headers))

@@ -1,11 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { Kind, type FragmentDefinitionNode } from 'graphql';
 import { createHash } from 'node:crypto';
 import { counter, type Identity } from '@traveloure/platform';
-import { rootFields } from '../edge/scopes.ts';
-import { answerRateDecision, type EdgeRateLimiter } from '../edge/rate-limit.ts';
-import type { GatewayContext } from '../signed-data-source.ts';
+import { chargeOrRefuse, extraRootFieldPoints, type EdgeRateLimiter } from '../edge/rate-limit.ts';
+import type { GatewayContext } from '../context.ts';
 import { entityTagsOf } from './entity-tags.ts';
 import type { ResponseStore } from './store.ts';
 
@@ -180,8 +178,8 @@ function serveHit(
   // A hit costs what the execution would have: the request's point was taken in front, the
   // extra root fields are taken here.
   if (entry.extraPoints <= 0 || !identity) return answer();
-  limiter.consume(identity, entry.extraPoints).then((decision) => {
-    if (!answerRateDecision(req, res, decision)) answer();
+  chargeOrRefuse(limiter, req, res, identity, entry.extraPoints).then((refused) => {
+    if (!refused) answer();
   }, next);
 }
 
@@ -217,15 +215,9 @@ export function responseCachePlugin(options: {
           const identity = contextValue.identity;
           const anonymous = !identity?.user && !identity?.apiKey;
           if (policy.scope === 'PUBLIC' ? !anonymous : anonymous || !options.privateEntries) return;
-          const fragments = Object.fromEntries(
-            document.definitions
-              .filter((node): node is FragmentDefinitionNode => node.kind === Kind.FRAGMENT_DEFINITION)
-              .map((fragment) => [fragment.name.value, fragment]),
-          );
-          const roots = rootFields(operation, fragments).filter((field) => field.name.value !== '__typename');
           const decision: Decision = {
             ttlSeconds: Math.min(policy.maxAge, options.maxTtlSeconds),
-            extraPoints: Math.max(0, roots.length - 1),
+            extraPoints: extraRootFieldPoints(operation, document),
             tags: entityTagsOf({ schema, document, operation, data, keyFields: options.keyFields() }),
           };
           response.http.headers.set(DECISION_HEADER, encode(decision));

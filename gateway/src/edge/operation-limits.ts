@@ -13,9 +13,9 @@ import {
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
-import { counter, ErrorCode, hasRole, type Identity } from '@traveloure/platform';
-import type { GatewayContext } from '../signed-data-source.ts';
-import { deniedRootFields, rootFields, scopeRefusalMessage } from './scopes.ts';
+import { counter, ErrorCode } from '@traveloure/platform';
+import type { GatewayConfig } from '../config.ts';
+import type { GatewayContext } from '../context.ts';
 
 export interface OperationLimits {
   maxDepth: number;
@@ -27,8 +27,22 @@ export interface OperationLimits {
   maxListCost: number;
   /** Field suggestions ("Did you mean ...") in validation errors. */
   fieldSuggestions: boolean;
-  /** Introspection for everyone; otherwise ADMIN and partner keys only. */
+  /** Introspection for everyone; otherwise ADMIN and partner keys only (policy.ts). */
   introspectionPublic: boolean;
+}
+
+export function operationLimitsOf(config: GatewayConfig): OperationLimits {
+  return {
+    maxDepth: config.MAX_DEPTH,
+    maxAliases: config.MAX_ALIASES,
+    maxDirectives: config.MAX_DIRECTIVES,
+    maxTokens: config.MAX_TOKENS,
+    maxCost: config.MAX_COST,
+    maxListSize: config.MAX_LIST_SIZE,
+    maxListCost: config.MAX_LIST_COST,
+    fieldSuggestions: config.FIELD_SUGGESTIONS ?? config.NODE_ENV === 'development',
+    introspectionPublic: config.INTROSPECTION_PUBLIC || config.NODE_ENV === 'development',
+  };
 }
 
 /** Operations refused by a limit, by the limit's name (depth, aliases, tokens, listSize ...). */
@@ -273,61 +287,21 @@ export function listCost(
   return cost;
 }
 
-export function mayIntrospect(
-  identity: Identity | undefined,
-  limits: Pick<OperationLimits, 'introspectionPublic'>,
-) {
-  return limits.introspectionPublic || hasRole(identity, 'ADMIN') || Boolean(identity?.apiKey);
-}
-
-function forbidden(message: string) {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } } });
-}
-
 /**
- * Checks that need the resolved operation and its variables: introspection rights, API key
- * scopes per root field, and list sizes. Runs after validation, before any subgraph is called.
+ * List sizes and the list cost, which need the resolved operation and its variables (`first:
+ * $n` counts as what $n is): checked after validation, before any subgraph is called.
  */
-export function operationPolicyPlugin(limits: OperationLimits): ApolloServerPlugin<GatewayContext> {
+export function listCostPlugin(limits: OperationLimits): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, document, schema, request, contextValue }) {
-          if (!operation) {
-            // The gateway's executor would report this as an internal failure; it is the client's.
-            throw new GraphQLError(
-              request.operationName
-                ? `Unknown operation named "${request.operationName}".`
-                : 'Must provide an operation name when the document contains several operations.',
-              { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } },
-            );
-          }
-          const rootType = schema.getRootType(operation.operation);
-          if (operation.operation === 'subscription' || !rootType) {
-            // Query planning would fail on this as an internal error; the operation is the client's.
-            throw new GraphQLError(
-              operation.operation === 'subscription'
-                ? 'Subscriptions are not served; use queries and mutations.'
-                : `This API has no ${operation.operation} operations.`,
-              { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
-            );
-          }
-          const identity = contextValue.identity;
+        async didResolveOperation({ operation, document, schema, request }) {
+          // An operation that cannot run is operationPolicyPlugin's to refuse.
+          const rootType = operation ? schema.getRootType(operation.operation) : undefined;
+          if (!operation || !rootType || operation.operation === 'subscription') return;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions) {
             if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-          }
-          const roots = rootFields(operation, fragments);
-          if (roots.some((field) => field.name.value === '__schema' || field.name.value === '__type')) {
-            if (!mayIntrospect(identity, limits)) {
-              throw forbidden(
-                'Introspection is available to partner API keys and administrators only; the schema is published at /schema.graphql.',
-              );
-            }
-          }
-          if (identity?.apiKey) {
-            const denied = deniedRootFields(roots, identity.apiKey.scopes);
-            if (denied.length) throw forbidden(scopeRefusalMessage(denied, identity.apiKey.scopes));
           }
           let oversized: { field: string; size: number } | undefined;
           const cost = listCost(

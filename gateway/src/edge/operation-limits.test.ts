@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchema, parse, validate, type GraphQLSchema } from 'graphql';
 import { apiSchema } from '../../../scripts/build-persisted-operations.ts';
-import { armorOptions, nestingDepthRule, type OperationLimits } from './limits.ts';
+import { armorOptions, nestingDepthRule, type OperationLimits } from './operation-limits.ts';
 
 const schema: GraphQLSchema = apiSchema()!;
 
