@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock, JobQueue, Logger, RunningJob, Viewer } from '@traveloure/platform';
-import type { Database, SeverityValue } from '../db/database.ts';
+import type { Database } from '../db/database.ts';
 import { countTravelersAt, travelersAt } from '../db/projection.repository.ts';
 import type { Notifier } from '../delivery/notifier.ts';
 import type { NotificationServices } from '../services.ts';
