@@ -76,15 +76,18 @@ afterAll(async () => {
   await Promise.all([redis?.stop(), database?.drop(), amadeus?.close(), llm?.close()]);
 });
 
+/** Each service's port serves only its own series: Amadeus's breaker is search's, the LLM's ai's. */
 const breakerStates = async () => {
-  const metrics = await (await fetch(stack.services.search!.url.replace(/\/graphql$/, '/metrics'))).text();
-  const state = (upstream: string) =>
+  const scrape = async (service: 'search' | 'ai') =>
+    (await fetch(stack.services[service]!.url.replace(/\/graphql$/, '/metrics'))).text();
+  const [search, ai] = await Promise.all([scrape('search'), scrape('ai')]);
+  const state = (metrics: string, upstream: string) =>
     Number(
       new RegExp(`^upstream_breaker_state\\{[^}]*upstream="${upstream}"[^}]*\\} (\\d+)`, 'm').exec(
         metrics,
       )?.[1],
     );
-  return { amadeus: state('amadeus'), llm: state('llm') };
+  return { amadeus: state(search, 'amadeus'), llm: state(ai, 'llm') };
 };
 
 describe('Amadeus and the LLM failing 100%', () => {
