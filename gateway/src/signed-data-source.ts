@@ -86,7 +86,7 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
    */
   private readonly signatures = new WeakMap<object, string>();
   /** Who is calling, as far as a subgraph's answer can depend on it; per request context. */
-  private readonly callerKeys = new WeakMap<object, string>();
+  private readonly callerKeys = new WeakMap<object, { signedIn?: string; anonymous: string }>();
   /** Queries on their way to this subgraph, by caller, query and variables. */
   private readonly inFlight = new Map<string, Promise<SubgraphAnswer>>();
   private readonly pool: Pool;
@@ -286,13 +286,26 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
     if (!isIncomingOperation(options)) return undefined;
     const context = options.context as Partial<GatewayContext> | undefined;
     if (!context?.identity || !isQuery(options.document, options.request.query!)) return undefined;
+    const caller = this.callerOf(context as GatewayContext);
+    return `${caller.signedIn ?? caller.anonymous}\n${body}`;
+  }
+
+  /**
+   * Who is calling, as far as a subgraph's answer can depend on it, once per request context:
+   * the user or key for a signed-in caller (what merged fetches and cached private answers are
+   * keyed by), else the address anonymous callers are rate-limited by (merging only).
+   */
+  private callerOf(context: GatewayContext): { signedIn?: string; anonymous: string } {
     let caller = this.callerKeys.get(context);
     if (caller === undefined) {
       const { user, apiKey, ip } = context.identity;
-      caller = JSON.stringify(user || apiKey ? { user, apiKey } : { ip });
+      caller =
+        user || apiKey
+          ? { signedIn: JSON.stringify({ user, apiKey }), anonymous: '' }
+          : { anonymous: JSON.stringify({ ip }) };
       this.callerKeys.set(context, caller);
     }
-    return `${caller}\n${body}`;
+    return caller;
   }
 
   /**
@@ -304,14 +317,13 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
     if (!cache || !isIncomingOperation(options) || !options.document) return undefined;
     const context = options.context as Partial<GatewayContext> | undefined;
     if (!context?.identity || !isQuery(options.document, options.request.query!)) return undefined;
-    const { user, apiKey } = context.identity;
     return {
       cache,
       generation: cache.generation,
       request: {
         subgraph: this.options.name,
         // The same identity fields the merge key holds; anonymous callers share public answers only.
-        caller: user || apiKey ? JSON.stringify({ user, apiKey }) : undefined,
+        caller: this.callerOf(context as GatewayContext).signedIn,
         body,
       },
       fetch: {

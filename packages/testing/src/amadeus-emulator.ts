@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { addMinutesLocal, isoDuration, nightsBetween, seededRandom } from './seeded.ts';
+import { addMinutesLocal, isoDuration, nightsBetween, seededRandom } from '@traveloure/platform/seeded';
 
 export type Fault =
   | { kind: 'status'; status: 500 | 502 | 503 | 429; retryAfterSeconds?: number }

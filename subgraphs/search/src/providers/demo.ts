@@ -1,5 +1,5 @@
 import { byPrice, type FlightOffer, type HotelOffer, type SearchProvider } from '../models.ts';
-import { addMinutesLocal, isoDuration, nightsBetween, seededRandom } from './seeded.ts';
+import { addMinutesLocal, isoDuration, nightsBetween, seededRandom } from '@traveloure/platform/seeded';
 
 /** `ZZ` is the industry's placeholder airline code: demo flights are never real ones. */
 const DEMO_CARRIER = 'ZZ';

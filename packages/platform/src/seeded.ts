@@ -1,3 +1,7 @@
+/**
+ * Deterministic fake data: the search subgraph's demo provider and the Amadeus emulator both
+ * make repeatable offers from a seed, with the same small helpers.
+ */
 import { createHash } from 'node:crypto';
 
 /** A deterministic pseudo-random sequence in [0, 1) seeded by `parts` (mulberry32). */
