@@ -13,7 +13,7 @@ import { createContext, recentlyProvisioned } from './context.ts';
 import type { Database } from './db/database.ts';
 import { migrations } from './db/migrations/index.ts';
 import { refreshPopularity } from './db/popularity.repository.ts';
-import { seedTripData } from './db/seed/index.ts';
+import { seed } from './db/seed/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { createTripCaches } from './cache.ts';
 import { createLoaderSources } from './loaders.ts';
@@ -28,8 +28,7 @@ export const tripService: ServiceDefinition<TripConfig> = {
   portVariable: 'TRIP_PORT',
   configSchema: tripConfigSchema,
   migrations,
-  seed: (runtime) =>
-    seedTripData(runtime.db as Kysely<Database>, runtime.logger, { demo: runtime.config.SEED_DEMO_DATA }),
+  seed,
 
   async create(runtime) {
     const db = runtime.db as Kysely<Database>;

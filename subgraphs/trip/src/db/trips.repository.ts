@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import { isUuid, reusableQuery } from '@traveloure/platform';
+import { reusableQuery } from '@traveloure/platform/db';
+import { isUuid } from '@traveloure/platform/policies/ids';
 import type { Database, NewTrip, RegionValue, TripRow, TripUpdate } from './database.ts';
 
 /** Every trip column, with dates as `YYYY-MM-DD` text. Unqualified: one table in scope. */

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { Logger } from '@traveloure/platform';
+import type { Logger, ServiceRuntime } from '@traveloure/platform';
+import type { TripConfig } from '../../config.ts';
 import type { BudgetValue, Database, ItemKindValue, PaceValue, RegionValue } from '../database.ts';
 import { upsertDestinations } from '../destinations.repository.ts';
 import { provisionUser } from '../users.repository.ts';
@@ -278,4 +279,14 @@ export async function seedTripData(db: Kysely<Database>, logger?: Logger, option
     { destinations: seedDestinations.length, users: demoUsers.length, tripsWritten: written },
     'trip seed data loaded',
   );
+}
+
+/**
+ * The service's seed step: ServiceDefinition.seed, and what `npm run seed` loads without the
+ * rest of the service.
+ */
+export function seed(runtime: Pick<ServiceRuntime<TripConfig>, 'db' | 'logger' | 'config'>) {
+  return seedTripData(runtime.db as Kysely<Database>, runtime.logger, {
+    demo: runtime.config.SEED_DEMO_DATA,
+  });
 }
