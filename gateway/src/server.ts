@@ -177,7 +177,9 @@ export async function createGateway(options: GatewayOptions) {
               await server.stop();
               scope.release();
               await metrics?.close();
-              await Promise.all([...dataSources.values(), ...retired].map((dataSource) => dataSource.close()));
+              await Promise.all(
+                [...dataSources.values(), ...retired].map((dataSource) => dataSource.close()),
+              );
               await pipeline.close();
             },
           });

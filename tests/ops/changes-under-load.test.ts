@@ -11,13 +11,26 @@
 import autocannon from 'autocannon';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, loadGatewayConfig, mintToken, type RunningGateway } from '@traveloure/gateway';
 import { loadServiceDefinitions } from '@traveloure/supergraph';
-import { createLogger, startService, type ServiceDefinition, type StartedService } from '@traveloure/platform';
+import {
+  createLogger,
+  startService,
+  type ServiceDefinition,
+  type StartedService,
+} from '@traveloure/platform';
 import { readSubgraphRegistry, repositoryRoot } from '@traveloure/platform/subgraph-registry';
 import {
   createTestDatabase,
@@ -201,7 +214,13 @@ beforeAll(async () => {
   gateway = await created.listen(0, '127.0.0.1');
   tokens = await Promise.all(
     users.map((userId) =>
-      mintToken({ role: 'TRAVELER', userId, secret: jwtSecret, region: 'US_EAST', email: `${userId}@example.test` }),
+      mintToken({
+        role: 'TRAVELER',
+        userId,
+        secret: jwtSecret,
+        region: 'US_EAST',
+        email: `${userId}@example.test`,
+      }),
     ),
   );
   // Each user exists before the load (created on first sign-in).
