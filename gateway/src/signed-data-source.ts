@@ -12,7 +12,7 @@ import {
   signIdentity,
 } from '@traveloure/platform';
 import { GraphQLError, Kind, type DocumentNode } from 'graphql';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { GatewayContext } from './context.ts';
 import { fieldPathsOfFetch } from './fetch-error-paths.ts';
 import { parseCacheControl, type SubgraphFetchCache } from './response-cache/subgraph-fetches.ts';
@@ -273,7 +273,19 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
     const labels = { service: 'gateway', subgraph: this.options.name };
     const startedAt = performance.now();
     try {
-      const response = await this.requestWithRetries(headers, body, options);
+      // One await per call: the loop only turns again after a failure (maySendAgain).
+      let response: Dispatcher.ResponseData;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          response = await this.pool.request({ path: this.path, method: 'POST', headers, body });
+          break;
+        } catch (error) {
+          if (!this.maySendAgain(error, attempt, options)) throw error;
+          fetchRetries.inc(labels);
+          const delay = retryDelaysMs[attempt]!;
+          if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
       const text = await response.body.text();
       if (response.statusCode >= 500) fetchErrors.inc({ ...labels, reason: 'status_5xx' });
       else if (response.statusCode === 401) fetchErrors.inc({ ...labels, reason: 'signature_refused' });
@@ -289,31 +301,20 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
   }
 
   /**
-   * The call, sent again when its connection failed before any answer and the operation only
-   * reads: a query asked twice answers the same, while a mutation may have run before the
-   * connection broke, so it never is. Only the failure path looks at the operation; a call that
-   * succeeds pays nothing for this. A failure once the answer began (its body cut off) is not
-   * retried either: that call did reach the subgraph.
+   * Whether a call whose connection failed before any answer is sent again: only when the
+   * operation reads. A query asked twice answers the same, while a mutation may have run before
+   * the connection broke, so it never is. Only the failure path looks at the operation; a call
+   * that succeeds pays nothing for this. A failure once the answer began (its body cut off) is
+   * not retried either: that call did reach the subgraph.
    */
-  private async requestWithRetries(headers: Record<string, string>, body: string, options: ProcessOptions) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.pool.request({ path: this.path, method: 'POST', headers, body });
-      } catch (error) {
-        const code = String((error as { code?: unknown }).code ?? '');
-        if (
-          attempt >= retryDelaysMs.length ||
-          !connectionFailures.has(code) ||
-          this.pool.closed ||
-          !isQuery(documentOf(options), options.request.query!)
-        ) {
-          throw error;
-        }
-        fetchRetries.inc({ service: 'gateway', subgraph: this.options.name });
-        const delay = retryDelaysMs[attempt]!;
-        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
+  private maySendAgain(error: unknown, attempt: number, options: ProcessOptions): boolean {
+    const code = String((error as { code?: unknown }).code ?? '');
+    return (
+      attempt < retryDelaysMs.length &&
+      connectionFailures.has(code) &&
+      !this.pool.closed &&
+      isQuery(documentOf(options), options.request.query!)
+    );
   }
 
   private signatureFor(context: GatewayContext): string {
