@@ -23,6 +23,7 @@ await runCommand(async () => {
         health: new Health(config.SERVICE_VERSION),
         db: databases.primary.db,
         readDb: databases.read.db,
+        regional: databases.regional,
         embedded: !config.DATABASE_URL,
       };
       await definition.seed(runtime);
