@@ -33,7 +33,11 @@ export interface MigrateOptions {
 type SeedStep = (
   name: string,
   config: BaseConfig,
-  databases: { primary: { db: Kysely<any> }; read: { db: Kysely<any> } },
+  databases: {
+    primary: { db: Kysely<any> };
+    read: { db: Kysely<any> };
+    regional?: import('@traveloure/platform/regional-databases').RegionalDatabases<any>;
+  },
   logger: Logger,
 ) => Promise<void>;
 
@@ -70,6 +74,9 @@ export async function migrateAll(
   const { manifests, gatewayConfig } = await preflight();
   const { closeEmbeddedPGlite, createServiceDatabases, embeddedPGlite, migrateSchema } =
     await import('@traveloure/platform/db');
+  const { createRegionalDatabases, regionalDatabaseVariable } =
+    await import('@traveloure/platform/regional-databases');
+  const { regions } = await import('@traveloure/platform/identity');
   const logger = options.logger ?? createLogger('migrate', { level: gatewayConfig.LOG_LEVEL });
   const direction = options.down ? 'down-all' : 'latest';
   const steps = [
@@ -96,7 +103,22 @@ export async function migrateAll(
     for (const step of steps) {
       const pglite = step.config.DATABASE_URL ? undefined : await embeddedPGlite(step.config.PGLITE_DATA_DIR);
       const databases = await createServiceDatabases(step.name, step.config, { pglite });
+      // A region with a database of its own (DATABASE_URL_<REGION>, in the settings of the
+      // services that keep regional data) has the same schema there.
+      const settings = step.config as unknown as Record<string, string | undefined>;
+      const regional = await createRegionalDatabases({
+        service: step.name,
+        regions,
+        home: { db: databases.primary.db, url: step.config.DATABASE_URL },
+        urls: Object.fromEntries(
+          regions.map((region) => [region, settings[regionalDatabaseVariable(region)]]),
+        ),
+      });
       try {
+        for (const database of regional.databases) {
+          if (database.home) continue;
+          await migrateSchema(database.db, step.schema, step.migrations, undefined, direction);
+        }
         const results = await migrateSchema(
           databases.primary.db,
           step.schema,
@@ -113,8 +135,9 @@ export async function migrateAll(
           known: Object.keys(step.migrations).length,
         });
         if (options.seedStep && !options.down)
-          await options.seedStep(step.name, step.config, databases, logger);
+          await options.seedStep(step.name, step.config, { ...databases, regional }, logger);
       } finally {
+        await regional.close();
         if (databases.read !== databases.primary) await databases.read.close();
         await databases.primary.close();
       }

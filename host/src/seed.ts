@@ -17,7 +17,7 @@ await runCommand(async () => {
       const seed = seeds.get(name);
       if (!seed) return;
       const serviceLogger = logger.child({ subgraph: name });
-      await seed({ config, logger: serviceLogger, db: databases.primary.db });
+      await seed({ config, logger: serviceLogger, db: databases.primary.db, regional: databases.regional });
       serviceLogger.info(`${name}: seed loaded`);
     },
   });

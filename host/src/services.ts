@@ -5,6 +5,7 @@ import type { Logger } from '@traveloure/platform/logger';
 // BullMQ and Sentry (seconds of start-up a migration does not need).
 import { presentSubgraphs, type SubgraphEntry } from '@traveloure/platform/subgraph-registry';
 import type { ServiceDefinition } from '@traveloure/platform/service';
+import type { RegionalDatabases } from '@traveloure/platform/regional-databases';
 
 /** A subgraph's name as schema/supergraph.yaml registers it (trip, ai, search, notification). */
 export type ServiceName = string;
@@ -81,7 +82,13 @@ const seedModules: Record<ServiceName, () => Promise<Record<string, unknown>>> =
 };
 
 /** What a seed step is given: the service's settings, logger and primary database. */
-export type ServiceSeed = (runtime: { config: any; logger: Logger; db: Kysely<any> }) => Promise<void>;
+export type ServiceSeed = (runtime: {
+  config: any;
+  logger: Logger;
+  db: Kysely<any>;
+  /** The regions' databases (DATABASE_URL_<REGION>), for the services that keep regional data. */
+  regional?: RegionalDatabases<any>;
+}) => Promise<void>;
 
 function findExport<T>(module: Record<string, unknown>, suffix: string, file: string): T {
   const found = Object.entries(module).find(([name]) => name.endsWith(suffix));

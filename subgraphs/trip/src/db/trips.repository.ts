@@ -89,6 +89,39 @@ export async function listTripsForUser(
     : firstTripPage(db, userId, options.limit);
 }
 
+/**
+ * One page of every user's trips in this database, newest first, after `after`. `sort_key` is
+ * created_at in UTC at fixed width, so pages from several databases merge by comparing text.
+ */
+export async function listAllTripsPage(
+  db: Kysely<Database>,
+  options: { limit: number; after?: { createdAt: string; id: string } },
+): Promise<(TripPageRow & { sort_key: string })[]> {
+  let query = db
+    .selectFrom('trip.trips')
+    .select([
+      ...pageColumns,
+      sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`.as('sort_key'),
+    ])
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit);
+  if (options.after) {
+    query = query.where(
+      sql<boolean>`(created_at, id) < (${options.after.createdAt}::timestamptz, ${options.after.id}::uuid)`,
+    );
+  }
+  return query.execute();
+}
+
+export async function countAllTrips(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('trip.trips')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 export async function countTripsForUser(db: Kysely<Database>, userId: string): Promise<number> {
   const row = await db
     .selectFrom('trip.trips')
