@@ -148,7 +148,7 @@ describe('createDataCache', () => {
     await trips.get('k', load, { ttlSeconds: 60, tags: ['trip:9'] });
     version = 2;
     // Only L1 holds v1 now; an invalidation published by another replica must drop it.
-    await redis.del(...(await redis.keys(`${keyPrefix}:${service}:*`)));
+    await redis.del(...(await redis.keys(`${keyPrefix}:{${service}}:*`)));
     expect((await trips.get('k', load, { ttlSeconds: 60 })).value).toBe('v1');
     await redis.publish(channel, JSON.stringify({ origin: 'another-replica', tags: ['trip:9'] }));
     await sleep(100);
