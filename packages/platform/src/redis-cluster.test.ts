@@ -110,7 +110,9 @@ describe('on a three-node Redis Cluster', () => {
     const nodesUsed = new Set(keys.map((line) => line.split(' ')[0]));
     expect(nodesUsed.size).toBeGreaterThan(1);
     // One service's entries and tag sets share a slot, so they sit on one node together.
-    const tripNodes = new Set(keys.filter((line) => line.includes(':{trip}:')).map((line) => line.split(' ')[0]));
+    const tripNodes = new Set(
+      keys.filter((line) => line.includes(':{trip}:')).map((line) => line.split(' ')[0]),
+    );
     expect(tripNodes.size).toBe(1);
 
     await caches[0]!.invalidateTags(['rows']);

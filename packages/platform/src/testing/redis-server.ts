@@ -123,14 +123,22 @@ export async function startRedisCluster(masters = 3): Promise<PrivateRedisCluste
         spawn(
           process.env.REDIS_SERVER_BIN ?? 'redis-server',
           [
-            '--port', String(port),
-            '--bind', '127.0.0.1',
-            '--cluster-enabled', 'yes',
-            '--cluster-config-file', 'nodes.conf',
-            '--save', '',
-            '--appendonly', 'no',
-            '--daemonize', 'no',
-            '--dir', directory,
+            '--port',
+            String(port),
+            '--bind',
+            '127.0.0.1',
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+            '--daemonize',
+            'no',
+            '--dir',
+            directory,
           ],
           { stdio: 'ignore' },
         ),
@@ -138,9 +146,11 @@ export async function startRedisCluster(masters = 3): Promise<PrivateRedisCluste
     }
     for (const port of ports) await waitForPort(port);
     await runRedisCli([
-      '--cluster', 'create',
+      '--cluster',
+      'create',
       ...ports.map((port) => `127.0.0.1:${port}`),
-      '--cluster-replicas', '0',
+      '--cluster-replicas',
+      '0',
       '--cluster-yes',
     ]);
     for (let attempt = 0; ; attempt++) {
@@ -148,7 +158,8 @@ export async function startRedisCluster(masters = 3): Promise<PrivateRedisCluste
         ports.map((port) => runRedisCli(['-p', String(port), 'cluster', 'info'])),
       );
       if (states.every((info) => info.includes('cluster_state:ok'))) break;
-      if (attempt >= 200) throw new Error(`redis cluster on ${ports.join(',')} never reached cluster_state:ok`);
+      if (attempt >= 200)
+        throw new Error(`redis cluster on ${ports.join(',')} never reached cluster_state:ok`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } catch (error) {
