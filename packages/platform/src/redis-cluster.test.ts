@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Cluster } from 'ioredis';
+import { z } from 'zod';
 import { createDataCache } from './cache/index.ts';
+import { baseConfigShape, loadConfig } from './config.ts';
 import { subscribeInvalidations } from './cache/invalidation-bus.ts';
 import { redisAckChannel } from './events/acks.ts';
 import { createRateLimiter } from './rate-limit.ts';
@@ -55,6 +57,16 @@ describe('REDIS_URL with several hosts', () => {
     });
     expect(() => parseRedisUrl('redis://a:1,b:2/3')).toThrow(/only database 0/);
     expect(() => parseRedisUrl('http://a:1')).toThrow(/redis:\/\//);
+  });
+
+  it('is accepted as REDIS_URL, and a wrong one is refused at start naming the setting', () => {
+    const schema = z.object(baseConfigShape);
+    expect(loadConfig(schema, { REDIS_URL: cluster.url }).REDIS_URL).toBe(cluster.url);
+    expect(loadConfig(schema, { REDIS_URL: 'redis://127.0.0.1:6379' }).REDIS_URL).toBeDefined();
+    expect(() => loadConfig(schema, { REDIS_URL: 'redis://a:1,b:2/3' })).toThrow(
+      /REDIS_URL.*only database 0/,
+    );
+    expect(() => loadConfig(schema, { REDIS_URL: '127.0.0.1:6379' })).toThrow(/REDIS_URL/);
   });
 
   it('connects a Cluster client and wraps the queue prefix in a hash tag only on a cluster', () => {

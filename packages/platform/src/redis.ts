@@ -127,7 +127,7 @@ export function connectRedis(url: string, options: RedisOptions = {}): Redis {
     ...(enableOfflineQueue !== undefined ? { enableOfflineQueue } : {}),
     ...(lazyConnect !== undefined ? { lazyConnect } : {}),
     ...(retryStrategy ? { clusterRetryStrategy: (attempt) => retryStrategy(attempt) ?? null } : {}),
-    // TLS clusters announce IPs that do not match the certificate's names: keep the seed's name.
+    // With TLS, connect by the names given rather than resolved addresses, so certificates match.
     ...(target.options.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
   };
   return new Cluster(target.nodes, clusterOptions) as unknown as Redis;
