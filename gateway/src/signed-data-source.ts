@@ -12,6 +12,7 @@ import {
   signIdentity,
 } from '@traveloure/platform';
 import { GraphQLError, Kind, type DocumentNode } from 'graphql';
+import { tracingStarted } from '@traveloure/platform/tracing';
 import { Pool, type Dispatcher } from 'undici';
 import type { GatewayContext } from './context.ts';
 import { fieldPathsOfFetch } from './fetch-error-paths.ts';
@@ -187,7 +188,9 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
     if (context?.identity) {
       headers[IDENTITY_HEADER] = this.signatureFor(context as GatewayContext);
       headers[REQUEST_ID_HEADER] = context.requestId!;
-      if (context.traceparent) headers.traceparent = context.traceparent;
+      // Without tracing the client's trace context is passed on as it came, so every service logs
+      // the same one; with tracing on, the undici instrumentation sends this fetch's own span.
+      if (context.traceparent && !tracingStarted()) headers.traceparent = context.traceparent;
     }
     const { http: _http, ...payload } = request;
     const body = JSON.stringify(payload);

@@ -11,6 +11,7 @@ import { baseConfigSchema, checkConfigs, loadConfig } from '@traveloure/platform
 import { createLogger, type Logger } from '@traveloure/platform/logger';
 import { acquireEmbeddedLock } from '@traveloure/platform/embedded-lock';
 import { loadGatewayConfig } from '@traveloure/gateway/config';
+import { startTracing } from '@traveloure/platform/tracing';
 import { loadServiceManifests } from './services.ts';
 import { explainStartupError } from './startup-errors.ts';
 
@@ -42,6 +43,9 @@ try {
 
   const base = loadConfig(baseConfigSchema);
   logger = createLogger('supergraph', { level: base.LOG_LEVEL });
+  // Tracing before the services load: it instruments what is imported after it. One process
+  // hosts them all, so its spans are the service `traveloure`; each HTTP span's port says which.
+  await startTracing('traveloure');
   if (base.DATABASE_URL) {
     const { checkDatabaseReachable } = await import('@traveloure/platform/db');
     await checkDatabaseReachable(base.DATABASE_URL, { connectTimeoutMs: base.PG_CONNECT_TIMEOUT_MS });

@@ -10,3 +10,4 @@ export * from './openai-emulator.ts';
 export * from './smtp-emulator.ts';
 export * from './webhook-emulator.ts';
 export * from './sentry-receiver.ts';
+export * from './otlp-receiver.ts';

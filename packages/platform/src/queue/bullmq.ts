@@ -1,3 +1,5 @@
+import { BullMQOtel } from 'bullmq-otel';
+import { tracingStarted } from '../tracing.ts';
 import { Queue, Worker, Job, UnrecoverableError, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -13,6 +15,15 @@ import {
   type QueueWorker,
   type WorkerOptions,
 } from './types.ts';
+
+/**
+ * With tracing on, BullMQ's own OpenTelemetry support: adding a job is a producer span of the
+ * request that adds it, and the job carries its trace context, so processing it is a consumer
+ * span in the same trace, whenever and wherever a worker runs it. Off, BullMQ does no work for it.
+ */
+function queueTelemetry() {
+  return tracingStarted() ? new BullMQOtel('traveloure') : undefined;
+}
 
 export interface BullJobQueueOptions extends QueueDefaults {
   name: string;
@@ -51,6 +62,7 @@ export class BullJobQueue<T> implements JobQueue<T> {
     redisOutageReporter(options.redisUrl, options.logger).track(this.connection);
     this.queue = new Queue(options.name, {
       connection: this.connection,
+      telemetry: queueTelemetry(),
       prefix: queueKeyPrefix(options.prefix, options.redisUrl),
       defaultJobOptions: {
         attempts: this.attempts,
@@ -161,6 +173,7 @@ export class BullJobQueue<T> implements JobQueue<T> {
       },
       {
         connection,
+        telemetry: queueTelemetry(),
         prefix: queueKeyPrefix(this.options.prefix, this.options.redisUrl),
         concurrency: options.concurrency ?? 1,
         lockDuration: this.options.lockDurationMs ?? 30_000,
