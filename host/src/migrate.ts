@@ -8,11 +8,12 @@
  * answers in about a second instead of loading Apollo, BullMQ and every resolver first.
  */
 import type { Kysely } from 'kysely';
-import { checkConfigs, loadConfig, type BaseConfig } from '@traveloure/platform/config';
+import { loadConfig, type BaseConfig } from '@traveloure/platform/config';
 import { createLogger, type Logger } from '@traveloure/platform/logger';
 import { acquireEmbeddedLock } from '@traveloure/platform/embedded-lock';
 import { loadGatewayConfig } from '@traveloure/gateway/config';
 import { gatewayMigrations } from '@traveloure/gateway/edge/migrations/index';
+import { checkEverySetting } from './check-settings.ts';
 import { loadServiceManifests } from './services.ts';
 
 export interface SchemaMigration {
@@ -48,13 +49,7 @@ type SeedStep = (
  */
 export async function preflight() {
   const manifests = await loadServiceManifests();
-  checkConfigs([
-    ...manifests.map((manifest) => ({
-      service: manifest.name,
-      load: (source: Record<string, string | undefined>) => loadConfig(manifest.configSchema, source),
-    })),
-    { service: 'gateway', load: loadGatewayConfig },
-  ]);
+  checkEverySetting(manifests);
   const gatewayConfig = loadGatewayConfig();
   // Loaded after the settings are known good, and for PGlite after the folder is known free.
   if (!gatewayConfig.DATABASE_URL) acquireEmbeddedLock(gatewayConfig.PGLITE_DATA_DIR);
