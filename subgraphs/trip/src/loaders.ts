@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
-import { groupedInKeyOrder, inEveryRegion, inKeyOrder, type ResponseCache } from '@traveloure/platform';
+import { groupedInKeyOrder, inEveryRegion, inKeyOrder, type DataCache } from '@traveloure/platform';
 import type { Database, DestinationRow, ItemRow, RegionValue, TripRow, UserRow } from './db/database.ts';
 import { singleDatabase, type TripRegions } from './regions/regions.ts';
 import { findUsersByIds } from './db/users.repository.ts';
@@ -42,7 +42,7 @@ const everyone: TripScope = { userId: '', admin: true };
  * statement, and a key without a row is null.
  */
 function cachedBatch<K, V>(
-  cache: ResponseCache,
+  cache: DataCache,
   options: {
     ttl: { ttlSeconds: number; staleTtlSeconds: number };
     keyOf: (key: K) => string;

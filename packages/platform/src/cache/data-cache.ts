@@ -466,10 +466,3 @@ export function createDataCache(options: DataCacheOptions): DataCache {
     },
   };
 }
-
-/** @deprecated The former name: it caches data (rows, upstream results), not responses. */
-export const createResponseCache = createDataCache;
-/** @deprecated See {@link DataCache}. */
-export type ResponseCache = DataCache;
-/** @deprecated See {@link DataCacheOptions}. */
-export type ResponseCacheOptions = DataCacheOptions;
