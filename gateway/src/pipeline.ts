@@ -23,6 +23,7 @@ import {
   notFoundHandler,
   operationalRoutes,
   reportError,
+  operationNameOnRequestContextPlugin,
   requestIdMiddleware,
   type Health,
   type Logger,
@@ -115,6 +116,8 @@ export async function createPipeline(options: {
       service: 'gateway',
       knownOperations: TrustedDocuments.load().manifest.operations.map((operation) => operation.name),
     }),
+    // Error reports name the operation that failed.
+    operationNameOnRequestContextPlugin(),
     ...(options.extraPlugins ?? []),
   ];
 

@@ -9,6 +9,8 @@ export interface RequestContext {
   requestId: string;
   traceparent?: string;
   identity?: Identity;
+  /** The resolved GraphQL operation's name, once known (set by operationNameOnRequestContextPlugin). */
+  operationName?: string;
 }
 
 export const requestContextStorage = new AsyncLocalStorage<RequestContext>();
