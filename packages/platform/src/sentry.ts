@@ -156,7 +156,9 @@ export function operationNameOnRequestContextPlugin(): ApolloServerPlugin<any> {
       return {
         async didResolveOperation({ operationName }) {
           const request = currentRequestContext();
-          if (request && operationName) request.operationName = operationName;
+          // Behind the gateway a subgraph sees the query plan's name for its part of the
+          // operation (`MyTrips__trip__0`): the client's name is what the report should show.
+          if (request && operationName) request.operationName = operationName.replace(/__\w+__\d+$/, '');
         },
       };
     },
