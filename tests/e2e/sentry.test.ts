@@ -44,15 +44,23 @@ afterAll(async () => {
 
 describe('expected errors are not reported', () => {
   it('bad input, not found, unauthenticated, parse errors and malformed JSON send nothing', async () => {
-    const badInput = await graph.graphql('query ($id: ID!) { trip(id: $id) { id } }', { id: { no: 1 } }, { token });
+    const badInput = await graph.graphql(
+      'query ($id: ID!) { trip(id: $id) { id } }',
+      { id: { no: 1 } },
+      { token },
+    );
     expect(badInput.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 
     const notFound = await graph.graphql('query Missing { trip(id: "trp_missing") { id } }', {}, { token });
     expect(notFound.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
 
-    const unauthenticated = await graph.graphql('{ trips(first: 1) { edges { node { id } } } }', {}, {
-      token: 'not-a-valid-token',
-    });
+    const unauthenticated = await graph.graphql(
+      '{ trips(first: 1) { edges { node { id } } } }',
+      {},
+      {
+        token: 'not-a-valid-token',
+      },
+    );
     expect(unauthenticated.status).toBe(401);
 
     const parse = await graph.graphql('{ trips(first: ', {}, { token });
@@ -100,7 +108,7 @@ describe('unexpected errors are reported once, scrubbed', () => {
     let response;
     try {
       response = await graph.graphql(
-        `query MyTrips($note: String) { trips(first: 5) { edges { node { id } } } }`,
+        `query MyTrips { trips(first: 5) { edges { node { id } } } } # ${BODY_MARKER}`,
         { note: BODY_MARKER },
         { token, headers: { 'x-request-id': 'sentry-req-1', cookie: 'session=cookie-secret' } },
       );
@@ -139,10 +147,14 @@ describe('unexpected errors are reported once, scrubbed', () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     await sql`ALTER TABLE trip.trips RENAME TO trips_gone`.execute(db);
     try {
-      await graph.graphql('query Traced { trips(first: 1) { edges { node { id } } } }', {}, {
-        token,
-        headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
-      });
+      await graph.graphql(
+        'query Traced { trips(first: 1) { edges { node { id } } } }',
+        {},
+        {
+          token,
+          headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+        },
+      );
     } finally {
       await sql`ALTER TABLE trip.trips_gone RENAME TO trips`.execute(db);
     }

@@ -79,7 +79,12 @@ function scrubBreadcrumb(breadcrumb: Sentry.Breadcrumb): Sentry.Breadcrumb | nul
 }
 
 /** Turns on error reporting when a DSN is configured; a no-op otherwise. */
-export function initSentry(options: { dsn?: string; service: string; environment: string; release?: string }) {
+export function initSentry(options: {
+  dsn?: string;
+  service: string;
+  environment: string;
+  release?: string;
+}) {
   if (!options.dsn || initialised) return;
   Sentry.init({
     dsn: options.dsn,
@@ -93,12 +98,14 @@ export function initSentry(options: { dsn?: string; service: string; environment
     sendDefaultPii: false,
     // The defaults include console and http breadcrumbs, request data and local variables,
     // each of which can carry a body or a token: only integrations that read our own code.
+    // Not dedupe either: it drops an event identical to the previous one, so a bug that fails
+    // every request would show once, without the request ids after the first; reportError is
+    // already called once per failing path.
     defaultIntegrations: false,
     integrations: [
       Sentry.eventFiltersIntegration(),
       Sentry.functionToStringIntegration(),
       Sentry.linkedErrorsIntegration(),
-      Sentry.dedupeIntegration(),
       Sentry.nodeContextIntegration(),
       Sentry.contextLinesIntegration(),
       Sentry.onUncaughtExceptionIntegration(),
