@@ -8,7 +8,14 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codedError, ErrorCode, flushSentry, reportError, reportJobFailure } from '@traveloure/platform';
+import {
+  codedError,
+  ErrorCode,
+  flushSentry,
+  reportBackgroundFailure,
+  reportError,
+  reportJobFailure,
+} from '@traveloure/platform';
 import { startSentryReceiver, type SentryReceiver } from '@traveloure/testing';
 import type { Database } from '@traveloure/trip/db/database';
 import { startTestSupergraph, type TestSupergraph } from './support.ts';
@@ -183,5 +190,20 @@ describe('unexpected errors are reported once, scrubbed', () => {
     reportJobFailure(new Error('template missing'), { queue: 'notifications', name: 'send', final: true });
     const [event] = await receiver.waitForEvents(1);
     expect(event.tags).toMatchObject({ job: 'notifications/send' });
+  });
+
+  it('a background task that failed on a query is reported; one that lost its database is not', async () => {
+    await flushSentry();
+    receiver.clear();
+    reportBackgroundFailure(
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      'trip/x',
+    );
+    const failure = await sql`SELECT * FROM trip.no_such_view`.execute(db).catch((error: unknown) => error);
+    reportBackgroundFailure(failure, 'trip/popularity-refresh');
+    const [event] = await receiver.waitForEvents(1);
+    expect(event.tags).toMatchObject({ job: 'trip/popularity-refresh' });
+    await flushSentry();
+    expect(receiver.events()).toHaveLength(1);
   });
 });

@@ -182,6 +182,15 @@ export function reportJobFailure(error: unknown, job: { queue: string; name: str
   reportError(error, { job: `${job.queue}/${job.name}` });
 }
 
+/**
+ * A background task (a periodic refresh, a restore on start) that failed, reported once per
+ * failure; an unreachable database or Redis is an outage, left to metrics and readiness.
+ */
+export function reportBackgroundFailure(error: unknown, task: string) {
+  if (isDependencyUnavailable(error)) return;
+  reportError(error, { job: task });
+}
+
 export async function flushSentry(timeoutMs = 2_000) {
   if (initialised) await Sentry.flush(timeoutMs);
 }

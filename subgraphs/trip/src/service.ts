@@ -5,6 +5,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import {
   createSubgraphServer,
   httpLimitsOf,
+  reportBackgroundFailure,
   startOutboxRelay,
   type ServiceDefinition,
 } from '@traveloure/platform';
@@ -42,6 +43,7 @@ export const tripService: ServiceDefinition<TripConfig> = {
         await refreshPopularity(db);
       } catch (error) {
         logger.warn({ err: error }, 'destination popularity refresh failed; will retry');
+        reportBackgroundFailure(error, 'trip/popularity-refresh');
       }
     };
     let timer: NodeJS.Timeout | undefined;
