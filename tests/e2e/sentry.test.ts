@@ -9,6 +9,7 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  BullJobQueue,
   codedError,
   ErrorCode,
   flushSentry,
@@ -182,6 +183,36 @@ describe('unexpected errors are reported once, scrubbed', () => {
     const raw = receiver.envelopes.map((envelope) => envelope.raw).join('\n');
     expect(raw).not.toContain(EMAIL);
     expect(raw).not.toContain(token);
+  });
+
+  it('a BullMQ job is reported once, on its last attempt, with its queue and name', async () => {
+    await flushSentry();
+    receiver.clear();
+    const queue = new BullJobQueue<{ to: string }>({
+      name: 'sentry-deliveries',
+      redisUrl: graph.redis.url,
+      prefix: 'sentry-test',
+      attempts: 2,
+      backoffMs: 10,
+    });
+    let attempts = 0;
+    const worker = queue.work(async ({ data }) => {
+      attempts++;
+      throw new Error(`delivery to ${data.to} failed`);
+    });
+    try {
+      await queue.add('deliver', { to: EMAIL });
+      const [event] = await receiver.waitForEvents(1, 10_000);
+      expect(attempts).toBe(2);
+      expect(event.tags).toMatchObject({ job: 'sentry-deliveries/deliver' });
+      expect(event.exception.values[0].value).toBe('delivery to [email] failed');
+      await flushSentry();
+      expect(receiver.events()).toHaveLength(1);
+      expect(receiver.envelopes.map((envelope) => envelope.raw).join('\n')).not.toContain(EMAIL);
+    } finally {
+      await worker.close();
+      await queue.close();
+    }
   });
 
   it('a job that failed for good is reported once with its queue and name', async () => {
