@@ -11,5 +11,5 @@ export function rankDestinations(
 ): Promise<PopularityRow[]> {
   const days = pageSize(args.days, 30, MAX_DAYS, 'days');
   const limit = pageSize(args.first);
-  return topDestinations(context.readDb, { days, limit });
+  return topDestinations(context.services.readDb, { days, limit });
 }

@@ -78,7 +78,7 @@ export async function addItineraryItem(
 ): Promise<ItemChange> {
   const trip = await context.loaders.tripById.load(tripId);
   if (!trip) rejectInput(notFoundError(['tripId'], 'Trip'));
-  const result = await context.db.transaction().execute(async (trx) => {
+  const result = await context.services.db.transaction().execute(async (trx) => {
     const locked = await lockTripForItems(trx, context, trip, ['tripId']);
     // Thrown inside the transaction, so the lock is released with nothing written.
     const fields = parseInput(
@@ -124,7 +124,7 @@ export async function updateItineraryItem(
           : null
         : input.cost,
   };
-  const result = await context.db.transaction().execute(async (trx) => {
+  const result = await context.services.db.transaction().execute(async (trx) => {
     const locked = await lockTripForItems(trx, context, trip, ['id']);
     const fields = parseInput(itemFieldsSchema(locked.window), merged, ['input']);
     const updated = await updateItem(trx, item.id, itemValues(input.kind ?? item.kind, fields));
@@ -142,7 +142,7 @@ export async function removeItineraryItem(
   id: string,
 ): Promise<{ removedItemId: string; trip: TripRow }> {
   const { item, trip } = await requireVisibleItem(context, id);
-  const updatedTrip = await context.db.transaction().execute(async (trx) => {
+  const updatedTrip = await context.services.db.transaction().execute(async (trx) => {
     const locked = await lockTripForItems(trx, context, trip, ['id']);
     if (!(await deleteItem(trx, item.id))) rejectInput(notFoundError(['id'], 'Itinerary item'));
     return locked.trip;

@@ -62,7 +62,7 @@ export async function createTrip(
   // on someone else. The trip lives in the owner's region partition.
   const owner = await context.loaders.userById.load(viewer.id);
   if (!owner) throw new Error(`signed-in user ${viewer.id} was not provisioned`);
-  const trip = await context.db.transaction().execute(async (trx) => {
+  const trip = await context.services.db.transaction().execute(async (trx) => {
     const row = await insertTrip(trx, {
       region: owner.region,
       user_id: owner.id,
@@ -108,7 +108,7 @@ export async function updateTrip(context: TripContext, id: string, input: Update
   });
   const itemsMayNotFit =
     patch.start_date !== undefined || patch.end_date !== undefined || patch.destination_code !== undefined;
-  const trip = await context.db.transaction().execute(async (trx) => {
+  const trip = await context.services.db.transaction().execute(async (trx) => {
     // Updating first takes the trip's row lock, so no item can be added between the check and the commit.
     const row = await updateTripRow(trx, { id: current.id, region: current.region }, patch);
     if (!row) rejectInput(notFoundError(['id'], 'Trip'));
@@ -145,7 +145,7 @@ export async function updateTrip(context: TripContext, id: string, input: Update
 export async function deleteTrip(context: TripContext, id: string): Promise<string> {
   const trip = await context.loaders.tripById.load(id);
   if (!trip) rejectInput(notFoundError(['id'], 'Trip'));
-  await context.db.transaction().execute(async (trx) => {
+  await context.services.db.transaction().execute(async (trx) => {
     // Items go with the trip (on delete cascade).
     if (!(await deleteTripRow(trx, { id: trip.id, region: trip.region }))) {
       rejectInput(notFoundError(['id'], 'Trip'));
@@ -154,7 +154,7 @@ export async function deleteTrip(context: TripContext, id: string): Promise<stri
   });
   context.loaders.tripById.clear(trip.id).prime(trip.id, null);
   context.loaders.itemsByTripId.clear(trip.id);
-  await context.caches.invalidateTrip(trip.id);
+  await context.services.caches.invalidateTrip(trip.id);
   return trip.id;
 }
 
@@ -165,7 +165,7 @@ export async function deleteTrip(context: TripContext, id: string): Promise<stri
 export async function refreshTrip(context: TripContext, trip: TripRow): Promise<void> {
   context.loaders.tripById.clear(trip.id).prime(trip.id, trip);
   context.loaders.itemsByTripId.clear(trip.id);
-  await context.caches.invalidateTrip(trip.id);
+  await context.services.caches.invalidateTrip(trip.id);
 }
 
 export const emptyTripConnection = (): TripConnectionModel => ({
@@ -184,12 +184,12 @@ export async function listTrips(
   // A forged cursor is refused here, before it reaches the ::timestamptz / ::uuid casts.
   const position = args.after ? keysetCursor.decode(args.after) : undefined;
   const after = position ? { createdAt: position.at, id: position.id } : undefined;
-  const rows = await listTripsForUser(context.db, userId, { limit: size + 1, after });
+  const rows = await listTripsForUser(context.services.db, userId, { limit: size + 1, after });
   for (const row of rows) context.loaders.tripById.prime(row.id, row);
   return toConnection<TripPageRow>(
     rows,
     size,
     (row) => keysetCursor.encode({ at: row.cursor_at, id: row.id }),
-    () => countTripsForUser(context.db, userId),
+    () => countTripsForUser(context.services.db, userId),
   );
 }

@@ -1,33 +1,8 @@
-import { isSelfOrAdmin, notFound, type Identity, type Viewer } from '@traveloure/platform';
-import type { ContextDependencies, TripContext } from '../context.ts';
-import type { RegionValue, UserRow } from '../db/database.ts';
-import { provisionUser } from '../db/users.repository.ts';
+import { isSelfOrAdmin, notFound, type Viewer } from '@traveloure/platform';
+import type { TripContext } from '../context.ts';
+import type { UserRow } from '../db/database.ts';
 import type { TripConnectionModel } from '../models.ts';
 import { emptyTripConnection, listTrips } from '../trips/trips.service.ts';
-
-/**
- * Provisions a signed-in caller from their claims, on their first request and whenever their
- * claims change, so every trip's owner exists as a user row. Claims this process provisioned
- * recently (`deps.provisioned`) skip the upsert.
- */
-export async function provisionSignedInUser(
-  deps: ContextDependencies,
-  user: NonNullable<Identity['user']>,
-): Promise<void> {
-  const claims = JSON.stringify([user.email, user.name, user.region]);
-  if (deps.provisioned?.get(user.id) === claims) return;
-  const provisioned = await provisionUser(
-    deps.db,
-    { id: user.id, email: user.email, name: user.name, region: user.region as RegionValue | undefined },
-    { region: deps.config.TRIP_DEFAULT_REGION },
-  );
-  if (provisioned) {
-    deps.logger.info({ userId: user.id, event: provisioned.event }, 'user provisioned');
-    // The cached row (this replica's and, through the tag, every other's) is out of date.
-    await deps.caches.invalidateUser(user.id);
-  }
-  deps.provisioned?.set(user.id, claims);
-}
 
 export async function findSignedInUser(context: TripContext, viewer: Viewer): Promise<UserRow> {
   const user = await context.loaders.userById.load(viewer.id);
