@@ -15,6 +15,8 @@ export default tseslint.config(
     ],
   },
   js.configs.recommended,
+  // Plain JavaScript that runs on Node without a loader (scripts/run-command.mjs).
+  { files: ['**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
   // CommonJS config files (.dependency-cruiser.cjs).
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
   ...tseslint.configs.recommended,

@@ -7,42 +7,36 @@
  * Uses DATABASE_URL, or the embedded PGlite in PGLITE_DATA_DIR: one process owns that folder, so
  * the command is refused while `npm start` (or any other command) has it open.
  */
-import { parseArgs } from 'node:util';
 import { acquireEmbeddedLock } from '@traveloure/platform/embedded-lock';
 // Narrow imports: the CLI needs the config and the key store, not the gateway server (seconds
 // of start-up).
 import { loadGatewayConfig } from '@traveloure/gateway/config';
 import type { GatewayDatabase } from '@traveloure/gateway/edge/api-keys';
-import { scopes } from '@traveloure/gateway/edge/scopes';
+import { scopes } from '@traveloure/gateway/edge/scope-names';
 import type { Kysely } from 'kysely';
+import { fail, parseCommandLine } from './command-line.ts';
 
 const usage = `usage:
   npm run apikey -- create --owner NAME --scopes ${scopes.join(',')} [--rate-limit N] [--description TEXT]
   npm run apikey -- list [--all] [--json]
   npm run apikey -- revoke <id | prefix>`;
 
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
-
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    owner: { type: 'string' },
-    scopes: { type: 'string' },
-    'rate-limit': { type: 'string' },
-    description: { type: 'string' },
-    all: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
+const { values, positionals } = parseCommandLine(
+  {
+    allowPositionals: true,
+    options: {
+      owner: { type: 'string' },
+      scopes: { type: 'string' },
+      'rate-limit': { type: 'string' },
+      description: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
   },
-});
+  usage,
+);
 const [command, target] = positionals;
-if (values.help || !command) {
-  console.log(usage);
-  process.exit(values.help ? 0 : 2);
-}
+if (!command) fail(usage);
 
 let config;
 try {

@@ -14,10 +14,10 @@
  * Files a module reads beside itself (schema.graphql, seed CSVs, the supergraph) are found where
  * they are in the repository: the bundle keeps each module's own `import.meta.url`.
  */
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { readFile, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -76,6 +76,38 @@ function serviceBundling(entry: string, outfile: string): Plugin {
   };
 }
 
+/**
+ * How one entry point is bundled: the service bundles here, and the command bundles that
+ * scripts/run-command.mjs compiles on first use.
+ */
+export function bundleOptions(source: string, entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outdir: dirname(outfile),
+    entryNames: basename(outfile, '.js'),
+    // Each entry's dynamic imports stay chunks loaded on demand: without splitting, esbuild
+    // hoists every npm import of a lazily loaded module to the top of the bundle, so a bad
+    // setting or `--help` would wait for Apollo, BullMQ and PGlite to load first.
+    splitting: true,
+    // Beside the entry: the paths written into every chunk (npm packages, import.meta.url)
+    // are relative to the entry's folder.
+    chunkNames: `${basename(outfile, '.js')}.[name]-[hash]`,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20.19',
+    // Node's own conditions only: esbuild would add `module`, which Node never reads, and
+    // hand a package's ES copy to code that Node gives the CommonJS one (graphql).
+    conditions: [],
+    sourcemap: 'linked',
+    // Stack traces and logs keep the project's names.
+    keepNames: true,
+    logLevel: 'warning',
+    plugins: [serviceBundling(entry, outfile)],
+    banner: { js: `// Built by scripts/build.ts from ${source}; run with node --enable-source-maps.` },
+  };
+}
+
 export async function buildServices(options: { root?: string } = {}) {
   const root = options.root ?? repositoryRoot;
   const targets = Object.entries(entryPoints).map(([source, target]) => ({
@@ -88,27 +120,24 @@ export async function buildServices(options: { root?: string } = {}) {
     await rm(outDir, { recursive: true, force: true });
   }
   await Promise.all(
-    targets.map(({ source, entry, outfile }) =>
-      build({
-        entryPoints: [entry],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20.19',
-        // Node's own conditions only: esbuild would add `module`, which Node never reads, and
-        // hand a package's ES copy to code that Node gives the CommonJS one (graphql).
-        conditions: [],
-        sourcemap: 'linked',
-        // Stack traces and logs keep the project's names.
-        keepNames: true,
-        logLevel: 'warning',
-        plugins: [serviceBundling(entry, outfile)],
-        banner: { js: `// Built by scripts/build.ts from ${source}; run with node --enable-source-maps.` },
-      }),
-    ),
+    targets.map(({ source, entry, outfile }) => build(bundleOptions(source, entry, outfile))),
   );
   return targets.map(({ outfile }) => outfile);
+}
+
+/**
+ * Bundles one command (scripts/run-command.mjs) to `outfile`; returns the repository files it
+ * was built from, relative to the root, so the caller knows when the bundle is out of date.
+ */
+export async function buildCommand(
+  source: string,
+  outfile: string,
+  root = repositoryRoot,
+): Promise<string[]> {
+  const result = await build({ ...bundleOptions(source, join(root, source), outfile), metafile: true });
+  return Object.keys(result.metafile.inputs)
+    .map((input) => relative(root, resolve(input)))
+    .filter((input) => !input.startsWith(`..${sep}`) && !input.split(sep).includes('node_modules'));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -4,28 +4,29 @@
  * A new user without --region lands in the trip subgraph's TRIP_DEFAULT_REGION.
  * Signed with JWT_SECRET (the development default when unset), as the gateway verifies it.
  */
-import { parseArgs } from 'node:util';
 // Narrow imports (the config and the signer, not the gateway): the command answers at once.
 import { regions, roles, type Region, type Role } from '@traveloure/platform/identity';
 import { loadGatewayConfig } from '@traveloure/gateway/config';
 import { mintToken } from '@traveloure/gateway/tokens';
 
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
+import { fail, parseCommandLine } from './command-line.ts';
 
-const { values } = parseArgs({
-  options: {
-    role: { type: 'string', default: 'TRAVELER' },
-    user: { type: 'string' },
-    email: { type: 'string' },
-    name: { type: 'string' },
-    region: { type: 'string' },
-    expires: { type: 'string', default: '12h' },
+const usage =
+  'usage: npm run -s token -- [--role TRAVELER] [--user ID] [--email E] [--name N] [--region US_EAST] [--expires 12h]';
+
+const { values } = parseCommandLine(
+  {
+    options: {
+      role: { type: 'string', default: 'TRAVELER' },
+      user: { type: 'string' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      region: { type: 'string' },
+      expires: { type: 'string', default: '12h' },
+    },
   },
-  strict: true,
-});
+  usage,
+);
 
 const role = values.role!.toUpperCase() as Role;
 if (!roles.includes(role)) fail(`--role must be one of ${roles.join(', ')}`);

@@ -16,6 +16,13 @@ export const gatewayConfigSchema = z.object({
   JWT_AUDIENCE: z.string().default('traveloure-api'),
   /** The composed supergraph the gateway serves. */
   SUPERGRAPH_PATH: z.string().optional(),
+  /** Fetched instead of SUPERGRAPH_PATH (with If-None-Match), e.g. from a schema registry or bucket. */
+  SUPERGRAPH_URL: z.url().optional(),
+  /**
+   * How often the gateway looks for a new supergraph (file or URL) and, when it builds, serves
+   * it without a restart; 0 loads it once at start.
+   */
+  SUPERGRAPH_POLL_MS: env.int(5_000, 0),
   /**
    * How long a subgraph call may take. Above the ai subgraph's LLM deadline (20 s), so a slow LLM
    * ends in the planner's answer rather than in UPSTREAM_UNAVAILABLE.

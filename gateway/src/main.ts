@@ -1,7 +1,6 @@
 /** Runs the gateway alone (production: one process per service). */
-import { createLogger, initSentry, installShutdown } from '@traveloure/platform';
+import { startTracing } from '@traveloure/platform/tracing';
 import { loadGatewayConfig } from './config.ts';
-import { createGateway } from './server.ts';
 
 let config;
 try {
@@ -10,6 +9,10 @@ try {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 }
+// Tracing before the server loads: it instruments what is imported after it.
+await startTracing('gateway');
+const { createLogger, initSentry, installShutdown } = await import('@traveloure/platform');
+const { createGateway } = await import('./server.ts');
 const logger = createLogger('gateway', { level: config.LOG_LEVEL });
 initSentry({
   dsn: config.SENTRY_DSN,

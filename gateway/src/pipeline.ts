@@ -22,6 +22,7 @@ import {
   mountLabel,
   notFoundHandler,
   operationalRoutes,
+  operationNameForReportsPlugin,
   reportError,
   requestIdMiddleware,
   type Health,
@@ -115,6 +116,8 @@ export async function createPipeline(options: {
       service: 'gateway',
       knownOperations: TrustedDocuments.load().manifest.operations.map((operation) => operation.name),
     }),
+    // Error reports (didResolveOperation): the operation's name for a report made while it runs.
+    operationNameForReportsPlugin(),
     ...(options.extraPlugins ?? []),
   ];
 

@@ -15,7 +15,7 @@ import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { createPipeline } from './pipeline.ts';
 import { SignedDataSource } from './signed-data-source.ts';
-import { readSupergraph, subgraphsOf } from './supergraph.ts';
+import { subgraphsOf, supergraphSource } from './supergraph.ts';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -48,18 +48,31 @@ export function resolveSubgraphUrls(options: GatewayOptions, supergraphSdl: stri
 /** The edge: one GraphQL endpoint over the subgraphs, plus health and metrics. */
 export async function createGateway(options: GatewayOptions) {
   const { config, logger } = options;
-  const supergraphSdl = options.supergraphSdl ?? readSupergraph(config.SUPERGRAPH_PATH);
-  const subgraphUrls = resolveSubgraphUrls(options, supergraphSdl);
+  // A supergraph handed in stays as it is; otherwise the file (or SUPERGRAPH_URL) is followed
+  // and a change that builds is served without a restart (supergraph.ts).
+  const supergraphSdl =
+    options.supergraphSdl ??
+    supergraphSource({
+      path: config.SUPERGRAPH_PATH,
+      url: config.SUPERGRAPH_URL,
+      pollMs: config.SUPERGRAPH_POLL_MS,
+      logger,
+    });
+  /** Where each subgraph is called, by name: the override, else the loaded supergraph's routing URL. */
+  const subgraphUrls: Record<string, string> = {};
+  const urlOf = (name: string, routingUrl: string) =>
+    options.subgraphUrls?.[name] ?? config.subgraphUrls[name] ?? routingUrl;
 
   const health = new Health(config.SERVICE_VERSION, 'gateway');
   // A subgraph that is down only fails the fields it serves (UPSTREAM_UNAVAILABLE with their
   // paths); the gateway still serves the others. It shows here, but never makes the gateway
   // unready: every gateway replica shares the subgraph, so a 503 would take them all out.
-  for (const [name, url] of Object.entries(subgraphUrls)) {
-    const readyUrl = url.replace(/\/graphql\/?$/, '') + '/health/ready';
+  // Registered as each supergraph (re)load names a subgraph; each check reads the current URL.
+  const registerSubgraphCheck = (name: string) =>
     health.register(
       `subgraph:${name}`,
       async () => {
+        const readyUrl = subgraphUrls[name]!.replace(/\/graphql\/?$/, '') + '/health/ready';
         const response = await fetch(readyUrl, { signal: AbortSignal.timeout(1_500) });
         if (!response.ok) return { status: 'down', detail: `HTTP ${response.status}` };
         const report = (await response.json()) as { status?: string };
@@ -67,7 +80,12 @@ export async function createGateway(options: GatewayOptions) {
       },
       { critical: false },
     );
-  }
+  const followSubgraphs = (sdl: string) => {
+    for (const { name, url } of subgraphsOf(sdl)) {
+      if (!(name in subgraphUrls)) registerSubgraphCheck(name);
+      subgraphUrls[name] = urlOf(name, url);
+    }
+  };
   let supergraphLoaded = false;
   health.register(
     'supergraph',
@@ -91,7 +109,9 @@ export async function createGateway(options: GatewayOptions) {
     extraPlugins: options.plugins,
   });
 
-  const dataSources: SignedDataSource[] = [];
+  /** The data source of each subgraph; the gateway builds a new one only when a URL changes. */
+  const dataSources = new Map<string, SignedDataSource>();
+  const retired = new Set<SignedDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl,
     // Each fetch carries its parsed operation, so the data sources read it (mutation or query,
@@ -100,16 +120,24 @@ export async function createGateway(options: GatewayOptions) {
     buildService: ({ name, url }) => {
       const dataSource = new SignedDataSource({
         name,
-        url: subgraphUrls[name] ?? url!,
+        url: urlOf(name, url!),
         signingSecret: config.GATEWAY_SIGNING_SECRET,
         timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
         fetchCache: () => pipeline.subgraphFetchCache,
       });
-      dataSources.push(dataSource);
+      const replaced = dataSources.get(name);
+      dataSources.set(name, dataSource);
+      // A reload moved this subgraph: calls already planned against the old URL finish on the old
+      // pool, which closes (it waits for them) once they have had the subgraph deadline to do so.
+      if (replaced) {
+        retired.add(replaced);
+        setTimeout(() => void replaced.close(), config.SUBGRAPH_TIMEOUT_MS).unref();
+      }
       return dataSource;
     },
   });
   gateway.onSchemaLoadOrUpdate((schema) => {
+    followSubgraphs(schema.coreSupergraphSdl);
     supergraphLoaded = true;
     pipeline.onSchema(schema);
   });
@@ -149,7 +177,9 @@ export async function createGateway(options: GatewayOptions) {
               await server.stop();
               scope.release();
               await metrics?.close();
-              await Promise.all(dataSources.map((dataSource) => dataSource.close()));
+              await Promise.all(
+                [...dataSources.values(), ...retired].map((dataSource) => dataSource.close()),
+              );
               await pipeline.close();
             },
           });

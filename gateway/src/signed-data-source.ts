@@ -12,7 +12,8 @@ import {
   signIdentity,
 } from '@traveloure/platform';
 import { GraphQLError, Kind, type DocumentNode } from 'graphql';
-import { Pool } from 'undici';
+import { tracingStarted } from '@traveloure/platform/tracing';
+import { Pool, type Dispatcher } from 'undici';
 import type { GatewayContext } from './context.ts';
 import { fieldPathsOfFetch } from './fetch-error-paths.ts';
 import { parseCacheControl, type SubgraphFetchCache } from './response-cache/subgraph-fetches.ts';
@@ -41,6 +42,26 @@ const fetchDuration = histogram(
   ['service', 'subgraph'] as const,
   [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 );
+
+const fetchRetries = counter(
+  'gateway_subgraph_fetch_retries_total',
+  'Queries sent again after their connection failed before any answer (a subgraph replica going away, a kept-alive connection closed as it was used); mutations never are',
+  ['service', 'subgraph'] as const,
+);
+
+/**
+ * Connection failures before a response began: the subgraph was not reached (refused), or the
+ * connection closed under the request (reset, broken pipe, undici's "other side closed"). A
+ * draining replica closing a kept-alive connection as the pool reuses it ends this way.
+ */
+const connectionFailures = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+/**
+ * Waits before each new attempt of a query: the first goes at once on a new connection (a closed
+ * kept-alive one is the usual cause); the later ones give a load balancer time to drop a replica
+ * that stopped listening.
+ */
+const retryDelaysMs = [0, 25, 100];
 
 const fetchErrors = counter(
   'gateway_subgraph_fetch_errors_total',
@@ -153,7 +174,7 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
 
   /** Closes the connection pool (the gateway is stopping). */
   async close(): Promise<void> {
-    await this.pool.close();
+    if (!this.pool.closed) await this.pool.close();
   }
 
   private async send(options: ProcessOptions): Promise<GatewayGraphQLResponse> {
@@ -167,7 +188,9 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
     if (context?.identity) {
       headers[IDENTITY_HEADER] = this.signatureFor(context as GatewayContext);
       headers[REQUEST_ID_HEADER] = context.requestId!;
-      if (context.traceparent) headers.traceparent = context.traceparent;
+      // Without tracing the client's trace context is passed on as it came, so every service logs
+      // the same one; with tracing on, the undici instrumentation sends this fetch's own span.
+      if (context.traceparent && !tracingStarted()) headers.traceparent = context.traceparent;
     }
     const { http: _http, ...payload } = request;
     const body = JSON.stringify(payload);
@@ -187,7 +210,7 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
       mergedFetches.inc({ service: 'gateway', subgraph: this.options.name });
       answer = pending;
     } else {
-      answer = this.post(headers, body);
+      answer = this.post(headers, body, options);
       if (mergeKey) {
         const shared = answer.finally(() => {
           if (this.inFlight.get(mergeKey) === shared) this.inFlight.delete(mergeKey);
@@ -245,11 +268,27 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
     };
   }
 
-  private async post(headers: Record<string, string>, body: string): Promise<SubgraphAnswer> {
+  private async post(
+    headers: Record<string, string>,
+    body: string,
+    options: ProcessOptions,
+  ): Promise<SubgraphAnswer> {
     const labels = { service: 'gateway', subgraph: this.options.name };
     const startedAt = performance.now();
     try {
-      const response = await this.pool.request({ path: this.path, method: 'POST', headers, body });
+      // One await per call: the loop only turns again after a failure (maySendAgain).
+      let response: Dispatcher.ResponseData;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          response = await this.pool.request({ path: this.path, method: 'POST', headers, body });
+          break;
+        } catch (error) {
+          if (!this.maySendAgain(error, attempt, options)) throw error;
+          fetchRetries.inc(labels);
+          const delay = retryDelaysMs[attempt]!;
+          if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
       const text = await response.body.text();
       if (response.statusCode >= 500) fetchErrors.inc({ ...labels, reason: 'status_5xx' });
       else if (response.statusCode === 401) fetchErrors.inc({ ...labels, reason: 'signature_refused' });
@@ -262,6 +301,23 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
     } finally {
       fetchDuration.observe(labels, (performance.now() - startedAt) / 1000);
     }
+  }
+
+  /**
+   * Whether a call whose connection failed before any answer is sent again: only when the
+   * operation reads. A query asked twice answers the same, while a mutation may have run before
+   * the connection broke, so it never is. Only the failure path looks at the operation; a call
+   * that succeeds pays nothing for this. A failure once the answer began (its body cut off) is
+   * not retried either: that call did reach the subgraph.
+   */
+  private maySendAgain(error: unknown, attempt: number, options: ProcessOptions): boolean {
+    const code = String((error as { code?: unknown }).code ?? '');
+    return (
+      attempt < retryDelaysMs.length &&
+      connectionFailures.has(code) &&
+      !this.pool.closed &&
+      isQuery(documentOf(options), options.request.query!)
+    );
   }
 
   private signatureFor(context: GatewayContext): string {

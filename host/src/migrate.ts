@@ -8,11 +8,12 @@
  * answers in about a second instead of loading Apollo, BullMQ and every resolver first.
  */
 import type { Kysely } from 'kysely';
-import { checkConfigs, loadConfig, type BaseConfig } from '@traveloure/platform/config';
+import { loadConfig, type BaseConfig } from '@traveloure/platform/config';
 import { createLogger, type Logger } from '@traveloure/platform/logger';
 import { acquireEmbeddedLock } from '@traveloure/platform/embedded-lock';
 import { loadGatewayConfig } from '@traveloure/gateway/config';
 import { gatewayMigrations } from '@traveloure/gateway/edge/migrations/index';
+import { checkEverySetting } from './check-settings.ts';
 import { loadServiceManifests } from './services.ts';
 
 export interface SchemaMigration {
@@ -33,7 +34,11 @@ export interface MigrateOptions {
 type SeedStep = (
   name: string,
   config: BaseConfig,
-  databases: { primary: { db: Kysely<any> }; read: { db: Kysely<any> } },
+  databases: {
+    primary: { db: Kysely<any> };
+    read: { db: Kysely<any> };
+    regional?: import('@traveloure/platform/regional-databases').RegionalDatabases<any>;
+  },
   logger: Logger,
 ) => Promise<void>;
 
@@ -44,13 +49,7 @@ type SeedStep = (
  */
 export async function preflight() {
   const manifests = await loadServiceManifests();
-  checkConfigs([
-    ...manifests.map((manifest) => ({
-      service: manifest.name,
-      load: (source: Record<string, string | undefined>) => loadConfig(manifest.configSchema, source),
-    })),
-    { service: 'gateway', load: loadGatewayConfig },
-  ]);
+  checkEverySetting(manifests);
   const gatewayConfig = loadGatewayConfig();
   // Loaded after the settings are known good, and for PGlite after the folder is known free.
   if (!gatewayConfig.DATABASE_URL) acquireEmbeddedLock(gatewayConfig.PGLITE_DATA_DIR);
@@ -70,6 +69,9 @@ export async function migrateAll(
   const { manifests, gatewayConfig } = await preflight();
   const { closeEmbeddedPGlite, createServiceDatabases, embeddedPGlite, migrateSchema } =
     await import('@traveloure/platform/db');
+  const { createRegionalDatabases, regionalDatabaseVariable } =
+    await import('@traveloure/platform/regional-databases');
+  const { regions } = await import('@traveloure/platform/identity');
   const logger = options.logger ?? createLogger('migrate', { level: gatewayConfig.LOG_LEVEL });
   const direction = options.down ? 'down-all' : 'latest';
   const steps = [
@@ -96,7 +98,22 @@ export async function migrateAll(
     for (const step of steps) {
       const pglite = step.config.DATABASE_URL ? undefined : await embeddedPGlite(step.config.PGLITE_DATA_DIR);
       const databases = await createServiceDatabases(step.name, step.config, { pglite });
+      // A region with a database of its own (DATABASE_URL_<REGION>, in the settings of the
+      // services that keep regional data) has the same schema there.
+      const settings = step.config as unknown as Record<string, string | undefined>;
+      const regional = await createRegionalDatabases({
+        service: step.name,
+        regions,
+        home: { db: databases.primary.db, url: step.config.DATABASE_URL },
+        urls: Object.fromEntries(
+          regions.map((region) => [region, settings[regionalDatabaseVariable(region)]]),
+        ),
+      });
       try {
+        for (const database of regional.databases) {
+          if (database.home) continue;
+          await migrateSchema(database.db, step.schema, step.migrations, undefined, direction);
+        }
         const results = await migrateSchema(
           databases.primary.db,
           step.schema,
@@ -113,8 +130,9 @@ export async function migrateAll(
           known: Object.keys(step.migrations).length,
         });
         if (options.seedStep && !options.down)
-          await options.seedStep(step.name, step.config, databases, logger);
+          await options.seedStep(step.name, step.config, { ...databases, regional }, logger);
       } finally {
+        await regional.close();
         if (databases.read !== databases.primary) await databases.read.close();
         await databases.primary.close();
       }

@@ -1,31 +1,23 @@
 /** `npm run seed`: migrations, then the idempotent demo data of every subgraph. */
-import type { ServiceRuntime } from '@traveloure/platform';
-import { migrateAll, preflight, runCommand } from './migrate.ts';
+import { migrateAll, runCommand } from './migrate.ts';
+import { loadServiceManifests } from './services.ts';
 
 await runCommand(async () => {
-  // The seeds live with the services, which take seconds to load: settings and database are
-  // checked (and a busy embedded folder refused) first.
-  await preflight();
-  const { loadServiceDefinitions } = await import('./services.ts');
-  const { Health } = await import('@traveloure/platform/health');
-  const definitions = new Map(
-    (await loadServiceDefinitions()).map((definition) => [definition.name, definition]),
+  // Each seed is loaded alone (src/db/seed), not with its service: Apollo, BullMQ and every
+  // resolver would add seconds to a command that only writes rows.
+  const seeds = new Map(
+    await Promise.all(
+      (await loadServiceManifests()).map(
+        async (manifest) => [manifest.name, await manifest.loadSeed()] as const,
+      ),
+    ),
   );
   await migrateAll({
     seedStep: async (name, config, databases, logger) => {
-      const definition = definitions.get(name as never);
-      if (!definition?.seed) return;
+      const seed = seeds.get(name);
+      if (!seed) return;
       const serviceLogger = logger.child({ subgraph: name });
-      const runtime: ServiceRuntime<any> = {
-        name: definition.name,
-        config,
-        logger: serviceLogger,
-        health: new Health(config.SERVICE_VERSION),
-        db: databases.primary.db,
-        readDb: databases.read.db,
-        embedded: !config.DATABASE_URL,
-      };
-      await definition.seed(runtime);
+      await seed({ config, logger: serviceLogger, db: databases.primary.db, regional: databases.regional });
       serviceLogger.info(`${name}: seed loaded`);
     },
   });

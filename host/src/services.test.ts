@@ -14,6 +14,8 @@ describe('service manifests (what npm start and migrate load before the services
       expect(manifest.portVariable, manifest.name).toBe(definition.portVariable);
       expect(manifest.configSchema, manifest.name).toBe(definition.configSchema);
       expect(await manifest.loadMigrations(), manifest.name).toBe(definition.migrations);
+      // npm run seed loads the seed alone: it must be the very step the service runs.
+      expect(await manifest.loadSeed(), manifest.name).toBe(definition.seed);
     }
   }, 60_000);
 });

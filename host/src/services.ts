@@ -1,6 +1,11 @@
 import type { z } from 'zod';
-import type { Migration } from 'kysely';
-import { presentSubgraphs, type ServiceDefinition, type SubgraphEntry } from '@traveloure/platform';
+import type { Kysely, Migration } from 'kysely';
+import type { Logger } from '@traveloure/platform/logger';
+// Narrow imports: `npm run migrate` loads this module, and the platform's index brings Apollo,
+// BullMQ and Sentry (seconds of start-up a migration does not need).
+import { presentSubgraphs, type SubgraphEntry } from '@traveloure/platform/subgraph-registry';
+import type { ServiceDefinition } from '@traveloure/platform/service';
+import type { RegionalDatabases } from '@traveloure/platform/regional-databases';
 
 /** A subgraph's name as schema/supergraph.yaml registers it (trip, ai, search, notification). */
 export type ServiceName = string;
@@ -70,6 +75,21 @@ const migrationModules: Record<ServiceName, () => Promise<Record<string, unknown
   notification: () => import('@traveloure/notification/db/migrations/index'),
 };
 
+/** The subgraphs with demo data: `src/db/seed/index.ts`, exporting `seed` (ServiceDefinition.seed). */
+const seedModules: Record<ServiceName, () => Promise<Record<string, unknown>>> = {
+  trip: () => import('@traveloure/trip/db/seed/index'),
+  ai: () => import('@traveloure/ai/db/seed/index'),
+};
+
+/** What a seed step is given: the service's settings, logger and primary database. */
+export type ServiceSeed = (runtime: {
+  config: any;
+  logger: Logger;
+  db: Kysely<any>;
+  /** The regions' databases (DATABASE_URL_<REGION>), for the services that keep regional data. */
+  regional?: RegionalDatabases<any>;
+}) => Promise<void>;
+
 function findExport<T>(module: Record<string, unknown>, suffix: string, file: string): T {
   const found = Object.entries(module).find(([name]) => name.endsWith(suffix));
   if (!found) throw new Error(`${file} exports no *${suffix}`);
@@ -90,6 +110,8 @@ export interface ServiceManifest {
   configSchema: z.ZodType;
   /** Loaded on demand: migrations bring Kysely, which a config check does not need. */
   loadMigrations(): Promise<Record<string, Migration>>;
+  /** Its demo data step, when it has one (`npm run seed`). */
+  loadSeed(): Promise<ServiceSeed | undefined>;
 }
 
 export async function loadServiceManifests(
@@ -114,6 +136,10 @@ export async function loadServiceManifests(
             'migrations',
             `subgraphs/${name}/src/db/migrations/index.ts`,
           ),
+        loadSeed: async () => {
+          const loadSeedModule = seedModules[name];
+          return loadSeedModule ? ((await loadSeedModule()).seed as ServiceSeed) : undefined;
+        },
       };
     }),
   );

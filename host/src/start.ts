@@ -7,10 +7,12 @@
  * configuration, then the database (PostgreSQL reachable, or the embedded folder not already
  * open in another process). Only then are the services (seconds of imports) loaded.
  */
-import { baseConfigSchema, checkConfigs, loadConfig } from '@traveloure/platform/config';
+import { baseConfigSchema, loadConfig } from '@traveloure/platform/config';
 import { createLogger, type Logger } from '@traveloure/platform/logger';
 import { acquireEmbeddedLock } from '@traveloure/platform/embedded-lock';
 import { loadGatewayConfig } from '@traveloure/gateway/config';
+import { startTracing } from '@traveloure/platform/tracing';
+import { checkEverySetting } from './check-settings.ts';
 import { loadServiceManifests } from './services.ts';
 import { explainStartupError } from './startup-errors.ts';
 
@@ -27,13 +29,7 @@ function stop(error: unknown): never {
 let logger: Logger;
 try {
   const manifests = await loadServiceManifests();
-  checkConfigs([
-    ...manifests.map((manifest) => ({
-      service: manifest.name,
-      load: (source: Record<string, string | undefined>) => loadConfig(manifest.configSchema, source),
-    })),
-    { service: 'gateway', load: loadGatewayConfig },
-  ]);
+  checkEverySetting(manifests);
   for (const manifest of manifests) {
     const config = loadConfig(manifest.configSchema) as Record<string, unknown>;
     portVariables[config[manifest.portVariable] as number] = manifest.portVariable;
@@ -42,6 +38,9 @@ try {
 
   const base = loadConfig(baseConfigSchema);
   logger = createLogger('supergraph', { level: base.LOG_LEVEL });
+  // Tracing before the services load: it instruments what is imported after it. One process
+  // hosts them all, so its spans are the service `traveloure`; each HTTP span's port says which.
+  await startTracing('traveloure');
   if (base.DATABASE_URL) {
     const { checkDatabaseReachable } = await import('@traveloure/platform/db');
     await checkDatabaseReachable(base.DATABASE_URL, { connectTimeoutMs: base.PG_CONNECT_TIMEOUT_MS });

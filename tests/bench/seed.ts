@@ -11,7 +11,7 @@ export const travelerCount = 50;
 const destinationCodes = ['PAR', 'LON', 'NYC', 'TYO'];
 const itemTitles = ['Museum morning', 'Market lunch', 'Evening walk'];
 
-async function gql(url: string, token: string, query: string, variables: object) {
+export async function gql(url: string, token: string, query: string, variables: object) {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -24,7 +24,12 @@ async function gql(url: string, token: string, query: string, variables: object)
   return body.data;
 }
 
-async function createTripWithItems(url: string, token: string, title: string, destinationCode: string) {
+export async function createTripWithItems(
+  url: string,
+  token: string,
+  title: string,
+  destinationCode: string,
+) {
   const created = await gql(
     url,
     token,
@@ -55,7 +60,7 @@ async function createTripWithItems(url: string, token: string, title: string, de
   return tripId;
 }
 
-async function person(userId: string, secrets: { jwtSecret: string; signingSecret: string }) {
+export async function person(userId: string, secrets: { jwtSecret: string; signingSecret: string }) {
   const claims = { name: userId, email: `${userId}@example.com`, region: 'US_EAST' as const };
   return {
     userId,

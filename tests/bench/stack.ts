@@ -172,7 +172,7 @@ export interface Stack {
 
 export async function startStack(
   log: (line: string) => void,
-  options: { subgraphs?: boolean } = {},
+  options: { subgraphs?: boolean; env?: Record<string, string> } = {},
 ): Promise<Stack> {
   const database = await createTestDatabase('bench');
   const redis = await startPrivateRedis();
@@ -196,6 +196,7 @@ export async function startStack(
       REDIS_URL: redis.url,
       GATEWAY_SIGNING_SECRET: signingSecret,
       JWT_SECRET: jwtSecret,
+      ...options.env,
     };
     const upstreamsStarted = await spawnJsonLine('upstreams', 'tests/bench/targets/upstreams.ts', {
       PATH: baseEnv.PATH!,

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import pg from 'pg';
 import { createTestDatabase, freePort, type TestDatabase } from '@traveloure/platform/testing';
@@ -51,6 +51,19 @@ async function waitForHealth(url: string, running: Running) {
   throw new Error(`${url} never answered:\n${running.output().slice(-3000)}`);
 }
 
+/** Every file of the bundles: each entry and the chunks it loads on demand, beside it. */
+function bundleFiles(): string[] {
+  const folders = new Set(Object.values(entryPoints).map((bundle) => dirname(bundle)));
+  return [...folders].flatMap((folder) =>
+    readdirSync(join(repositoryRoot, folder))
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => join(folder, file)),
+  );
+}
+
+/** An entry's import of one of its own chunks (`./start.chunk-AB12CD34.js`). */
+const isChunk = (specifier: string) => /^\.\/[\w-]+\.[\w-]+-[A-Z0-9]{8}\.js$/.test(specifier);
+
 describe('compiled services (npm run build)', () => {
   let database: TestDatabase;
   const running: Running[] = [];
@@ -66,10 +79,11 @@ describe('compiled services (npm run build)', () => {
   });
 
   it('bundles import only JavaScript: npm packages from node_modules, no TypeScript source', () => {
-    for (const bundle of Object.values(entryPoints)) {
+    for (const bundle of bundleFiles()) {
       const code = readFileSync(join(repositoryRoot, bundle), 'utf8');
-      const specifiers = [...code.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)].map((match) => match[1]!);
-      expect(specifiers.length, bundle).toBeGreaterThan(0);
+      const specifiers = [...code.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)]
+        .map((match) => match[1]!)
+        .filter((specifier) => !isChunk(specifier));
       for (const specifier of specifiers) {
         expect(specifier, bundle).not.toMatch(/\.ts$|^tsx|@traveloure\//);
         expect(specifier, bundle).toMatch(/^node:|^[a-z_]+$|node_modules\//);
@@ -82,9 +96,10 @@ describe('compiled services (npm run build)', () => {
       packages: Record<string, { dev?: boolean }>;
     };
     const imported = new Set<string>();
-    for (const bundle of Object.values(entryPoints)) {
+    for (const bundle of bundleFiles()) {
       const code = readFileSync(join(repositoryRoot, bundle), 'utf8');
       for (const [, specifier] of code.matchAll(/(?:from|import)\s*\(?\s*"(\.[^"]+)"/g)) {
+        if (isChunk(specifier!)) continue;
         const file = relative(repositoryRoot, resolve(dirname(join(repositoryRoot, bundle)), specifier!));
         // The package folder: the last node_modules/<name> or node_modules/@scope/<name> of the path.
         const [folder] = /^.*node_modules\/(?:@[^/]+\/)?[^/]+/.exec(file) ?? [];
@@ -97,6 +112,26 @@ describe('compiled services (npm run build)', () => {
       expect(lock.packages[folder], folder).toBeDefined();
       expect(lock.packages[folder]!.dev ?? false, `${folder} is a dev dependency`).toBe(false);
     }
+  });
+
+  it('load what they use when they use it: a bad setting is named before Apollo, BullMQ or PGlite load', async () => {
+    const start = entryPoints['host/src/start.ts']!;
+    // The entry itself imports no server package: those are in chunks, loaded after the checks.
+    const entry = readFileSync(join(repositoryRoot, start), 'utf8');
+    const eager = [...entry.matchAll(/^import\s[^;]*?from\s*"([^"]+)"/gm)].map((match) => match[1]!);
+    for (const heavy of ['@apollo/server', '@apollo/gateway', 'bullmq', '@electric-sql/pglite', 'express'])
+      expect(
+        eager.filter((specifier) => specifier.includes(`node_modules/${heavy}/`)),
+        heavy,
+      ).toEqual([]);
+
+    const started = Date.now();
+    const badPort = runBundle(start, { GATEWAY_PORT: 'abc', PGLITE_DATA_DIR: '/nonexistent/never-opened' });
+    running.push(badPort);
+    expect(await badPort.exited).toBe(1);
+    expect(badPort.output()).toContain('GATEWAY_PORT (gateway): must be a port number');
+    // About 0.4 s alone (6.7 s when the bundle loaded everything first); the margin is for CI.
+    expect(Date.now() - started).toBeLessThan(4_000);
   });
 
   it('migrate, trip and the gateway run from their bundles and answer over HTTP', async () => {

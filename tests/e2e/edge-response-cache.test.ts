@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import {
   createLogger,
   createRedis,
-  createResponseCache,
+  createDataCache,
   createSubgraphServer,
   Health,
   type Identity,
   type Redis,
-  type ResponseCache,
+  type DataCache,
   type RunningServer,
 } from '@traveloure/platform';
 import {
@@ -70,7 +70,7 @@ const names = new Map([
   ['NYC', 'New York'],
 ]);
 const calls = { destinations: 0, destination: 0, me: 0, profile: 0, broken: 0 };
-let subgraphCache: ResponseCache;
+let subgraphCache: DataCache;
 const whoOf = (identity: Identity) => identity.user?.id ?? identity.apiKey?.owner ?? 'anonymous';
 
 const resolvers = {
@@ -210,7 +210,7 @@ beforeAll(async () => {
   // The subgraph's own cache, on the Redis the gateway listens to, as trip's caches are.
   subgraphRedis = createRedis(main.redis.url, logger);
   await vi.waitFor(() => expect(subgraphRedis.status).toBe('ready'));
-  subgraphCache = createResponseCache({
+  subgraphCache = createDataCache({
     service: 'fixture',
     namespace: 'destinations',
     redis: subgraphRedis,

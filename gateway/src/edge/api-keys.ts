@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Generated, Kysely, Selectable } from 'kysely';
-import { isUuid, type Logger } from '@traveloure/platform';
-import { isScope, retiredScopes, scopes } from './scopes.ts';
+// Narrow imports: `npm run apikey` loads this module, and the platform's index brings Apollo,
+// BullMQ and Sentry (seconds of start-up a key command does not need).
+import { isUuid } from '@traveloure/platform/policies/ids';
+import type { Logger } from '@traveloure/platform/logger';
+import { isScope, retiredScopes, scopes } from './scope-names.ts';
 
 /** The gateway's own tables (schema `gateway`). */
 export interface GatewayDatabase {

@@ -1,8 +1,8 @@
 import type { FieldNode, FragmentDefinitionNode, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { Kind } from 'graphql';
+import type { Scope } from './scope-names.ts';
 
-export const scopes = ['catalog', 'search', 'ai', 'analytics'] as const;
-export type Scope = (typeof scopes)[number];
+export { isScope, retiredScopes, scopes, type Scope } from './scope-names.ts';
 
 /**
  * What a partner key may call, by root field: only fields whose resolvers serve a key (a key acts
@@ -53,19 +53,6 @@ export const userOnlyRootFields = new Set([
 
 /** Root fields no API key may call, whatever its scopes (administration). */
 export const keyForbiddenRootFields = new Set(['broadcastEmergencyAlert']);
-
-/**
- * Scopes that were withdrawn because every field they named acts for a signed-in person, so a
- * key holding one could call nothing with it. Migration 002 removed them from stored keys.
- */
-export const retiredScopes: Record<string, string> = {
-  trips: 'trips, users and itineraries belong to a signed-in person; call them with a user token',
-  notifications: 'notifications belong to a signed-in person; call them with a user token',
-};
-
-export function isScope(value: string): value is Scope {
-  return (scopes as readonly string[]).includes(value);
-}
 
 /** Root fields of an operation (aliases included, fragments followed), in document order. */
 export function rootFields(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { logFormats } from './logger.ts';
+import { parseRedisUrl } from './redis.ts';
 
 /**
  * One zod-validated config per service. A bad or missing variable stops startup with a
@@ -132,7 +133,23 @@ export const baseConfigShape = {
   SERVICE_VERSION: z.string().default(process.env.npm_package_version ?? '0.1.0'),
   DATABASE_URL: z.url().optional(),
   DATABASE_READ_URL: z.url().optional(),
-  REDIS_URL: z.url().optional(),
+  /**
+   * One server (`redis://host:6379`), or a Redis Cluster by several comma-separated seed hosts
+   * (`redis://:secret@10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379`); see parseRedisUrl.
+   */
+  REDIS_URL: z
+    .string()
+    .superRefine((url, context) => {
+      try {
+        parseRedisUrl(url);
+      } catch (error) {
+        context.addIssue({
+          code: 'custom',
+          message: `${(error as Error).message}: expected redis://[user:password@]host:port[,host:port...]`,
+        });
+      }
+    })
+    .optional(),
   /**
    * Prefix of every Redis key and channel a service writes beside its queues (caches, rate
    * limits, locks, invalidations), the same for every service of one deployment, so that

@@ -90,4 +90,16 @@ describe('createErrorFormatter', () => {
       expect(onInternalError).toHaveBeenCalledOnce();
     }
   });
+
+  it('passes on, unreported, an INTERNAL_SERVER_ERROR another service formatted and reported', () => {
+    // What the gateway holds for a subgraph's error: its formatted answer, not an Error.
+    const fromSubgraph = {
+      message: 'Something went wrong on our side. Quote the request id when you report it.',
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-1' },
+    };
+    const { formatted, onInternalError } = formatThrough(fromSubgraph as unknown as GraphQLError);
+    expect(formatted.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'req-1' });
+    expect(formatted.message).toBe(fromSubgraph.message);
+    expect(onInternalError).not.toHaveBeenCalled();
+  });
 });

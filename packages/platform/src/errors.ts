@@ -147,11 +147,18 @@ export function createErrorFormatter(options: {
       original instanceof GraphQLError &&
       code === ErrorCode.INTERNAL_SERVER_ERROR &&
       original.extensions?.code === code;
-    if (!deliberate) options.onInternalError?.(original);
+    // An error that arrives already formatted (a subgraph's answer that the gateway passes on)
+    // was logged and reported by the service that raised it: reporting it again would count one
+    // fault twice, without its stack.
+    const passedOn =
+      !(original instanceof Error) &&
+      typeof (original as { extensions?: { code?: unknown } } | null)?.extensions?.code === 'string';
+    if (!deliberate && !passedOn) options.onInternalError?.(original);
     return {
-      message: deliberate
-        ? formatted.message
-        : 'Something went wrong on our side. Quote the request id when you report it.',
+      message:
+        deliberate || passedOn
+          ? formatted.message
+          : 'Something went wrong on our side. Quote the request id when you report it.',
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) },

@@ -9,6 +9,7 @@ export * from './health.ts';
 export * from './http.ts';
 export * from './http-hardening.ts';
 export * from './db.ts';
+export * from './regional-databases.ts';
 export * from './embedded-lock.ts';
 export * from './redis.ts';
 export * from './sentry.ts';

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { currentRequestContext } from './request-context.ts';
 
 export type { Logger } from 'pino';
@@ -85,12 +86,17 @@ export function createLogger(
     redact: { paths: redactedPaths, censor: '[Redacted]' },
     formatters: { level: (label) => ({ level: label }) },
     // Every line written while serving a request carries its id and trace context.
+    // With tracing on (OTEL_EXPORTER_OTLP_ENDPOINT), the active span's ids too, so a line leads
+    // to its trace and a trace to its lines; off, the API's no-op context has no span.
     mixin() {
+      const span = trace.getActiveSpan()?.spanContext();
+      const ids =
+        span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : undefined;
       const context = currentRequestContext();
-      if (!context) return {};
+      if (!context) return ids ?? {};
       return context.traceparent
-        ? { requestId: context.requestId, traceparent: context.traceparent }
-        : { requestId: context.requestId };
+        ? { requestId: context.requestId, traceparent: context.traceparent, ...ids }
+        : { requestId: context.requestId, ...ids };
     },
   };
   // A caller that hands its own destination (tests, a file) gets JSON unless it asks otherwise.

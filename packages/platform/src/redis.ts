@@ -1,7 +1,7 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 
-export { Redis } from 'ioredis';
+export { Redis, Cluster } from 'ioredis';
 
 /** What a service does without Redis, said in the "running degraded" line. */
 export const defaultRedisDegradedMeaning = 'caches in process, rate limits local to this process';
@@ -41,14 +41,96 @@ export function redisErrorFields(error: unknown): { reason: string } | { err: un
   return isRedisConnectionError(error) ? { reason: (error as Error).message } : { err: error };
 }
 
-/** `host:port` of a Redis URL, never its password. */
+/** Where a REDIS_URL points: one server, or the seed nodes of a Redis Cluster. */
+export interface RedisTarget {
+  nodes: { host: string; port: number }[];
+  /** Several hosts in the URL: a Redis Cluster (the client learns the other nodes from them). */
+  cluster: boolean;
+  /** Credentials, TLS and database of the URL, the same for every node. */
+  options: RedisOptions;
+}
+
+const redisUrlPattern = /^(rediss?):\/\/(?:([^@/?#]*)@)?([^/?#]+)(?:\/(\d*))?(?:[?#].*)?$/;
+
+/**
+ * Reads a REDIS_URL. Several comma-separated hosts (`redis://:secret@10.0.0.1:6379,10.0.0.2:6379`,
+ * the multi-host form PostgreSQL and MongoDB URLs use) name the seed nodes of a Redis Cluster;
+ * one host is a single server (or a proxy in front of one). Throws on anything else.
+ */
+export function parseRedisUrl(url: string): RedisTarget {
+  const match = redisUrlPattern.exec(url.trim());
+  if (!match) throw new Error('not a redis:// or rediss:// URL');
+  const [, scheme, userinfo, hosts, database] = match;
+  const nodes = hosts!.split(',').map((hostPort) => {
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(hostPort);
+    const [host, port] = bracketed
+      ? [bracketed[1]!, bracketed[2]]
+      : [hostPort.replace(/:\d+$/, ''), /:(\d+)$/.exec(hostPort)?.[1]];
+    const portNumber = port ? Number(port) : 6379;
+    if (!host || portNumber < 1 || portNumber > 65_535) throw new Error(`bad host "${hostPort}"`);
+    return { host, port: portNumber };
+  });
+  const options: RedisOptions = {};
+  if (userinfo) {
+    const [user, ...password] = userinfo.split(':');
+    if (user) options.username = decodeURIComponent(user);
+    if (password.length) options.password = decodeURIComponent(password.join(':'));
+  }
+  if (scheme === 'rediss') options.tls = {};
+  const cluster = nodes.length > 1;
+  // A cluster has only database 0; a number in the URL would be a mistake worth refusing.
+  if (database && Number(database) !== 0) {
+    if (cluster) throw new Error('a Redis Cluster has only database 0');
+    options.db = Number(database);
+  }
+  return { nodes, cluster, options };
+}
+
+/** `host:port` of a Redis URL (every seed of a cluster), never its password. */
 export function describeRedisLocation(url: string): string {
   try {
-    const parsed = new URL(url);
-    return `${parsed.hostname}:${parsed.port || 6379}`;
+    return parseRedisUrl(url)
+      .nodes.map(({ host, port }) => `${host}:${port}`)
+      .join(',');
   } catch {
     return 'REDIS_URL';
   }
+}
+
+/** True when `redis` is a Redis Cluster client (the URL named several hosts). */
+export function isRedisCluster(redis: Redis | Cluster): boolean {
+  return redis instanceof Cluster;
+}
+
+/**
+ * A BullMQ prefix that keeps each queue's keys in one cluster slot: BullMQ's scripts touch many
+ * keys of a queue at once, so on a cluster the prefix is a hash tag (`{traveloure}`, the BullMQ
+ * documentation's advice). On one server the prefix stays as it was, so queued jobs survive the
+ * upgrade.
+ */
+export function queueKeyPrefix(prefix: string, redisUrl: string): string {
+  if (!parseRedisUrl(redisUrl).cluster || /^\{[^}]+\}$/.test(prefix)) return prefix;
+  return `{${prefix}}`;
+}
+
+/**
+ * A connection to the Redis `url` names: a `Redis` for one server, a `Cluster` for several seed
+ * hosts. A Cluster answers the same commands (multi-key ones only within a slot, which the key
+ * layouts ensure with hash tags), so callers hold it as a `Redis`; `options` apply to every node.
+ */
+export function connectRedis(url: string, options: RedisOptions = {}): Redis {
+  const target = parseRedisUrl(url);
+  if (!target.cluster) return new Redis(url, options);
+  const { enableOfflineQueue, lazyConnect, retryStrategy, ...nodeOptions } = options;
+  const clusterOptions: ClusterOptions = {
+    redisOptions: { ...target.options, ...nodeOptions },
+    ...(enableOfflineQueue !== undefined ? { enableOfflineQueue } : {}),
+    ...(lazyConnect !== undefined ? { lazyConnect } : {}),
+    ...(retryStrategy ? { clusterRetryStrategy: (attempt) => retryStrategy(attempt) ?? null } : {}),
+    // With TLS, connect by the names given rather than resolved addresses, so certificates match.
+    ...(target.options.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
+  };
+  return new Cluster(target.nodes, clusterOptions) as unknown as Redis;
 }
 
 function formatDuration(ms: number): string {
@@ -170,7 +252,7 @@ export function createRedis(
   options: RedisOptions = {},
   degraded?: string,
 ): Redis {
-  const redis = new Redis(url, {
+  const redis = connectRedis(url, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     connectTimeout: 2_000,

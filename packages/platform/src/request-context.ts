@@ -9,6 +9,8 @@ export interface RequestContext {
   requestId: string;
   traceparent?: string;
   identity?: Identity;
+  /** The operation being run, once its document resolved (for error reports). */
+  operationName?: string;
 }
 
 export const requestContextStorage = new AsyncLocalStorage<RequestContext>();

@@ -1,6 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { AddressInfo } from 'node:net';
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import { loadConfig, isEmbedded, type BaseConfig } from './config.ts';
@@ -13,6 +13,11 @@ import {
 } from './db.ts';
 import { createRedis, describeRedisLocation, pingRedis, redisOutageReporter, type Redis } from './redis.ts';
 import { Health } from './health.ts';
+import {
+  createRegionalDatabases,
+  regionalDatabaseVariable,
+  type RegionalDatabases,
+} from './regional-databases.ts';
 import { metricsPortOf, serveMetrics } from './http.ts';
 import { initSentry, flushSentry } from './sentry.ts';
 import type { SubgraphServer } from './subgraph-server.ts';
@@ -27,6 +32,11 @@ export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
   db: Kysely<any>;
   /** Read replica when DATABASE_READ_URL is set, else the same as db. */
   readDb: Kysely<any>;
+  /**
+   * Set for a service with data regions (ServiceDefinition.regions): each region's database,
+   * migrated like `db`; the regions without a DATABASE_URL_<REGION> are in `db`.
+   */
+  regional?: RegionalDatabases<any>;
   /** Absent in embedded mode: use the in-process fallbacks. */
   redis?: Redis;
   embedded: boolean;
@@ -52,6 +62,11 @@ export interface ServiceDefinition<C extends BaseConfig = BaseConfig> {
   portVariable: string;
   configSchema: z.ZodType<C>;
   migrations: Record<string, Migration>;
+  /**
+   * Data regions whose rows may live in a database of their own, named by DATABASE_URL_<REGION>
+   * in the service's settings (runtime.regional); each is migrated on start.
+   */
+  regions?: readonly string[];
   /** Loads demo data; must be idempotent (runs on every start). */
   seed?(runtime: ServiceRuntime<C>): Promise<void>;
   create(runtime: ServiceRuntime<C>): Promise<ServiceInstance>;
@@ -92,7 +107,7 @@ export interface PreparedRuntime<C extends BaseConfig = BaseConfig> {
  * its schema migrated. startService builds a server on it; a worker process runs jobs on it.
  */
 export async function prepareRuntime<C extends BaseConfig>(
-  definition: Pick<ServiceDefinition<C>, 'name' | 'schema' | 'migrations' | 'configSchema'>,
+  definition: Pick<ServiceDefinition<C>, 'name' | 'schema' | 'migrations' | 'configSchema' | 'regions'>,
   options: Pick<StartServiceOptions, 'env' | 'pglite' | 'logger' | 'onQuery'> & {
     processName?: string;
     /** What the process does while Redis is unreachable, for the one line announcing it. */
@@ -145,10 +160,35 @@ export async function prepareRuntime<C extends BaseConfig>(
     embedded: isEmbedded(config),
   };
   await migrateSchema(runtime.db, definition.schema, definition.migrations, logger);
+  if (definition.regions) {
+    const settings = config as unknown as Record<string, string | undefined>;
+    runtime.regional = await createRegionalDatabases({
+      service: processName,
+      regions: definition.regions,
+      home: { db: runtime.db, url: config.DATABASE_URL },
+      urls: Object.fromEntries(
+        definition.regions.map((region) => [region, settings[regionalDatabaseVariable(region)]]),
+      ),
+      pool: {
+        poolMax: config.PG_POOL_MAX,
+        idleTimeoutMs: config.PG_IDLE_TIMEOUT_MS,
+        connectTimeoutMs: config.PG_CONNECT_TIMEOUT_MS,
+        statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
+        onQuery: options.onQuery,
+      },
+    });
+    for (const database of runtime.regional.databases) {
+      if (database.home) continue;
+      const name = `database-${database.regions.join('-').toLowerCase()}`;
+      health.register(name, () => sql`select 1`.execute(database.db).then(() => {}), { critical: true });
+      await migrateSchema(database.db, definition.schema, definition.migrations, logger);
+    }
+  }
   return {
     runtime,
     release: async () => {
       redis?.disconnect();
+      await runtime.regional?.close();
       if (databases.read !== databases.primary) await databases.read.close();
       await databases.primary.close();
       await flushSentry();

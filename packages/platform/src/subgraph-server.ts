@@ -35,7 +35,7 @@ import { graphqlMetricsPlugin } from './graphql-metrics.ts';
 import { metricsScope } from './metrics.ts';
 import { rejectNulCharactersPlugin } from './nul-characters.ts';
 import { runWithRequestContext } from './request-context.ts';
-import { reportError } from './sentry.ts';
+import { operationNameForReportsPlugin, reportError } from './sentry.ts';
 
 export interface SubgraphServerOptions<TContext extends object> {
   name: string;
@@ -168,6 +168,7 @@ export async function createSubgraphServer<TContext extends object>(
       ApolloServerPluginInlineTraceDisabled(),
       rejectNulCharactersPlugin(),
       requestIdOnErrorsPlugin(),
+      operationNameForReportsPlugin(),
       graphqlMetricsPlugin({ service: options.name }),
       ...(options.plugins ?? []),
     ],

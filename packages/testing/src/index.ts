@@ -9,3 +9,5 @@ export * from './amadeus-emulator.ts';
 export * from './openai-emulator.ts';
 export * from './smtp-emulator.ts';
 export * from './webhook-emulator.ts';
+export * from './sentry-receiver.ts';
+export * from './otlp-receiver.ts';

@@ -15,7 +15,7 @@ import { aiConfigSchema, type AiConfig } from './config.ts';
 import { createContext, type AiServices } from './context.ts';
 import type { Database } from './db/database.ts';
 import { migrations } from './db/migrations/index.ts';
-import { seedAiData } from './db/seed/index.ts';
+import { seed } from './db/seed/index.ts';
 import { createLlmClient } from './llm/client.ts';
 import { generationLimits, rateLimitTransformer } from './rate-limit.ts';
 import { resolvers } from './resolvers/index.ts';
@@ -31,8 +31,7 @@ export const aiService: ServiceDefinition<AiConfig> = {
   portVariable: 'AI_PORT',
   configSchema: aiConfigSchema,
   migrations,
-  seed: (runtime) =>
-    seedAiData(runtime.db as Kysely<Database>, runtime.logger, { demo: runtime.config.SEED_DEMO_DATA }),
+  seed,
 
   async create(runtime) {
     const db = runtime.db as Kysely<Database>;

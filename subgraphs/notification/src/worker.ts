@@ -5,6 +5,7 @@
  */
 import { env, loadConfig } from '@traveloure/platform/config';
 import { acquireEmbeddedLock } from '@traveloure/platform/embedded-lock';
+import { startTracing } from '@traveloure/platform/tracing';
 import type { PreparedRuntime } from '@traveloure/platform';
 import { notificationConfigSchema, type NotificationConfig } from './config.ts';
 
@@ -18,6 +19,8 @@ async function main() {
     // mistake, or an `npm start` holding the embedded database, is said at once.
     const config = loadConfig(workerConfigSchema);
     if (!config.DATABASE_URL) acquireEmbeddedLock(config.PGLITE_DATA_DIR);
+    // Tracing before the service loads: it instruments what is imported after it.
+    await startTracing('notification-worker');
     const { prepareRuntime } = await import('@traveloure/platform');
     const { notificationService } = await import('./service.ts');
     prepared = await prepareRuntime<WorkerConfig>(

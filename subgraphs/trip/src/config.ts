@@ -10,6 +10,13 @@ export const tripConfigSchema = z.object({
   ...eventsConfigShape,
   /** Port of the trip subgraph when it runs alone. */
   TRIP_PORT: env.port(4001),
+  /**
+   * A region's own PostgreSQL (data residency): its users, trips, items and outbox live only
+   * there. Unset: the region is in DATABASE_URL's database. Ignored in embedded mode.
+   */
+  DATABASE_URL_US_EAST: z.url().optional(),
+  DATABASE_URL_EU_WEST: z.url().optional(),
+  DATABASE_URL_AP_SOUTH: z.url().optional(),
   /** Region for users whose identity carries no region claim. */
   TRIP_DEFAULT_REGION: z.enum(regions).default('US_EAST'),
   /** How often the destination-popularity view is refreshed; 0 turns the background refresh off. */

@@ -3,17 +3,20 @@ import type { LRUCache } from 'lru-cache';
 import { viewerOf, type BaseContext, type Identity, type Logger, type Viewer } from '@traveloure/platform';
 
 export type { Viewer } from '@traveloure/platform';
-import type { Database } from './db/database.ts';
-import { provisionSignedInUser } from './users/provisioning.ts';
+import type { Database, RegionValue } from './db/database.ts';
+import { provisionSignedInUser, type ProvisionedClaims } from './users/provisioning.ts';
 import { createLoaders, type LoaderSources, type Loaders } from './loaders.ts';
 import type { TripConfig } from './config.ts';
 import type { TripCaches } from './cache.ts';
+import type { TripRegions } from './regions/regions.ts';
 
 /** Long-lived dependencies, made once per service and shared by every request. */
 export interface TripServices {
   db: Kysely<Database>;
   /** The read replica (analytics), or the primary when none is configured. */
   readDb: Kysely<Database>;
+  /** Each region's database: users, trips and items are read and written in their region's. */
+  regions: TripRegions;
   config: TripConfig;
   logger: Logger;
   /** Read caches, invalidated after every committed change. */
@@ -21,12 +24,14 @@ export interface TripServices {
   /** The batch functions (cached reads) behind every request's loaders, made once. */
   sources: LoaderSources;
   /** Claims provisioned recently by this process (see recentlyProvisioned). */
-  provisioned?: LRUCache<string, string>;
+  provisioned?: LRUCache<string, ProvisionedClaims>;
 }
 
 /** What every trip resolver gets: the caller, per-request loaders, the service's dependencies. */
 export interface TripContext extends BaseContext {
   viewer?: Viewer;
+  /** The signed-in caller's region (their rows are in `services.regions.of(viewerRegion)`). */
+  viewerRegion?: RegionValue;
   loaders: Loaders;
   services: TripServices;
 }
@@ -40,14 +45,15 @@ export async function createContext(
   identity: Identity,
 ): Promise<Omit<TripContext, 'logger'>> {
   const viewer: Viewer | undefined = viewerOf(identity);
-  if (identity.user) await provisionSignedInUser(services, identity.user);
+  const viewerRegion = identity.user ? await provisionSignedInUser(services, identity.user) : undefined;
   const loaders = createLoaders(
     services.sources,
-    viewer ? { userId: viewer.id, admin: viewer.admin } : undefined,
+    viewer ? { userId: viewer.id, admin: viewer.admin, region: viewerRegion } : undefined,
   );
   return {
     identity,
     viewer,
+    viewerRegion,
     loaders,
     services,
     requestId: identity.requestId,

@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
-import { groupedInKeyOrder, inKeyOrder, type ResponseCache } from '@traveloure/platform';
-import type { Database, DestinationRow, ItemRow, TripRow, UserRow } from './db/database.ts';
+import { groupedInKeyOrder, inEveryRegion, inKeyOrder, type DataCache } from '@traveloure/platform';
+import type { Database, DestinationRow, ItemRow, RegionValue, TripRow, UserRow } from './db/database.ts';
+import { singleDatabase, type TripRegions } from './regions/regions.ts';
 import { findUsersByIds } from './db/users.repository.ts';
 import { findTripsByIds, type TripScope } from './db/trips.repository.ts';
 import { findItemsByIds, findItemsByTripIds } from './db/items.repository.ts';
@@ -31,6 +32,9 @@ export type LoaderCaches = Pick<TripCaches, 'users' | 'trips' | 'items' | 'desti
 
 /** Who may see a trip row: the owner, or everyone's for an admin (findTripsByIds' rule). */
 const visible = (row: TripRow, scope: TripScope) => scope.admin || row.user_id === scope.userId;
+
+/** A viewer's scope, with the region their own rows are in. */
+export type ViewerScope = TripScope & { region?: RegionValue };
 const everyone: TripScope = { userId: '', admin: true };
 
 /**
@@ -38,7 +42,7 @@ const everyone: TripScope = { userId: '', admin: true };
  * statement, and a key without a row is null.
  */
 function cachedBatch<K, V>(
-  cache: ResponseCache,
+  cache: DataCache,
   options: {
     ttl: { ttlSeconds: number; staleTtlSeconds: number };
     keyOf: (key: K) => string;
@@ -71,13 +75,38 @@ const indexBy = <K, R>(rows: readonly R[], keyOf: (row: R) => K) => {
  */
 export interface LoaderSources {
   userById: (ids: readonly string[]) => Promise<(UserRow | null)[]>;
-  tripById: (ids: readonly string[]) => Promise<(TripRow | null)[]>;
-  itemById: (ids: readonly string[]) => Promise<(ItemRow | null)[]>;
-  itemsByTripId: (tripIds: readonly string[]) => Promise<(ItemRow[] | null)[]>;
+  /**
+   * Trips, items, a trip's items: in `region`'s database alone (a viewer's own rows), or in every
+   * region's when it is not known (an admin's lookups); one statement per database asked.
+   */
+  tripById: (ids: readonly string[], region?: RegionValue) => Promise<(TripRow | null)[]>;
+  itemById: (ids: readonly string[], region?: RegionValue) => Promise<(ItemRow | null)[]>;
+  itemsByTripId: (tripIds: readonly string[], region?: RegionValue) => Promise<(ItemRow[] | null)[]>;
   destinationByCode: (codes: readonly string[]) => Promise<(DestinationRow | null)[]>;
 }
 
-export function createLoaderSources(db: Kysely<Database>, caches: LoaderCaches): LoaderSources {
+/**
+ * A batch function per region and one across all regions, chosen per call: the region routes
+ * the read, the cache (keyed by id, ids being unique across regions) is shared by all.
+ */
+function perRegion<K, V>(
+  router: TripRegions,
+  make: (
+    read: <T>(work: (db: Kysely<Database>) => Promise<T[]>) => Promise<T[]>,
+  ) => (keys: readonly K[]) => Promise<V>,
+): (keys: readonly K[], region?: RegionValue) => Promise<V> {
+  const everywhere = make((work) => inEveryRegion(router, work));
+  if (router.single) return (keys) => everywhere(keys);
+  const byRegion = new Map(router.regions.map((region) => [region, make((work) => work(router.of(region)))]));
+  return (keys, region) => (region ? byRegion.get(region)! : everywhere)(keys);
+}
+
+export function createLoaderSources(
+  databases: Kysely<Database> | TripRegions,
+  caches: LoaderCaches,
+): LoaderSources {
+  const router = 'home' in databases ? databases : singleDatabase(databases);
+  const home = router.home;
   return {
     userById: cachedBatch(
       caches.users,
@@ -87,40 +116,50 @@ export function createLoaderSources(db: Kysely<Database>, caches: LoaderCaches):
         tagsOf: (id) => [userTag(id)],
         revive: reviveUser,
       },
-      async (ids) => indexBy(await findUsersByIds(db, ids), (row) => row.id),
+      // A user's row is in one region's database; a lookup by id does not know which.
+      async (ids) => indexBy(await inEveryRegion(router, (db) => findUsersByIds(db, ids)), (row) => row.id),
     ),
-    tripById: cachedBatch(
-      caches.trips,
-      {
-        ttl: tripCacheTtl.trips,
-        keyOf: (id) => `trip:${id}`,
-        tagsOf: (id) => [tripTag(id)],
-        revive: reviveTrip,
-      },
-      async (ids) => indexBy(await findTripsByIds(db, ids, everyone), (row) => row.id),
+    tripById: perRegion(router, (read) =>
+      cachedBatch(
+        caches.trips,
+        {
+          ttl: tripCacheTtl.trips,
+          keyOf: (id: string) => `trip:${id}`,
+          tagsOf: (id) => [tripTag(id)],
+          revive: reviveTrip,
+        },
+        async (ids) => indexBy(await read((db) => findTripsByIds(db, ids, everyone)), (row) => row.id),
+      ),
     ),
-    itemById: async (ids) => inKeyOrder(ids, await findItemsByIds(db, ids), (row) => row.id),
-    itemsByTripId: cachedBatch(
-      caches.items,
-      {
-        ttl: tripCacheTtl.items,
-        keyOf: (id) => `items:${id}`,
-        tagsOf: (id) => [tripTag(id)],
-        revive: (group: ItemRow[]) => group.map(reviveItem),
-      },
-      async (tripIds) => {
-        const grouped = groupedInKeyOrder(
-          tripIds,
-          await findItemsByTripIds(db, tripIds),
-          (row) => row.trip_id,
-        );
-        return new Map(tripIds.map((id, index) => [id, grouped[index]!]));
-      },
+    itemById: perRegion(
+      router,
+      (read) => async (ids: readonly string[]) =>
+        inKeyOrder(ids, await read((db) => findItemsByIds(db, ids)), (row) => row.id),
     ),
+    itemsByTripId: perRegion(router, (read) =>
+      cachedBatch(
+        caches.items,
+        {
+          ttl: tripCacheTtl.items,
+          keyOf: (id: string) => `items:${id}`,
+          tagsOf: (id) => [tripTag(id)],
+          revive: (group: ItemRow[]) => group.map(reviveItem),
+        },
+        async (tripIds) => {
+          const grouped = groupedInKeyOrder(
+            tripIds,
+            await read((db) => findItemsByTripIds(db, tripIds)),
+            (row) => row.trip_id,
+          );
+          return new Map(tripIds.map((id, index) => [id, grouped[index]!]));
+        },
+      ),
+    ),
+    // Reference data, the same in every database: read from the home one.
     destinationByCode: cachedBatch(
       caches.destinations,
       { ttl: tripCacheTtl.destinations, keyOf: (code) => `destination:${code}` },
-      async (codes) => indexBy(await findDestinationsByCodes(db, codes), (row) => row.code),
+      async (codes) => indexBy(await findDestinationsByCodes(home, codes), (row) => row.code),
     ),
   };
 }
@@ -129,7 +168,10 @@ export function createLoaderSources(db: Kysely<Database>, caches: LoaderCaches):
  * Every DataLoader, made per request (never shared: they cache per viewer), each only when a
  * resolver first asks for it. Each batch is one SQL statement, whatever the number of keys.
  */
-export function createLoaders(sources: LoaderSources, scope: TripScope | undefined): Loaders {
+export function createLoaders(sources: LoaderSources, scope: ViewerScope | undefined): Loaders {
+  // A traveler sees only their own trips, all in their region's database; an admin's lookups
+  // ask every region.
+  const region = scope && !scope.admin ? scope.region : undefined;
   let userById: Loaders['userById'] | undefined;
   let tripById: Loaders['tripById'] | undefined;
   let itemById: Loaders['itemById'] | undefined;
@@ -142,15 +184,15 @@ export function createLoaders(sources: LoaderSources, scope: TripScope | undefin
     get tripById() {
       return (tripById ??= new DataLoader(async (ids) => {
         if (!scope) return ids.map(() => null);
-        return (await sources.tripById(ids)).map((row) => (row && visible(row, scope) ? row : null));
+        return (await sources.tripById(ids, region)).map((row) => (row && visible(row, scope) ? row : null));
       }));
     },
     get itemById() {
-      return (itemById ??= new DataLoader(sources.itemById));
+      return (itemById ??= new DataLoader((ids) => sources.itemById(ids, region)));
     },
     get itemsByTripId() {
       return (itemsByTripId ??= new DataLoader(async (tripIds) =>
-        (await sources.itemsByTripId(tripIds)).map((group) => group ?? []),
+        (await sources.itemsByTripId(tripIds, region)).map((group) => group ?? []),
       ));
     },
     get destinationByCode() {

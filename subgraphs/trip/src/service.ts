@@ -14,10 +14,11 @@ import { recentlyProvisioned } from './users/provisioning.ts';
 import type { Database } from './db/database.ts';
 import { migrations } from './db/migrations/index.ts';
 import { refreshPopularity } from './db/popularity.repository.ts';
-import { seedTripData } from './db/seed/index.ts';
+import { seed } from './db/seed/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { createTripCaches } from './cache.ts';
 import { createLoaderSources } from './loaders.ts';
+import { tripRegions, tripRegionsOf } from './regions/regions.ts';
 
 export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
@@ -29,20 +30,28 @@ export const tripService: ServiceDefinition<TripConfig> = {
   portVariable: 'TRIP_PORT',
   configSchema: tripConfigSchema,
   migrations,
-  seed: (runtime) =>
-    seedTripData(runtime.db as Kysely<Database>, runtime.logger, { demo: runtime.config.SEED_DEMO_DATA }),
+  // DATABASE_URL_<REGION>: each region's users, trips and items may be in a database of its own.
+  regions: tripRegions,
+  seed,
 
   async create(runtime) {
     const db = runtime.db as Kysely<Database>;
     const readDb = runtime.readDb as Kysely<Database>;
+    const regions = tripRegionsOf(runtime.regional, db);
     const { config, logger } = runtime;
 
-    // The popularity view is refreshed on the primary (replicas follow it) in the background.
+    // The popularity view is refreshed on each primary (replicas follow it) in the background;
+    // CONCURRENTLY, so analytics reading it are never blocked.
     const refresh = async () => {
-      try {
-        await refreshPopularity(db);
-      } catch (error) {
-        logger.warn({ err: error }, 'destination popularity refresh failed; will retry');
+      for (const database of regions.databases) {
+        try {
+          await refreshPopularity(database.db);
+        } catch (error) {
+          logger.warn(
+            { err: error, regions: database.regions },
+            'destination popularity refresh failed; will retry',
+          );
+        }
       }
     };
     let timer: NodeJS.Timeout | undefined;
@@ -61,11 +70,14 @@ export const tripService: ServiceDefinition<TripConfig> = {
       keyPrefix: `${runtime.config.REDIS_KEY_PREFIX}:cache`,
     });
     const provisioned = recentlyProvisioned();
-    const sources = createLoaderSources(db, caches);
+    const sources = createLoaderSources(regions, caches);
 
     // Publishes trip.outbox (user and trip events) to the event queues of the services that keep
-    // a projection of them; each must acknowledge every event.
-    const relay = startOutboxRelay(runtime, 'trip', { consumers: ['notification', 'ai'] });
+    // a projection of them; each must acknowledge every event. An event is written in the same
+    // transaction as its change, so in the region's database: one relay per database.
+    const relays = regions.databases.map((database) =>
+      startOutboxRelay({ ...runtime, db: database.db }, 'trip', { consumers: ['notification', 'ai'] }),
+    );
 
     const server = await createSubgraphServer({
       name: 'trip',
@@ -75,7 +87,7 @@ export const tripService: ServiceDefinition<TripConfig> = {
       health: runtime.health,
       signingSecret: config.GATEWAY_SIGNING_SECRET,
       createContext: ({ identity }) =>
-        createContext({ db, readDb, config, logger, caches, sources, provisioned }, identity),
+        createContext({ db, readDb, regions, config, logger, caches, sources, provisioned }, identity),
       shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
       httpLimits: httpLimitsOf(config),
     });
@@ -84,7 +96,7 @@ export const tripService: ServiceDefinition<TripConfig> = {
       stop: async () => {
         if (timer) clearInterval(timer);
         await running;
-        await relay.stop();
+        await Promise.all(relays.map((relay) => relay.stop()));
         await caches.close();
       },
     };

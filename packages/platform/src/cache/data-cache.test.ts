@@ -148,7 +148,7 @@ describe('createDataCache', () => {
     await trips.get('k', load, { ttlSeconds: 60, tags: ['trip:9'] });
     version = 2;
     // Only L1 holds v1 now; an invalidation published by another replica must drop it.
-    await redis.del(...(await redis.keys(`${keyPrefix}:${service}:*`)));
+    await redis.del(...(await redis.keys(`${keyPrefix}:{${service}}:*`)));
     expect((await trips.get('k', load, { ttlSeconds: 60 })).value).toBe('v1');
     await redis.publish(channel, JSON.stringify({ origin: 'another-replica', tags: ['trip:9'] }));
     await sleep(100);
@@ -210,7 +210,7 @@ describe('createDataCache', () => {
       // The caller that asked before the change still gets what it read...
       expect((await reading).value).toBe('before the change');
       // ...but neither L1 nor Redis keeps it: the next read loads the changed row.
-      expect(await redis.exists(`${keyPrefix}:cache-test:${namespace}:trip:7`)).toBe(0);
+      expect(await redis.exists(`${keyPrefix}:{cache-test}:${namespace}:trip:7`)).toBe(0);
       expect(await cache.get('trip:7', async () => 'after the change', { ttlSeconds: 60 })).toMatchObject({
         value: 'after the change',
         cached: false,
@@ -271,7 +271,7 @@ describe('createDataCache', () => {
       await sleep(100); // delivered
       held.finish('before the change');
       await reading;
-      expect(await redis.exists(`${keyPrefix}:${service}:trips:trip:9`)).toBe(0);
+      expect(await redis.exists(`${keyPrefix}:{${service}}:trips:trip:9`)).toBe(0);
       expect((await cache.get('trip:9', async () => 'after the change', { ttlSeconds: 60 })).value).toBe(
         'after the change',
       );
@@ -412,6 +412,6 @@ describe('createDataCache with a Redis that dies', () => {
     await privateRedis.start();
     await waitReady(client);
     expect((await cache.get('d', loader, { ttlSeconds: 60 })).value).toBe(`v${loads}`);
-    expect(await client.exists(`cache:cache-test:outage:d`)).toBe(1);
+    expect(await client.exists(`cache:{cache-test}:outage:d`)).toBe(1);
   });
 });

@@ -165,6 +165,11 @@ export function normalizeCacheKey(key: string | object): string {
 export function createDataCache(options: DataCacheOptions): DataCache {
   const { service, namespace, redis, logger } = options;
   const prefix = `${options.keyPrefix ?? 'cache'}:${service}`;
+  // Every key of one service's cache (entries of all namespaces and the tag sets) carries the
+  // hash tag `{service}`, so on a Redis Cluster they share a slot: an entry and its tag sets are
+  // written in one MULTI, a batch read is one MGET and a tag's entries are deleted in one DEL.
+  // Services spread over the cluster's nodes; one service's cache lives on one node.
+  const keyBase = `${options.keyPrefix ?? 'cache'}:{${service}}`;
   const l1TtlMs = options.l1TtlMs ?? 5_000;
   const l2TimeoutMs = options.l2TimeoutMs ?? 500;
   const staleIf = options.staleIf ?? defaultStaleIf;
@@ -174,8 +179,8 @@ export function createDataCache(options: DataCacheOptions): DataCache {
   const l1 = new LRUCache<string, L1Slot>({ max: options.l1MaxEntries ?? 1_000 });
   const inflight = new Map<string, Promise<CacheResult<unknown>>>();
 
-  const entryKey = (key: string | object) => `${prefix}:${namespace}:${normalizeCacheKey(key)}`;
-  const tagKey = (tag: string) => `${prefix}:tag:${tag}`;
+  const entryKey = (key: string | object) => `${keyBase}:${namespace}:${normalizeCacheKey(key)}`;
+  const tagKey = (tag: string) => `${keyBase}:tag:${tag}`;
   // Bound once per outcome: a DataLoader batch counts dozens of lookups, and prom-client hashes
   // the labels of every unbound inc.
   const outcomes = new Map<string, { inc(value?: number): void }>();
@@ -461,10 +466,3 @@ export function createDataCache(options: DataCacheOptions): DataCache {
     },
   };
 }
-
-/** @deprecated The former name: it caches data (rows, upstream results), not responses. */
-export const createResponseCache = createDataCache;
-/** @deprecated See {@link DataCache}. */
-export type ResponseCache = DataCache;
-/** @deprecated See {@link DataCacheOptions}. */
-export type ResponseCacheOptions = DataCacheOptions;

@@ -29,8 +29,10 @@ const everyone = (acked: ReadonlySet<string> | undefined, consumers: readonly st
   acked !== undefined && consumers.every((consumer) => acked.has(consumer));
 
 export function redisAckChannel(redis: Redis, prefix: string): AckChannel {
-  const notices = (source: string) => `${prefix}:outbox-acks:${source}`;
-  const record = (source: string, eventId: string) => `${prefix}:outbox-acked:${source}:${eventId}`;
+  // The hash tag `{source}` keeps a source's notices and ack records in one Redis Cluster slot:
+  // acknowledge writes both in one MULTI, take deletes many records in one DEL.
+  const notices = (source: string) => `${prefix}:outbox-acks:{${source}}`;
+  const record = (source: string, eventId: string) => `${prefix}:outbox-acked:{${source}}:${eventId}`;
   const records = async (source: string, eventIds: string[]) => {
     const acked = new Map<string, Set<string>>();
     if (eventIds.length === 0) return acked;

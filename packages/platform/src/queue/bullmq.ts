@@ -1,7 +1,9 @@
+import { BullMQOtel } from 'bullmq-otel';
+import { tracingStarted } from '../tracing.ts';
 import { Queue, Worker, Job, UnrecoverableError, type JobsOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { isRedisConnectionError, redisOutageReporter } from '../redis.ts';
+import { connectRedis, isRedisConnectionError, queueKeyPrefix, redisOutageReporter } from '../redis.ts';
 import {
   PermanentJobError,
   type JobHandler,
@@ -13,6 +15,15 @@ import {
   type QueueWorker,
   type WorkerOptions,
 } from './types.ts';
+
+/**
+ * With tracing on, BullMQ's own OpenTelemetry support: adding a job is a producer span of the
+ * request that adds it, and the job carries its trace context, so processing it is a consumer
+ * span in the same trace, whenever and wherever a worker runs it. Off, BullMQ does no work for it.
+ */
+function queueTelemetry() {
+  return tracingStarted() ? new BullMQOtel('traveloure') : undefined;
+}
 
 export interface BullJobQueueOptions extends QueueDefaults {
   name: string;
@@ -42,7 +53,7 @@ export class BullJobQueue<T> implements JobQueue<T> {
     this.name = options.name;
     this.attempts = options.attempts ?? 5;
     // Adds fail fast while Redis is down (the outbox keeps the event) instead of queueing in memory.
-    this.connection = new Redis(options.redisUrl, {
+    this.connection = connectRedis(options.redisUrl, {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
@@ -51,7 +62,8 @@ export class BullJobQueue<T> implements JobQueue<T> {
     redisOutageReporter(options.redisUrl, options.logger).track(this.connection);
     this.queue = new Queue(options.name, {
       connection: this.connection,
-      prefix: options.prefix,
+      telemetry: queueTelemetry(),
+      prefix: queueKeyPrefix(options.prefix, options.redisUrl),
       defaultJobOptions: {
         attempts: this.attempts,
         backoff: { type: 'exponential', delay: options.backoffMs ?? 1_000 },
@@ -138,7 +150,7 @@ export class BullJobQueue<T> implements JobQueue<T> {
   }
 
   work(handler: JobHandler<T>, options: WorkerOptions = {}): QueueWorker {
-    const connection = new Redis(this.options.redisUrl, {
+    const connection = connectRedis(this.options.redisUrl, {
       maxRetriesPerRequest: null,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     });
@@ -161,7 +173,8 @@ export class BullJobQueue<T> implements JobQueue<T> {
       },
       {
         connection,
-        prefix: this.options.prefix,
+        telemetry: queueTelemetry(),
+        prefix: queueKeyPrefix(this.options.prefix, this.options.redisUrl),
         concurrency: options.concurrency ?? 1,
         lockDuration: this.options.lockDurationMs ?? 30_000,
         stalledInterval: this.options.stalledIntervalMs ?? 30_000,

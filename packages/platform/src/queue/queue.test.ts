@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
-import { testRedisUrl } from '../testing/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedisCluster, testRedisUrl, type PrivateRedisCluster } from '../testing/index.ts';
 import { createJobQueue, PermanentJobError, type JobQueue, type RunningJob } from './index.ts';
 
 // The embedded queue and BullMQ must behave alike: retries with backoff, dead letters,
-// delayed jobs, idempotent job ids.
+// delayed jobs, idempotent job ids; BullMQ on a Redis Cluster (a three-node one of the test's
+// own) as well, where every queue key must share a slot.
 const kinds = [
-  { kind: 'memory', redisUrl: undefined },
-  { kind: 'bullmq', redisUrl: testRedisUrl },
+  { kind: 'memory', redisUrl: undefined, cluster: false },
+  { kind: 'bullmq', redisUrl: testRedisUrl, cluster: false },
+  { kind: 'bullmq on a Redis Cluster', redisUrl: undefined, cluster: true },
 ] as const;
 
 const until = async (check: () => Promise<boolean> | boolean, what: string) => {
@@ -18,8 +20,15 @@ const until = async (check: () => Promise<boolean> | boolean, what: string) => {
   }
 };
 
-describe.each(kinds)('$kind job queue', ({ redisUrl }) => {
+describe.each(kinds)('$kind job queue', (kind) => {
   const queues: JobQueue<any>[] = [];
+  let redisUrl: string | undefined = kind.redisUrl;
+  let cluster: PrivateRedisCluster | undefined;
+  beforeAll(async () => {
+    if (!kind.cluster) return;
+    cluster = await startRedisCluster();
+    redisUrl = cluster.url;
+  });
   const make = <T>(extra: { keepFailedSeconds?: number } = {}) => {
     const queue = createJobQueue<T>(`q-${randomBytes(4).toString('hex')}`, {
       redisUrl,
@@ -32,7 +41,11 @@ describe.each(kinds)('$kind job queue', ({ redisUrl }) => {
     return queue;
   };
   afterAll(async () => {
-    await Promise.all(queues.map((queue) => queue.close()));
+    try {
+      await Promise.all(queues.map((queue) => queue.close()));
+    } finally {
+      await cluster?.stop();
+    }
   });
 
   it('retries a failing job with growing delays and keeps it as failed after the last attempt', async () => {

@@ -7,3 +7,4 @@ export * from './redis-server.ts';
 export * from './identity.ts';
 export * from './postgres-cluster.ts';
 export * from './fault-proxy.ts';
+export * from './load-balancer.ts';

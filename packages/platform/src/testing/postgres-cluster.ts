@@ -46,6 +46,47 @@ function postgresBinDir(): string | undefined {
 export async function startPostgresCluster(
   options: { settings?: Record<string, string> } = {},
 ): Promise<PrivatePostgres> {
+  return runPrivateServer({
+    settings: options.settings,
+    create: (dataDir, exec) =>
+      exec('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync']),
+  });
+}
+
+/**
+ * A streaming replica of `primary` (a cluster from startPostgresCluster): `pg_basebackup -R`
+ * copies its data directory and writes the standby settings (primary_conninfo, standby.signal),
+ * then the copy starts as a hot standby on a port of its own. initdb's `-A trust` already lets
+ * 127.0.0.1 connect for replication, and wal_level defaults to `replica`. The replica is
+ * read-only: writes to it fail with SQLSTATE 25006.
+ */
+export async function startStreamingReplica(primary: PrivatePostgres): Promise<PrivatePostgres> {
+  return runPrivateServer({
+    settings: { hot_standby: 'on' },
+    create: (dataDir, exec) =>
+      exec('pg_basebackup', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(primary.port),
+        '-U',
+        'postgres',
+        '-D',
+        dataDir,
+        '-R',
+        '-X',
+        'stream',
+        '-c',
+        'fast',
+      ]),
+  });
+}
+
+async function runPrivateServer(options: {
+  settings?: Record<string, string>;
+  /** Fills the (empty) data directory: initdb, or pg_basebackup for a replica. */
+  create: (dataDir: string, exec: (name: string, args: string[]) => Promise<void>) => Promise<void>;
+}): Promise<PrivatePostgres> {
   const binDir = postgresBinDir();
   const bin = (name: string) => (binDir ? join(binDir, name) : name);
   const asRoot = userInfo().uid === 0;
@@ -107,7 +148,7 @@ export async function startPostgresCluster(
   };
 
   try {
-    await exec('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync']);
+    await options.create(dataDir, exec);
     await start();
   } catch (error) {
     onExit();

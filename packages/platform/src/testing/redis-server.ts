@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** The shared Redis the machine runs; tests that use it keep to their own key prefix. */
 export const testRedisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -70,4 +73,135 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     pause: () => signal('SIGSTOP'),
     resume: () => signal('SIGCONT'),
   };
+}
+
+export interface PrivateRedisCluster {
+  /** The multi-host REDIS_URL of the cluster: every master as a seed. */
+  url: string;
+  ports: number[];
+  stop(): Promise<void>;
+}
+
+async function runRedisCli(args: string[]): Promise<string> {
+  const child = spawn(process.env.REDIS_CLI_BIN ?? 'redis-cli', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`redis-cli ${args.join(' ')} exited ${code}: ${output}`);
+  return output;
+}
+
+/**
+ * A Redis Cluster of the test's own: `masters` redis-servers (three by default, the smallest
+ * cluster redis-cli creates) with cluster mode on, in temporary directories on free ports,
+ * joined by `redis-cli --cluster create` and ready once every node reports cluster_state:ok.
+ * stop() kills the servers and removes their directories; call it in afterAll.
+ */
+export async function startRedisCluster(masters = 3): Promise<PrivateRedisCluster> {
+  const ports: number[] = [];
+  const children: ChildProcess[] = [];
+  const directories: string[] = [];
+  const stop = async () => {
+    await Promise.all(
+      children.map(async (child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = once(child, 'exit');
+        child.kill('SIGKILL');
+        await exited;
+      }),
+    );
+    await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
+  };
+  try {
+    for (let index = 0; index < masters; index++) {
+      const port = await freeClusterPort(ports);
+      ports.push(port);
+      const directory = await mkdtemp(join(tmpdir(), `redis-cluster-${port}-`));
+      directories.push(directory);
+      children.push(
+        spawn(
+          process.env.REDIS_SERVER_BIN ?? 'redis-server',
+          [
+            '--port',
+            String(port),
+            '--bind',
+            '127.0.0.1',
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+            '--daemonize',
+            'no',
+            '--dir',
+            directory,
+          ],
+          { stdio: 'ignore' },
+        ),
+      );
+    }
+    for (const port of ports) await waitForPort(port);
+    await runRedisCli([
+      '--cluster',
+      'create',
+      ...ports.map((port) => `127.0.0.1:${port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
+    for (let attempt = 0; ; attempt++) {
+      const states = await Promise.all(
+        ports.map((port) => runRedisCli(['-p', String(port), 'cluster', 'info'])),
+      );
+      if (states.every((info) => info.includes('cluster_state:ok'))) break;
+      if (attempt >= 200)
+        throw new Error(`redis cluster on ${ports.join(',')} never reached cluster_state:ok`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `redis://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`, ports, stop };
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  const server = net.createServer();
+  server.listen(port, '127.0.0.1');
+  const free = await Promise.race([
+    once(server, 'listening').then(() => true),
+    once(server, 'error').then(() => false),
+  ]);
+  if (free) await new Promise((resolve) => server.close(resolve));
+  return free;
+}
+
+/**
+ * A free port whose cluster bus port (port + 10000, where nodes talk to each other) is free too;
+ * an ephemeral port from the OS could put the bus past 65535.
+ */
+async function freeClusterPort(taken: number[]): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 30_000);
+    if (taken.includes(port)) continue;
+    if ((await portIsFree(port)) && (await portIsFree(port + 10_000))) return port;
+  }
+  throw new Error('no free port pair for a redis cluster node');
+}
+
+async function waitForPort(port: number) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (up) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`redis-server did not start on port ${port}`);
 }

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { IATA_CODE_PATTERN } from '@traveloure/platform';
+import { IATA_CODE_PATTERN } from '@traveloure/platform/policies/iata';
 import { parseClock } from '../planner/time.ts';
 import { weekdayNames } from '../planner/time.ts';
 import type { NewPlace } from './database.ts';

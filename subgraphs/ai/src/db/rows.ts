@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { isUuid } from '@traveloure/platform';
+import { isUuid } from '@traveloure/platform/policies/ids';
 import type { Database } from './database.ts';
 
 type UuidTable = 'ai.suggestions' | 'ai.experts' | 'ai.conversations';

@@ -301,7 +301,7 @@ export type Query = {
   me: User;
   /** A trip by id; only its owner or an admin sees it, for anyone else it does not exist (NOT_FOUND). */
   trip: Maybe<Trip>;
-  /** The signed-in user's trips, newest first. */
+  /** The signed-in user's trips, newest first; with `allUsers`, every user's trips in every region (admins only, else FORBIDDEN). */
   trips: TripConnection;
   /** A user by id (signed-in callers only); email only for themself or an admin. */
   user: Maybe<User>;
@@ -362,6 +362,7 @@ export type QueryTripArgs = {
  */
 export type QueryTripsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  allUsers?: InputMaybe<Scalars['Boolean']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -785,7 +786,7 @@ export type QueryResolvers<ContextType = TripContext, ParentType extends Resolve
   destinations?: Resolver<Array<ResolversTypes['Destination']>, ParentType, ContextType, RequireFields<QueryDestinationsArgs, 'first'>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   trip?: Resolver<Maybe<ResolversTypes['Trip']>, ParentType, ContextType, RequireFields<QueryTripArgs, 'id'>>;
-  trips?: Resolver<ResolversTypes['TripConnection'], ParentType, ContextType, RequireFields<QueryTripsArgs, 'first'>>;
+  trips?: Resolver<ResolversTypes['TripConnection'], ParentType, ContextType, RequireFields<QueryTripsArgs, 'allUsers' | 'first'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
 }>;
 

@@ -24,6 +24,12 @@ export interface UsersTable {
   updated_at: UpdatedAt;
 }
 
+export interface UserDirectoryTable {
+  user_id: string;
+  region: RegionValue;
+  created_at: CreatedAt;
+}
+
 export interface DestinationsTable {
   code: string;
   name: string;
@@ -86,6 +92,7 @@ export interface DestinationPopularityDailyView {
 /** The `trip` schema as Kysely sees it. */
 export interface Database {
   'trip.users': UsersTable;
+  'trip.user_directory': UserDirectoryTable;
   'trip.destinations': DestinationsTable;
   'trip.trips': TripsTable;
   'trip.itinerary_items': ItineraryItemsTable;

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { reusableQuery } from '@traveloure/platform';
+import { reusableQuery } from '@traveloure/platform/db';
 import type { Database, DestinationRow, RegionValue } from './database.ts';
 
 const destinationsByCodes = reusableQuery((db: Kysely<Database>, codes: readonly string[]) =>

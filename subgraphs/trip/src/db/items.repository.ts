@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import { isUuid, reusableQuery } from '@traveloure/platform';
+import { reusableQuery } from '@traveloure/platform/db';
+import { isUuid } from '@traveloure/platform/policies/ids';
 import type { Database, ItemRow, ItemUpdate, NewItem } from './database.ts';
 
 /** Every item column, with money as a decimal string. */

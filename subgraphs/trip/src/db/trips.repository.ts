@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import { isUuid, reusableQuery } from '@traveloure/platform';
+import { reusableQuery } from '@traveloure/platform/db';
+import { isUuid } from '@traveloure/platform/policies/ids';
 import type { Database, NewTrip, RegionValue, TripRow, TripUpdate } from './database.ts';
 
 /** Every trip column, with dates as `YYYY-MM-DD` text. Unqualified: one table in scope. */
@@ -86,6 +87,39 @@ export async function listTripsForUser(
   return options.after
     ? nextTripPage(db, userId, options.limit, options.after.createdAt, options.after.id)
     : firstTripPage(db, userId, options.limit);
+}
+
+/**
+ * One page of every user's trips in this database, newest first, after `after`. `sort_key` is
+ * created_at in UTC at fixed width, so pages from several databases merge by comparing text.
+ */
+export async function listAllTripsPage(
+  db: Kysely<Database>,
+  options: { limit: number; after?: { createdAt: string; id: string } },
+): Promise<(TripPageRow & { sort_key: string })[]> {
+  let query = db
+    .selectFrom('trip.trips')
+    .select([
+      ...pageColumns,
+      sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`.as('sort_key'),
+    ])
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit);
+  if (options.after) {
+    query = query.where(
+      sql<boolean>`(created_at, id) < (${options.after.createdAt}::timestamptz, ${options.after.id}::uuid)`,
+    );
+  }
+  return query.execute();
+}
+
+export async function countAllTrips(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('trip.trips')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
 }
 
 export async function countTripsForUser(db: Kysely<Database>, userId: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { reusableQuery } from '@traveloure/platform';
+import { reusableQuery } from '@traveloure/platform/db';
 import type { Database, RegionValue, UserRow } from './database.ts';
 
 export interface UserClaims {
@@ -25,6 +25,11 @@ export async function provisionUser(
   db: Kysely<Database>,
   claims: UserClaims,
   defaults: { region: RegionValue },
+  /**
+   * Also record the region in the user directory, in the same statement: when every region is in
+   * this one database (with regions apart, assignRegion keeps the directory in the home database).
+   */
+  options: { directory?: boolean } = { directory: true },
 ): Promise<ProvisionResult | undefined> {
   const fallbackName = claims.name ?? claims.email?.split('@')[0] ?? 'Traveler';
   const result = await sql<UserRow & { inserted: boolean }>`
@@ -44,7 +49,15 @@ export async function provisionUser(
       select 'user', id, case when inserted then 'user.created' else 'user.updated' end,
              jsonb_build_object('userId', id, 'email', email, 'name', name, 'region', region)
         from upserted
-    )
+    )${
+      options.directory
+        ? sql`, directory as (
+      insert into trip.user_directory (user_id, region)
+      select id, region from upserted
+      on conflict (user_id) do update set region = excluded.region
+    )`
+        : sql``
+    }
     select * from upserted`.execute(db);
   const row = result.rows[0];
   if (!row) return undefined;
@@ -63,4 +76,26 @@ const usersByIds = reusableQuery((db: Kysely<Database>, ids: readonly string[]) 
 export async function findUsersByIds(db: Kysely<Database>, ids: readonly string[]): Promise<UserRow[]> {
   if (ids.length === 0) return [];
   return usersByIds(db, ids);
+}
+
+/**
+ * The region whose database holds the user: the one recorded in the directory, or `wanted` when
+ * the user is new (recorded now). One statement; concurrent first requests agree on one region.
+ */
+export async function assignRegion(
+  db: Kysely<Database>,
+  userId: string,
+  wanted: RegionValue,
+): Promise<RegionValue> {
+  // `do update` (to itself) rather than `do nothing`, so the existing row is returned too.
+  const result = await sql<{ region: RegionValue }>`
+    insert into trip.user_directory as d (user_id, region) values (${userId}, ${wanted})
+    on conflict (user_id) do update set region = d.region
+    returning d.region`.execute(db);
+  return result.rows[0]!.region;
+}
+
+/** Records a region change that moves no data (both regions are in the same database). */
+export async function recordRegion(db: Kysely<Database>, userId: string, region: RegionValue) {
+  await db.updateTable('trip.user_directory').set({ region }).where('user_id', '=', userId).execute();
 }

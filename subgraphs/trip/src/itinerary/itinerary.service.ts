@@ -78,28 +78,32 @@ export async function addItineraryItem(
 ): Promise<ItemChange> {
   const trip = await context.loaders.tripById.load(tripId);
   if (!trip) rejectInput(notFoundError(['tripId'], 'Trip'));
-  const result = await context.services.db.transaction().execute(async (trx) => {
-    const locked = await lockTripForItems(trx, context, trip, ['tripId']);
-    // Thrown inside the transaction, so the lock is released with nothing written.
-    const fields = parseInput(
-      itemFieldsSchema(locked.window),
-      {
-        title: input.title,
-        startTime: input.startTime,
-        endTime: input.endTime ?? null,
-        notes: input.notes ?? null,
-        location: input.location ?? null,
-        cost: input.cost ?? null,
-      } satisfies ItemFields,
-      ['input'],
-    );
-    const item = await insertItem(trx, {
-      trip_id: locked.trip.id,
-      trip_region: locked.trip.region,
-      ...itemValues(input.kind, fields),
+  // The trip's region's database holds its items.
+  const result = await context.services.regions
+    .of(trip.region)
+    .transaction()
+    .execute(async (trx) => {
+      const locked = await lockTripForItems(trx, context, trip, ['tripId']);
+      // Thrown inside the transaction, so the lock is released with nothing written.
+      const fields = parseInput(
+        itemFieldsSchema(locked.window),
+        {
+          title: input.title,
+          startTime: input.startTime,
+          endTime: input.endTime ?? null,
+          notes: input.notes ?? null,
+          location: input.location ?? null,
+          cost: input.cost ?? null,
+        } satisfies ItemFields,
+        ['input'],
+      );
+      const item = await insertItem(trx, {
+        trip_id: locked.trip.id,
+        trip_region: locked.trip.region,
+        ...itemValues(input.kind, fields),
+      });
+      return { item, trip: locked.trip };
     });
-    return { item, trip: locked.trip };
-  });
   await refreshTrip(context, result.trip);
   return result;
 }
@@ -124,13 +128,16 @@ export async function updateItineraryItem(
           : null
         : input.cost,
   };
-  const result = await context.services.db.transaction().execute(async (trx) => {
-    const locked = await lockTripForItems(trx, context, trip, ['id']);
-    const fields = parseInput(itemFieldsSchema(locked.window), merged, ['input']);
-    const updated = await updateItem(trx, item.id, itemValues(input.kind ?? item.kind, fields));
-    if (!updated) rejectInput(notFoundError(['id'], 'Itinerary item'));
-    return { item: updated, trip: locked.trip };
-  });
+  const result = await context.services.regions
+    .of(trip.region)
+    .transaction()
+    .execute(async (trx) => {
+      const locked = await lockTripForItems(trx, context, trip, ['id']);
+      const fields = parseInput(itemFieldsSchema(locked.window), merged, ['input']);
+      const updated = await updateItem(trx, item.id, itemValues(input.kind ?? item.kind, fields));
+      if (!updated) rejectInput(notFoundError(['id'], 'Itinerary item'));
+      return { item: updated, trip: locked.trip };
+    });
   context.loaders.itemById.clear(item.id).prime(item.id, result.item);
   await refreshTrip(context, result.trip);
   return result;
@@ -142,11 +149,14 @@ export async function removeItineraryItem(
   id: string,
 ): Promise<{ removedItemId: string; trip: TripRow }> {
   const { item, trip } = await requireVisibleItem(context, id);
-  const updatedTrip = await context.services.db.transaction().execute(async (trx) => {
-    const locked = await lockTripForItems(trx, context, trip, ['id']);
-    if (!(await deleteItem(trx, item.id))) rejectInput(notFoundError(['id'], 'Itinerary item'));
-    return locked.trip;
-  });
+  const updatedTrip = await context.services.regions
+    .of(trip.region)
+    .transaction()
+    .execute(async (trx) => {
+      const locked = await lockTripForItems(trx, context, trip, ['id']);
+      if (!(await deleteItem(trx, item.id))) rejectInput(notFoundError(['id'], 'Itinerary item'));
+      return locked.trip;
+    });
   context.loaders.itemById.clear(item.id).prime(item.id, null);
   await refreshTrip(context, updatedTrip);
   return { removedItemId: item.id, trip: updatedTrip };

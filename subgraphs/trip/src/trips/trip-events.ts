@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { writeOutboxEvent } from '@traveloure/platform';
+import { writeOutboxEvent } from '@traveloure/platform/outbox';
 import type { TripRow } from '../db/database.ts';
 
 /** Event names and payloads of the shared contract (docs/trip.md, Events; consumed by notification and ai). */

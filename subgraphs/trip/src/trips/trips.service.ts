@@ -11,10 +11,12 @@ import {
 } from '@traveloure/platform';
 import type { CreateTripInput, UpdateTripInput } from '../__generated__/resolvers-types.ts';
 import type { TripContext } from '../context.ts';
-import type { TripRow, TripUpdate } from '../db/database.ts';
+import type { RegionValue, TripRow, TripUpdate } from '../db/database.ts';
 import { countItemsOutside } from '../db/items.repository.ts';
 import {
+  countAllTrips,
   countTripsForUser,
+  listAllTripsPage,
   deleteTrip as deleteTripRow,
   insertTrip,
   listTripsForUser,
@@ -62,21 +64,25 @@ export async function createTrip(
   // on someone else. The trip lives in the owner's region partition.
   const owner = await context.loaders.userById.load(viewer.id);
   if (!owner) throw new Error(`signed-in user ${viewer.id} was not provisioned`);
-  const trip = await context.services.db.transaction().execute(async (trx) => {
-    const row = await insertTrip(trx, {
-      region: owner.region,
-      user_id: owner.id,
-      title: fields.title,
-      destination_code: fields.destinationCode,
-      start_date: fields.startDate,
-      end_date: fields.endDate,
-      travelers: fields.travelers,
-      budget: input.budget ?? 'MIDRANGE',
-      pace: input.pace ?? 'MODERATE',
+  // In the owner's region's database, with its outbox event: they commit together.
+  const trip = await context.services.regions
+    .of(owner.region)
+    .transaction()
+    .execute(async (trx) => {
+      const row = await insertTrip(trx, {
+        region: owner.region,
+        user_id: owner.id,
+        title: fields.title,
+        destination_code: fields.destinationCode,
+        start_date: fields.startDate,
+        end_date: fields.endDate,
+        travelers: fields.travelers,
+        budget: input.budget ?? 'MIDRANGE',
+        pace: input.pace ?? 'MODERATE',
+      });
+      await writeTripEvent(trx, 'trip.created', row);
+      return row;
     });
-    await writeTripEvent(trx, 'trip.created', row);
-    return row;
-  });
   context.loaders.tripById.prime(trip.id, trip);
   return trip;
 }
@@ -108,35 +114,38 @@ export async function updateTrip(context: TripContext, id: string, input: Update
   });
   const itemsMayNotFit =
     patch.start_date !== undefined || patch.end_date !== undefined || patch.destination_code !== undefined;
-  const trip = await context.services.db.transaction().execute(async (trx) => {
-    // Updating first takes the trip's row lock, so no item can be added between the check and the commit.
-    const row = await updateTripRow(trx, { id: current.id, region: current.region }, patch);
-    if (!row) rejectInput(notFoundError(['id'], 'Trip'));
-    if (itemsMayNotFit) {
-      const outside = await countItemsOutside(
-        trx,
-        row.id,
-        tripWindow(row.start_date, row.end_date, destination.timezone),
-      );
-      if (outside > 0) {
-        const field =
-          patch.start_date !== undefined
-            ? 'startDate'
-            : patch.end_date !== undefined
-              ? 'endDate'
-              : 'destinationCode';
-        rejectInput(
-          userError(
-            ['input', field],
-            `${outside} itinerary item(s) would fall outside the trip; move or remove them first.`,
-            'ITEMS_OUTSIDE_TRIP',
-          ),
+  const trip = await context.services.regions
+    .of(current.region)
+    .transaction()
+    .execute(async (trx) => {
+      // Updating first takes the trip's row lock, so no item can be added between the check and the commit.
+      const row = await updateTripRow(trx, { id: current.id, region: current.region }, patch);
+      if (!row) rejectInput(notFoundError(['id'], 'Trip'));
+      if (itemsMayNotFit) {
+        const outside = await countItemsOutside(
+          trx,
+          row.id,
+          tripWindow(row.start_date, row.end_date, destination.timezone),
         );
+        if (outside > 0) {
+          const field =
+            patch.start_date !== undefined
+              ? 'startDate'
+              : patch.end_date !== undefined
+                ? 'endDate'
+                : 'destinationCode';
+          rejectInput(
+            userError(
+              ['input', field],
+              `${outside} itinerary item(s) would fall outside the trip; move or remove them first.`,
+              'ITEMS_OUTSIDE_TRIP',
+            ),
+          );
+        }
       }
-    }
-    await writeTripEvent(trx, 'trip.updated', row);
-    return row;
-  });
+      await writeTripEvent(trx, 'trip.updated', row);
+      return row;
+    });
   await refreshTrip(context, trip);
   return trip;
 }
@@ -145,13 +154,16 @@ export async function updateTrip(context: TripContext, id: string, input: Update
 export async function deleteTrip(context: TripContext, id: string): Promise<string> {
   const trip = await context.loaders.tripById.load(id);
   if (!trip) rejectInput(notFoundError(['id'], 'Trip'));
-  await context.services.db.transaction().execute(async (trx) => {
-    // Items go with the trip (on delete cascade).
-    if (!(await deleteTripRow(trx, { id: trip.id, region: trip.region }))) {
-      rejectInput(notFoundError(['id'], 'Trip'));
-    }
-    await writeTripEvent(trx, 'trip.deleted', trip);
-  });
+  await context.services.regions
+    .of(trip.region)
+    .transaction()
+    .execute(async (trx) => {
+      // Items go with the trip (on delete cascade).
+      if (!(await deleteTripRow(trx, { id: trip.id, region: trip.region }))) {
+        rejectInput(notFoundError(['id'], 'Trip'));
+      }
+      await writeTripEvent(trx, 'trip.deleted', trip);
+    });
   context.loaders.tripById.clear(trip.id).prime(trip.id, null);
   context.loaders.itemsByTripId.clear(trip.id);
   await context.services.caches.invalidateTrip(trip.id);
@@ -177,19 +189,65 @@ export const emptyTripConnection = (): TripConnectionModel => ({
 /** A user's trips, newest first, keyset-paginated; totalCount is counted only when asked for. */
 export async function listTrips(
   context: TripContext,
-  userId: string,
+  user: { id: string; region: RegionValue },
   args: { first?: number | null; after?: string | null },
 ): Promise<TripConnectionModel> {
   const size = pageSize(args.first);
   // A forged cursor is refused here, before it reaches the ::timestamptz / ::uuid casts.
   const position = args.after ? keysetCursor.decode(args.after) : undefined;
   const after = position ? { createdAt: position.at, id: position.id } : undefined;
-  const rows = await listTripsForUser(context.services.db, userId, { limit: size + 1, after });
+  // The user's trips are all in their region's database.
+  const db = context.services.regions.of(user.region);
+  const rows = await listTripsForUser(db, user.id, { limit: size + 1, after });
   for (const row of rows) context.loaders.tripById.prime(row.id, row);
   return toConnection<TripPageRow>(
     rows,
     size,
     (row) => keysetCursor.encode({ at: row.cursor_at, id: row.id }),
-    () => countTripsForUser(context.services.db, userId),
+    () => countTripsForUser(db, user.id),
+  );
+}
+
+/** The signed-in caller's trips (`Query.trips`), in their region's database. */
+export async function listOwnTrips(
+  context: TripContext,
+  viewer: Viewer,
+  args: { first?: number | null; after?: string | null },
+): Promise<TripConnectionModel> {
+  // The context provisioned the caller and learnt their region before any resolver ran.
+  const region = context.viewerRegion ?? context.services.config.TRIP_DEFAULT_REGION;
+  return listTrips(context, { id: viewer.id, region }, args);
+}
+
+/**
+ * Every user's trips in every region, newest first (admins): each region's database answers its
+ * first `size + 1` after the cursor, and the pages are merged in the same (created_at, id) order,
+ * so the cursor works across regions exactly as within one.
+ */
+export async function listAllTrips(
+  context: TripContext,
+  args: { first?: number | null; after?: string | null },
+): Promise<TripConnectionModel> {
+  const size = pageSize(args.first);
+  const position = args.after ? keysetCursor.decode(args.after) : undefined;
+  const after = position ? { createdAt: position.at, id: position.id } : undefined;
+  const pages = await Promise.all(
+    context.services.regions.databases.map((database) =>
+      listAllTripsPage(database.db, { limit: size + 1, after }),
+    ),
+  );
+  const rows = pages
+    .flat()
+    .sort((a, b) => (a.sort_key === b.sort_key ? (a.id < b.id ? 1 : -1) : a.sort_key < b.sort_key ? 1 : -1))
+    .slice(0, size + 1);
+  for (const row of rows) context.loaders.tripById.prime(row.id, row);
+  return toConnection<TripPageRow>(
+    rows,
+    size,
+    (row) => keysetCursor.encode({ at: row.cursor_at, id: row.id }),
+    async () =>
+      (
+        await Promise.all(context.services.regions.databases.map((database) => countAllTrips(database.db)))
+      ).reduce((sum, count) => sum + count, 0),
   );
 }

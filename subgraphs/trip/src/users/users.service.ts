@@ -30,5 +30,5 @@ export async function visibleTrips(
   user: UserRow,
   args: { first?: number | null; after?: string | null },
 ): Promise<TripConnectionModel> {
-  return canSeePrivate(context, user) ? listTrips(context, user.id, args) : emptyTripConnection();
+  return canSeePrivate(context, user) ? listTrips(context, user, args) : emptyTripConnection();
 }

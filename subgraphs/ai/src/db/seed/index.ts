@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { ServiceRuntime } from '@traveloure/platform';
+import type { AiConfig } from '../../config.ts';
 import type { Database } from '../database.ts';
 import { upsertExperts } from '../experts.repository.ts';
 import { parsePlacesCsv } from '../places-csv.ts';
@@ -17,4 +19,12 @@ export async function seedAiData(db: Kysely<Database>, logger: Logger, options: 
   const experts = options.demo === false ? [] : seedExperts;
   if (experts.length) await upsertExperts(db, experts);
   logger.info({ places: written, experts: experts.length }, 'ai seed loaded');
+}
+
+/**
+ * The service's seed step: ServiceDefinition.seed, and what `npm run seed` loads without the
+ * rest of the service.
+ */
+export function seed(runtime: Pick<ServiceRuntime<AiConfig>, 'db' | 'logger' | 'config'>) {
+  return seedAiData(runtime.db as Kysely<Database>, runtime.logger, { demo: runtime.config.SEED_DEMO_DATA });
 }

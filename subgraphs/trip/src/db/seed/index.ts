@@ -1,8 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import type { Logger } from '@traveloure/platform';
+import type { Logger, ServiceRuntime } from '@traveloure/platform';
+import type { TripConfig } from '../../config.ts';
 import type { BudgetValue, Database, ItemKindValue, PaceValue, RegionValue } from '../database.ts';
 import { upsertDestinations } from '../destinations.repository.ts';
-import { provisionUser } from '../users.repository.ts';
+import { assignRegion, provisionUser } from '../users.repository.ts';
+import { singleDatabase, tripRegionsOf, type TripRegions } from '../../regions/regions.ts';
 import { findTripsByIds } from '../trips.repository.ts';
 import { writeTripEvent } from '../../trips/trip-events.ts';
 import { addDays, zonedMidnight } from '../../trips/trip-dates.ts';
@@ -204,13 +206,25 @@ function todayUtc() {
  * demo always shows upcoming trips. Trip and user events go to the outbox as for real changes.
  */
 /** Destinations always (reference data); demo users and trips unless `demo` is false. */
-export async function seedTripData(db: Kysely<Database>, logger?: Logger, options: { demo?: boolean } = {}) {
-  await upsertDestinations(db, seedDestinations);
+export async function seedTripData(
+  databases: Kysely<Database> | TripRegions,
+  logger?: Logger,
+  options: { demo?: boolean } = {},
+) {
+  const router = 'home' in databases ? databases : singleDatabase(databases);
+  // Destinations are reference data every trip refers to (a foreign key): in every database,
+  // and in the home one, which answers destination reads even when it holds no region.
+  const everyDatabase = new Set([router.home, ...router.databases.map((database) => database.db)]);
+  for (const db of everyDatabase) await upsertDestinations(db, seedDestinations);
   if (options.demo === false) {
     logger?.info({ destinations: seedDestinations.length }, 'trip reference data loaded (no demo data)');
     return;
   }
-  for (const user of demoUsers) await provisionUser(db, user, { region: user.region });
+  for (const user of demoUsers) {
+    // Each demo user in their region's database, and in the directory when regions are apart.
+    if (!router.single) await assignRegion(router.home, user.id, user.region);
+    await provisionUser(router.of(user.region), user, { region: user.region }, { directory: router.single });
+  }
   const timezones = new Map(seedDestinations.map((row) => [row.code, row.timezone]));
   const regions = new Map<string, RegionValue>(demoUsers.map((user) => [user.id, user.region]));
 
@@ -219,63 +233,76 @@ export async function seedTripData(db: Kysely<Database>, logger?: Logger, option
     const startDate = addDays(todayUtc(), demo.startsInDays);
     const endDate = addDays(startDate, demo.days - 1);
     const region = regions.get(demo.userId)!;
-    await db.transaction().execute(async (trx) => {
-      // Partitioned tables have no usable xmax, so "inserted or moved forward" takes two statements.
-      const inserted = await sql`
+    await router
+      .of(region)
+      .transaction()
+      .execute(async (trx) => {
+        // Partitioned tables have no usable xmax, so "inserted or moved forward" takes two statements.
+        const inserted = await sql`
         insert into trip.trips
           (id, region, user_id, title, destination_code, start_date, end_date, travelers, budget, pace)
         values (${demo.id}, ${region}, ${demo.userId}, ${demo.title}, ${demo.destination}, ${startDate}, ${endDate},
                 ${demo.travelers}, ${demo.budget}, ${demo.pace})
         on conflict (id, region) do nothing
         returning id`.execute(trx);
-      const moved =
-        inserted.rows.length > 0
-          ? undefined
-          : await trx
-              .updateTable('trip.trips')
-              .set({ start_date: startDate, end_date: endDate, updated_at: new Date() })
-              .where('id', '=', demo.id)
-              .where('region', '=', region)
-              .where('start_date', '<', sql<string>`current_date`)
-              .returning('id')
-              .executeTakeFirst();
-      if (inserted.rows.length === 0 && !moved) return;
-      written++;
-      const timezone = timezones.get(demo.destination)!;
-      await trx.deleteFrom('trip.itinerary_items').where('trip_id', '=', demo.id).execute();
-      if (demo.items.length > 0) {
-        await trx
-          .insertInto('trip.itinerary_items')
-          .values(
-            demo.items.map((item, index) => {
-              const [hours, minutes] = item.at.split(':').map(Number) as [number, number];
-              const start = new Date(
-                zonedMidnight(addDays(startDate, item.day), timezone).getTime() +
-                  (hours * 60 + minutes) * 60_000,
-              );
-              return {
-                id: itemId(demo.id, index),
-                trip_id: demo.id,
-                trip_region: region,
-                kind: item.kind,
-                title: item.title,
-                start_time: start,
-                end_time: item.minutes ? new Date(start.getTime() + item.minutes * 60_000) : null,
-                location: item.location ?? null,
-                notes: null,
-                cost_amount: item.cost?.[0] ?? null,
-                cost_currency: item.cost?.[1] ?? null,
-              };
-            }),
-          )
-          .execute();
-      }
-      const [trip] = await findTripsByIds(trx, [demo.id], { userId: demo.userId, admin: true });
-      await writeTripEvent(trx, inserted.rows.length > 0 ? 'trip.created' : 'trip.updated', trip!);
-    });
+        const moved =
+          inserted.rows.length > 0
+            ? undefined
+            : await trx
+                .updateTable('trip.trips')
+                .set({ start_date: startDate, end_date: endDate, updated_at: new Date() })
+                .where('id', '=', demo.id)
+                .where('region', '=', region)
+                .where('start_date', '<', sql<string>`current_date`)
+                .returning('id')
+                .executeTakeFirst();
+        if (inserted.rows.length === 0 && !moved) return;
+        written++;
+        const timezone = timezones.get(demo.destination)!;
+        await trx.deleteFrom('trip.itinerary_items').where('trip_id', '=', demo.id).execute();
+        if (demo.items.length > 0) {
+          await trx
+            .insertInto('trip.itinerary_items')
+            .values(
+              demo.items.map((item, index) => {
+                const [hours, minutes] = item.at.split(':').map(Number) as [number, number];
+                const start = new Date(
+                  zonedMidnight(addDays(startDate, item.day), timezone).getTime() +
+                    (hours * 60 + minutes) * 60_000,
+                );
+                return {
+                  id: itemId(demo.id, index),
+                  trip_id: demo.id,
+                  trip_region: region,
+                  kind: item.kind,
+                  title: item.title,
+                  start_time: start,
+                  end_time: item.minutes ? new Date(start.getTime() + item.minutes * 60_000) : null,
+                  location: item.location ?? null,
+                  notes: null,
+                  cost_amount: item.cost?.[0] ?? null,
+                  cost_currency: item.cost?.[1] ?? null,
+                };
+              }),
+            )
+            .execute();
+        }
+        const [trip] = await findTripsByIds(trx, [demo.id], { userId: demo.userId, admin: true });
+        await writeTripEvent(trx, inserted.rows.length > 0 ? 'trip.created' : 'trip.updated', trip!);
+      });
   }
   logger?.info(
     { destinations: seedDestinations.length, users: demoUsers.length, tripsWritten: written },
     'trip seed data loaded',
   );
+}
+
+/**
+ * The service's seed step: ServiceDefinition.seed, and what `npm run seed` loads without the
+ * rest of the service.
+ */
+export function seed(runtime: Pick<ServiceRuntime<TripConfig>, 'db' | 'logger' | 'config' | 'regional'>) {
+  return seedTripData(tripRegionsOf(runtime.regional, runtime.db), runtime.logger, {
+    demo: runtime.config.SEED_DEMO_DATA,
+  });
 }
