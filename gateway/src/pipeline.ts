@@ -22,8 +22,8 @@ import {
   mountLabel,
   notFoundHandler,
   operationalRoutes,
-  operationNameForReportsPlugin,
   reportError,
+  operationNameOnRequestContextPlugin,
   requestIdMiddleware,
   type Health,
   type Logger,
@@ -116,8 +116,8 @@ export async function createPipeline(options: {
       service: 'gateway',
       knownOperations: TrustedDocuments.load().manifest.operations.map((operation) => operation.name),
     }),
-    // Error reports (didResolveOperation): the operation's name for a report made while it runs.
-    operationNameForReportsPlugin(),
+    // Error reports name the operation that failed.
+    operationNameOnRequestContextPlugin(),
     ...(options.extraPlugins ?? []),
   ];
 
@@ -143,7 +143,8 @@ export async function createPipeline(options: {
     formatError: createErrorFormatter({
       onInternalError: (error) => {
         logger.error({ err: error }, 'unexpected gateway error');
-        reportError(error, { service: 'gateway' });
+        // A subgraph's INTERNAL_SERVER_ERROR arrives already coded: that subgraph reported it.
+        if (!reportedBySubgraph(error)) reportError(error, { service: 'gateway' });
       },
     }),
   } satisfies Omit<ApolloServerOptions<GatewayContext>, 'gateway'>;
@@ -240,3 +241,9 @@ export async function createPipeline(options: {
 }
 
 export type Pipeline = Awaited<ReturnType<typeof createPipeline>>;
+
+/** True for an error a subgraph answered with (coded INTERNAL_SERVER_ERROR), not one of ours. */
+function reportedBySubgraph(error: unknown): boolean {
+  const extensions = (error as { extensions?: { code?: unknown } } | null)?.extensions;
+  return extensions?.code === 'INTERNAL_SERVER_ERROR';
+}

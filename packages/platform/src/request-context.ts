@@ -9,7 +9,7 @@ export interface RequestContext {
   requestId: string;
   traceparent?: string;
   identity?: Identity;
-  /** The operation being run, once its document resolved (for error reports). */
+  /** The resolved GraphQL operation's name, once known (set by operationNameOnRequestContextPlugin). */
   operationName?: string;
 }
 

@@ -1,52 +1,81 @@
 import * as Sentry from '@sentry/node';
-import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { trace } from '@opentelemetry/api';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { ErrorCode, isDependencyUnavailable } from './errors.ts';
 import { currentRequestContext } from './request-context.ts';
 
-/**
- * Error reports to Sentry: only what is our bug (the "unexpected error" path of
- * createErrorFormatter, the HTTP error handler and a context that could not be built), never a
- * client's mistake, a missing entity, a limit or an outage (those are counted in metrics). Each
- * report says where to look (service, request id, trace id, operation, user id) and carries
- * nothing a person could be identified or impersonated with: no e-mail, no token, no header, no
- * body. Tested against a local envelope receiver (tests/e2e/sentry.test.ts).
- */
 let initialised = false;
 
-/** Headers, cookies, query strings and bodies: never sent (they carry tokens and personal data). */
-const emailPattern = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
-const bearerPattern = /\b(Bearer\s+)[\w-]+\.[\w-]+\.[\w-]+/gi;
-const jwtPattern = /\beyJ[\w-]+\.[\w-]+\.[\w-]+/g;
+/**
+ * Codes of failures the client caused or that are policy, not bugs: never reported. Bad input,
+ * a missing record, a missing or refused identity, a rate or operation limit, a persisted query
+ * the client got wrong, a document that does not parse or validate, a malformed body.
+ * UPSTREAM_UNAVAILABLE is an outage: metrics and alerts see it, it is not a bug to report.
+ */
+const expectedCodes = new Set<string>([
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.NOT_FOUND,
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.OPERATION_LIMIT_EXCEEDED,
+  ErrorCode.UPSTREAM_UNAVAILABLE,
+  ErrorCode.PERSISTED_QUERY_NOT_FOUND,
+  ErrorCode.PERSISTED_QUERY_NOT_ALLOWED,
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
 
-/** A message or value with e-mail addresses and tokens replaced. */
+/** True for an error that is the client's doing or an outage, which reportError drops. */
+export function isExpectedError(error: unknown): boolean {
+  if (error instanceof GraphQLError) {
+    const code = error.extensions?.code;
+    if (typeof code === 'string' && expectedCodes.has(code)) return true;
+  }
+  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status;
+  // body-parser and express report a malformed or oversized body with a 4xx status.
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+// Anything shaped like an e-mail address, wherever it appears in an event.
+const emailPattern = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi;
+// Bearer tokens, JWTs and API keys written into a message (e.g. an upstream's error text).
+const tokenPatterns = [/\bBearer\s+[\w.~+/-]+=*/gi, /\beyJ[\w-]+\.[\w-]+\.[\w-]+/g, /\btrv_[\w-]+/g];
+// Query string parameters whose values are credentials.
+const secretQueryParameter = /([?&](?:token|access_token|api_key|apikey|key|code|signature)=)[^&#\s]*/gi;
+
+/** The text with e-mail addresses, tokens and credential query parameters replaced. */
 export function scrubText(text: string): string {
-  return text
-    .replace(emailPattern, '[email]')
-    .replace(bearerPattern, '$1[token]')
-    .replace(jwtPattern, '[token]');
+  let scrubbed = text.replace(emailPattern, '[email]').replace(secretQueryParameter, '$1[redacted]');
+  for (const pattern of tokenPatterns) scrubbed = scrubbed.replace(pattern, '[token]');
+  return scrubbed;
+}
+
+function scrubValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => scrubValue(item, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubValue(item, depth + 1)]));
 }
 
 /**
- * The event as it may leave: the request part reduced to method and path, the user to its id,
- * every message and exception value scrubbed, no breadcrumbs (they repeat URLs and log lines).
+ * beforeSend: no request data at all (bodies, headers with tokens, cookies, query strings), no
+ * user beyond the id, and e-mail addresses and tokens scrubbed from whatever text remains.
  */
-export function scrubEvent<E extends Sentry.ErrorEvent>(event: E): E {
-  if (event.request) {
-    const url = event.request.url ? event.request.url.split('?')[0] : undefined;
-    event.request = { method: event.request.method, ...(url ? { url } : {}) };
-  }
-  if (event.user) event.user = event.user.id ? { id: event.user.id } : undefined;
-  if (event.message) event.message = scrubText(event.message);
-  for (const exception of event.exception?.values ?? []) {
-    if (exception.value) exception.value = scrubText(exception.value);
-  }
-  if (event.extra) {
-    for (const [key, value] of Object.entries(event.extra)) {
-      if (typeof value === 'string') event.extra[key] = scrubText(value);
-    }
-  }
-  delete event.breadcrumbs;
-  return event;
+export function scrubEvent<E extends Sentry.Event>(event: E): E {
+  delete event.request;
+  if (event.user) event.user = event.user.id === undefined ? undefined : { id: event.user.id };
+  return scrubValue(event) as E;
+}
+
+/** Breadcrumbs from console, http or logs could carry bodies and tokens: only our own pass. */
+function scrubBreadcrumb(breadcrumb: Sentry.Breadcrumb): Sentry.Breadcrumb | null {
+  if (breadcrumb.category !== 'traveloure') return null;
+  return scrubValue(breadcrumb) as Sentry.Breadcrumb;
 }
 
 /** Turns on error reporting when a DSN is configured; a no-op otherwise. */
@@ -63,67 +92,103 @@ export function initSentry(options: {
     release: options.release,
     serverName: options.service,
     tracesSampleRate: 0,
-    // Traces are OpenTelemetry's (OTEL_EXPORTER_OTLP_ENDPOINT), set up by the platform: Sentry
-    // must not install a second provider. Errors still carry the active trace id (below).
+    // Tracing is the OpenTelemetry SDK's job; Sentry only reads the active trace id.
     skipOpenTelemetrySetup: true,
-    // Never ship request bodies, headers, cookies or the client's address.
+    // Never ship request bodies, headers, cookies or IP addresses.
     sendDefaultPii: false,
-    // Breadcrumbs repeat log lines and URLs, which may hold e-mail addresses or tokens.
-    maxBreadcrumbs: 0,
-    integrations: (defaults) =>
-      defaults.filter(
-        (integration) => !['Console', 'Http', 'NodeFetch', 'RequestData'].includes(integration.name),
-      ),
+    // The defaults include console and http breadcrumbs, request data and local variables,
+    // each of which can carry a body or a token: only integrations that read our own code.
+    // Not dedupe either: it drops an event identical to the previous one, so a bug that fails
+    // every request would show once, without the request ids after the first; reportError is
+    // already called once per failing path.
+    defaultIntegrations: false,
+    integrations: [
+      Sentry.eventFiltersIntegration(),
+      Sentry.functionToStringIntegration(),
+      Sentry.linkedErrorsIntegration(),
+      Sentry.nodeContextIntegration(),
+      Sentry.contextLinesIntegration(),
+      Sentry.onUncaughtExceptionIntegration(),
+      Sentry.onUnhandledRejectionIntegration(),
+    ],
     beforeSend: (event) => scrubEvent(event),
+    beforeBreadcrumb: (breadcrumb) => scrubBreadcrumb(breadcrumb),
   });
   initialised = true;
 }
 
-/** The trace this request belongs to: the active span's, else the incoming `traceparent`'s. */
-function traceIdOfThisRequest(traceparent: string | undefined): string | undefined {
-  const spanTraceId = trace.getActiveSpan()?.spanContext().traceId;
-  if (spanTraceId && spanTraceId !== '00000000000000000000000000000000') return spanTraceId;
-  const fromHeader = traceparent?.split('-')[1];
-  return fromHeader && /^[0-9a-f]{32}$/.test(fromHeader) ? fromHeader : undefined;
+export interface ErrorReportContext {
+  service?: string;
+  requestId?: string;
+  operationName?: string;
+  userId?: string;
+  /** A background job's queue and name, for failures outside a request. */
+  job?: string;
+  [key: string]: unknown;
 }
 
 /**
- * Reports an unexpected error once, tagged with what the request context knows: request id,
- * trace id, operation name and the caller's user id (or API key id). Nothing else of the caller.
+ * Reports an unexpected error once, tagged with what identifies the request: its id, the
+ * active trace id, the operation name and the user id (never the e-mail). Expected errors
+ * (the client's mistakes, limits, outages) are dropped here, whichever path reports them.
  */
-export function reportError(error: unknown, context: { service?: string; requestId?: string } = {}) {
-  if (!initialised) return;
+export function reportError(error: unknown, context: ErrorReportContext = {}) {
+  if (!initialised || isExpectedError(error)) return;
   const request = currentRequestContext();
+  const requestId = context.requestId ?? request?.requestId;
+  const operationName = context.operationName ?? request?.operationName;
+  const userId = context.userId ?? request?.identity?.user?.id;
+  const traceId = trace.getActiveSpan()?.spanContext().traceId ?? traceIdOf(request?.traceparent);
   Sentry.withScope((scope) => {
     if (context.service) scope.setTag('service', context.service);
-    const requestId = context.requestId ?? request?.requestId;
     if (requestId) scope.setTag('request_id', requestId);
-    const traceId = traceIdOfThisRequest(request?.traceparent);
     if (traceId) scope.setTag('trace_id', traceId);
-    if (request?.operationName) scope.setTag('operation', request.operationName);
-    const identity = request?.identity;
-    if (identity?.user) scope.setUser({ id: identity.user.id });
-    else if (identity?.apiKey) scope.setTag('api_key_id', identity.apiKey.id);
+    if (operationName) scope.setTag('operation', operationName);
+    if (context.job) scope.setTag('job', context.job);
+    if (userId) scope.setUser({ id: userId });
     Sentry.captureException(error);
   });
 }
 
-/**
- * Puts the name of the operation that runs into the request context, so a report made while it
- * runs (or while its errors are formatted) can say which one failed. Free when Sentry is off.
- */
-export function operationNameForReportsPlugin(): ApolloServerPlugin<any> {
-  const hooks: GraphQLRequestListener<any> = {
-    async didResolveOperation({ operation }) {
-      const request = currentRequestContext();
-      if (request && operation?.name) request.operationName = operation.name.value;
-    },
-  };
+/** The trace id of a W3C traceparent header, when the caller sent one and no span is active. */
+function traceIdOf(traceparent: string | undefined): string | undefined {
+  const match = traceparent?.match(/^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/);
+  return match && match[1] !== '0'.repeat(32) ? match[1] : undefined;
+}
+
+/** Records the resolved operation's name on the request context, for reportError's tag. */
+export function operationNameOnRequestContextPlugin(): ApolloServerPlugin<any> {
   return {
     async requestDidStart() {
-      return initialised ? hooks : undefined;
+      return {
+        async didResolveOperation({ operationName }) {
+          const request = currentRequestContext();
+          // Behind the gateway a subgraph sees the query plan's name for its part of the
+          // operation (`MyTrips__trip__0`): the client's name is what the report should show.
+          if (request && operationName) request.operationName = operationName.replace(/__\w+__\d+$/, '');
+        },
+      };
     },
   };
+}
+
+/**
+ * A background job that failed for good (its last attempt, or a permanent failure), reported
+ * once; a retry still to come is not a report. An unreachable database or Redis is an outage,
+ * seen by metrics and readiness, not a bug.
+ */
+export function reportJobFailure(error: unknown, job: { queue: string; name: string; final: boolean }) {
+  if (!job.final || isDependencyUnavailable(error)) return;
+  reportError(error, { job: `${job.queue}/${job.name}` });
+}
+
+/**
+ * A background task (a periodic refresh, a restore on start) that failed, reported once per
+ * failure; an unreachable database or Redis is an outage, left to metrics and readiness.
+ */
+export function reportBackgroundFailure(error: unknown, task: string) {
+  if (isDependencyUnavailable(error)) return;
+  reportError(error, { job: task });
 }
 
 export async function flushSentry(timeoutMs = 2_000) {

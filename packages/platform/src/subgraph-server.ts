@@ -35,7 +35,7 @@ import { graphqlMetricsPlugin } from './graphql-metrics.ts';
 import { metricsScope } from './metrics.ts';
 import { rejectNulCharactersPlugin } from './nul-characters.ts';
 import { runWithRequestContext } from './request-context.ts';
-import { operationNameForReportsPlugin, reportError } from './sentry.ts';
+import { operationNameOnRequestContextPlugin, reportError } from './sentry.ts';
 
 export interface SubgraphServerOptions<TContext extends object> {
   name: string;
@@ -105,7 +105,7 @@ function contextFailure(
     );
   }
   options.logger.error({ err: error, requestId }, 'could not build the request context');
-  reportError(error, { service: options.name });
+  reportError(error, { service: options.name, requestId });
   return codedError(
     ErrorCode.INTERNAL_SERVER_ERROR,
     'Something went wrong on our side. Quote the request id when you report it.',
@@ -168,7 +168,7 @@ export async function createSubgraphServer<TContext extends object>(
       ApolloServerPluginInlineTraceDisabled(),
       rejectNulCharactersPlugin(),
       requestIdOnErrorsPlugin(),
-      operationNameForReportsPlugin(),
+      operationNameOnRequestContextPlugin(),
       graphqlMetricsPlugin({ service: options.name }),
       ...(options.plugins ?? []),
     ],

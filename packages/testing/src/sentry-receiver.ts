@@ -1,35 +1,41 @@
 /**
- * A Sentry ingestion endpoint on loopback: it accepts what the Sentry SDK sends to a DSN's
- * project (`POST /api/<project>/envelope/`, gzip or not), parses the envelope format (a header
- * line, then for each item a header line and its payload, `length` bytes long when the item
- * header gives one, else up to the next newline) and keeps every item. Point SENTRY_DSN at `dsn`.
+ * A Sentry ingestion endpoint on loopback: it accepts the SDK's envelopes (POST
+ * /api/<project>/envelope/, gzip or plain), parses them (a header line, then item header and
+ * payload pairs) and keeps every item, so a test can assert what an error report carried.
+ * Point a service at it with `dsn`.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
-export interface EnvelopeItem {
-  type: string;
-  header: Record<string, unknown>;
-  /** The payload, parsed when it is JSON (events are), else the raw text. */
+export interface SentryEnvelopeItem {
+  header: { type: string; length?: number; [key: string]: unknown };
+  /** The payload parsed as JSON when it is JSON (events are), the text otherwise. */
   payload: any;
-  /** The payload as it arrived: what a test searches for anything that must never be sent. */
+}
+
+export interface SentryEnvelope {
+  project: string;
+  header: Record<string, unknown>;
+  items: SentryEnvelopeItem[];
+  /** The raw text as received (decompressed), for asserting what never appears anywhere. */
   raw: string;
 }
 
 export interface SentryReceiver {
-  /** A DSN for this receiver (project 1). */
+  /** A DSN whose reports land here: `http://public@127.0.0.1:<port>/1`. */
   dsn: string;
-  envelopes: { header: Record<string, unknown>; items: EnvelopeItem[] }[];
-  /** Error events (items of type `event`), in arrival order. */
-  events(): EnvelopeItem[];
-  /** Resolves once `count` events arrived (or rejects after `timeoutMs`). */
-  waitForEvents(count: number, timeoutMs?: number): Promise<EnvelopeItem[]>;
+  envelopes: SentryEnvelope[];
+  /** The payloads of every `event` item received (error reports). */
+  events(): any[];
+  /** Resolves once `count` events arrived; rejects after `timeoutMs`. */
+  waitForEvents(count: number, timeoutMs?: number): Promise<any[]>;
+  clear(): void;
   close(): Promise<void>;
 }
 
-/** Splits one envelope body into its header and items (https://develop.sentry.dev/sdk/envelopes/). */
-export function parseEnvelope(body: Buffer): { header: Record<string, unknown>; items: EnvelopeItem[] } {
+/** Splits an envelope: items carry a `length` in bytes or run to the next newline. */
+export function parseEnvelope(body: Buffer, project = '1'): SentryEnvelope {
   let offset = 0;
   const readLine = () => {
     const end = body.indexOf(0x0a, offset);
@@ -37,60 +43,64 @@ export function parseEnvelope(body: Buffer): { header: Record<string, unknown>; 
     offset = end === -1 ? body.length : end + 1;
     return line;
   };
-  const header = JSON.parse(readLine() || '{}') as Record<string, unknown>;
-  const items: EnvelopeItem[] = [];
+  const header = JSON.parse(readLine()) as Record<string, unknown>;
+  const items: SentryEnvelopeItem[] = [];
   while (offset < body.length) {
     const headerLine = readLine();
     if (!headerLine.trim()) continue;
-    const itemHeader = JSON.parse(headerLine) as Record<string, unknown>;
-    let raw: string;
+    const itemHeader = JSON.parse(headerLine) as SentryEnvelopeItem['header'];
+    let text: string;
     if (typeof itemHeader.length === 'number') {
-      raw = body.subarray(offset, offset + itemHeader.length).toString('utf8');
+      text = body.subarray(offset, offset + itemHeader.length).toString('utf8');
       offset += itemHeader.length;
-      if (body[offset] === 0x0a) offset += 1;
+      if (body[offset] === 0x0a) offset++;
     } else {
-      raw = readLine();
+      text = readLine();
     }
-    let payload: unknown = raw;
+    let payload: unknown = text;
     try {
-      payload = JSON.parse(raw);
+      payload = JSON.parse(text);
     } catch {
-      // an attachment or another non-JSON item: kept as text
+      // Attachments and other binary items stay text.
     }
-    items.push({ type: String(itemHeader.type), header: itemHeader, payload, raw });
+    items.push({ header: itemHeader, payload });
   }
-  return { header, items };
+  return { project, header, items, raw: body.toString('utf8') };
 }
 
 export async function startSentryReceiver(): Promise<SentryReceiver> {
-  const envelopes: SentryReceiver['envelopes'] = [];
+  const envelopes: SentryEnvelope[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
   const events = () =>
-    envelopes.flatMap((envelope) => envelope.items.filter((item) => item.type === 'event'));
+    envelopes.flatMap((envelope) =>
+      envelope.items.filter((item) => item.header.type === 'event').map((item) => item.payload),
+    );
+  const notify = () => {
+    for (const waiter of [...waiters]) {
+      if (events().length >= waiter.count) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
 
   const server = http.createServer((req, res) => {
+    const match = req.method === 'POST' ? req.url?.match(/^\/api\/([^/]+)\/envelope\/?(\?.*)?$/) : null;
+    if (!match) {
+      res.writeHead(404).end();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      if (req.method !== 'POST' || !/^\/api\/\d+\/envelope\/?/.test(req.url ?? '')) {
-        res.writeHead(404).end();
-        return;
-      }
       try {
         let body = Buffer.concat(chunks);
         if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-        envelopes.push(parseEnvelope(body));
+        envelopes.push(parseEnvelope(body, match[1]));
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        notify();
       } catch {
         res.writeHead(400).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      const count = events().length;
-      for (const waiter of [...waiters]) {
-        if (count >= waiter.count) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve();
-        }
       }
     });
   });
@@ -98,14 +108,14 @@ export async function startSentryReceiver(): Promise<SentryReceiver> {
   const { port } = server.address() as AddressInfo;
 
   return {
-    dsn: `http://publickey@127.0.0.1:${port}/1`,
+    dsn: `http://public@127.0.0.1:${port}/1`,
     envelopes,
     events,
-    waitForEvents: (count, timeoutMs = 10_000) =>
-      new Promise((resolve, reject) => {
-        if (events().length >= count) return resolve(events());
+    waitForEvents(count, timeoutMs = 5_000) {
+      if (events().length >= count) return Promise.resolve(events());
+      return new Promise((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`${events().length} of ${count} Sentry events within ${timeoutMs} ms`)),
+          () => reject(new Error(`expected ${count} Sentry events, received ${events().length}`)),
           timeoutMs,
         );
         waiters.push({
@@ -115,7 +125,11 @@ export async function startSentryReceiver(): Promise<SentryReceiver> {
             resolve(events());
           },
         });
-      }),
+      });
+    },
+    clear: () => {
+      envelopes.length = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -4,6 +4,7 @@ import {
   createEventSubscription,
   createJobQueue,
   queueSettingsFromConfig,
+  reportBackgroundFailure,
   systemClock,
   type Clock,
   type EgressPolicy,
@@ -161,8 +162,10 @@ export function createNotificationServices(
           .then(
             ([trips, pushes]) =>
               logger.info({ trips, pushes }, 'reminders and pending pushes queued again (in-process queue)'),
-            (error: unknown) =>
-              logger.error({ err: error }, 'reminders and pending pushes could not be queued again'),
+            (error: unknown) => {
+              logger.error({ err: error }, 'reminders and pending pushes could not be queued again');
+              reportBackgroundFailure(error, 'notification/restore-pending');
+            },
           )
           .finally(() => {
             if (!closed) workers.push(startEvents());

@@ -5,6 +5,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import {
   createSubgraphServer,
   httpLimitsOf,
+  reportBackgroundFailure,
   startOutboxRelay,
   type ServiceDefinition,
 } from '@traveloure/platform';
@@ -51,6 +52,7 @@ export const tripService: ServiceDefinition<TripConfig> = {
             { err: error, regions: database.regions },
             'destination popularity refresh failed; will retry',
           );
+          reportBackgroundFailure(error, 'trip/popularity-refresh');
         }
       }
     };

@@ -1,7 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { counter, gauge } from '../metrics.ts';
-import { redisErrorFields } from '../redis.ts';
+import { isRedisConnectionError, redisErrorFields } from '../redis.ts';
+import { isDependencyUnavailable } from '../errors.ts';
+import { reportError } from '../sentry.ts';
 import { systemClock, type Clock } from '../queue/clock.ts';
 import type { JobQueue } from '../queue/types.ts';
 import type { OutboxRow } from '../outbox.ts';
@@ -192,6 +194,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         .catch((error: unknown) => {
           relayErrors.inc(labels);
           if (!failing) {
+            // An unreachable database or Redis is an outage (metrics, readiness); anything
+            // else is a bug, reported once when the relay starts failing.
+            if (!isDependencyUnavailable(error) && !isRedisConnectionError(error)) {
+              reportError(error, { job: `outbox-relay/${options.schema}` });
+            }
             options.logger.warn(
               { ...redisErrorFields(error), schema: options.schema },
               'outbox relay pass failed; rows stay unpublished and will be replayed',

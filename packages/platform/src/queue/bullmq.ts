@@ -4,6 +4,7 @@ import { Queue, Worker, Job, UnrecoverableError, type JobsOptions } from 'bullmq
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { connectRedis, isRedisConnectionError, queueKeyPrefix, redisOutageReporter } from '../redis.ts';
+import { reportJobFailure } from '../sentry.ts';
 import {
   PermanentJobError,
   type JobHandler,
@@ -167,6 +168,13 @@ export class BullJobQueue<T> implements JobQueue<T> {
             maxAttempts: job.opts.attempts ?? this.attempts,
           });
         } catch (error) {
+          reportJobFailure(error, {
+            queue: this.name,
+            name: job.name,
+            final:
+              error instanceof PermanentJobError ||
+              job.attemptsMade + 1 >= (job.opts.attempts ?? this.attempts),
+          });
           if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
           throw error;
         }

@@ -12,6 +12,7 @@ import {
   type QueueWorker,
   type WorkerOptions,
 } from './types.ts';
+import { reportJobFailure } from '../sentry.ts';
 
 interface MemoryJob<T> {
   id: string;
@@ -148,6 +149,7 @@ export class MemoryJobQueue<T> implements JobQueue<T> {
       if (error instanceof PermanentJobError || job.attemptsMade >= job.attempts || this.closed) {
         job.state = 'failed';
         job.failedReason = message;
+        reportJobFailure(error, { queue: this.name, name: job.name, final: true });
         this.logger?.warn(
           { queue: this.name, jobId: job.id, attempts: job.attemptsMade, err: message },
           'job failed for good',
