@@ -10,10 +10,10 @@ module.exports = {
     {
       name: 'no-cycles',
       comment:
-        'Files that import each other cannot be read, tested or moved one at a time. A cycle closed only by type imports (a service naming the context type it is given) loads nothing at run time and is allowed.',
+        'Files that import each other cannot be read, tested or moved one at a time, and that holds for type imports too: a service names the dependencies it takes beside itself, and the context imports that name.',
       severity: 'error',
       from: {},
-      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+      to: { circular: true },
     },
     {
       name: 'packages-stay-below',

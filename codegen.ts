@@ -2,7 +2,8 @@
  * Typed resolvers for every subgraph of schema/supergraph.yaml (federation on): one config per
  * subgraph, generated into <package>/src/__generated__/resolvers-types.ts and committed. A
  * subgraph may add `codegen.json` next to its package.json with its mappers; the scalars are
- * shared below, so every subgraph maps Date and DateTime alike.
+ * shared below, so every subgraph maps Date and DateTime alike, and every resolver is typed with
+ * the context its `src/context.ts` exports as `<Name>Context` (`TripContext`, ...).
  */
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,7 +14,6 @@ const shared = {
   useIndexSignature: true,
   enumsAsTypes: true,
   useTypeImports: true,
-  contextType: '../context.ts#Context',
   // Resolvers receive DateTime arguments as Date (the platform's scalar parses them) and may return
   // a Date or the ISO string PostgreSQL gave; Date is a calendar day, kept as its ISO string.
   scalars: { Date: 'string', DateTime: { input: 'Date', output: 'Date | string' } },
@@ -21,7 +21,14 @@ const shared = {
 };
 
 const generates: CodegenConfig['generates'] = {};
-for (const { directory, schemaFile: schema } of presentSubgraphs()) {
+/** `trip` -> `TripContext`, `price-alerts` -> `PriceAlertsContext`. */
+const contextTypeName = (subgraph: string) =>
+  `${subgraph
+    .split('-')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('')}Context`;
+
+for (const { name, directory, schemaFile: schema } of presentSubgraphs()) {
   const overridesPath = `${directory}/codegen.json`;
   const overrides = existsSync(overridesPath)
     ? (JSON.parse(readFileSync(overridesPath, 'utf8')) as Record<string, unknown>)
@@ -38,7 +45,7 @@ for (const { directory, schemaFile: schema } of presentSubgraphs()) {
       'typescript',
       'typescript-resolvers',
     ],
-    config: { ...shared, ...overrides },
+    config: { ...shared, contextType: `../context.ts#${contextTypeName(name)}`, ...overrides },
   };
 }
 

@@ -6,8 +6,8 @@ import type { LlmClient } from './llm/client.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { GenerationLimits } from './rate-limit.ts';
 
-/** Long-lived dependencies, made once per service. */
-export interface AiDependencies {
+/** Long-lived dependencies, made once per service and shared by every request. */
+export interface AiServices {
   db: Kysely<Database>;
   config: AiConfig;
   llm: LlmClient;
@@ -17,21 +17,19 @@ export interface AiDependencies {
 }
 
 /** What every ai resolver gets: the caller, per-request loaders, the service's dependencies. */
-export interface AiContext extends BaseContext, AiDependencies {
+export interface AiContext extends BaseContext {
   /** The signed-in caller, if any (partners with an API key have none). */
   viewer?: Viewer;
   loaders: Loaders;
+  services: AiServices;
 }
 
-/** The name the shared codegen config (codegen.ts) types every subgraph's resolvers with. */
-export type Context = AiContext;
-
-export function createContext(deps: AiDependencies, identity: Identity): Omit<AiContext, 'logger'> {
+export function createContext(services: AiServices, identity: Identity): Omit<AiContext, 'logger'> {
   return {
     identity,
     viewer: viewerOf(identity),
-    loaders: createLoaders(deps.db),
-    ...deps,
+    loaders: createLoaders(services.db),
+    services,
     requestId: identity.requestId,
   };
 }

@@ -12,7 +12,7 @@ import {
   type ServiceDefinition,
 } from '@traveloure/platform';
 import { aiConfigSchema, type AiConfig } from './config.ts';
-import { createContext, type AiDependencies } from './context.ts';
+import { createContext, type AiServices } from './context.ts';
 import type { Database } from './db/database.ts';
 import { migrations } from './db/migrations/index.ts';
 import { seed } from './db/seed/index.ts';
@@ -88,7 +88,7 @@ export const aiService: ServiceDefinition<AiConfig> = {
       },
       'ai itinerary source',
     );
-    const deps: AiDependencies = {
+    const services: AiServices = {
       db,
       config,
       llm,
@@ -104,7 +104,7 @@ export const aiService: ServiceDefinition<AiConfig> = {
       health,
       signingSecret: config.GATEWAY_SIGNING_SECRET,
       transformSchema: rateLimitTransformer({ redis, keyPrefix: `${config.REDIS_KEY_PREFIX}:ai` }),
-      createContext: ({ identity }) => createContext(deps, identity),
+      createContext: ({ identity }) => createContext(services, identity),
       onShutdown: async () => {
         await tripEventsWorker.close();
         await tripEvents.close();

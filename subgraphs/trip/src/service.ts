@@ -10,7 +10,8 @@ import {
   type ServiceDefinition,
 } from '@traveloure/platform';
 import { tripConfigSchema, type TripConfig } from './config.ts';
-import { createContext, recentlyProvisioned } from './context.ts';
+import { createContext } from './context.ts';
+import { recentlyProvisioned } from './users/provisioning.ts';
 import type { Database } from './db/database.ts';
 import { migrations } from './db/migrations/index.ts';
 import { refreshPopularity } from './db/popularity.repository.ts';

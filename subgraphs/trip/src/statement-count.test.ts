@@ -19,7 +19,7 @@ describe('statement count', () => {
     trip = await startSubgraphForTest('trip_statements', { seed: false });
     // Seeding off keeps demo trips out; destinations are still needed.
     await upsertDestinations(trip.db, seedDestinations);
-    await trip.graphql(traveler, '{ me { id } }');
+    await trip.graphql('{ me { id } }', {}, traveler);
   });
   afterAll(() => trip?.close());
 
@@ -52,7 +52,7 @@ describe('statement count', () => {
   // Counted by request id: the outbox relay polls in the background on its own schedule, and
   // its statements must not be taken for the request's.
   const run = async (requestId: string) => {
-    const response = await trip.graphqlAs(requestId, traveler, QUERY);
+    const response = await trip.graphqlAs(requestId, QUERY, traveler);
     expect(response.body.errors).toBeUndefined();
     return {
       edges: response.body.data.trips.edges as { node: { items: unknown[] } }[],
@@ -85,15 +85,14 @@ describe('statement count', () => {
     const upserts = (requestId: string) =>
       trip.statementsOf(requestId).filter((text) => /insert into trip\.users/i.test(text));
     const newcomer: TestUser = { id: 'user-provisioned-once', name: 'Once', region: 'US_EAST' };
-    await trip.graphqlAs('provision-first', newcomer, '{ me { name } }');
-    await trip.graphqlAs('provision-again', newcomer, '{ me { name } }');
+    await trip.graphqlAs('provision-first', '{ me { name } }', newcomer);
+    await trip.graphqlAs('provision-again', '{ me { name } }', newcomer);
     expect(upserts('provision-first')).toHaveLength(1);
     expect(upserts('provision-again')).toHaveLength(0);
-    const renamed = await trip.graphqlAs(
-      'provision-renamed',
-      { ...newcomer, name: 'Twice' },
-      '{ me { name } }',
-    );
+    const renamed = await trip.graphqlAs('provision-renamed', '{ me { name } }', {
+      ...newcomer,
+      name: 'Twice',
+    });
     expect(upserts('provision-renamed')).toHaveLength(1);
     expect(renamed.body.data.me.name).toBe('Twice');
   });

@@ -62,19 +62,19 @@ export async function startSubgraphForTest(label: string, options: { seed?: bool
     /** The statements that served the request with this id, in order. */
     statementsOf: (requestId: string) =>
       statementLog.filter((entry) => entry.requestId === requestId).map((entry) => entry.sql),
-    /** Calls the subgraph as the gateway would for `user` (anonymous when null). */
+    /** Calls the subgraph as the gateway would for `user` (anonymous when absent or null). */
     async graphql<T = any>(
-      user: TestUser | null,
       query: string,
       variables: Record<string, unknown> = {},
+      user?: TestUser | null,
     ): Promise<GraphQLResponse<T>> {
       return postSigned<GraphQLResponse<T>['body']>('trip', service.url, query, variables, user ?? undefined);
     },
     /** Like `graphql`, under a request id of the caller's choosing (see `statementsOf`). */
     async graphqlAs<T = any>(
       requestId: string,
-      user: TestUser | null,
       query: string,
+      user?: TestUser | null,
     ): Promise<GraphQLResponse<T>> {
       const response = await fetch(service.url, {
         method: 'POST',

@@ -40,7 +40,7 @@ const assistantReplies = counter(
   ['service', 'source'],
 );
 
-type ChatDeps = Pick<AiContext, 'db' | 'config' | 'llm' | 'logger' | 'loaders' | 'identity'>;
+type ChatDeps = Pick<AiContext, 'services' | 'logger' | 'loaders' | 'identity'>;
 
 /** A page of a connection as the client asks for it (`first`, `after`). */
 export interface PageArgs {
@@ -95,7 +95,7 @@ export async function startConversation(
     }
     tripId = trip.id;
   }
-  const conversation = await insertConversation(deps.db, {
+  const conversation = await insertConversation(deps.services.db, {
     expertId: expert.id,
     travelerUserId: user.id,
     travelerName: user.name ?? null,
@@ -165,7 +165,7 @@ export async function sendMessage(
   }
   const expert = (await deps.loaders.expertById.load(conversation.expert_id))!;
   const user = deps.identity.user!;
-  const message = await writeMessage(deps.db, conversation, expert, {
+  const message = await writeMessage(deps.services.db, conversation, expert, {
     kind: 'TRAVELER',
     userId: user.id,
     name: conversation.traveler_name ?? user.name ?? 'Traveler',
@@ -173,11 +173,11 @@ export async function sendMessage(
   });
 
   let reply: MessageRow | null = null;
-  const expertLast = await lastExpertMessageAt(deps.db, conversation.id);
-  const awayAfter = Date.now() - deps.config.CHAT_EXPERT_ACTIVE_MINUTES * 60_000;
+  const expertLast = await lastExpertMessageAt(deps.services.db, conversation.id);
+  const awayAfter = Date.now() - deps.services.config.CHAT_EXPERT_ACTIVE_MINUTES * 60_000;
   if (!expertLast || expertLast.getTime() < awayAfter) {
     const text = await assistantAnswer(deps, conversation, expert);
-    reply = await writeMessage(deps.db, conversation, expert, {
+    reply = await writeMessage(deps.services.db, conversation, expert, {
       kind: 'ASSISTANT',
       userId: null,
       name: ASSISTANT_NAME,
@@ -196,11 +196,11 @@ export async function replyAsExpert(
   if (!hasRole(deps.identity, 'EXPERT')) throw forbidden('Only experts can answer as an expert.');
   const conversation = await deps.loaders.conversationById.load(input.conversationId);
   if (!conversation) rejectInput(userError(['conversationId'], 'No such conversation.', 'NOT_FOUND'));
-  const expert = await expertByUserId(deps.db, user.id);
+  const expert = await expertByUserId(deps.services.db, user.id);
   if (!expert || expert.id !== conversation.expert_id) {
     throw forbidden('Only the expert of this conversation can answer in it.');
   }
-  return writeMessage(deps.db, conversation, expert, {
+  return writeMessage(deps.services.db, conversation, expert, {
     kind: 'EXPERT',
     userId: user.id,
     name: expert.name,
@@ -214,13 +214,13 @@ async function assistantAnswer(
   conversation: ConversationRow,
   expert: ExpertRow,
 ): Promise<string> {
-  if (!deps.llm.enabled) {
+  if (!deps.services.llm.enabled) {
     assistantReplies.inc({ service: 'ai', source: 'fallback' });
     return ASSISTANT_FALLBACK;
   }
   try {
     const turns = await assistantTurns(deps, conversation, expert);
-    const text = await deps.llm.chat(turns);
+    const text = await deps.services.llm.chat(turns);
     // An answer that is empty or too long after sanitizing is refused, and the fallback sent.
     const body = messageBody.parse(text);
     assistantReplies.inc({ service: 'ai', source: 'llm' });
@@ -244,7 +244,7 @@ async function tripContext(deps: ChatDeps, conversation: ConversationRow) {
   if (!conversation.trip_id) return null;
   const [projected, suggestion] = await Promise.all([
     deps.loaders.tripById.load(conversation.trip_id),
-    latestSuggestionForTrip(deps.db, conversation.trip_id, `user:${conversation.traveler_user_id}`),
+    latestSuggestionForTrip(deps.services.db, conversation.trip_id, `user:${conversation.traveler_user_id}`),
   ]);
   if (projected?.deleted) return null;
   const facts = projected
@@ -278,7 +278,7 @@ async function assistantTurns(
   conversation: ConversationRow,
   expert: ExpertRow,
 ): Promise<ChatTurn[]> {
-  const history = await recentMessages(deps.db, conversation.id, 20);
+  const history = await recentMessages(deps.services.db, conversation.id, 20);
   const trip = await tripContext(deps, conversation);
   const system =
     `You are ${ASSISTANT_NAME}, answering on behalf of the travel expert ${expert.name} ` +
@@ -297,30 +297,32 @@ async function assistantTurns(
 
 /** The caller's conversations, newest activity first: as traveler, and as the expert they answer for. */
 export async function listMyConversations(
-  deps: Pick<ChatDeps, 'db' | 'identity'>,
+  deps: Pick<ChatDeps, 'services' | 'identity'>,
   viewer: Viewer,
   page: PageArgs,
 ) {
-  const expert = hasRole(deps.identity, 'EXPERT') ? await expertByUserId(deps.db, viewer.id) : undefined;
+  const expert = hasRole(deps.identity, 'EXPERT')
+    ? await expertByUserId(deps.services.db, viewer.id)
+    : undefined;
   const participant = { userId: viewer.id, expertId: expert?.id };
   return keysetConnection(
     page,
     20,
-    (window) => conversationsOf(deps.db, participant, window),
-    () => countConversationsOf(deps.db, participant),
+    (window) => conversationsOf(deps.services.db, participant, window),
+    () => countConversationsOf(deps.services.db, participant),
   );
 }
 
 /** A conversation's messages, oldest first (whoever reached the conversation may read them). */
 export function listMessages(
-  deps: Pick<ChatDeps, 'db' | 'loaders'>,
+  deps: Pick<ChatDeps, 'services' | 'loaders'>,
   conversation: ConversationRow,
   page: PageArgs,
 ) {
   return keysetConnection(
     page,
     50,
-    (window) => messagesPage(deps.db, conversation.id, window),
+    (window) => messagesPage(deps.services.db, conversation.id, window),
     () => deps.loaders.messageCountByConversationId.load(conversation.id),
   );
 }

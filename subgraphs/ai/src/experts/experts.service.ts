@@ -5,10 +5,10 @@ import { findExperts } from '../db/experts.repository.ts';
 
 /** Experts by destination (IATA code) and specialty, best rated first, up to `first` (20 by default). */
 export function listExperts(
-  deps: Pick<AiContext, 'db'>,
+  deps: Pick<AiContext, 'services'>,
   filter: { destinationCode?: string | null; specialty?: string | null; first?: number | null },
 ): Promise<ExpertRow[]> {
-  return findExperts(deps.db, {
+  return findExperts(deps.services.db, {
     destinationCode: filter.destinationCode,
     specialty: filter.specialty,
     limit: pageSize(filter.first, 20),

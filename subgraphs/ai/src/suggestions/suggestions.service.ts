@@ -13,10 +13,7 @@ const suggestionsTotal = counter(
   ['service', 'source', 'reason'],
 );
 
-type SuggestionDeps = Pick<
-  AiContext,
-  'db' | 'config' | 'llm' | 'suggestionCache' | 'generationLimits' | 'logger' | 'identity'
->;
+type SuggestionDeps = Pick<AiContext, 'services' | 'logger' | 'identity'>;
 
 export interface SuggestionAsk {
   /** Who the suggestion is for (`callerKey`): part of the cache key, and its owner when stored. */
@@ -40,13 +37,17 @@ export async function suggestItinerary(deps: SuggestionDeps, ask: SuggestionAsk)
   const { request } = ask;
   const keyMaterial = { v: 1, owner: ask.owner, tripId: ask.tripId, request };
   const cacheKey = normalizeCacheKey(keyMaterial);
-  const ttlSeconds = deps.config.SUGGESTION_CACHE_TTL_SECONDS;
-  const result = await deps.suggestionCache.get<SuggestionModel>(
+  const ttlSeconds = deps.services.config.SUGGESTION_CACHE_TTL_SECONDS;
+  const result = await deps.services.suggestionCache.get<SuggestionModel>(
     `suggestion:${cacheKey}`,
     async () => {
-      const stored = await storedSuggestion(deps.db, cacheKey, new Date(Date.now() - ttlSeconds * 1000));
+      const stored = await storedSuggestion(
+        deps.services.db,
+        cacheKey,
+        new Date(Date.now() - ttlSeconds * 1000),
+      );
       if (stored) return toSuggestionModel(stored);
-      await deps.generationLimits.consume(ask.coordinate, deps.identity);
+      await deps.services.generationLimits.consume(ask.coordinate, deps.identity);
       return toSuggestionModel(await generate(deps, ask, cacheKey));
     },
     { ttlSeconds, tags: [`destination:${request.destinationCode}`] },
@@ -67,7 +68,7 @@ export async function readSuggestion(
 
 async function generate(deps: SuggestionDeps, ask: SuggestionAsk, cacheKey: string): Promise<SuggestionRow> {
   const { request } = ask;
-  const places = (await placesForDestination(deps.db, request.destinationCode)).map(toPlannerPlace);
+  const places = (await placesForDestination(deps.services.db, request.destinationCode)).map(toPlannerPlace);
   if (places.length === 0) {
     rejectInput(
       userError(
@@ -80,9 +81,9 @@ async function generate(deps: SuggestionDeps, ask: SuggestionAsk, cacheKey: stri
   let days: PlannedDay[] | undefined;
   let source: 'LLM' | 'PLANNER' = 'PLANNER';
   let reason = 'no-llm';
-  if (deps.llm.enabled) {
+  if (deps.services.llm.enabled) {
     try {
-      days = await deps.llm.suggestItinerary(request, places);
+      days = await deps.services.llm.suggestItinerary(request, places);
       source = 'LLM';
       reason = 'ok';
     } catch (error) {
@@ -95,13 +96,13 @@ async function generate(deps: SuggestionDeps, ask: SuggestionAsk, cacheKey: stri
   }
   days ??= planItinerary(request, places);
   suggestionsTotal.inc({ service: 'ai', source, reason });
-  return insertSuggestion(deps.db, {
+  return insertSuggestion(deps.services.db, {
     cacheKey,
     owner: ask.owner,
     tripId: ask.tripId,
     request,
     source,
-    model: source === 'LLM' ? deps.llm.model : null,
+    model: source === 'LLM' ? deps.services.llm.model : null,
     days,
   });
 }

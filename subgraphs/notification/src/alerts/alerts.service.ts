@@ -3,8 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock, JobQueue, Logger, RunningJob, Viewer } from '@traveloure/platform';
 import type { Database } from '../db/database.ts';
 import { countTravelersAt, travelersAt } from '../db/projection.repository.ts';
-import type { Notifier } from '../delivery/notifier.ts';
-import type { NotificationServices } from '../services.ts';
+import type { NotificationQueues, Notifier } from '../delivery/notifier.ts';
 import type { BroadcastJob, EmergencyAlert } from '../delivery/emergency-alert.ts';
 
 export type { BroadcastJob, EmergencyAlert } from '../delivery/emergency-alert.ts';
@@ -70,9 +69,19 @@ export async function fanOutBroadcast(
   return queued;
 }
 
+/**
+ * What a broadcast needs of the service's dependencies, named here: services.ts imports this
+ * module (for the fan-out worker), so this one does not import services.ts back.
+ */
+export interface BroadcastDeps {
+  db: Kysely<Database>;
+  queues: Pick<NotificationQueues, 'broadcasts'>;
+  clock: Clock;
+}
+
 /** The admin's broadcast, queued for fan-out at once; logged with who sent it. */
 export async function broadcastEmergencyAlert(
-  services: Pick<NotificationServices, 'db' | 'queues' | 'clock'>,
+  services: BroadcastDeps,
   logger: Logger,
   sender: Viewer,
   alert: EmergencyAlert,

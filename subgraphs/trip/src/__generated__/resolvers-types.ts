@@ -2,7 +2,7 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UserModel, DestinationModel, TripModel, ItemModel, PopularityModel, TripConnectionModel } from '../models.ts';
-import type { Context } from '../context.ts';
+import type { TripContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
@@ -710,7 +710,7 @@ export type CacheControlDirectiveArgs = {
   scope?: Maybe<CacheControlScope>;
 };
 
-export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = TripContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
@@ -720,12 +720,12 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
-export type DeleteTripPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeleteTripPayload'] = ResolversParentTypes['DeleteTripPayload']> = ResolversObject<{
+export type DeleteTripPayloadResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['DeleteTripPayload'] = ResolversParentTypes['DeleteTripPayload']> = ResolversObject<{
   deletedTripId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
-export type DestinationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Destination'] = ResolversParentTypes['Destination'], FederationReferenceType extends FederationReferenceTypes['Destination'] = FederationReferenceTypes['Destination']> = ResolversObject<{
+export type DestinationResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['Destination'] = ResolversParentTypes['Destination'], FederationReferenceType extends FederationReferenceTypes['Destination'] = FederationReferenceTypes['Destination']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Destination']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   country?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -736,13 +736,13 @@ export type DestinationResolvers<ContextType = Context, ParentType extends Resol
   timezone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
-export type DestinationPopularityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DestinationPopularity'] = ResolversParentTypes['DestinationPopularity']> = ResolversObject<{
+export type DestinationPopularityResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['DestinationPopularity'] = ResolversParentTypes['DestinationPopularity']> = ResolversObject<{
   destination?: Resolver<ResolversTypes['Destination'], ParentType, ContextType>;
   travelerCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   tripCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
-export type ItineraryItemResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ItineraryItem'] = ResolversParentTypes['ItineraryItem'], FederationReferenceType extends FederationReferenceTypes['ItineraryItem'] = FederationReferenceTypes['ItineraryItem']> = ResolversObject<{
+export type ItineraryItemResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['ItineraryItem'] = ResolversParentTypes['ItineraryItem'], FederationReferenceType extends FederationReferenceTypes['ItineraryItem'] = FederationReferenceTypes['ItineraryItem']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ItineraryItem']> | FederationReferenceType, FederationReferenceType, ContextType>;
   cost?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   endTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -755,18 +755,18 @@ export type ItineraryItemResolvers<ContextType = Context, ParentType extends Res
   trip?: Resolver<ResolversTypes['Trip'], ParentType, ContextType>;
 }>;
 
-export type ItineraryItemPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ItineraryItemPayload'] = ResolversParentTypes['ItineraryItemPayload']> = ResolversObject<{
+export type ItineraryItemPayloadResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['ItineraryItemPayload'] = ResolversParentTypes['ItineraryItemPayload']> = ResolversObject<{
   item?: Resolver<Maybe<ResolversTypes['ItineraryItem']>, ParentType, ContextType>;
   trip?: Resolver<Maybe<ResolversTypes['Trip']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
-export type MoneyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = ResolversObject<{
+export type MoneyResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = ResolversObject<{
   amount?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
-export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+export type MutationResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   addItineraryItem?: Resolver<ResolversTypes['ItineraryItemPayload'], ParentType, ContextType, RequireFields<MutationAddItineraryItemArgs, 'input' | 'tripId'>>;
   createTrip?: Resolver<ResolversTypes['TripPayload'], ParentType, ContextType, RequireFields<MutationCreateTripArgs, 'input'>>;
   deleteTrip?: Resolver<ResolversTypes['DeleteTripPayload'], ParentType, ContextType, RequireFields<MutationDeleteTripArgs, 'id'>>;
@@ -775,12 +775,12 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   updateTrip?: Resolver<ResolversTypes['TripPayload'], ParentType, ContextType, RequireFields<MutationUpdateTripArgs, 'id' | 'input'>>;
 }>;
 
-export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+export type PageInfoResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
-export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+export type QueryResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   destination?: Resolver<Maybe<ResolversTypes['Destination']>, ParentType, ContextType, RequireFields<QueryDestinationArgs, 'code'>>;
   destinationPopularity?: Resolver<Array<ResolversTypes['DestinationPopularity']>, ParentType, ContextType, RequireFields<QueryDestinationPopularityArgs, 'days' | 'first'>>;
   destinations?: Resolver<Array<ResolversTypes['Destination']>, ParentType, ContextType, RequireFields<QueryDestinationsArgs, 'first'>>;
@@ -790,13 +790,13 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
 }>;
 
-export type RemoveItineraryItemPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RemoveItineraryItemPayload'] = ResolversParentTypes['RemoveItineraryItemPayload']> = ResolversObject<{
+export type RemoveItineraryItemPayloadResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['RemoveItineraryItemPayload'] = ResolversParentTypes['RemoveItineraryItemPayload']> = ResolversObject<{
   removedItemId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   trip?: Resolver<Maybe<ResolversTypes['Trip']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
-export type TripResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Trip'] = ResolversParentTypes['Trip'], FederationReferenceType extends FederationReferenceTypes['Trip'] = FederationReferenceTypes['Trip']> = ResolversObject<{
+export type TripResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['Trip'] = ResolversParentTypes['Trip'], FederationReferenceType extends FederationReferenceTypes['Trip'] = FederationReferenceTypes['Trip']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Trip']> | FederationReferenceType, FederationReferenceType, ContextType>;
   budget?: Resolver<ResolversTypes['Budget'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -815,23 +815,23 @@ export type TripResolvers<ContextType = Context, ParentType extends ResolversPar
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
-export type TripConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TripConnection'] = ResolversParentTypes['TripConnection']> = ResolversObject<{
+export type TripConnectionResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['TripConnection'] = ResolversParentTypes['TripConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['TripEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
-export type TripEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TripEdge'] = ResolversParentTypes['TripEdge']> = ResolversObject<{
+export type TripEdgeResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['TripEdge'] = ResolversParentTypes['TripEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Trip'], ParentType, ContextType>;
 }>;
 
-export type TripPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TripPayload'] = ResolversParentTypes['TripPayload']> = ResolversObject<{
+export type TripPayloadResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['TripPayload'] = ResolversParentTypes['TripPayload']> = ResolversObject<{
   trip?: Resolver<Maybe<ResolversTypes['Trip']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
-export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
+export type UserResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -840,13 +840,13 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   trips?: Resolver<ResolversTypes['TripConnection'], ParentType, ContextType, RequireFields<UserTripsArgs, 'first'>>;
 }>;
 
-export type UserErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = ResolversObject<{
+export type UserErrorResolvers<ContextType = TripContext, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = ResolversObject<{
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
-export type Resolvers<ContextType = Context> = ResolversObject<{
+export type Resolvers<ContextType = TripContext> = ResolversObject<{
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   DeleteTripPayload?: DeleteTripPayloadResolvers<ContextType>;
@@ -867,6 +867,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   UserError?: UserErrorResolvers<ContextType>;
 }>;
 
-export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+export type DirectiveResolvers<ContextType = TripContext> = ResolversObject<{
   cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
 }>;

@@ -19,10 +19,13 @@ export async function rankDestinations(
 ): Promise<PopularityRow[]> {
   const days = pageSize(args.days, 30, MAX_DAYS, 'days');
   const limit = pageSize(args.first);
-  if (context.regions.single) return topDestinations(context.readDb, { days, limit });
+  if (context.services.regions.single) return topDestinations(context.services.readDb, { days, limit });
   const perRegion = await Promise.all(
-    context.regions.databases.map((database) =>
-      topDestinations(database.home ? context.readDb : database.db, { days, limit: EVERY_DESTINATION }),
+    context.services.regions.databases.map((database) =>
+      topDestinations(database.home ? context.services.readDb : database.db, {
+        days,
+        limit: EVERY_DESTINATION,
+      }),
     ),
   );
   const totals = new Map<string, PopularityRow>();

@@ -23,7 +23,7 @@ export async function searchDestinations(
   if (args.search && args.search.length > SEARCH_MAX) {
     throw badUserInput(`"search" must be at most ${SEARCH_MAX} characters.`, ['search']);
   }
-  const rows = await searchDestinationRows(context.db, { search: args.search, limit });
+  const rows = await searchDestinationRows(context.services.db, { search: args.search, limit });
   for (const row of rows) context.loaders.destinationByCode.prime(row.code, row);
   return rows;
 }

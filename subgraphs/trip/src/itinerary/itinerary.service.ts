@@ -79,7 +79,7 @@ export async function addItineraryItem(
   const trip = await context.loaders.tripById.load(tripId);
   if (!trip) rejectInput(notFoundError(['tripId'], 'Trip'));
   // The trip's region's database holds its items.
-  const result = await context.regions
+  const result = await context.services.regions
     .of(trip.region)
     .transaction()
     .execute(async (trx) => {
@@ -128,7 +128,7 @@ export async function updateItineraryItem(
           : null
         : input.cost,
   };
-  const result = await context.regions
+  const result = await context.services.regions
     .of(trip.region)
     .transaction()
     .execute(async (trx) => {
@@ -149,7 +149,7 @@ export async function removeItineraryItem(
   id: string,
 ): Promise<{ removedItemId: string; trip: TripRow }> {
   const { item, trip } = await requireVisibleItem(context, id);
-  const updatedTrip = await context.regions
+  const updatedTrip = await context.services.regions
     .of(trip.region)
     .transaction()
     .execute(async (trx) => {

@@ -48,16 +48,20 @@ describe('trip subgraph over HTTP', () => {
     events: await count('trip.outbox'),
   });
   const createTrip = async (user: TestUser, input: Record<string, unknown> = {}) => {
-    const response = await trip.graphql(user, CREATE, {
-      input: {
-        title: 'Paris',
-        destinationCode: 'PAR',
-        startDate: start,
-        endDate: end,
-        travelers: 2,
-        ...input,
+    const response = await trip.graphql(
+      CREATE,
+      {
+        input: {
+          title: 'Paris',
+          destinationCode: 'PAR',
+          startDate: start,
+          endDate: end,
+          travelers: 2,
+          ...input,
+        },
       },
-    });
+      user,
+    );
     return response.body.data!.createTrip;
   };
 
@@ -74,7 +78,6 @@ describe('trip subgraph over HTTP', () => {
 
   it('answers destinations to anyone, and the rest only to a signed-in user', async () => {
     const public_ = await trip.graphql(
-      null,
       '{ destinations(search: "tok", first: 3) { code name timezone } destination(code: "par") { name } }',
     );
     expect(public_.body.data).toEqual({
@@ -86,11 +89,11 @@ describe('trip subgraph over HTTP', () => {
       '{ trips { totalCount } }',
       '{ user(id: "user-demo-us") { id } }',
     ]) {
-      const response = await trip.graphql(null, query);
+      const response = await trip.graphql(query);
       expect(response.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     }
     const before = await snapshot();
-    const mutation = await trip.graphql(null, CREATE, {
+    const mutation = await trip.graphql(CREATE, {
       input: { title: 'x', destinationCode: 'PAR', startDate: start, endDate: end },
     });
     expect(mutation.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
@@ -98,7 +101,7 @@ describe('trip subgraph over HTTP', () => {
   });
 
   it('provisions the user from the identity claims on the first request', async () => {
-    const first = await trip.graphql(alice, '{ me { id name email region trips { totalCount } } }');
+    const first = await trip.graphql('{ me { id name email region trips { totalCount } } }', {}, alice);
     expect(first.body.data.me).toEqual({
       id: 'user-alice',
       name: 'Alice',
@@ -106,8 +109,8 @@ describe('trip subgraph over HTTP', () => {
       region: 'EU_WEST',
       trips: { totalCount: 0 },
     });
-    await trip.graphql({ ...alice, name: 'Alice Liddell' }, '{ me { name } }');
-    await trip.graphql({ ...alice, name: 'Alice Liddell' }, '{ me { name } }');
+    await trip.graphql('{ me { name } }', {}, { ...alice, name: 'Alice Liddell' });
+    await trip.graphql('{ me { name } }', {}, { ...alice, name: 'Alice Liddell' });
     const events = await trip.db
       .selectFrom('trip.outbox')
       .select(['event_type', 'payload'])
@@ -121,7 +124,7 @@ describe('trip subgraph over HTTP', () => {
       name: 'Alice Liddell',
       region: 'EU_WEST',
     });
-    await trip.graphql(alice, '{ me { name } }');
+    await trip.graphql('{ me { name } }', {}, alice);
   });
 
   it('creates a trip owned by the caller in their region, with its event', async () => {
@@ -190,9 +193,13 @@ describe('trip subgraph over HTTP', () => {
     const tooLong = await createTrip(alice, { endDate: addDays(start, 90) });
     expect(tooLong.userErrors).toMatchObject([{ field: ['input', 'endDate'], code: 'TOO_LONG' }]);
 
-    const badDate = await trip.graphql(alice, CREATE, {
-      input: { title: 'x', destinationCode: 'PAR', startDate: '2027-02-30', endDate: 'soon' },
-    });
+    const badDate = await trip.graphql(
+      CREATE,
+      {
+        input: { title: 'x', destinationCode: 'PAR', startDate: '2027-02-30', endDate: 'soon' },
+      },
+      alice,
+    );
     expect(badDate.body.data.createTrip).toEqual({
       trip: null,
       userErrors: [
@@ -200,15 +207,23 @@ describe('trip subgraph over HTTP', () => {
         { field: ['input', 'endDate'], message: expect.any(String), code: 'INVALID_DATE' },
       ],
     });
-    const notAString = await trip.graphql(alice, CREATE, {
-      input: { title: 'x', destinationCode: 'PAR', startDate: 20270501, endDate: end },
-    });
+    const notAString = await trip.graphql(
+      CREATE,
+      {
+        input: { title: 'x', destinationCode: 'PAR', startDate: 20270501, endDate: end },
+      },
+      alice,
+    );
     expect(notAString.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(JSON.stringify(notAString.body)).not.toMatch(/stack|node_modules/);
     // PostgreSQL text cannot hold NUL: refused as the client's error, in variables or literals.
-    const nulTitle = await trip.graphql(alice, CREATE, {
-      input: { title: 'Par\u0000is', destinationCode: 'PAR', startDate: start, endDate: end },
-    });
+    const nulTitle = await trip.graphql(
+      CREATE,
+      {
+        input: { title: 'Par\u0000is', destinationCode: 'PAR', startDate: start, endDate: end },
+      },
+      alice,
+    );
     expect(nulTitle.status).toBe(400);
     expect(nulTitle.body.errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
@@ -216,20 +231,25 @@ describe('trip subgraph over HTTP', () => {
       requestId: expect.any(String),
     });
     for (const query of ['{ destinations(search: "a\\u0000") { code } }', '{ user(id: "\\u0000") { id } }']) {
-      const literal = await trip.graphql(alice, query);
+      const literal = await trip.graphql(query, {}, alice);
       expect(literal.body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     }
     expect(await snapshot()).toEqual(before);
   });
 
   it('has no way to set or change the owner', async () => {
-    const response = await trip.graphql(alice, CREATE, {
-      input: { title: 'x', destinationCode: 'PAR', startDate: start, endDate: end, owner: 'user-bob' },
-    });
+    const response = await trip.graphql(
+      CREATE,
+      {
+        input: { title: 'x', destinationCode: 'PAR', startDate: start, endDate: end, owner: 'user-bob' },
+      },
+      alice,
+    );
     expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const update = await trip.graphql(
-      alice,
       'mutation { updateTrip(id: "x", input: { userId: "user-bob" }) { trip { id } } }',
+      {},
+      alice,
     );
     expect(update.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
@@ -238,7 +258,7 @@ describe('trip subgraph over HTTP', () => {
     const own = (await createTrip(alice)).trip;
     const missing = '00000000-0000-4000-8000-000000000000';
     const ask = async (user: TestUser, id: string) => {
-      const response = await trip.graphql(user, 'query ($id: ID!) { trip(id: $id) { id title } }', { id });
+      const response = await trip.graphql('query ($id: ID!) { trip(id: $id) { id title } }', { id }, user);
       return {
         data: response.body.data,
         codes: response.body.errors?.map((error) => error.extensions?.code),
@@ -258,13 +278,13 @@ describe('trip subgraph over HTTP', () => {
 
     const before = await snapshot();
     const mutations = await trip.graphql(
-      bob,
       `mutation ($id: ID!, $at: DateTime!) {
         updateTrip(id: $id, input: { title: "mine now" }) { trip { id } userErrors { field code } }
         deleteTrip(id: $id) { deletedTripId userErrors { field code } }
         addItineraryItem(tripId: $id, input: { kind: NOTE, title: "x", startTime: $at }) { item { id } userErrors { field code } }
       }`,
       { id: own.id, at: `${start}T12:00:00Z` },
+      bob,
     );
     expect(mutations.body.data).toEqual({
       updateTrip: { trip: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND' }] },
@@ -274,26 +294,26 @@ describe('trip subgraph over HTTP', () => {
     expect(await snapshot()).toEqual(before);
 
     const entities = await trip.graphql(
-      bob,
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Trip { id destinationCode startDate } } }',
       { r: [{ __typename: 'Trip', id: own.id }] },
+      bob,
     );
     expect(entities.body.data._entities).toEqual([null]);
   });
 
   it('shows email and trips only to the user themself and admins', async () => {
     const query = '{ user(id: "user-alice") { id name email trips { totalCount edges { node { id } } } } }';
-    const asBob = await trip.graphql(bob, query);
+    const asBob = await trip.graphql(query, {}, bob);
     expect(asBob.body.data.user).toEqual({
       id: 'user-alice',
       name: 'Alice',
       email: null,
       trips: { totalCount: 0, edges: [] },
     });
-    const asAdmin = await trip.graphql(admin, query);
+    const asAdmin = await trip.graphql(query, {}, admin);
     expect(asAdmin.body.data.user.email).toBe('alice@example.com');
     expect(asAdmin.body.data.user.trips.totalCount).toBeGreaterThan(0);
-    const missing = await trip.graphql(bob, '{ user(id: "nobody") { id } }');
+    const missing = await trip.graphql('{ user(id: "nobody") { id } }', {}, bob);
     expect(missing.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
@@ -303,27 +323,35 @@ describe('trip subgraph over HTTP', () => {
     // the previous UTC day.
     const firstMinute = new Date(`${start}T00:00:00Z`);
     const before = await snapshot();
-    const outside = await trip.graphql(alice, ADD_ITEM, {
-      tripId: own.id,
-      input: {
-        kind: 'ACTIVITY',
-        title: 'Too early',
-        startTime: new Date(firstMinute.getTime() - 3 * 3600_000).toISOString(),
+    const outside = await trip.graphql(
+      ADD_ITEM,
+      {
+        tripId: own.id,
+        input: {
+          kind: 'ACTIVITY',
+          title: 'Too early',
+          startTime: new Date(firstMinute.getTime() - 3 * 3600_000).toISOString(),
+        },
       },
-    });
+      alice,
+    );
     expect(outside.body.data.addItineraryItem).toMatchObject({
       item: null,
       userErrors: [{ field: ['input', 'startTime'], code: 'OUTSIDE_TRIP' }],
     });
-    const badMoney = await trip.graphql(alice, ADD_ITEM, {
-      tripId: own.id,
-      input: {
-        kind: 'MEAL',
-        title: 'Lunch',
-        startTime: `${start}T11:00:00Z`,
-        cost: { amount: '12.345', currency: 'eur' },
+    const badMoney = await trip.graphql(
+      ADD_ITEM,
+      {
+        tripId: own.id,
+        input: {
+          kind: 'MEAL',
+          title: 'Lunch',
+          startTime: `${start}T11:00:00Z`,
+          cost: { amount: '12.345', currency: 'eur' },
+        },
       },
-    });
+      alice,
+    );
     expect(
       badMoney.body.data.addItineraryItem.userErrors.map((error: { field: string[] }) =>
         error.field.join('.'),
@@ -331,16 +359,20 @@ describe('trip subgraph over HTTP', () => {
     ).toEqual(['input.cost.amount', 'input.cost.currency']);
     expect(await snapshot()).toEqual(before);
 
-    const later = await trip.graphql(alice, ADD_ITEM, {
-      tripId: own.id,
-      input: {
-        kind: 'ACTIVITY',
-        title: 'Louvre',
-        startTime: `${addDays(start, 1)}T09:00:00Z`,
-        endTime: `${addDays(start, 1)}T12:00:00Z`,
-        cost: { amount: '22', currency: 'EUR' },
+    const later = await trip.graphql(
+      ADD_ITEM,
+      {
+        tripId: own.id,
+        input: {
+          kind: 'ACTIVITY',
+          title: 'Louvre',
+          startTime: `${addDays(start, 1)}T09:00:00Z`,
+          endTime: `${addDays(start, 1)}T12:00:00Z`,
+          cost: { amount: '22', currency: 'EUR' },
+        },
       },
-    });
+      alice,
+    );
     expect(later.body.data.addItineraryItem).toMatchObject({
       item: {
         kind: 'ACTIVITY',
@@ -350,17 +382,21 @@ describe('trip subgraph over HTTP', () => {
       },
       userErrors: [],
     });
-    const earlier = await trip.graphql(alice, ADD_ITEM, {
-      tripId: own.id,
-      input: { kind: 'LODGING', title: 'Hotel', startTime: `${start}T15:00:00+01:00` },
-    });
+    const earlier = await trip.graphql(
+      ADD_ITEM,
+      {
+        tripId: own.id,
+        input: { kind: 'LODGING', title: 'Hotel', startTime: `${start}T15:00:00+01:00` },
+      },
+      alice,
+    );
     expect(earlier.body.data.addItineraryItem.trip.items).toHaveLength(2);
     const itemId = earlier.body.data.addItineraryItem.item.id as string;
 
     const read = await trip.graphql(
-      alice,
       'query ($id: ID!) { trip(id: $id) { items { title startTime } } }',
       { id: own.id },
+      alice,
     );
     expect(read.body.data.trip.items.map((item: { title: string }) => item.title)).toEqual([
       'Hotel',
@@ -371,36 +407,40 @@ describe('trip subgraph over HTTP', () => {
     // Shrinking the trip past its items is refused, and nothing changes.
     const beforeShrink = await snapshot();
     const shrink = await trip.graphql(
-      alice,
       'mutation ($id: ID!, $end: Date!) { updateTrip(id: $id, input: { endDate: $end, startDate: $end }) { trip { id } userErrors { field code } } }',
       {
         id: own.id,
         end: addDays(start, 2),
       },
+      alice,
     );
     expect(shrink.body.data.updateTrip).toEqual({
       trip: null,
       userErrors: [{ field: ['input', 'startDate'], code: 'ITEMS_OUTSIDE_TRIP' }],
     });
     expect(await snapshot()).toEqual(beforeShrink);
-    const unchanged = await trip.graphql(alice, 'query ($id: ID!) { trip(id: $id) { startDate endDate } }', {
-      id: own.id,
-    });
+    const unchanged = await trip.graphql(
+      'query ($id: ID!) { trip(id: $id) { startDate endDate } }',
+      {
+        id: own.id,
+      },
+      alice,
+    );
     expect(unchanged.body.data.trip).toEqual({ startDate: start, endDate: end });
 
     const update = await trip.graphql(
-      alice,
       'mutation ($id: ID!) { updateItineraryItem(id: $id, input: { title: "Hotel Lutetia", notes: "late check-in", cost: { amount: "410.50", currency: "EUR" } }) { item { title notes cost { amount } } userErrors { code } } }',
       { id: itemId },
+      alice,
     );
     expect(update.body.data.updateItineraryItem).toEqual({
       item: { title: 'Hotel Lutetia', notes: 'late check-in', cost: { amount: '410.50' } },
       userErrors: [],
     });
     const clear = await trip.graphql(
-      alice,
       'mutation ($id: ID!) { updateItineraryItem(id: $id, input: { notes: null, cost: null }) { item { title notes cost { amount } } } }',
       { id: itemId },
+      alice,
     );
     expect(clear.body.data.updateItineraryItem.item).toEqual({
       title: 'Hotel Lutetia',
@@ -408,18 +448,18 @@ describe('trip subgraph over HTTP', () => {
       cost: null,
     });
     const moveOut = await trip.graphql(
-      alice,
       'mutation ($id: ID!, $at: DateTime!) { updateItineraryItem(id: $id, input: { startTime: $at }) { item { id } userErrors { field code } } }',
       { id: itemId, at: `${addDays(end, 2)}T10:00:00Z` },
+      alice,
     );
     expect(moveOut.body.data.updateItineraryItem.userErrors).toEqual([
       { field: ['input', 'startTime'], code: 'OUTSIDE_TRIP' },
     ]);
 
     const asBob = await trip.graphql(
-      bob,
       'mutation ($id: ID!) { removeItineraryItem(id: $id) { removedItemId userErrors { field code } } }',
       { id: itemId },
+      bob,
     );
     expect(asBob.body.data.removeItineraryItem).toEqual({
       removedItemId: null,
@@ -428,9 +468,9 @@ describe('trip subgraph over HTTP', () => {
     // Someone else's item is as missing as the trip: no change, no entity, nothing written.
     const beforeBob = await snapshot();
     const bobUpdates = await trip.graphql(
-      bob,
       'mutation ($id: ID!) { updateItineraryItem(id: $id, input: { title: "mine now" }) { item { id } trip { id } userErrors { field code } } }',
       { id: itemId },
+      bob,
     );
     expect(bobUpdates.body.data.updateItineraryItem).toEqual({
       item: null,
@@ -438,22 +478,26 @@ describe('trip subgraph over HTTP', () => {
       userErrors: [{ field: ['id'], code: 'NOT_FOUND' }],
     });
     const bobEntity = await trip.graphql(
-      bob,
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on ItineraryItem { title } } }',
       {
         r: [{ __typename: 'ItineraryItem', id: itemId }],
       },
+      bob,
     );
     expect(bobEntity.body.data._entities).toEqual([null]);
     expect(await snapshot()).toEqual(beforeBob);
-    const stillAlices = await trip.graphql(alice, 'query ($id: ID!) { trip(id: $id) { items { title } } }', {
-      id: own.id,
-    });
+    const stillAlices = await trip.graphql(
+      'query ($id: ID!) { trip(id: $id) { items { title } } }',
+      {
+        id: own.id,
+      },
+      alice,
+    );
     expect(stillAlices.body.data.trip.items).toEqual([{ title: 'Hotel Lutetia' }, { title: 'Louvre' }]);
     const removed = await trip.graphql(
-      alice,
       'mutation ($id: ID!) { removeItineraryItem(id: $id) { removedItemId trip { items { title } } userErrors { code } } }',
       { id: itemId },
+      alice,
     );
     expect(removed.body.data.removeItineraryItem).toEqual({
       removedItemId: itemId,
@@ -462,34 +506,38 @@ describe('trip subgraph over HTTP', () => {
     });
 
     const entity = await trip.graphql(
-      alice,
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on ItineraryItem { title trip { id } } } }',
       {
         r: [{ __typename: 'ItineraryItem', id: later.body.data.addItineraryItem.item.id }],
       },
+      alice,
     );
     expect(entity.body.data._entities).toEqual([{ title: 'Louvre', trip: { id: own.id } }]);
   });
 
   it('updates and deletes a trip with events, items going with it', async () => {
     const own = (await createTrip(bob, { title: 'Bali', destinationCode: 'DPS' })).trip;
-    await trip.graphql(bob, ADD_ITEM, {
-      tripId: own.id,
-      input: { kind: 'NOTE', title: 'Pack', startTime: `${start}T06:00:00Z` },
-    });
-    const updated = await trip.graphql(
+    await trip.graphql(
+      ADD_ITEM,
+      {
+        tripId: own.id,
+        input: { kind: 'NOTE', title: 'Pack', startTime: `${start}T06:00:00Z` },
+      },
       bob,
+    );
+    const updated = await trip.graphql(
       'mutation ($id: ID!) { updateTrip(id: $id, input: { title: "Bali and Lombok", travelers: 3, pace: RELAXED }) { trip { title travelers pace region } userErrors { code } } }',
       { id: own.id },
+      bob,
     );
     expect(updated.body.data.updateTrip).toEqual({
       trip: { title: 'Bali and Lombok', travelers: 3, pace: 'RELAXED', region: 'AP_SOUTH' },
       userErrors: [],
     });
     const invalid = await trip.graphql(
-      bob,
       'mutation ($id: ID!) { updateTrip(id: $id, input: { destinationCode: "QQQ", travelers: 0 }) { trip { id } userErrors { field code } } }',
       { id: own.id },
+      bob,
     );
     expect(invalid.body.data.updateTrip.userErrors).toEqual([
       { field: ['input', 'destinationCode'], code: 'UNKNOWN_DESTINATION' },
@@ -497,9 +545,9 @@ describe('trip subgraph over HTTP', () => {
     ]);
 
     const deleted = await trip.graphql(
-      bob,
       'mutation ($id: ID!) { deleteTrip(id: $id) { deletedTripId userErrors { code } } }',
       { id: own.id },
+      bob,
     );
     expect(deleted.body.data.deleteTrip).toEqual({ deletedTripId: own.id, userErrors: [] });
     expect(
@@ -519,9 +567,9 @@ describe('trip subgraph over HTTP', () => {
     });
     expect(events[2]!.payload).toEqual({ tripId: own.id, userId: 'user-bob' });
     const again = await trip.graphql(
-      bob,
       'mutation ($id: ID!) { deleteTrip(id: $id) { deletedTripId userErrors { code } } }',
       { id: own.id },
+      bob,
     );
     expect(again.body.data.deleteTrip).toEqual({ deletedTripId: null, userErrors: [{ code: 'NOT_FOUND' }] });
   });
@@ -537,7 +585,7 @@ describe('trip subgraph over HTTP', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const response: { body: { data?: any } } = await trip.graphql(carol, PAGE, { after });
+      const response: { body: { data?: any } } = await trip.graphql(PAGE, { after }, carol);
       const connection: any = response.body.data.trips;
       expect(connection.totalCount).toBe(5);
       seen.push(...connection.edges.map((edge: { node: { title: string } }) => edge.node.title));
@@ -561,24 +609,25 @@ describe('trip subgraph over HTTP', () => {
       [{ first: 101 }, 'first'],
     ] as const) {
       const response = await trip.graphql(
-        carol,
         'query ($after: String, $first: Int) { trips(first: $first, after: $after) { totalCount } }',
         variables,
+        carol,
       );
       expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: [field] });
     }
   });
 
   it('gives destination popularity to analysts and admins only', async () => {
-    const denied = await trip.graphql(alice, '{ destinationPopularity { tripCount } }');
+    const denied = await trip.graphql('{ destinationPopularity { tripCount } }', {}, alice);
     expect(denied.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const allowed = await trip.graphql(
-      analyst,
       '{ destinationPopularity(days: 7, first: 3) { destination { code } tripCount travelerCount } }',
+      {},
+      analyst,
     );
     expect(allowed.body.errors).toBeUndefined();
     expect(Array.isArray(allowed.body.data.destinationPopularity)).toBe(true);
-    const badDays = await trip.graphql(admin, '{ destinationPopularity(days: 0) { tripCount } }');
+    const badDays = await trip.graphql('{ destinationPopularity(days: 0) { tripCount } }', {}, admin);
     expect(badDays.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['days'] });
   });
 });

@@ -65,7 +65,7 @@ export async function createTrip(
   const owner = await context.loaders.userById.load(viewer.id);
   if (!owner) throw new Error(`signed-in user ${viewer.id} was not provisioned`);
   // In the owner's region's database, with its outbox event: they commit together.
-  const trip = await context.regions
+  const trip = await context.services.regions
     .of(owner.region)
     .transaction()
     .execute(async (trx) => {
@@ -114,7 +114,7 @@ export async function updateTrip(context: TripContext, id: string, input: Update
   });
   const itemsMayNotFit =
     patch.start_date !== undefined || patch.end_date !== undefined || patch.destination_code !== undefined;
-  const trip = await context.regions
+  const trip = await context.services.regions
     .of(current.region)
     .transaction()
     .execute(async (trx) => {
@@ -154,7 +154,7 @@ export async function updateTrip(context: TripContext, id: string, input: Update
 export async function deleteTrip(context: TripContext, id: string): Promise<string> {
   const trip = await context.loaders.tripById.load(id);
   if (!trip) rejectInput(notFoundError(['id'], 'Trip'));
-  await context.regions
+  await context.services.regions
     .of(trip.region)
     .transaction()
     .execute(async (trx) => {
@@ -166,7 +166,7 @@ export async function deleteTrip(context: TripContext, id: string): Promise<stri
     });
   context.loaders.tripById.clear(trip.id).prime(trip.id, null);
   context.loaders.itemsByTripId.clear(trip.id);
-  await context.caches.invalidateTrip(trip.id);
+  await context.services.caches.invalidateTrip(trip.id);
   return trip.id;
 }
 
@@ -177,7 +177,7 @@ export async function deleteTrip(context: TripContext, id: string): Promise<stri
 export async function refreshTrip(context: TripContext, trip: TripRow): Promise<void> {
   context.loaders.tripById.clear(trip.id).prime(trip.id, trip);
   context.loaders.itemsByTripId.clear(trip.id);
-  await context.caches.invalidateTrip(trip.id);
+  await context.services.caches.invalidateTrip(trip.id);
 }
 
 export const emptyTripConnection = (): TripConnectionModel => ({
@@ -197,7 +197,7 @@ export async function listTrips(
   const position = args.after ? keysetCursor.decode(args.after) : undefined;
   const after = position ? { createdAt: position.at, id: position.id } : undefined;
   // The user's trips are all in their region's database.
-  const db = context.regions.of(user.region);
+  const db = context.services.regions.of(user.region);
   const rows = await listTripsForUser(db, user.id, { limit: size + 1, after });
   for (const row of rows) context.loaders.tripById.prime(row.id, row);
   return toConnection<TripPageRow>(
@@ -215,7 +215,7 @@ export async function listOwnTrips(
   args: { first?: number | null; after?: string | null },
 ): Promise<TripConnectionModel> {
   // The context provisioned the caller and learnt their region before any resolver ran.
-  const region = context.viewerRegion ?? context.config.TRIP_DEFAULT_REGION;
+  const region = context.viewerRegion ?? context.services.config.TRIP_DEFAULT_REGION;
   return listTrips(context, { id: viewer.id, region }, args);
 }
 
@@ -232,7 +232,9 @@ export async function listAllTrips(
   const position = args.after ? keysetCursor.decode(args.after) : undefined;
   const after = position ? { createdAt: position.at, id: position.id } : undefined;
   const pages = await Promise.all(
-    context.regions.databases.map((database) => listAllTripsPage(database.db, { limit: size + 1, after })),
+    context.services.regions.databases.map((database) =>
+      listAllTripsPage(database.db, { limit: size + 1, after }),
+    ),
   );
   const rows = pages
     .flat()
@@ -244,9 +246,8 @@ export async function listAllTrips(
     size,
     (row) => keysetCursor.encode({ at: row.cursor_at, id: row.id }),
     async () =>
-      (await Promise.all(context.regions.databases.map((database) => countAllTrips(database.db)))).reduce(
-        (sum, count) => sum + count,
-        0,
-      ),
+      (
+        await Promise.all(context.services.regions.databases.map((database) => countAllTrips(database.db)))
+      ).reduce((sum, count) => sum + count, 0),
   );
 }
