@@ -95,6 +95,10 @@ export function supergraphSource(options: SupergraphSourceOptions): SupergraphSd
     let lastRefused: string | undefined;
     let unreachable = false;
     loadedAt.set(labels, Date.now() / 1000);
+    // Every outcome's series from the start, at 0: an alert on `increase(...rejected...)` needs
+    // the series to exist before the first refusal, and a dashboard shows 0, not "no data".
+    for (const result of ['applied', 'rejected', 'unreachable'] as const)
+      reloads.inc({ ...labels, result }, 0);
 
     const poll = async () => {
       let text: string | undefined;
