@@ -142,9 +142,10 @@ export async function createPipeline(options: {
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter({
       onInternalError: (error) => {
+        // A subgraph's coded INTERNAL_SERVER_ERROR never gets here: createErrorFormatter passes
+        // it on, since the subgraph that raised it logged and reported it.
         logger.error({ err: error }, 'unexpected gateway error');
-        // A subgraph's INTERNAL_SERVER_ERROR arrives already coded: that subgraph reported it.
-        if (!reportedBySubgraph(error)) reportError(error, { service: 'gateway' });
+        reportError(error, { service: 'gateway' });
       },
     }),
   } satisfies Omit<ApolloServerOptions<GatewayContext>, 'gateway'>;
@@ -241,9 +242,3 @@ export async function createPipeline(options: {
 }
 
 export type Pipeline = Awaited<ReturnType<typeof createPipeline>>;
-
-/** True for an error a subgraph answered with (coded INTERNAL_SERVER_ERROR), not one of ours. */
-function reportedBySubgraph(error: unknown): boolean {
-  const extensions = (error as { extensions?: { code?: unknown } } | null)?.extensions;
-  return extensions?.code === 'INTERNAL_SERVER_ERROR';
-}

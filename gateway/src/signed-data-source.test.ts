@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { composeServices } from '@apollo/composition';
 import { gql } from 'graphql-tag';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, createSubgraphServer, Health, type RunningServer } from '@traveloure/platform';
+import type { RunningServer } from '@traveloure/platform';
 import { testSigningSecret } from '@traveloure/platform/testing';
-import { loadGatewayConfig } from './config.ts';
-import { createGateway, type RunningGateway } from './server.ts';
+import type { RunningGateway } from './server.ts';
+import { startGatewayOver, startProbeSubgraph } from './test-support.ts';
 import { mintToken } from './tokens.ts';
 
 const typeDefs = gql`
@@ -40,43 +39,27 @@ describe('subgraph calls', () => {
   const seen = { whoAmI: 0, echo: 0, bump: 0, connections: 0 };
 
   beforeAll(async () => {
-    const server = await createSubgraphServer({
-      name: 'probe',
-      typeDefs,
-      resolvers: {
-        Query: {
-          whoAmI: async (_parent: unknown, _args: unknown, context: any) => {
-            seen.whoAmI++;
-            await pause(150);
-            return context.identity.user?.id ?? `anonymous@${context.identity.ip}`;
-          },
-          echo: (_parent: unknown, args: { text: string }) => {
-            seen.echo++;
-            return args.text;
-          },
+    subgraph = await startProbeSubgraph(typeDefs, {
+      Query: {
+        whoAmI: async (_parent: unknown, _args: unknown, context: any) => {
+          seen.whoAmI++;
+          await pause(150);
+          return context.identity.user?.id ?? `anonymous@${context.identity.ip}`;
         },
-        Mutation: {
-          bump: async () => {
-            await pause(100);
-            return ++seen.bump;
-          },
+        echo: (_parent: unknown, args: { text: string }) => {
+          seen.echo++;
+          return args.text;
         },
       },
-      logger: createLogger('probe', { level: 'silent' }),
-      health: new Health('test'),
-      signingSecret: testSigningSecret,
-      createContext: () => ({}),
+      Mutation: {
+        bump: async () => {
+          await pause(100);
+          return ++seen.bump;
+        },
+      },
     });
-    subgraph = await server.listen(0, '127.0.0.1');
     subgraph.httpServer.on('connection', () => seen.connections++);
-    const composed = composeServices([{ name: 'probe', url: subgraph.url, typeDefs }]);
-    if (composed.errors) throw composed.errors[0];
-    const created = await createGateway({
-      config: loadGatewayConfig(env),
-      logger: createLogger('gateway', { level: 'silent' }),
-      supergraphSdl: composed.supergraphSdl,
-    });
-    gateway = await created.listen(0, '127.0.0.1');
+    gateway = await startGatewayOver([{ name: 'probe', url: subgraph.url, typeDefs }], env);
   });
   afterAll(async () => {
     await gateway?.close();
@@ -167,14 +150,7 @@ describe('a subgraph that stalls', () => {
     });
     await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(stalled.address() as AddressInfo).port}/graphql`;
-    const composed = composeServices([{ name: 'probe', url, typeDefs }]);
-    if (composed.errors) throw composed.errors[0];
-    const created = await createGateway({
-      config: loadGatewayConfig(env),
-      logger: createLogger('gateway', { level: 'silent' }),
-      supergraphSdl: composed.supergraphSdl,
-    });
-    const gateway = await created.listen(0, '127.0.0.1');
+    const gateway = await startGatewayOver([{ name: 'probe', url, typeDefs }], env);
     try {
       const started = performance.now();
       const response = await fetch(gateway.url, {

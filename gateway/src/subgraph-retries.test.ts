@@ -4,12 +4,11 @@
  * through a proxy that resets them, as a replica going away does.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeServices } from '@apollo/composition';
 import { gql } from 'graphql-tag';
-import { createLogger, createSubgraphServer, Health, type RunningServer } from '@traveloure/platform';
+import type { RunningServer } from '@traveloure/platform';
 import { startFaultProxy, testSigningSecret, type FaultProxy } from '@traveloure/platform/testing';
-import { loadGatewayConfig } from './config.ts';
-import { createGateway, type RunningGateway } from './server.ts';
+import type { RunningGateway } from './server.ts';
+import { startGatewayOver, startProbeSubgraph } from './test-support.ts';
 import { mintToken } from './tokens.ts';
 
 const typeDefs = gql`
@@ -41,28 +40,12 @@ describe('subgraph calls on a failed connection', () => {
   const resolved = { echo: 0, bump: 0 };
 
   beforeAll(async () => {
-    const server = await createSubgraphServer({
-      name: 'probe',
-      typeDefs,
-      resolvers: {
-        Query: { echo: (_parent: unknown, args: { text: string }) => (resolved.echo++, args.text) },
-        Mutation: { bump: () => ++resolved.bump },
-      },
-      logger: createLogger('probe', { level: 'silent' }),
-      health: new Health('test'),
-      signingSecret: testSigningSecret,
-      createContext: () => ({}),
+    subgraph = await startProbeSubgraph(typeDefs, {
+      Query: { echo: (_parent: unknown, args: { text: string }) => (resolved.echo++, args.text) },
+      Mutation: { bump: () => ++resolved.bump },
     });
-    subgraph = await server.listen(0, '127.0.0.1');
     proxy = await startFaultProxy({ port: subgraph.port });
-    const composed = composeServices([{ name: 'probe', url: proxy.url('http', '/graphql'), typeDefs }]);
-    if (composed.errors) throw composed.errors[0];
-    const created = await createGateway({
-      config: loadGatewayConfig(env),
-      logger: createLogger('gateway', { level: 'silent' }),
-      supergraphSdl: composed.supergraphSdl,
-    });
-    gateway = await created.listen(0, '127.0.0.1');
+    gateway = await startGatewayOver([{ name: 'probe', url: proxy.url('http', '/graphql'), typeDefs }], env);
     token = await mintToken({ role: 'TRAVELER', userId: 'retry-user', secret: env.JWT_SECRET });
   });
 

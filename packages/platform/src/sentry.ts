@@ -1,6 +1,6 @@
 import * as Sentry from '@sentry/node';
 import { trace } from '@opentelemetry/api';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { ErrorCode, isDependencyUnavailable } from './errors.ts';
 import { currentRequestContext } from './request-context.ts';
@@ -136,7 +136,9 @@ export function reportError(error: unknown, context: ErrorReportContext = {}) {
   if (!initialised || isExpectedError(error)) return;
   const request = currentRequestContext();
   const requestId = context.requestId ?? request?.requestId;
-  const operationName = context.operationName ?? request?.operationName;
+  // Behind the gateway a subgraph sees the query plan's name for its part of the operation
+  // (`MyTrips__trip__0`): the client's name is what the report should show.
+  const operationName = (context.operationName ?? request?.operationName)?.replace(/__\w+__\d+$/, '');
   const userId = context.userId ?? request?.identity?.user?.id;
   const traceId = trace.getActiveSpan()?.spanContext().traceId ?? traceIdOf(request?.traceparent);
   Sentry.withScope((scope) => {
@@ -156,18 +158,20 @@ function traceIdOf(traceparent: string | undefined): string | undefined {
   return match && match[1] !== '0'.repeat(32) ? match[1] : undefined;
 }
 
-/** Records the resolved operation's name on the request context, for reportError's tag. */
+/**
+ * Records the resolved operation's name on the request context, for reportError's tag. With no
+ * DSN it adds nothing to a request: Sentry is configured before any server starts.
+ */
 export function operationNameOnRequestContextPlugin(): ApolloServerPlugin<any> {
+  const hooks: GraphQLRequestListener<any> = {
+    async didResolveOperation({ operationName }) {
+      const request = currentRequestContext();
+      if (request && operationName) request.operationName = operationName;
+    },
+  };
   return {
     async requestDidStart() {
-      return {
-        async didResolveOperation({ operationName }) {
-          const request = currentRequestContext();
-          // Behind the gateway a subgraph sees the query plan's name for its part of the
-          // operation (`MyTrips__trip__0`): the client's name is what the report should show.
-          if (request && operationName) request.operationName = operationName.replace(/__\w+__\d+$/, '');
-        },
-      };
+      return initialised ? hooks : undefined;
     },
   };
 }

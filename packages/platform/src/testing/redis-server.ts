@@ -41,16 +41,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
       { stdio: 'ignore' },
     );
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const up = await new Promise<boolean>((resolve) => {
-        const socket = net.connect(port, '127.0.0.1');
-        socket.once('connect', () => (socket.destroy(), resolve(true)));
-        socket.once('error', () => resolve(false));
-      });
-      if (up) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`redis-server did not start on port ${port}`);
+    await waitForPort(port);
   };
   const stop = async () => {
     if (!child || child.exitCode !== null) return;
