@@ -160,13 +160,15 @@ export async function startRedisCluster(masters = 3): Promise<PrivateRedisCluste
   return { url: `redis://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`, ports, stop };
 }
 
-async function portIsFree(port: number): Promise<boolean> {
+export async function portIsFree(port: number): Promise<boolean> {
   const server = net.createServer();
-  server.listen(port, '127.0.0.1');
-  const free = await Promise.race([
-    once(server, 'listening').then(() => true),
-    once(server, 'error').then(() => false),
-  ]);
+  // Plain listeners, not events.once: once(server, 'listening') rejects on 'error', and that
+  // rejection won the race, so a taken port threw EADDRINUSE instead of answering false.
+  const free = await new Promise<boolean>((resolve) => {
+    server.once('listening', () => resolve(true));
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1');
+  });
   if (free) await new Promise((resolve) => server.close(resolve));
   return free;
 }
