@@ -1,18 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeServices } from '@apollo/composition';
 import { gql } from 'graphql-tag';
 import { GraphQLError, GraphQLScalarType } from 'graphql';
 import http from 'node:http';
-import {
-  createLogger,
-  createSubgraphServer,
-  Health,
-  hasRole,
-  type RunningServer,
-} from '@traveloure/platform';
-import { testSigningSecret } from '@traveloure/platform/testing';
-import { loadGatewayConfig } from './config.ts';
-import { createGateway, type RunningGateway } from './server.ts';
+import { hasRole, type RunningServer } from '@traveloure/platform';
+import type { RunningGateway } from './server.ts';
+import { gatewayTestEnv, startGatewayOver, startProbeSubgraph } from './test-support.ts';
 import { mintToken } from './tokens.ts';
 
 const typeDefs = gql`
@@ -32,60 +24,36 @@ const typeDefs = gql`
   }
 `;
 
-const env = {
-  GATEWAY_SIGNING_SECRET: testSigningSecret,
-  JWT_SECRET: 'gateway-test-jwt-secret-0123456789abcdef',
-  LOG_LEVEL: 'silent',
-  SUBGRAPH_TIMEOUT_MS: '300',
+const env = { ...gatewayTestEnv, SUBGRAPH_TIMEOUT_MS: '300' };
+
+const refuseBad = (value: unknown) => {
+  if (value === 'bad')
+    throw new GraphQLError('Strict refuses "bad"', { extensions: { code: 'BAD_USER_INPUT' } });
+  return value;
 };
 
 describe('gateway core', () => {
   let subgraph: RunningServer;
   let gateway: RunningGateway;
   beforeAll(async () => {
-    const server = await createSubgraphServer({
-      name: 'probe',
-      typeDefs,
-      resolvers: {
-        Strict: new GraphQLScalarType({
-          name: 'Strict',
-          parseValue: (value) => {
-            if (value === 'bad')
-              throw new GraphQLError('Strict refuses "bad"', { extensions: { code: 'BAD_USER_INPUT' } });
-            return value;
-          },
-          parseLiteral: (ast) => {
-            const value = (ast as { value?: string }).value;
-            if (value === 'bad')
-              throw new GraphQLError('Strict refuses "bad"', { extensions: { code: 'BAD_USER_INPUT' } });
-            return value;
-          },
+    subgraph = await startProbeSubgraph(typeDefs, {
+      Strict: new GraphQLScalarType({
+        name: 'Strict',
+        parseValue: refuseBad,
+        parseLiteral: (ast) => refuseBad((ast as { value?: string }).value),
+      }),
+      Query: {
+        viewer: (_parent: unknown, _args: unknown, context: any) => ({
+          id: context.identity.user?.id ?? null,
+          roles: context.identity.user?.roles ?? [],
+          requestId: context.requestId,
+          isAdmin: hasRole(context.identity, 'ADMIN'),
         }),
-        Query: {
-          viewer: (_parent: unknown, _args: unknown, context: any) => ({
-            id: context.identity.user?.id ?? null,
-            roles: context.identity.user?.roles ?? [],
-            requestId: context.requestId,
-            isAdmin: hasRole(context.identity, 'ADMIN'),
-          }),
-          echo: (_parent: unknown, args: { value: string }) => args.value,
-          slow: () => new Promise((resolve) => setTimeout(() => resolve('late'), 1_000)),
-        },
+        echo: (_parent: unknown, args: { value: string }) => args.value,
+        slow: () => new Promise((resolve) => setTimeout(() => resolve('late'), 1_000)),
       },
-      logger: createLogger('probe', { level: 'silent' }),
-      health: new Health('test'),
-      signingSecret: testSigningSecret,
-      createContext: () => ({}),
     });
-    subgraph = await server.listen(0, '127.0.0.1');
-    const composed = composeServices([{ name: 'probe', url: subgraph.url, typeDefs }]);
-    if (composed.errors) throw composed.errors[0];
-    const created = await createGateway({
-      config: loadGatewayConfig(env),
-      logger: createLogger('gateway', { level: 'silent' }),
-      supergraphSdl: composed.supergraphSdl,
-    });
-    gateway = await created.listen(0, '127.0.0.1');
+    gateway = await startGatewayOver([{ name: 'probe', url: subgraph.url, typeDefs }], env);
   });
   afterAll(async () => {
     await gateway?.close();
@@ -241,30 +209,14 @@ describe('gateway metrics in production settings', () => {
   let subgraph: RunningServer;
   let gateway: RunningGateway;
   beforeAll(async () => {
-    const server = await createSubgraphServer({
-      name: 'probe',
-      typeDefs,
-      resolvers: { Query: { slow: () => 'fast' } },
-      logger: createLogger('probe', { level: 'silent' }),
-      health: new Health('test'),
-      signingSecret: testSigningSecret,
-      createContext: () => ({}),
+    subgraph = await startProbeSubgraph(typeDefs, { Query: { slow: () => 'fast' } });
+    // METRICS_PORT 0: a free port in place of production's 9464, which parallel tests share.
+    gateway = await startGatewayOver([{ name: 'probe', url: subgraph.url, typeDefs }], {
+      ...env,
+      NODE_ENV: 'production',
+      METRICS_PORT: '0',
+      METRICS_HOST: '127.0.0.1',
     });
-    subgraph = await server.listen(0, '127.0.0.1');
-    const composed = composeServices([{ name: 'probe', url: subgraph.url, typeDefs }]);
-    if (composed.errors) throw composed.errors[0];
-    const created = await createGateway({
-      // METRICS_PORT 0: a free port in place of production's 9464, which parallel tests share.
-      config: loadGatewayConfig({
-        ...env,
-        NODE_ENV: 'production',
-        METRICS_PORT: '0',
-        METRICS_HOST: '127.0.0.1',
-      }),
-      logger: createLogger('gateway', { level: 'silent' }),
-      supergraphSdl: composed.supergraphSdl,
-    });
-    gateway = await created.listen(0, '127.0.0.1');
   });
   afterAll(async () => {
     await gateway?.close();

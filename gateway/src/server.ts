@@ -123,7 +123,7 @@ export async function createGateway(options: GatewayOptions) {
         url: urlOf(name, url!),
         signingSecret: config.GATEWAY_SIGNING_SECRET,
         timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
-        fetchCache: () => pipeline.subgraphFetchCache,
+        fetchCache: pipeline.subgraphFetchCache,
       });
       const replaced = dataSources.get(name);
       dataSources.set(name, dataSource);

@@ -26,8 +26,8 @@ export interface SignedDataSourceOptions {
   timeoutMs: number;
   /** Merge identical in-flight queries of one caller (on by default). */
   mergeInFlight?: boolean;
-  /** The gateway's cache of subgraph answers, when on (read per call: it is made after the data sources). */
-  fetchCache?: () => SubgraphFetchCache | undefined;
+  /** The gateway's cache of subgraph answers, when on (SUBGRAPH_FETCH_CACHE_ENABLED). */
+  fetchCache?: SubgraphFetchCache;
 }
 
 const mergedFetches = counter(
@@ -252,12 +252,10 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
       );
     }
     if (!cached && isIncomingOperation(options) && options.document) {
-      this.options
-        .fetchCache?.()
-        ?.afterMutation(
-          { schema: options.incomingRequestContext.schema, document: options.document },
-          result.data,
-        );
+      this.options.fetchCache?.afterMutation(
+        { schema: options.incomingRequestContext.schema, document: options.document },
+        result.data,
+      );
     }
     return {
       ...(parsed as GatewayGraphQLResponse),
@@ -369,7 +367,7 @@ export class SignedDataSource implements GraphQLDataSource<GatewayContext> {
    * an incoming operation, with its document. Mutations never are.
    */
   private cachedFetchOf(options: ProcessOptions, body: string) {
-    const cache = this.options.fetchCache?.();
+    const cache = this.options.fetchCache;
     if (!cache || !isIncomingOperation(options) || !options.document) return undefined;
     const context = options.context as Partial<GatewayContext> | undefined;
     if (!context?.identity || !isQuery(options.document, options.request.query!)) return undefined;

@@ -4,24 +4,71 @@
  * resolvers and settings.
  */
 import { composeServices } from '@apollo/composition';
+import type { Request } from 'express';
 import type { DocumentNode } from 'graphql';
 import { createLogger, createSubgraphServer, Health, type RunningServer } from '@traveloure/platform';
 import { testSigningSecret } from '@traveloure/platform/testing';
 import { loadGatewayConfig } from './config.ts';
 import { createGateway, type RunningGateway } from './server.ts';
 
-/** A subgraph named `probe` on a free loopback port, accepting the gateway's signed calls. */
-export async function startProbeSubgraph(typeDefs: DocumentNode, resolvers: object): Promise<RunningServer> {
+/** The settings every gateway under test needs: the subgraphs' signing secret, a JWT secret, no logs. */
+export const gatewayTestEnv = {
+  GATEWAY_SIGNING_SECRET: testSigningSecret,
+  JWT_SECRET: 'gateway-test-jwt-secret-0123456789abcdef',
+  LOG_LEVEL: 'silent',
+};
+
+export interface ProbeSubgraphOptions {
+  /** The subgraph's name, as the gateway signs for it and reports it (`probe` by default). */
+  name?: string;
+  /** Sees each request the subgraph accepted, such as the identity header the gateway signed. */
+  onRequest?: (req: Request) => void;
+}
+
+/** A subgraph on a free loopback port, accepting the gateway's signed calls. */
+export async function startProbeSubgraph(
+  typeDefs: DocumentNode,
+  resolvers: object,
+  { name = 'probe', onRequest }: ProbeSubgraphOptions = {},
+): Promise<RunningServer> {
   const server = await createSubgraphServer({
-    name: 'probe',
+    name,
     typeDefs,
     resolvers: resolvers as any,
-    logger: createLogger('probe', { level: 'silent' }),
+    logger: createLogger(name, { level: 'silent' }),
     health: new Health('test'),
     signingSecret: testSigningSecret,
-    createContext: () => ({}),
+    createContext: ({ req }) => {
+      onRequest?.(req);
+      return {};
+    },
   });
   return server.listen(0, '127.0.0.1');
+}
+
+/**
+ * The gateway with `env` as its settings, on a free loopback port; over `supergraphSdl`, else the
+ * supergraph its settings name (SUPERGRAPH_PATH, followed as it changes).
+ */
+export async function startGateway(
+  env: Record<string, string>,
+  supergraphSdl?: string,
+): Promise<RunningGateway> {
+  const created = await createGateway({
+    config: loadGatewayConfig(env),
+    logger: createLogger('gateway', { level: 'silent' }),
+    supergraphSdl,
+  });
+  return created.listen(0, '127.0.0.1');
+}
+
+/** Composes the subgraphs into a supergraph, throwing the first composition error. */
+export function composeSupergraph(
+  subgraphs: { name: string; url: string; typeDefs: DocumentNode }[],
+): string {
+  const composed = composeServices(subgraphs);
+  if (composed.errors) throw composed.errors[0];
+  return composed.supergraphSdl;
 }
 
 /** The gateway, with `env` as its settings, over the given subgraphs composed into a supergraph. */
@@ -29,12 +76,5 @@ export async function startGatewayOver(
   subgraphs: { name: string; url: string; typeDefs: DocumentNode }[],
   env: Record<string, string>,
 ): Promise<RunningGateway> {
-  const composed = composeServices(subgraphs);
-  if (composed.errors) throw composed.errors[0];
-  const created = await createGateway({
-    config: loadGatewayConfig(env),
-    logger: createLogger('gateway', { level: 'silent' }),
-    supergraphSdl: composed.supergraphSdl,
-  });
-  return created.listen(0, '127.0.0.1');
+  return startGateway(env, composeSupergraph(subgraphs));
 }

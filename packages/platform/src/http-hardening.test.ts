@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from 'graphql-tag';
-import net from 'node:net';
 import { createLogger } from './logger.ts';
 import { Health } from './health.ts';
 import { defaultHttpLimits, jsonDepthExceeds } from './http-hardening.ts';
 import { IDENTITY_HEADER } from './identity.ts';
 import { createSubgraphServer, type RunningServer } from './subgraph-server.ts';
-import { signedHeaders, testSigningSecret } from './testing/index.ts';
+import { rawHttpExchange, signedHeaders, testSigningSecret } from './testing/index.ts';
 
 const typeDefs = gql`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
@@ -39,36 +38,6 @@ async function startSubgraph(name: string) {
 
 /** `{"a":{"a":...}}`, built as text: JSON.stringify itself overflows on 20,000 levels. */
 const nested = (depth: number) => '{"a":'.repeat(depth) + '"x"' + '}'.repeat(depth);
-
-/** Writes raw bytes to a server and collects what comes back until it closes the connection. */
-function rawExchange(port: number, request: string, giveUpMs = 10_000) {
-  return new Promise<{ response: string; elapsedMs: number }>((resolve, reject) => {
-    const started = performance.now();
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
-    let response = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (response += chunk));
-    // A reset after the answer arrived still counts as the answer.
-    socket.on('error', () => {});
-    socket.on('close', () => resolve({ response, elapsedMs: performance.now() - started }));
-    setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`connection still open after ${giveUpMs} ms; received ${JSON.stringify(response)}`));
-    }, giveUpMs).unref();
-  });
-}
-
-function parseResponse(raw: string) {
-  const [head, body] = raw.split('\r\n\r\n', 2) as [string, string];
-  const [statusLine, ...headerLines] = head.split('\r\n');
-  const headers = Object.fromEntries(
-    headerLines.map((line) => {
-      const colon = line.indexOf(':');
-      return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
-    }),
-  );
-  return { status: Number(statusLine!.split(' ')[1]), headers, json: JSON.parse(body) as any };
-}
 
 describe('subgraph HTTP hardening', () => {
   let running: RunningServer;
@@ -133,7 +102,12 @@ describe('subgraph HTTP hardening', () => {
 
   it('answers a body shorter than its Content-Length within the request timeout', async () => {
     const headers = await signedHeaders('demo', { id: 'user-1' });
-    const { response, elapsedMs } = await rawExchange(
+    const {
+      status,
+      headers: responseHeaders,
+      json,
+      elapsedMs,
+    } = await rawHttpExchange(
       running.port,
       'POST /graphql HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n' +
         `${IDENTITY_HEADER}: ${headers[IDENTITY_HEADER]}\r\ncontent-length: 1000\r\n\r\n{"query":"`,
@@ -141,7 +115,6 @@ describe('subgraph HTTP hardening', () => {
     // Node's default left such a socket open for minutes (requestTimeout 300 s, checked every 30 s).
     expect(elapsedMs).toBeGreaterThanOrEqual(limits.requestTimeoutMs - 50);
     expect(elapsedMs).toBeLessThan(5_000);
-    const { status, headers: responseHeaders, json } = parseResponse(response);
     expect(status).toBe(408);
     expect(json.errors[0].extensions).toEqual({
       code: 'OPERATION_LIMIT_EXCEEDED',
@@ -154,24 +127,22 @@ describe('subgraph HTTP hardening', () => {
 
   it('refuses a declared Content-Length over the body limit at once, without waiting for the body', async () => {
     const headers = await signedHeaders('demo', { id: 'user-1' });
-    const { response, elapsedMs } = await rawExchange(
+    const { status, json, elapsedMs } = await rawHttpExchange(
       running.port,
       'POST /graphql HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n' +
         `${IDENTITY_HEADER}: ${headers[IDENTITY_HEADER]}\r\ncontent-length: 10000000000\r\n\r\n{"query":"`,
     );
     expect(elapsedMs).toBeLessThan(limits.requestTimeoutMs - 50);
-    const { status, json } = parseResponse(response);
     expect(status).toBe(413);
     expect(json.errors[0].extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'bodySize' });
   });
 
   it('answers headers that never finish within the headers timeout', async () => {
-    const { response, elapsedMs } = await rawExchange(
+    const { status, json, elapsedMs } = await rawHttpExchange(
       running.port,
       'GET /health HTTP/1.1\r\nhost: localhost\r\nx-slow: ',
     );
     expect(elapsedMs).toBeLessThan(5_000);
-    const { status, json } = parseResponse(response);
     expect(status).toBe(408);
     expect(json.errors[0].extensions).toMatchObject({
       code: 'OPERATION_LIMIT_EXCEEDED',
@@ -180,11 +151,10 @@ describe('subgraph HTTP hardening', () => {
   });
 
   it('answers a 20 KB header with 431 and coded JSON', async () => {
-    const { response } = await rawExchange(
+    const { status, headers, json } = await rawHttpExchange(
       running.port,
       `GET /health HTTP/1.1\r\nhost: localhost\r\nx-padding: ${'a'.repeat(20_000)}\r\n\r\n`,
     );
-    const { status, headers, json } = parseResponse(response);
     expect(status).toBe(431);
     expect(headers['content-type']).toMatch(/^application\/json/);
     expect(json.errors[0]).toEqual({
@@ -199,8 +169,7 @@ describe('subgraph HTTP hardening', () => {
   });
 
   it('answers bytes that are not HTTP with 400 and coded JSON', async () => {
-    const { response } = await rawExchange(running.port, 'HELLO THERE\r\n\r\n');
-    const { status, json } = parseResponse(response);
+    const { status, json } = await rawHttpExchange(running.port, 'HELLO THERE\r\n\r\n');
     expect(status).toBe(400);
     expect(json.errors[0].extensions).toMatchObject({ code: 'BAD_REQUEST', requestId: expect.any(String) });
     // The server is unharmed.
