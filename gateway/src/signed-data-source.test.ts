@@ -3,9 +3,8 @@ import { gql } from 'graphql-tag';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningServer } from '@traveloure/platform';
-import { testSigningSecret } from '@traveloure/platform/testing';
 import type { RunningGateway } from './server.ts';
-import { startGatewayOver, startProbeSubgraph } from './test-support.ts';
+import { gatewayTestEnv, startGatewayOver, startProbeSubgraph } from './test-support.ts';
 import { mintToken } from './tokens.ts';
 
 const typeDefs = gql`
@@ -21,9 +20,7 @@ const typeDefs = gql`
 `;
 
 const env = {
-  GATEWAY_SIGNING_SECRET: testSigningSecret,
-  JWT_SECRET: 'gateway-merge-test-jwt-secret-0123456789',
-  LOG_LEVEL: 'silent',
+  ...gatewayTestEnv,
   PGLITE_DATA_DIR: 'memory://',
   SUBGRAPH_TIMEOUT_MS: '400',
   // Anonymous callers are told apart by their (forwarded) address.

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from 'graphql-tag';
 import type { RunningServer } from '@traveloure/platform';
-import { startFaultProxy, testSigningSecret, type FaultProxy } from '@traveloure/platform/testing';
+import { startFaultProxy, type FaultProxy } from '@traveloure/platform/testing';
 import type { RunningGateway } from './server.ts';
-import { startGatewayOver, startProbeSubgraph } from './test-support.ts';
+import { gatewayTestEnv, startGatewayOver, startProbeSubgraph } from './test-support.ts';
 import { mintToken } from './tokens.ts';
 
 const typeDefs = gql`
@@ -22,9 +22,7 @@ const typeDefs = gql`
 `;
 
 const env = {
-  GATEWAY_SIGNING_SECRET: testSigningSecret,
-  JWT_SECRET: 'gateway-retry-test-jwt-secret-0123456789',
-  LOG_LEVEL: 'silent',
+  ...gatewayTestEnv,
   PGLITE_DATA_DIR: 'memory://',
   SUBGRAPH_TIMEOUT_MS: '2000',
   SUBGRAPH_FETCH_CACHE_ENABLED: 'false',

@@ -4,15 +4,13 @@
  * supergraph adds is called and checked, and /schema.graphql shows the new fields.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeServices } from '@apollo/composition';
 import { gql } from 'graphql-tag';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, createSubgraphServer, Health, type RunningServer } from '@traveloure/platform';
-import { testSigningSecret } from '@traveloure/platform/testing';
-import { loadGatewayConfig } from './config.ts';
-import { createGateway, type RunningGateway } from './server.ts';
+import type { RunningServer } from '@traveloure/platform';
+import type { RunningGateway } from './server.ts';
+import { composeSupergraph, gatewayTestEnv, startGateway, startProbeSubgraph } from './test-support.ts';
 import { mintToken } from './tokens.ts';
 
 const probeTypeDefs = gql`
@@ -29,25 +27,10 @@ const extraTypeDefs = gql`
 `;
 
 const env = {
-  GATEWAY_SIGNING_SECRET: testSigningSecret,
-  JWT_SECRET: 'gateway-follow-test-jwt-secret-0123456789',
-  LOG_LEVEL: 'silent',
+  ...gatewayTestEnv,
   PGLITE_DATA_DIR: 'memory://',
   SUBGRAPH_FETCH_CACHE_ENABLED: 'false',
   SUPERGRAPH_POLL_MS: '30',
-};
-
-const startSubgraph = async (name: string, typeDefs: typeof probeTypeDefs, resolvers: any) => {
-  const server = await createSubgraphServer({
-    name,
-    typeDefs,
-    resolvers,
-    logger: createLogger(name, { level: 'silent' }),
-    health: new Health('test'),
-    signingSecret: testSigningSecret,
-    createContext: () => ({}),
-  });
-  return server.listen(0, '127.0.0.1');
 };
 
 describe('a reloaded supergraph', () => {
@@ -59,10 +42,8 @@ describe('a reloaded supergraph', () => {
   let dir: string;
   let path: string;
 
-  const publish = (services: Parameters<typeof composeServices>[0]) => {
-    const composed = composeServices(services);
-    if (composed.errors) throw composed.errors[0];
-    writeFileSync(`${path}.new`, composed.supergraphSdl);
+  const publish = (services: Parameters<typeof composeSupergraph>[0]) => {
+    writeFileSync(`${path}.new`, composeSupergraph(services));
     renameSync(`${path}.new`, path);
   };
   const graphql = async (query: string) => {
@@ -82,17 +63,13 @@ describe('a reloaded supergraph', () => {
   };
 
   beforeAll(async () => {
-    first = await startSubgraph('probe', probeTypeDefs, { Query: { whereAmI: () => 'first' } });
-    second = await startSubgraph('probe', probeTypeDefs, { Query: { whereAmI: () => 'second' } });
-    extra = await startSubgraph('extra', extraTypeDefs, { Query: { extra: () => 42 } });
+    first = await startProbeSubgraph(probeTypeDefs, { Query: { whereAmI: () => 'first' } });
+    second = await startProbeSubgraph(probeTypeDefs, { Query: { whereAmI: () => 'second' } });
+    extra = await startProbeSubgraph(extraTypeDefs, { Query: { extra: () => 42 } }, { name: 'extra' });
     dir = mkdtempSync(join(tmpdir(), 'supergraph-follow-'));
     path = join(dir, 'supergraph.graphql');
     publish([{ name: 'probe', url: first.url, typeDefs: probeTypeDefs }]);
-    const created = await createGateway({
-      config: loadGatewayConfig({ ...env, SUPERGRAPH_PATH: path }),
-      logger: createLogger('gateway', { level: 'silent' }),
-    });
-    gateway = await created.listen(0, '127.0.0.1');
+    gateway = await startGateway({ ...env, SUPERGRAPH_PATH: path });
     token = await mintToken({ role: 'TRAVELER', userId: 'follow-user', secret: env.JWT_SECRET });
   });
 

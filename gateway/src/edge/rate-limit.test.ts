@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger, createRedis, type Redis } from '@traveloure/platform';
-import { startPrivateRedis, type PrivateRedis } from '@traveloure/platform/testing';
+import { createLogger, type Redis } from '@traveloure/platform';
+import { connectedRedis, startPrivateRedis, type PrivateRedis } from '@traveloure/platform/testing';
 import { createEdgeRateLimiter } from './rate-limit.ts';
 
 describe('edge rate limiter over Redis', () => {
@@ -8,10 +8,7 @@ describe('edge rate limiter over Redis', () => {
   let redis: Redis;
   beforeAll(async () => {
     server = await startPrivateRedis();
-    redis = createRedis(server.url);
-    for (let attempt = 0; attempt < 100 && redis.status !== 'ready'; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    redis = await connectedRedis(server.url);
   });
   afterAll(async () => {
     redis?.disconnect();

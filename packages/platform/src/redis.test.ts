@@ -1,20 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { createLogger } from './logger.ts';
-import { createRedis, isRedisConnectionError, Redis, RedisOutageReporter } from './redis.ts';
+import { isRedisConnectionError, Redis, RedisOutageReporter } from './redis.ts';
 import { createRateLimiter } from './rate-limit.ts';
-import { startPrivateRedis, type PrivateRedis } from './testing/index.ts';
+import { connectedRedis, startPrivateRedis, type PrivateRedis } from './testing/index.ts';
 
 describe('a Redis that stops answering', () => {
   let server: PrivateRedis;
   let redis: Redis;
   beforeAll(async () => {
     server = await startPrivateRedis();
-    redis = createRedis(server.url);
-    // No offline queue: commands before the connection is ready fail at once, by design.
-    for (let attempt = 0; attempt < 100 && redis.status !== 'ready'; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    redis = await connectedRedis(server.url);
     await redis.ping();
   });
   afterAll(async () => {

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRedis, type Redis } from '../redis.ts';
 
 /** The shared Redis the machine runs; tests that use it keep to their own key prefix. */
 export const testRedisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -64,6 +65,23 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     pause: () => signal('SIGSTOP'),
     resume: () => signal('SIGCONT'),
   };
+}
+
+/**
+ * A client of `url` made as the services make theirs (createRedis), returned once connected:
+ * it has no offline queue, so a command sent before then would fail at once.
+ */
+export async function connectedRedis(url: string, timeoutMs = 2_000): Promise<Redis> {
+  const redis = createRedis(url);
+  const deadline = Date.now() + timeoutMs;
+  while (redis.status !== 'ready') {
+    if (Date.now() > deadline) {
+      redis.disconnect();
+      throw new Error(`Redis at ${url} not ready after ${timeoutMs} ms (${redis.status})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return redis;
 }
 
 export interface PrivateRedisCluster {
