@@ -7,7 +7,6 @@ import { gatewayTestEnv, startGatewayOver, startProbeSubgraph } from './test-sup
 
 const env = {
   ...gatewayTestEnv,
-  PGLITE_DATA_DIR: 'memory://',
   HTTP_REQUEST_TIMEOUT_MS: '1000',
   HTTP_HEADERS_TIMEOUT_MS: '1000',
 };

@@ -21,7 +21,6 @@ const typeDefs = gql`
 
 const env = {
   ...gatewayTestEnv,
-  PGLITE_DATA_DIR: 'memory://',
   SUBGRAPH_TIMEOUT_MS: '400',
   // Anonymous callers are told apart by their (forwarded) address.
   TRUST_PROXY: 'loopback',

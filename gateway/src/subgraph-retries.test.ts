@@ -23,7 +23,6 @@ const typeDefs = gql`
 
 const env = {
   ...gatewayTestEnv,
-  PGLITE_DATA_DIR: 'memory://',
   SUBGRAPH_TIMEOUT_MS: '2000',
   SUBGRAPH_FETCH_CACHE_ENABLED: 'false',
 };

@@ -28,7 +28,6 @@ const extraTypeDefs = gql`
 
 const env = {
   ...gatewayTestEnv,
-  PGLITE_DATA_DIR: 'memory://',
   SUBGRAPH_FETCH_CACHE_ENABLED: 'false',
   SUPERGRAPH_POLL_MS: '30',
 };

@@ -11,11 +11,15 @@ import { testSigningSecret } from '@traveloure/platform/testing';
 import { loadGatewayConfig } from './config.ts';
 import { createGateway, type RunningGateway } from './server.ts';
 
-/** The settings every gateway under test needs: the subgraphs' signing secret, a JWT secret, no logs. */
+/**
+ * The settings every gateway under test starts from: the subgraphs' signing secret, a JWT secret,
+ * no logs, and its database of partner keys in memory, apart from every other test's.
+ */
 export const gatewayTestEnv = {
   GATEWAY_SIGNING_SECRET: testSigningSecret,
   JWT_SECRET: 'gateway-test-jwt-secret-0123456789abcdef',
   LOG_LEVEL: 'silent',
+  PGLITE_DATA_DIR: 'memory://',
 };
 
 export interface ProbeSubgraphOptions {
