@@ -1,6 +1,7 @@
 /**
- * Test support shared by every package: throwaway PostgreSQL databases, a private Redis server,
- * free ports, signed identities and raw HTTP exchanges. Tests run against real PostgreSQL and Redis, never mocks.
+ * Test support shared by every package: throwaway PostgreSQL databases, a private Redis server
+ * and a client connected to it, free ports, signed identities and raw HTTP exchanges. Tests run
+ * against real PostgreSQL and Redis, never mocks.
  */
 export * from './postgres.ts';
 export * from './redis-server.ts';
