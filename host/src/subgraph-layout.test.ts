@@ -128,7 +128,8 @@ function parseModule(srcRoot: string, module: string): ParsedModule {
 function topLevelDeclarations(source: ts.SourceFile): Map<string, ts.Node> {
   const declarations = new Map<string, ts.Node>();
   for (const statement of source.statements) {
-    if (ts.isFunctionDeclaration(statement) && statement.name) declarations.set(statement.name.text, statement);
+    if (ts.isFunctionDeclaration(statement) && statement.name)
+      declarations.set(statement.name.text, statement);
     if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations)
         if (ts.isIdentifier(declaration.name)) declarations.set(declaration.name.text, declaration);
@@ -293,7 +294,11 @@ function longChains(layout: SubgraphLayout): string[] {
       const home = homeOf(type, field);
       const resolverModule = moduleOf(home.module);
       const node = resolverNode(resolverModule, home.exportName, home.field);
-      follow(`${type}.${field}`, [home.module], node ? importsUsedBy(resolverModule, node) : resolverModule.imports);
+      follow(
+        `${type}.${field}`,
+        [home.module],
+        node ? importsUsedBy(resolverModule, node) : resolverModule.imports,
+      );
     }
   }
   const services = readdirSync(layout.srcRoot, { recursive: true, encoding: 'utf8' }).filter(
