@@ -24,7 +24,16 @@
  * then follows whole modules. Services and the loaders are checked whole as well, since the
  * context reaches them without an import.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Kind, parse, type DefinitionNode } from 'graphql';
@@ -292,6 +301,8 @@ function longChains(layout: SubgraphLayout): string[] {
     if (layout.scalars.has(type) || !layout.types.has(type)) continue;
     for (const field of Object.keys(value as object)) {
       const home = homeOf(type, field);
+      // A resolver away from its file is the other check's finding.
+      if (!existsSync(join(layout.srcRoot, home.module))) continue;
       const resolverModule = moduleOf(home.module);
       const node = resolverNode(resolverModule, home.exportName, home.field);
       follow(
@@ -324,4 +335,63 @@ describe('the three hops from SDL to the work', () => {
       expect(longChains(await loadSubgraphLayout(name, directory))).toEqual([]);
     },
   );
+
+  it('refuses a chain a hop too long, a resolver running SQL, and a helper that leads to a repository', () => {
+    const srcRoot = mkdtempSync(join(tmpdir(), 'subgraph-layout-'));
+    const files: Record<string, string> = {
+      'resolvers/Query/trips.ts': [
+        "import type { Row } from '../../db/trips.repository.ts';",
+        "import { listTrips } from '../../trips/trips.service.ts';",
+        'export const trips = (): Row[] => listTrips();',
+      ].join('\n'),
+      'resolvers/Trip.ts': [
+        "import { findRows } from '../db/trips.repository.ts';",
+        "import { label } from '../trips/label.ts';",
+        'export const Trip = { owner: () => findRows(), title: () => label() };',
+      ].join('\n'),
+      'trips/trips.service.ts': [
+        "import { countRows } from '../users/users.service.ts';",
+        "import { page } from './paging.ts';",
+        'export const listTrips = () => [countRows(), ...page()];',
+      ].join('\n'),
+      'trips/paging.ts':
+        "import { findRows } from '../db/trips.repository.ts';\nexport const page = () => findRows();",
+      'trips/label.ts': "export const label = () => 'trip';",
+      'users/users.service.ts':
+        "import { countRows as count } from '../db/users.repository.ts';\nexport const countRows = () => count();",
+      'db/trips.repository.ts': 'export type Row = object;\nexport const findRows = (): Row[] => [];',
+      'db/users.repository.ts': 'export const countRows = () => 0;',
+    };
+    try {
+      for (const [file, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(srcRoot, file)), { recursive: true });
+        writeFileSync(join(srcRoot, file), text);
+      }
+      const layout: SubgraphLayout = {
+        name: 'planted',
+        srcRoot,
+        types: new Map([
+          ['Query', new Set(['trips'])],
+          ['Trip', new Set(['owner', 'title'])],
+        ]),
+        scalars: new Set(),
+        resolvers: { Query: { trips: null }, Trip: { owner: null, title: null } },
+      };
+      const twoServices =
+        'trips/trips.service.ts → users/users.service.ts: a service reaches the work through another service';
+      const throughHelper =
+        'trips/trips.service.ts → trips/paging.ts → db/trips.repository.ts: a helper leads to a repository, a hop more';
+      expect(longChains(layout).sort()).toEqual(
+        [
+          `Query.trips: resolvers/Query/trips.ts → ${twoServices}`,
+          `Query.trips: resolvers/Query/trips.ts → ${throughHelper}`,
+          'Trip.owner: resolvers/Trip.ts → db/trips.repository.ts: a resolver reaches a repository without a service',
+          `trips/trips.service.ts: ${twoServices}`,
+          `trips/trips.service.ts: ${throughHelper}`,
+        ].sort(),
+      );
+    } finally {
+      rmSync(srcRoot, { recursive: true, force: true });
+    }
+  });
 });
