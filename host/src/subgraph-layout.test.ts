@@ -13,16 +13,19 @@
  * - service: `<feature>/<feature>.service.ts`, and `loaders.ts` (resolvers and services reach the
  *   loaders through `context.loaders`, not an import);
  * - repository: `db/<table>.repository.ts`; upstream client: `<upstream>/client.ts`;
- * - helper: any other module (input schemas, local policies, pure rules, row types). A helper
- *   only imports helpers, so it adds no hop: it reaches nothing that does the work.
+ * - helper: any other module (input schemas, local policies, pure rules, row types, code two
+ *   services share). A helper only imports helpers, so it adds no hop: it is part of the hop
+ *   that calls it and reaches nothing that does the work.
  *
  * The imports a field's chain may follow: resolver → service or helper; service → repository,
  * client or helper; repository or client → helper; helper → helper. Anything else is a hop too
  * many or out of order: a resolver running SQL itself or calling a resolver, a service reaching
  * the work through another service, a helper that leads to a service or a repository. A field's
  * chain starts at the imports its own resolver uses (and the file's local functions it calls),
- * then follows whole modules. Services and the loaders are checked whole as well, since the
- * context reaches them without an import.
+ * then follows whole modules. What a module calls through the context (`context.loaders`, and
+ * in `context.services` the caches, clients and long-lived services made at start) is no import:
+ * so every service and the loaders are checked whole as well, whether a resolver imports them or
+ * not. Fields without a resolver (a property of the parent) have no chain.
  */
 import {
   existsSync,
