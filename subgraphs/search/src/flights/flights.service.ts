@@ -1,7 +1,7 @@
 import type { SearchContext } from '../context.ts';
 import type { FlightOffer, FlightQuery, SearchResult, TripReference } from '../models.ts';
 import { parseSearchInput, searchableDates, todayUtc } from '../search/search.input.ts';
-import { nothingToSearch, tripDates } from '../search/search.service.ts';
+import { nothingToSearch, tripDates } from '../search/trip-search.ts';
 import { flightSearchInput } from './flights.input.ts';
 
 /** Flight offers for one search; equal searches in a request share one (the loader's batch). */

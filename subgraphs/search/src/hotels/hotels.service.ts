@@ -1,7 +1,7 @@
 import type { SearchContext } from '../context.ts';
 import type { HotelOffer, HotelQuery, SearchResult, TripReference } from '../models.ts';
 import { parseSearchInput, searchableDates } from '../search/search.input.ts';
-import { nothingToSearch, tripDates } from '../search/search.service.ts';
+import { nothingToSearch, tripDates } from '../search/trip-search.ts';
 import { hotelSearchInput } from './hotels.input.ts';
 
 /** Hotel offers for one search; equal searches in a request share one (the loader's batch). */

@@ -2,11 +2,9 @@ import { badUserInput, notFound, pageSize } from '@traveloure/platform';
 import type { TripContext } from '../context.ts';
 import type { DestinationRow } from '../db/database.ts';
 import { searchDestinations as searchDestinationRows } from '../db/destinations.repository.ts';
+import { normalizeDestinationCode } from './destination-code.ts';
 
 const SEARCH_MAX = 100;
-
-/** Destination codes are IATA city codes, matched whatever the case and surrounding space. */
-export const normalizeDestinationCode = (code: string): string => code.trim().toUpperCase();
 
 export async function findDestination(context: TripContext, code: string): Promise<DestinationRow> {
   const found = await context.loaders.destinationByCode.load(normalizeDestinationCode(code));

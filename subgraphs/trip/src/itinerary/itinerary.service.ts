@@ -6,8 +6,8 @@ import type { Database, ItemKindValue, ItemRow, TripRow } from '../db/database.t
 import { findDestinationsByCodes } from '../db/destinations.repository.ts';
 import { deleteItem, insertItem, updateItem } from '../db/items.repository.ts';
 import { touchTrip } from '../db/trips.repository.ts';
+import { notFoundError, refreshTrip } from '../trips/trip-changes.ts';
 import { tripWindow, type TripWindow } from '../trips/trip-dates.ts';
-import { notFoundError, refreshTrip } from '../trips/trips.service.ts';
 import { itemFieldsSchema, type ItemFields } from './itinerary.input.ts';
 
 /** A changed item with its trip, whose `updatedAt` every itinerary change bumps. */

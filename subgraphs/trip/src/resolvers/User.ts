@@ -1,5 +1,6 @@
 import type { UserResolvers } from '../__generated__/resolvers-types.ts';
-import { visibleEmail, visibleTrips } from '../users/users.service.ts';
+import { visibleTrips } from '../trips/trips.service.ts';
+import { visibleEmail } from '../users/users.service.ts';
 
 export const User: UserResolvers = {
   __resolveReference: (reference, context) => context.loaders.userById.load(reference.id),

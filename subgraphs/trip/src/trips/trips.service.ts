@@ -1,4 +1,5 @@
 import {
+  isSelfOrAdmin,
   keysetCursor,
   notFound,
   pageSize,
@@ -6,12 +7,11 @@ import {
   rejectInput,
   toConnection,
   userError,
-  type UserError,
   type Viewer,
 } from '@traveloure/platform';
 import type { CreateTripInput, UpdateTripInput } from '../__generated__/resolvers-types.ts';
 import type { TripContext } from '../context.ts';
-import type { RegionValue, TripRow, TripUpdate } from '../db/database.ts';
+import type { RegionValue, TripRow, TripUpdate, UserRow } from '../db/database.ts';
 import { countItemsOutside } from '../db/items.repository.ts';
 import {
   countAllTrips,
@@ -23,15 +23,12 @@ import {
   updateTrip as updateTripRow,
   type TripPageRow,
 } from '../db/trips.repository.ts';
-import { normalizeDestinationCode } from '../destinations/destinations.service.ts';
+import { normalizeDestinationCode } from '../destinations/destination-code.ts';
 import type { TripConnectionModel } from '../models.ts';
+import { notFoundError, refreshTrip } from './trip-changes.ts';
 import { tripWindow } from './trip-dates.ts';
 import { writeTripEvent } from './trip-events.ts';
 import { tripFieldsSchema, type TripFields } from './trips.input.ts';
-
-/** The same answer for a missing id and for someone else's: ids cannot be probed. */
-export const notFoundError = (field: string[], what: string): UserError =>
-  userError(field, `${what} was not found.`, 'NOT_FOUND');
 
 /** The caller's trip (or any, for an admin): someone else's answers exactly like a missing one. */
 export async function findTrip(context: TripContext, id: string): Promise<TripRow> {
@@ -170,17 +167,7 @@ export async function deleteTrip(context: TripContext, id: string): Promise<stri
   return trip.id;
 }
 
-/**
- * After a committed change to a trip or its items, later reads in this request see the new trip
- * and items, and so do later requests (the cached trip and items are invalidated).
- */
-export async function refreshTrip(context: TripContext, trip: TripRow): Promise<void> {
-  context.loaders.tripById.clear(trip.id).prime(trip.id, trip);
-  context.loaders.itemsByTripId.clear(trip.id);
-  await context.services.caches.invalidateTrip(trip.id);
-}
-
-export const emptyTripConnection = (): TripConnectionModel => ({
+const emptyTripConnection = (): TripConnectionModel => ({
   edges: [],
   pageInfo: { hasNextPage: false, endCursor: null },
   totalCount: 0,
@@ -206,6 +193,15 @@ export async function listTrips(
     (row) => keysetCursor.encode({ at: row.cursor_at, id: row.id }),
     () => countTripsForUser(db, user.id),
   );
+}
+
+/** A user's trips (`User.trips`) for the user themself and admins; for anyone else, none. */
+export async function visibleTrips(
+  context: TripContext,
+  user: UserRow,
+  args: { first?: number | null; after?: string | null },
+): Promise<TripConnectionModel> {
+  return isSelfOrAdmin(context.viewer, user.id) ? listTrips(context, user, args) : emptyTripConnection();
 }
 
 /** The signed-in caller's trips (`Query.trips`), in their region's database. */

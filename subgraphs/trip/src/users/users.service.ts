@@ -1,8 +1,6 @@
 import { isSelfOrAdmin, notFound, type Viewer } from '@traveloure/platform';
 import type { TripContext } from '../context.ts';
 import type { UserRow } from '../db/database.ts';
-import type { TripConnectionModel } from '../models.ts';
-import { emptyTripConnection, listTrips } from '../trips/trips.service.ts';
 
 export async function findSignedInUser(context: TripContext, viewer: Viewer): Promise<UserRow> {
   const user = await context.loaders.userById.load(viewer.id);
@@ -17,18 +15,6 @@ export async function findUser(context: TripContext, id: string): Promise<UserRo
   return found;
 }
 
-/** Owner or admin: the only people who see a user's private fields and trips. */
-const canSeePrivate = (context: TripContext, user: UserRow): boolean =>
-  isSelfOrAdmin(context.viewer, user.id);
-
+/** Owner or admin: the only people who see a user's private fields. */
 export const visibleEmail = (context: TripContext, user: UserRow): string | null =>
-  canSeePrivate(context, user) ? user.email : null;
-
-/** The user's trips for the user themself and admins; for anyone else, none. */
-export async function visibleTrips(
-  context: TripContext,
-  user: UserRow,
-  args: { first?: number | null; after?: string | null },
-): Promise<TripConnectionModel> {
-  return canSeePrivate(context, user) ? listTrips(context, user, args) : emptyTripConnection();
-}
+  isSelfOrAdmin(context.viewer, user.id) ? user.email : null;
