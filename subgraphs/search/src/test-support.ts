@@ -1,11 +1,13 @@
 /** Starts the search subgraph over HTTP for tests, against a fresh database and the emulator. */
 import { randomUUID } from 'node:crypto';
-import { createLogger, startService, type Role, type StartedService } from '@traveloure/platform';
+import { createLogger, startService, type StartedService } from '@traveloure/platform';
 import {
   createTestDatabase,
-  postSigned,
-  testSigningSecret,
+  signedGraphQL,
+  testServiceEnv,
+  type SignedGraphQL,
   type TestDatabase,
+  type TestUser,
 } from '@traveloure/platform/testing';
 import type { SearchConfig } from './config.ts';
 import { searchService } from './service.ts';
@@ -14,14 +16,8 @@ export interface SubgraphForTest {
   service: StartedService<SearchConfig>;
   database: TestDatabase;
   url: string;
-  graphql<T = any>(
-    query: string,
-    variables?: Record<string, unknown>,
-    user?: { id: string; roles?: Role[] },
-  ): Promise<{
-    status: number;
-    body: { data?: T; errors?: { message: string; extensions?: Record<string, any> }[] };
-  }>;
+  /** Calls the subgraph as the gateway would, for this user (or anonymously): `{ status, body }`. */
+  graphql: SignedGraphQL;
   close(): Promise<void>;
 }
 
@@ -34,9 +30,7 @@ export async function startSubgraphForTest(
   const db = database ?? (await createTestDatabase(`search_${label}`));
   const service = await startService(searchService, {
     env: {
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      GATEWAY_SIGNING_SECRET: testSigningSecret,
+      ...testServiceEnv({ databaseUrl: db.url }),
       REDIS_KEY_PREFIX: `test-search-${randomUUID()}`,
       SEARCH_WARM_INTERVAL_MS: '0',
       PG_POOL_MAX: '5',
@@ -50,15 +44,16 @@ export async function startSubgraphForTest(
     service,
     database: db,
     url: service.url,
-    async graphql(query, variables = {}, user = { id: 'traveler-1' }) {
-      return postSigned('search', service.url, query, variables, user);
-    },
+    graphql: signedGraphQL('search', service.url),
     async close() {
       await service.close();
       if (ownDatabase) await db.drop();
     },
   };
 }
+
+/** A signed-in traveler, whom the tests search as unless they are about someone else. */
+export const traveler: TestUser = { id: 'traveler-1' };
 
 export const flightQuery = /* GraphQL */ `
   query Flights($input: FlightSearchInput!) {

@@ -8,3 +8,5 @@ export * from './identity.ts';
 export * from './postgres-cluster.ts';
 export * from './fault-proxy.ts';
 export * from './load-balancer.ts';
+export * from './outbox-stand-in.ts';
+export * from './service-env.ts';
