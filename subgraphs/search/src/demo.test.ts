@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  flightQuery,
-  hotelQuery,
-  startSubgraphForTest,
-  traveler,
-  type SubgraphForTest,
-} from './test-support.ts';
+import { flightQuery, hotelQuery, startSubgraphForTest, type SubgraphForTest } from './test-support.ts';
 import { createDemoProvider } from './providers/demo.ts';
 import { flightSearchInput } from './flights/flights.input.ts';
 import { addDays, parseSearchInput, todayUtc } from './search/search.input.ts';
 
 let search: SubgraphForTest;
+/** The signed-in caller of these searches. */
+const traveler = { id: 'traveler-1' };
 const inDays = (days: number) => addDays(todayUtc(), days);
 
 beforeAll(async () => {

@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateRedis, type PrivateRedis } from '@traveloure/platform/testing';
 import { startAmadeusEmulator, type AmadeusEmulator } from '@traveloure/testing';
-import {
-  flightQuery,
-  hotelQuery,
-  startSubgraphForTest,
-  traveler,
-  type SubgraphForTest,
-} from './test-support.ts';
+import { flightQuery, hotelQuery, startSubgraphForTest, type SubgraphForTest } from './test-support.ts';
 import { addDays, todayUtc } from './search/search.input.ts';
 
 let emulator: AmadeusEmulator;
 let redis: PrivateRedis;
 let search: SubgraphForTest;
+/** The signed-in caller of these searches. */
+const traveler = { id: 'traveler-1' };
 const inDays = (days: number) => addDays(todayUtc(), days);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

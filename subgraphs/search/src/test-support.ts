@@ -7,7 +7,6 @@ import {
   testServiceEnv,
   type SignedGraphQL,
   type TestDatabase,
-  type TestUser,
 } from '@traveloure/platform/testing';
 import type { SearchConfig } from './config.ts';
 import { searchService } from './service.ts';
@@ -52,66 +51,22 @@ export async function startSubgraphForTest(
   };
 }
 
-/** A signed-in traveler, whom the tests search as unless they are about someone else. */
-export const traveler: TestUser = { id: 'traveler-1' };
-
-export const flightQuery = /* GraphQL */ `
-  query Flights($input: FlightSearchInput!) {
-    searchFlights(input: $input) {
-      offers {
-        id
-        price {
-          amount
-          currency
-        }
-        validatingCarrier
-        itineraries {
-          duration
-          segments {
-            carrier
-            number
-            from
-            to
-            departure
-            arrival
-          }
-        }
-      }
-      meta {
-        provider
-        cached
-        stale
-        fetchedAt
-      }
+/** A search of `kind` offers: each offer read with `offerFields`, and where the answer came from. */
+const searchOperation = (kind: 'Flight' | 'Hotel', offerFields: string) => /* GraphQL */ `
+  query ${kind}s($input: ${kind}SearchInput!) {
+    search${kind}s(input: $input) {
+      offers { id ${offerFields} }
+      meta { provider cached stale fetchedAt }
     }
   }
 `;
 
-export const hotelQuery = /* GraphQL */ `
-  query Hotels($input: HotelSearchInput!) {
-    searchHotels(input: $input) {
-      offers {
-        id
-        hotel {
-          id
-          name
-          cityCode
-          rating
-        }
-        checkIn
-        checkOut
-        price {
-          amount
-          currency
-        }
-        boardType
-      }
-      meta {
-        provider
-        cached
-        stale
-        fetchedAt
-      }
-    }
-  }
-`;
+export const flightQuery = searchOperation(
+  'Flight',
+  'price { amount currency } validatingCarrier itineraries { duration segments { carrier number from to departure arrival } }',
+);
+
+export const hotelQuery = searchOperation(
+  'Hotel',
+  'hotel { id name cityCode rating } checkIn checkOut price { amount currency } boardType',
+);
