@@ -1,6 +1,8 @@
 /**
  * Test support shared by every package: throwaway PostgreSQL databases, a private Redis server,
- * free ports and signed identities. Tests run against real PostgreSQL and Redis, never mocks.
+ * free ports, signed identities and the signed GraphQL call every subgraph harness makes, the
+ * settings a service under test starts from and a stand-in for another service's outbox. Tests
+ * run against real PostgreSQL and Redis, never mocks.
  */
 export * from './postgres.ts';
 export * from './redis-server.ts';
