@@ -33,7 +33,7 @@ async function run(queue: 'bullmq' | 'memory'): Promise<Result> {
       select 'bench-trip-' || n, 'bench-user-' || n, 'Paris', 'PAR', current_date + 1, current_date + 5, now()
       from generate_series(1, ${travelers}) as n`.execute(harness.db);
     const started = performance.now();
-    const result = await harness.graphql(
+    const { body: result } = await harness.graphql(
       `mutation { broadcastEmergencyAlert(input: { destinationCode: "PAR", severity: CRITICAL, title: "Benchmark alert", body: "Stay safe." }) { recipients userErrors { code } } }`,
       {},
       { id: 'bench-admin', roles: ['ADMIN'] },

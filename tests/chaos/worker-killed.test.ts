@@ -102,7 +102,7 @@ describe('the notification worker killed mid-job', () => {
     'puts every notification in the inbox once and delivers every webhook id, none recorded as sent twice',
     { timeout: 150_000 },
     async () => {
-      const updated = await harness.graphql(
+      const { body: updated } = await harness.graphql(
         `mutation($url: String) { updateNotificationPreferences(input: { webhookUrl: $url }) { preferences { webhookSigningSecret } userErrors { code } } }`,
         { url: proxy.url('http', '/hooks/traveloure') },
         { id: userId },

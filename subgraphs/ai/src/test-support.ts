@@ -1,23 +1,16 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
-import {
-  createLogger,
-  createRedis,
-  startOutboxRelay,
-  startService,
-  writeOutboxEvent,
-  type Clock,
-  type StartedService,
-} from '@traveloure/platform';
+import { sql, type Kysely } from 'kysely';
+import { startService, type Clock, type StartedService } from '@traveloure/platform';
 import {
   createTestDatabase,
-  postSigned,
+  signedGraphQL,
+  startOutboxStandIn,
   startPrivateRedis,
-  testSigningSecret,
+  testServiceEnv,
+  type OutboxStandIn,
   type PrivateRedis,
+  type SignedGraphQL,
   type TestDatabase,
 } from '@traveloure/platform/testing';
-import type { Role } from '@traveloure/platform';
 import { startOpenAiEmulator, type OpenAiEmulator } from '@traveloure/testing';
 import type { AiConfig } from './config.ts';
 import { aiService } from './service.ts';
@@ -30,13 +23,9 @@ export interface SubgraphForTest {
   /** The test database (ai tables and the stand-in `trip.outbox`). */
   db: Kysely<any>;
   /** Relays the stand-in `trip.outbox` to the ai consumer, as the trip service does. */
-  relay: ReturnType<typeof startOutboxRelay>;
-  /** Calls the subgraph as the gateway would, for this user (or anonymously). */
-  graphql<T = any>(
-    query: string,
-    variables?: Record<string, unknown>,
-    user?: { id: string; roles?: Role[]; name?: string },
-  ): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, any> }[] }>;
+  relay: OutboxStandIn['relay'];
+  /** Calls the subgraph as the gateway would, for this user (or anonymously): `{ status, body }`. */
+  graphql: SignedGraphQL;
   /** Writes a trip event to the stand-in trip outbox, as the trip subgraph would; returns its id. */
   emitTrip(
     eventType: 'trip.created' | 'trip.updated' | 'trip.deleted',
@@ -73,11 +62,7 @@ export async function startSubgraphForTest(
   const redis = await startPrivateRedis();
   const llm = await startOpenAiEmulator({ apiKey: 'test-llm-key' });
   const serviceEnv: Record<string, string> = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-    DATABASE_URL: database.url,
-    REDIS_URL: redis.url,
-    GATEWAY_SIGNING_SECRET: testSigningSecret,
+    ...testServiceEnv({ databaseUrl: database.url, redisUrl: redis.url }),
     LLM_BASE_URL: llm.url,
     LLM_API_KEY: 'test-llm-key',
     LLM_MODEL: 'emulated-model',
@@ -87,22 +72,16 @@ export async function startSubgraphForTest(
     OUTBOX_ACK_TIMEOUT_MS: '2000',
     ...env,
   };
-  const pool = new pg.Pool({ connectionString: database.url, max: 3 });
-  pool.on('error', () => {});
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-  await sql`create schema trip`.execute(db);
-  await sql`create table trip.outbox (
-    id uuid primary key default gen_random_uuid(), aggregate_type text not null, aggregate_id text not null,
-    event_type text not null, payload jsonb not null, created_at timestamptz not null default now(),
-    published_at timestamptz, attempts int not null default 0)`.execute(db);
+  const tripOutbox = await startOutboxStandIn({
+    databaseUrl: database.url,
+    schema: 'trip',
+    consumers: ['ai'],
+    env: serviceEnv,
+    redisUrl: redis.url,
+    clock: options.clock,
+  });
+  const { db, relay } = tripOutbox;
   const service = await startService(aiService, { port: 0, host: '127.0.0.1', env: serviceEnv });
-  const logger = createLogger('test-relay', { level: 'silent' });
-  const relayRedis = createRedis(redis.url, logger);
-  const relay = startOutboxRelay(
-    { config: { ...serviceEnv, REDIS_URL: redis.url }, redis: relayRedis, db, logger },
-    'trip',
-    { consumers: ['ai'], clock: options.clock },
-  );
   return {
     service,
     llm,
@@ -110,11 +89,9 @@ export async function startSubgraphForTest(
     redis,
     db,
     relay,
-    async graphql(query, variables, user) {
-      return (await postSigned<never>('ai', service.url, query, variables, user)).body;
-    },
+    graphql: signedGraphQL('ai', service.url),
     emitTrip: (eventType, payload) =>
-      writeOutboxEvent(db, 'trip', {
+      tripOutbox.emit({
         aggregateType: 'trip',
         aggregateId: payload.tripId,
         eventType,
@@ -131,10 +108,8 @@ export async function startSubgraphForTest(
       }
     },
     async close() {
-      await relay.stop();
-      relayRedis.disconnect();
+      await tripOutbox.close();
       await service.close();
-      await db.destroy();
       await llm.close();
       await redis.stop();
       await database.drop();

@@ -27,12 +27,14 @@ describe('webhook egress policy (defaults)', () => {
     await webhook?.close();
   });
 
-  const setWebhook = (userId: string, url: string) =>
-    harness.graphql(
-      `mutation($url: String) { updateNotificationPreferences(input: { webhookUrl: $url }) { preferences { webhookUrl } userErrors { field message code } } }`,
-      { url },
-      { id: userId },
-    );
+  const setWebhook = async (userId: string, url: string) =>
+    (
+      await harness.graphql(
+        `mutation($url: String) { updateNotificationPreferences(input: { webhookUrl: $url }) { preferences { webhookUrl } userErrors { field message code } } }`,
+        { url },
+        { id: userId },
+      )
+    ).body;
   const savedUrl = async (userId: string) =>
     (
       await harness.graphql(
@@ -40,7 +42,7 @@ describe('webhook egress policy (defaults)', () => {
         { id: userId },
         { id: userId },
       )
-    ).data._entities[0].notificationPreferences.webhookUrl;
+    ).body.data._entities[0].notificationPreferences.webhookUrl;
   const webhookDelivery = (userId: string, status: string) =>
     harness.until(async () => {
       const delivery = (await inboxOf(harness, userId)).entries[0]?.deliveries.find(

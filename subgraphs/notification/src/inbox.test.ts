@@ -46,7 +46,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
   };
   const pageOf = async (userId: string, variables: Record<string, unknown>) => {
-    const result = await harness.graphql<{ _entities: { notifications: Page }[] }>(
+    const { body: result } = await harness.graphql<{ _entities: { notifications: Page }[] }>(
       page,
       { id: userId, ...variables },
       { id: userId },
@@ -86,7 +86,11 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
       // A well-formed instant PostgreSQL has no day for (there is no year 0).
       encodeCursor(['0000-01-01T00:00:00.000Z', '6d1f5a52-5a43-4c55-9d8b-0c1a36f0a4d1']),
     ]) {
-      const result = await harness.graphql(page, { id: 'pia', first: 2, after: forged }, { id: 'pia' });
+      const { body: result } = await harness.graphql(
+        page,
+        { id: 'pia', first: 2, after: forged },
+        { id: 'pia' },
+      );
       expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['after'] });
       expect(JSON.stringify(result)).not.toMatch(/stack|timestamp with time zone/);
     }
@@ -94,7 +98,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
 
   it('resolves a Notification reference whose id cannot exist to null, like a missing one', async () => {
     const own = (await inboxOf(harness, 'pia')).entries[0]!;
-    const result = await harness.graphql<{ _entities: ({ id: string } | null)[] }>(
+    const { body: result } = await harness.graphql<{ _entities: ({ id: string } | null)[] }>(
       `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Notification { id } } }`,
       {
         representations: [
@@ -123,11 +127,13 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     expect((await pageOf('pia', { first: 20 })).totalCount).toBe(7);
 
     const markAll = `mutation { markAllNotificationsRead { count userErrors { code } } }`;
-    const marked = await harness.graphql(markAll, {}, { id: 'pia' });
+    const { body: marked } = await harness.graphql(markAll, {}, { id: 'pia' });
     expect(marked.data.markAllNotificationsRead).toEqual({ count: 7, userErrors: [] });
     expect(await unread()).toBe(0);
     expect((await pageOf('pia', { first: 20, unreadOnly: true })).edges).toEqual([]);
-    expect((await harness.graphql(markAll, {}, { id: 'pia' })).data.markAllNotificationsRead.count).toBe(0);
+    expect((await harness.graphql(markAll, {}, { id: 'pia' })).body.data.markAllNotificationsRead.count).toBe(
+      0,
+    );
     // Another user's inbox is untouched by pia's mark-all.
     await harness.services.notifier.notify(system('quin', 'q1'));
     await harness.until(async () => (await inboxOf(harness, 'quin')).unread === 1, "quin's entry");
@@ -169,7 +175,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
       return rows[0]!.n === 10 && tombstone[0]?.deleted === true;
     }, 'the trip projection');
 
-    const sent = await harness.graphql(
+    const { body: sent } = await harness.graphql(
       `mutation { broadcastEmergencyAlert(input: { destinationCode: "cai", severity: CRITICAL, title: "Sandstorm", body: "Stay indoors." }) { recipients userErrors { code } } }`,
       {},
       { id: 'root', roles: ['ADMIN'] },

@@ -80,7 +80,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
   });
 
   it('retries a webhook answering 503, and gives up at once on a 410 the receiver will not change its mind about', async () => {
-    const setWebhook = await harness.graphql(
+    const { body: setWebhook } = await harness.graphql(
       `mutation($url: String) { updateNotificationPreferences(input: { webhookUrl: $url, emailEnabled: false }) { preferences { webhookSigningSecret } userErrors { code } } }`,
       { url: webhook.url },
       { id: 'wes' },
@@ -125,7 +125,7 @@ describe('delivery on the in-process queue (no Redis)', () => {
     await tripIn2Days('xan');
     await emailOf('xan', 'SENT');
     const sentBefore = smtp.messages.length;
-    const quiet = await harness.graphql(
+    const { body: quiet } = await harness.graphql(
       `mutation { updateNotificationPreferences(input: { quietHours: { start: "11:00", end: "13:00", timeZone: "UTC" } }) { userErrors { code } } }`,
       {},
       { id: 'xan' },

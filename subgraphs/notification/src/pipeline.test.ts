@@ -157,7 +157,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     } finally {
       smtp.setFailure(undefined);
     }
-    const stats = await harness.graphql(
+    const { body: stats } = await harness.graphql(
       `{ notificationStats(days: 1) { channel sent failed dead } }`,
       {},
       { id: 'ana', roles: ['ANALYST'] },
@@ -167,14 +167,14 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     );
     expect(emailStats).toMatchObject({ failed: 4, dead: 1 });
     expect(emailStats.sent).toBeGreaterThanOrEqual(1);
-    const refused = await harness.graphql(`{ notificationStats { channel } }`, {}, { id: 'dave' });
+    const { body: refused } = await harness.graphql(`{ notificationStats { channel } }`, {}, { id: 'dave' });
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('signs webhook calls with HMAC-SHA256 over timestamp and body; quiet hours hold back all but CRITICAL', async () => {
     await addTraveler('erin', null);
     await addTrip('trip-e', 'erin', 'TYO', 4);
-    const refused = await harness.graphql(
+    const { body: refused } = await harness.graphql(
       `mutation { updateNotificationPreferences(input: { webhookUrl: "http://hooks.example.com/x" }) { preferences { webhookUrl } userErrors { field code } } }`,
       {},
       { id: 'erin' },
@@ -183,7 +183,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
       preferences: null,
       userErrors: [{ field: ['input', 'webhookUrl'], code: 'INVALID_WEBHOOK_URL' }],
     });
-    const updated = await harness.graphql(
+    const { body: updated } = await harness.graphql(
       `mutation($url: String) { updateNotificationPreferences(input: { webhookUrl: $url }) { preferences { webhookUrl webhookSigningSecret } userErrors { code } } }`,
       { url: webhook.url },
       { id: 'erin' },
@@ -205,7 +205,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     });
 
     // Quiet hours around the (injected) current time: an INFO alert waits, a CRITICAL one goes.
-    const quiet = await harness.graphql(
+    const { body: quiet } = await harness.graphql(
       `mutation { updateNotificationPreferences(input: { quietHours: { start: "11:00", end: "13:00", timeZone: "UTC" } }) { preferences { quietHours { start end timeZone } } } }`,
       {},
       { id: 'erin' },
@@ -216,7 +216,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
       timeZone: 'UTC',
     });
     for (const severity of ['INFO', 'CRITICAL']) {
-      const result = await harness.graphql(
+      const { body: result } = await harness.graphql(
         `mutation($s: Severity!) { broadcastEmergencyAlert(input: { destinationCode: "TYO", severity: $s, title: "Typhoon (${severity})", body: "Stay indoors." }) { recipients userErrors { code } } }`,
         { s: severity },
         { id: 'root', roles: ['ADMIN'] },
@@ -234,7 +234,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
   it('lets only the owner mark a notification read, through a cache invalidated on change', async () => {
     const inbox = await inboxOf(harness, 'alice');
     const target = inbox.entries[0]!;
-    const stranger = await harness.graphql(
+    const { body: stranger } = await harness.graphql(
       `mutation($id: ID!) { markNotificationRead(id: $id) { notification { id } userErrors { code } } }`,
       { id: target.id },
       { id: 'mallory' },
@@ -244,13 +244,13 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
       userErrors: [{ code: 'NOT_FOUND' }],
     });
     expect((await inboxOf(harness, 'alice')).unread).toBe(1);
-    const peek = await harness.graphql(
+    const { body: peek } = await harness.graphql(
       `query($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { unreadNotificationCount } } }`,
       { id: 'alice' },
       { id: 'mallory' },
     );
     expect(peek.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const own = await harness.graphql(
+    const { body: own } = await harness.graphql(
       `mutation($id: ID!) { markNotificationRead(id: $id) { notification { id readAt } userErrors { code } } }`,
       { id: target.id },
       { id: 'alice' },
@@ -318,13 +318,13 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
       );
       return rows[0]!.n === 3;
     }, 'the trip projection');
-    const forbidden = await harness.graphql(
+    const { body: forbidden } = await harness.graphql(
       `mutation { broadcastEmergencyAlert(input: { destinationCode: "BKK", severity: WARNING, title: "Floods", body: "Avoid the river." }) { recipients } }`,
       {},
       { id: 'fay' },
     );
     expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const invalid = await harness.graphql(
+    const { body: invalid } = await harness.graphql(
       `mutation { broadcastEmergencyAlert(input: { destinationCode: "B1", severity: WARNING, title: "", body: "x" }) { recipients userErrors { field } } }`,
       {},
       { id: 'root', roles: ['ADMIN'] },
@@ -332,7 +332,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     expect(
       invalid.data.broadcastEmergencyAlert.userErrors.map((e: { field: string[] }) => e.field.join('.')),
     ).toEqual(['input.destinationCode', 'input.title']);
-    const sent = await harness.graphql(
+    const { body: sent } = await harness.graphql(
       `mutation { broadcastEmergencyAlert(input: { destinationCode: "BKK", severity: WARNING, title: "Floods", body: "Avoid the river." }) { recipients userErrors { code } } }`,
       {},
       { id: 'root', roles: ['ADMIN'] },

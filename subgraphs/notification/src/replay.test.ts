@@ -99,7 +99,7 @@ describe('notification delivery on a private redis-server: Redis flushed, push b
     const webhook = await startWebhookEmulator();
     const workers = harness.services.startWorkers();
     try {
-      const set = await harness.graphql(
+      const { body: set } = await harness.graphql(
         `mutation($url: String) { updateNotificationPreferences(input: { webhookUrl: $url }) { userErrors { code } } }`,
         { url: webhook.url },
         { id: 'sid' },

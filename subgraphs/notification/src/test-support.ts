@@ -4,24 +4,16 @@
  * (as the trip subgraph does) and the relay that carries them.
  */
 import { randomBytes } from 'node:crypto';
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
-import {
-  createLogger,
-  createRedis,
-  startOutboxRelay,
-  startService,
-  writeOutboxEvent,
-  type Clock,
-  type EgressResolver,
-  type Role,
-  type StartedService,
-} from '@traveloure/platform';
+import type { Kysely } from 'kysely';
+import { startService, type Clock, type EgressResolver, type StartedService } from '@traveloure/platform';
 import {
   createTestDatabase,
-  postSigned,
+  signedGraphQL,
+  startOutboxStandIn,
   testRedisUrl,
-  testSigningSecret,
+  testServiceEnv,
+  type OutboxStandIn,
+  type SignedGraphQL,
   type TestDatabase,
 } from '@traveloure/platform/testing';
 import type { NotificationServices } from './services.ts';
@@ -34,12 +26,9 @@ export interface SubgraphForTest {
   database: TestDatabase;
   db: Kysely<any>;
   env: Record<string, string>;
-  relay: ReturnType<typeof startOutboxRelay>;
-  graphql<T = any>(
-    query: string,
-    variables?: Record<string, unknown>,
-    user?: { id: string; roles?: Role[] },
-  ): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  relay: OutboxStandIn['relay'];
+  /** Calls the subgraph as the gateway would, for this user (or anonymously): `{ status, body }`. */
+  graphql: SignedGraphQL;
   /** Writes an event to the stand-in trip outbox, as the trip subgraph would. */
   emit(eventType: string, payload: Record<string, unknown>): Promise<string>;
   /** Polls until `check` returns a truthy value. */
@@ -62,11 +51,7 @@ export async function startSubgraphForTest(
   const prefix = `test-${label}-${randomBytes(4).toString('hex')}`;
   const redisUrl = options.redisUrl === null ? undefined : (options.redisUrl ?? testRedisUrl);
   const env: Record<string, string> = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-    DATABASE_URL: database.url,
-    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
-    GATEWAY_SIGNING_SECRET: testSigningSecret,
+    ...testServiceEnv({ databaseUrl: database.url, redisUrl }),
     QUEUE_PREFIX: prefix,
     REDIS_KEY_PREFIX: `${prefix}-keys`,
     QUEUE_BACKOFF_MS: '50',
@@ -76,14 +61,16 @@ export async function startSubgraphForTest(
     PG_POOL_MAX: '5',
     ...options.env,
   };
-  const pool = new pg.Pool({ connectionString: database.url, max: 3 });
-  pool.on('error', () => {});
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-  await sql`create schema trip`.execute(db);
-  await sql`create table trip.outbox (
-    id uuid primary key default gen_random_uuid(), aggregate_type text not null, aggregate_id text not null,
-    event_type text not null, payload jsonb not null, created_at timestamptz not null default now(),
-    published_at timestamptz, attempts int not null default 0)`.execute(db);
+  const tripOutbox = await startOutboxStandIn({
+    databaseUrl: database.url,
+    schema: 'trip',
+    consumers: ['notification'],
+    env,
+    redisUrl,
+    clock: options.clock,
+  });
+  if (options.relay === false) await tripOutbox.relay.stop();
+  const { db, relay } = tripOutbox;
 
   let services!: NotificationServices;
   const service = await startService(
@@ -98,14 +85,6 @@ export async function startSubgraphForTest(
       host: '127.0.0.1',
     },
   );
-  const logger = createLogger('test-relay', { level: 'silent' });
-  const relayRedis = redisUrl ? createRedis(redisUrl, logger) : undefined;
-  const relay = startOutboxRelay(
-    { config: { ...env, REDIS_URL: redisUrl }, redis: relayRedis, db, logger },
-    'trip',
-    { consumers: ['notification'], clock: options.clock },
-  );
-  if (options.relay === false) await relay.stop();
 
   return {
     service,
@@ -114,11 +93,9 @@ export async function startSubgraphForTest(
     db,
     env,
     relay,
-    async graphql(query, variables, user) {
-      return (await postSigned<never>('notification', service.url, query, variables, user)).body;
-    },
+    graphql: signedGraphQL('notification', service.url),
     emit: (eventType, payload) =>
-      writeOutboxEvent(db, 'trip', {
+      tripOutbox.emit({
         aggregateType: eventType.split('.')[0]!,
         aggregateId: String(payload.tripId ?? payload.userId),
         eventType,
@@ -134,10 +111,8 @@ export async function startSubgraphForTest(
       }
     },
     async close() {
-      await relay.stop();
-      relayRedis?.disconnect();
+      await tripOutbox.close();
       await service.close();
-      await db.destroy();
       await database.drop();
     },
   };
@@ -173,8 +148,8 @@ export async function inboxOf(harness: SubgraphForTest, userId: string, unreadOn
       notifications: { totalCount: number; edges: { node: InboxEntry }[] };
     }[];
   }>(inboxQuery, { id: userId, unreadOnly }, { id: userId });
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-  const user = result.data!._entities[0]!;
+  if (result.body.errors) throw new Error(JSON.stringify(result.body.errors));
+  const user = result.body.data!._entities[0]!;
   return {
     unread: user.unreadNotificationCount,
     total: user.notifications.totalCount,

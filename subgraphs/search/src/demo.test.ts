@@ -5,6 +5,8 @@ import { flightSearchInput } from './flights/flights.input.ts';
 import { addDays, parseSearchInput, todayUtc } from './search/search.input.ts';
 
 let search: SubgraphForTest;
+/** The signed-in caller of these searches. */
+const traveler = { id: 'traveler-1' };
 const inDays = (days: number) => addDays(todayUtc(), days);
 
 beforeAll(async () => {
@@ -26,7 +28,7 @@ describe('demo provider', () => {
       adults: 2,
       maxResults: 5,
     };
-    const response = await search.graphql(flightQuery, { input });
+    const response = await search.graphql(flightQuery, { input }, traveler);
     expect(response.body.errors).toBeUndefined();
     const result = response.body.data.searchFlights;
     expect(result.meta).toMatchObject({ provider: 'demo', stale: false });
@@ -42,12 +44,20 @@ describe('demo provider', () => {
   });
 
   it('hotels too, and a different search gives different offers', async () => {
-    const first = await search.graphql(hotelQuery, {
-      input: { cityCode: 'LON', checkIn: inDays(10), checkOut: inDays(12) },
-    });
-    const second = await search.graphql(hotelQuery, {
-      input: { cityCode: 'LON', checkIn: inDays(11), checkOut: inDays(14) },
-    });
+    const first = await search.graphql(
+      hotelQuery,
+      {
+        input: { cityCode: 'LON', checkIn: inDays(10), checkOut: inDays(12) },
+      },
+      traveler,
+    );
+    const second = await search.graphql(
+      hotelQuery,
+      {
+        input: { cityCode: 'LON', checkIn: inDays(11), checkOut: inDays(14) },
+      },
+      traveler,
+    );
     expect(first.body.data.searchHotels.meta.provider).toBe('demo');
     expect(first.body.data.searchHotels.offers[0].hotel.name).toMatch(/^Demo /);
     expect(
@@ -58,9 +68,13 @@ describe('demo provider', () => {
   });
 
   it('validates input the same way', async () => {
-    const response = await search.graphql(hotelQuery, {
-      input: { cityCode: 'LONDON', checkIn: '2026-02-30', checkOut: inDays(12) },
-    });
+    const response = await search.graphql(
+      hotelQuery,
+      {
+        input: { cityCode: 'LONDON', checkIn: '2026-02-30', checkOut: inDays(12) },
+      },
+      traveler,
+    );
     expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

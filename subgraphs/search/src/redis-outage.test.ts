@@ -7,6 +7,8 @@ import { addDays, todayUtc } from './search/search.input.ts';
 let emulator: AmadeusEmulator;
 let redis: PrivateRedis;
 let search: SubgraphForTest;
+/** The signed-in caller of these searches. */
+const traveler = { id: 'traveler-1' };
 const inDays = (days: number) => addDays(todayUtc(), days);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -42,7 +44,7 @@ async function readiness() {
 describe('search with a Redis that dies mid-test', () => {
   it('keeps answering from L1 and Amadeus, then uses Redis again when it is back', async () => {
     const input = { origin: 'NYC', destination: 'PAR', departureDate: inDays(30) };
-    const before = await search.graphql(flightQuery, { input });
+    const before = await search.graphql(flightQuery, { input }, traveler);
     expect(before.body.data.searchFlights.meta.cached).toBe(false);
     const redisClient = search.service.runtime.redis!;
     const keysBefore = await redisClient.keys('*flights*');
@@ -52,16 +54,16 @@ describe('search with a Redis that dies mid-test', () => {
     for (let i = 0; i < 100 && redisClient.status === 'ready'; i++) await sleep(20);
 
     // The entry cached before the outage is still served (from L1), with no error.
-    const during = await search.graphql(flightQuery, { input });
+    const during = await search.graphql(flightQuery, { input }, traveler);
     expect(during.body.errors).toBeUndefined();
     expect(during.body.data.searchFlights.meta).toMatchObject({ cached: true, stale: false });
     // New searches go to Amadeus and are cached in process.
     const hotels = { cityCode: 'PAR', checkIn: inDays(30), checkOut: inDays(33) };
-    const newSearch = await search.graphql(hotelQuery, { input: hotels });
+    const newSearch = await search.graphql(hotelQuery, { input: hotels }, traveler);
     expect(newSearch.body.errors).toBeUndefined();
     expect(newSearch.body.data.searchHotels.meta.cached).toBe(false);
     const repeated = await Promise.all(
-      Array.from({ length: 20 }, () => search.graphql(hotelQuery, { input: hotels })),
+      Array.from({ length: 20 }, () => search.graphql(hotelQuery, { input: hotels }, traveler)),
     );
     expect(repeated.every((response) => response.body.data?.searchHotels.meta.cached === true)).toBe(true);
     expect(emulator.count('/v3/shopping/hotel-offers')).toBe(1);
@@ -74,7 +76,7 @@ describe('search with a Redis that dies mid-test', () => {
     await redis.start();
     for (let i = 0; i < 150 && redisClient.status !== 'ready'; i++) await sleep(20);
     expect(redisClient.status).toBe('ready');
-    const after = await search.graphql(flightQuery, { input: { ...input, destination: 'ROM' } });
+    const after = await search.graphql(flightQuery, { input: { ...input, destination: 'ROM' } }, traveler);
     expect(after.body.errors).toBeUndefined();
     expect((await redisClient.keys('*flights*')).length).toBeGreaterThan(0);
   });
@@ -86,7 +88,7 @@ describe('search with a Redis that dies mid-test', () => {
     process.kill(pid, 'SIGSTOP');
     try {
       // Cache, throttle and search log all meet the silent Redis; the search still answers.
-      const during = await search.graphql(flightQuery, { input });
+      const during = await search.graphql(flightQuery, { input }, traveler);
       expect(during.body.errors).toBeUndefined();
       expect(during.body.data.searchFlights.meta).toMatchObject({
         provider: 'amadeus',

@@ -6,6 +6,8 @@ import { addDays, todayUtc } from './search/search.input.ts';
 
 let emulator: AmadeusEmulator;
 let search: SubgraphForTest;
+/** The signed-in caller of these searches. */
+const traveler = { id: 'traveler-1' };
 const inDays = (days: number) => addDays(todayUtc(), days);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -40,7 +42,7 @@ describe('searchFlights', () => {
       returnDate: inDays(37),
       adults: 2,
     };
-    const first = await search.graphql(flightQuery, { input });
+    const first = await search.graphql(flightQuery, { input }, traveler);
     expect(first.body.errors).toBeUndefined();
     const result = first.body.data.searchFlights;
     expect(result.meta).toMatchObject({ provider: 'amadeus', cached: false, stale: false });
@@ -50,7 +52,11 @@ describe('searchFlights', () => {
     expect(prices).toEqual([...prices].sort((a, b) => a - b));
 
     // The same search, spelled differently (lower case, default adults given explicitly).
-    const second = await search.graphql(flightQuery, { input: { ...input, origin: 'nyc', maxResults: 10 } });
+    const second = await search.graphql(
+      flightQuery,
+      { input: { ...input, origin: 'nyc', maxResults: 10 } },
+      traveler,
+    );
     expect(second.body.data.searchFlights.meta).toMatchObject({
       cached: true,
       stale: false,
@@ -66,7 +72,7 @@ describe('searchFlights', () => {
     // not a cache hit after it, can keep them from Amadeus.
     emulator.setFault({ kind: 'slow', delayMs: 300 });
     const responses = await Promise.all(
-      Array.from({ length: 100 }, () => search.graphql(flightQuery, { input })),
+      Array.from({ length: 100 }, () => search.graphql(flightQuery, { input }, traveler)),
     );
     expect(responses.every((response) => response.body.errors === undefined)).toBe(true);
     expect(new Set(responses.map((response) => response.body.data.searchFlights.meta.fetchedAt)).size).toBe(
@@ -76,16 +82,20 @@ describe('searchFlights', () => {
   });
 
   it('rejects bad input naming every field, before any upstream call', async () => {
-    const response = await search.graphql(flightQuery, {
-      input: {
-        origin: 'N1',
-        destination: 'PAR',
-        departureDate: inDays(-1),
-        returnDate: inDays(-3),
-        adults: 0,
-        maxResults: 51,
+    const response = await search.graphql(
+      flightQuery,
+      {
+        input: {
+          origin: 'N1',
+          destination: 'PAR',
+          departureDate: inDays(-1),
+          returnDate: inDays(-3),
+          adults: 0,
+          maxResults: 51,
+        },
       },
-    });
+      traveler,
+    );
     const error = response.body.errors?.[0];
     expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(error?.extensions?.requestId).toBeTruthy();
@@ -102,21 +112,33 @@ describe('searchFlights', () => {
     expect(error?.message).not.toMatch(/at .*\.ts/);
     expect(emulator.count('/v2/shopping/flight-offers')).toBe(0);
 
-    const tooFar = await search.graphql(flightQuery, {
-      input: { origin: 'NYC', destination: 'PAR', departureDate: inDays(362) },
-    });
+    const tooFar = await search.graphql(
+      flightQuery,
+      {
+        input: { origin: 'NYC', destination: 'PAR', departureDate: inDays(362) },
+      },
+      traveler,
+    );
     expect(tooFar.body.errors?.[0]?.extensions?.field).toEqual(['input', 'departureDate']);
-    const backwards = await search.graphql(flightQuery, {
-      input: { origin: 'NYC', destination: 'PAR', departureDate: inDays(10), returnDate: inDays(9) },
-    });
+    const backwards = await search.graphql(
+      flightQuery,
+      {
+        input: { origin: 'NYC', destination: 'PAR', departureDate: inDays(10), returnDate: inDays(9) },
+      },
+      traveler,
+    );
     expect(backwards.body.errors?.[0]?.extensions?.field).toEqual(['input', 'returnDate']);
   });
 
   it('answers UPSTREAM_UNAVAILABLE when Amadeus fails and nothing is cached', async () => {
     emulator.setFault({ kind: 'status', status: 500 });
-    const response = await search.graphql(flightQuery, {
-      input: { origin: 'BER', destination: 'ROM', departureDate: inDays(20) },
-    });
+    const response = await search.graphql(
+      flightQuery,
+      {
+        input: { origin: 'BER', destination: 'ROM', departureDate: inDays(20) },
+      },
+      traveler,
+    );
     const error = response.body.errors?.[0];
     expect(error?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(error?.extensions?.requestId).toBeTruthy();
@@ -127,9 +149,13 @@ describe('searchFlights', () => {
 
 describe('searchHotels', () => {
   it('lists the city’s hotels once, then searches offers for each stay', async () => {
-    const first = await search.graphql(hotelQuery, {
-      input: { cityCode: 'PAR', checkIn: inDays(40), checkOut: inDays(43), adults: 2 },
-    });
+    const first = await search.graphql(
+      hotelQuery,
+      {
+        input: { cityCode: 'PAR', checkIn: inDays(40), checkOut: inDays(43), adults: 2 },
+      },
+      traveler,
+    );
     expect(first.body.errors).toBeUndefined();
     const result = first.body.data.searchHotels;
     expect(result.meta).toMatchObject({ provider: 'amadeus', cached: false });
@@ -139,26 +165,38 @@ describe('searchHotels', () => {
       checkOut: inDays(43),
       hotel: { cityCode: 'PAR' },
     });
-    const second = await search.graphql(hotelQuery, {
-      input: { cityCode: 'PAR', checkIn: inDays(50), checkOut: inDays(52) },
-    });
+    const second = await search.graphql(
+      hotelQuery,
+      {
+        input: { cityCode: 'PAR', checkIn: inDays(50), checkOut: inDays(52) },
+      },
+      traveler,
+    );
     expect(second.body.data.searchHotels.offers.length).toBeGreaterThan(0);
     expect(emulator.count('/v1/reference-data/locations/hotels/by-city')).toBe(1);
     expect(emulator.count('/v3/shopping/hotel-offers')).toBe(2);
   });
 
   it('answers an empty list for a city without hotels', async () => {
-    const response = await search.graphql(hotelQuery, {
-      input: { cityCode: 'QQQ', checkIn: inDays(40), checkOut: inDays(41) },
-    });
+    const response = await search.graphql(
+      hotelQuery,
+      {
+        input: { cityCode: 'QQQ', checkIn: inDays(40), checkOut: inDays(41) },
+      },
+      traveler,
+    );
     expect(response.body.data.searchHotels.offers).toEqual([]);
     expect(emulator.count('/v3/shopping/hotel-offers')).toBe(0);
   });
 
   it('rejects checkOut on or before checkIn', async () => {
-    const response = await search.graphql(hotelQuery, {
-      input: { cityCode: 'PAR', checkIn: inDays(40), checkOut: inDays(40), rooms: 10 },
-    });
+    const response = await search.graphql(
+      hotelQuery,
+      {
+        input: { cityCode: 'PAR', checkIn: inDays(40), checkOut: inDays(40), rooms: 10 },
+      },
+      traveler,
+    );
     const fields = (response.body.errors?.[0]?.extensions?.fields as { field: string[] }[]).map((problem) =>
       problem.field.join('.'),
     );
@@ -209,7 +247,11 @@ describe('Trip offers (@requires)', () => {
       startDate: inDays(90),
       endDate: inDays(95),
     };
-    const response = await search.graphql(entities, { representations: [trip, { ...trip, id: 'trip-2' }] });
+    const response = await search.graphql(
+      entities,
+      { representations: [trip, { ...trip, id: 'trip-2' }] },
+      traveler,
+    );
     expect(response.body.errors).toBeUndefined();
     const [first, second] = response.body.data._entities;
     expect(first.flightOffers.offers.length).toBeGreaterThan(0);
@@ -237,7 +279,7 @@ describe('Trip offers (@requires)', () => {
       endDate: inDays(95),
     };
     const query = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Trip { flightOffers(origin: "rom") { offers { id } } } } }`;
-    const response = await search.graphql(query, { representations: [trip] });
+    const response = await search.graphql(query, { representations: [trip] }, traveler);
     expect(response.body.errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       field: ['flightOffers', 'origin'],
@@ -253,7 +295,7 @@ describe('Trip offers (@requires)', () => {
       startDate: inDays(-20),
       endDate: inDays(-15),
     };
-    const response = await search.graphql(entities, { representations: [trip] });
+    const response = await search.graphql(entities, { representations: [trip] }, traveler);
     expect(response.body.data._entities[0].flightOffers.offers).toEqual([]);
     expect(response.body.data._entities[0].hotelOffers.offers).toEqual([]);
     expect(emulator.requests).toHaveLength(0);
@@ -358,11 +400,11 @@ describe('stale results', () => {
     });
     try {
       const input = { origin: 'NYC', destination: 'BER', departureDate: inDays(45) };
-      const fresh = await shortLived.graphql(flightQuery, { input });
+      const fresh = await shortLived.graphql(flightQuery, { input }, traveler);
       expect(fresh.body.data.searchFlights.meta).toMatchObject({ cached: false, stale: false });
       await sleep(1_100);
       emulator.setFault({ kind: 'status', status: 503 });
-      const stale = await shortLived.graphql(flightQuery, { input });
+      const stale = await shortLived.graphql(flightQuery, { input }, traveler);
       expect(stale.body.errors).toBeUndefined();
       expect(stale.body.data.searchFlights.meta).toMatchObject({
         cached: true,
@@ -373,10 +415,10 @@ describe('stale results', () => {
       // SEARCH_STALE_TTL_SECONDS is the oldest a stale answer may be (since fetched), not a
       // window added after freshness: at 2 s old, nothing is served.
       await sleep(1_000);
-      const tooOld = await shortLived.graphql(flightQuery, { input });
+      const tooOld = await shortLived.graphql(flightQuery, { input }, traveler);
       expect(tooOld.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
       emulator.setFault(undefined);
-      const again = await shortLived.graphql(flightQuery, { input });
+      const again = await shortLived.graphql(flightQuery, { input }, traveler);
       expect(again.body.data.searchFlights.meta).toMatchObject({ cached: false, stale: false });
     } finally {
       await shortLived.close();
@@ -395,13 +437,13 @@ describe('stale results', () => {
         .checks;
     try {
       const input = { origin: 'TYO', destination: 'ROM', departureDate: inDays(75) };
-      const fresh = await guarded.graphql(flightQuery, { input });
+      const fresh = await guarded.graphql(flightQuery, { input }, traveler);
       expect(fresh.body.data.searchFlights.meta).toMatchObject({ cached: false, stale: false });
       await sleep(1_100);
       // Two failures out of three calls, at the minimum volume: the breaker opens.
       emulator.setFault({ kind: 'status', status: 503 });
       for (const destination of ['LON', 'BER']) {
-        const failed = await guarded.graphql(flightQuery, { input: { ...input, destination } });
+        const failed = await guarded.graphql(flightQuery, { input: { ...input, destination } }, traveler);
         expect(failed.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
       }
       expect((await readiness())['upstream:amadeus']?.status).toBe('degraded');
@@ -412,7 +454,7 @@ describe('stale results', () => {
       // Amadeus is fine again, but the breaker is open: the expired entry answers, stale, with no call.
       emulator.setFault(undefined);
       const calls = emulator.count('/v2/shopping/flight-offers');
-      const stale = await guarded.graphql(flightQuery, { input });
+      const stale = await guarded.graphql(flightQuery, { input }, traveler);
       expect(stale.body.errors).toBeUndefined();
       expect(stale.body.data.searchFlights.meta).toMatchObject({
         cached: true,

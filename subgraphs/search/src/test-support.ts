@@ -1,10 +1,11 @@
 /** Starts the search subgraph over HTTP for tests, against a fresh database and the emulator. */
 import { randomUUID } from 'node:crypto';
-import { createLogger, startService, type Role, type StartedService } from '@traveloure/platform';
+import { createLogger, startService, type StartedService } from '@traveloure/platform';
 import {
   createTestDatabase,
-  postSigned,
-  testSigningSecret,
+  signedGraphQL,
+  testServiceEnv,
+  type SignedGraphQL,
   type TestDatabase,
 } from '@traveloure/platform/testing';
 import type { SearchConfig } from './config.ts';
@@ -14,14 +15,8 @@ export interface SubgraphForTest {
   service: StartedService<SearchConfig>;
   database: TestDatabase;
   url: string;
-  graphql<T = any>(
-    query: string,
-    variables?: Record<string, unknown>,
-    user?: { id: string; roles?: Role[] },
-  ): Promise<{
-    status: number;
-    body: { data?: T; errors?: { message: string; extensions?: Record<string, any> }[] };
-  }>;
+  /** Calls the subgraph as the gateway would, for this user (or anonymously): `{ status, body }`. */
+  graphql: SignedGraphQL;
   close(): Promise<void>;
 }
 
@@ -34,9 +29,7 @@ export async function startSubgraphForTest(
   const db = database ?? (await createTestDatabase(`search_${label}`));
   const service = await startService(searchService, {
     env: {
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      GATEWAY_SIGNING_SECRET: testSigningSecret,
+      ...testServiceEnv({ databaseUrl: db.url }),
       REDIS_KEY_PREFIX: `test-search-${randomUUID()}`,
       SEARCH_WARM_INTERVAL_MS: '0',
       PG_POOL_MAX: '5',
@@ -50,9 +43,7 @@ export async function startSubgraphForTest(
     service,
     database: db,
     url: service.url,
-    async graphql(query, variables = {}, user = { id: 'traveler-1' }) {
-      return postSigned('search', service.url, query, variables, user);
-    },
+    graphql: signedGraphQL('search', service.url),
     async close() {
       await service.close();
       if (ownDatabase) await db.drop();
@@ -60,63 +51,22 @@ export async function startSubgraphForTest(
   };
 }
 
-export const flightQuery = /* GraphQL */ `
-  query Flights($input: FlightSearchInput!) {
-    searchFlights(input: $input) {
-      offers {
-        id
-        price {
-          amount
-          currency
-        }
-        validatingCarrier
-        itineraries {
-          duration
-          segments {
-            carrier
-            number
-            from
-            to
-            departure
-            arrival
-          }
-        }
-      }
-      meta {
-        provider
-        cached
-        stale
-        fetchedAt
-      }
+/** A search of `kind` offers: each offer read with `offerFields`, and where the answer came from. */
+const searchOperation = (kind: 'Flight' | 'Hotel', offerFields: string) => /* GraphQL */ `
+  query ${kind}s($input: ${kind}SearchInput!) {
+    search${kind}s(input: $input) {
+      offers { id ${offerFields} }
+      meta { provider cached stale fetchedAt }
     }
   }
 `;
 
-export const hotelQuery = /* GraphQL */ `
-  query Hotels($input: HotelSearchInput!) {
-    searchHotels(input: $input) {
-      offers {
-        id
-        hotel {
-          id
-          name
-          cityCode
-          rating
-        }
-        checkIn
-        checkOut
-        price {
-          amount
-          currency
-        }
-        boardType
-      }
-      meta {
-        provider
-        cached
-        stale
-        fetchedAt
-      }
-    }
-  }
-`;
+export const flightQuery = searchOperation(
+  'Flight',
+  'price { amount currency } validatingCarrier itineraries { duration segments { carrier number from to departure arrival } }',
+);
+
+export const hotelQuery = searchOperation(
+  'Hotel',
+  'hotel { id name cityCode rating } checkIn checkOut price { amount currency } boardType',
+);

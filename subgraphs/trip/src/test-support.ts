@@ -3,36 +3,20 @@
  * PostgreSQL database, called over HTTP with signed identity headers, every statement recorded.
  */
 import type { Kysely } from 'kysely';
-import {
-  createDatabase,
-  currentRequestContext,
-  migrateSchema,
-  startService,
-  type Role,
-  type Region,
-} from '@traveloure/platform';
+import { createDatabase, currentRequestContext, migrateSchema, startService } from '@traveloure/platform';
 import {
   createTestDatabase,
   postSigned,
-  signedHeaders,
-  testSigningSecret,
+  signedGraphQL,
+  testServiceEnv,
+  type GraphQLResponse,
+  type TestUser,
 } from '@traveloure/platform/testing';
 import type { Database } from './db/database.ts';
 import { migrations } from './db/migrations/index.ts';
 import { tripService } from './service.ts';
 
-export interface TestUser {
-  id: string;
-  roles?: Role[];
-  email?: string;
-  name?: string;
-  region?: Region;
-}
-
-export interface GraphQLResponse<T = any> {
-  status: number;
-  body: { data?: T; errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[] };
-}
+export type { TestUser } from '@traveloure/platform/testing';
 
 export async function startSubgraphForTest(label: string, options: { seed?: boolean } = {}) {
   const database = await createTestDatabase(label);
@@ -41,10 +25,7 @@ export async function startSubgraphForTest(label: string, options: { seed?: bool
   const statementLog: { sql: string; requestId?: string }[] = [];
   const service = await startService(tripService, {
     env: {
-      DATABASE_URL: database.url,
-      GATEWAY_SIGNING_SECRET: testSigningSecret,
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
+      ...testServiceEnv({ databaseUrl: database.url }),
       TRIP_POPULARITY_REFRESH_MS: '0',
     },
     port: 0,
@@ -62,27 +43,13 @@ export async function startSubgraphForTest(label: string, options: { seed?: bool
     /** The statements that served the request with this id, in order. */
     statementsOf: (requestId: string) =>
       statementLog.filter((entry) => entry.requestId === requestId).map((entry) => entry.sql),
-    /** Calls the subgraph as the gateway would for `user` (anonymous when absent or null). */
-    async graphql<T = any>(
-      query: string,
-      variables: Record<string, unknown> = {},
-      user?: TestUser | null,
-    ): Promise<GraphQLResponse<T>> {
-      return postSigned<GraphQLResponse<T>['body']>('trip', service.url, query, variables, user ?? undefined);
-    },
+    /** Calls the subgraph as the gateway would for `user` (anonymous when absent or null): `{ status, body }`. */
+    graphql: signedGraphQL('trip', service.url),
     /** Like `graphql`, under a request id of the caller's choosing (see `statementsOf`). */
-    async graphqlAs<T = any>(
-      requestId: string,
-      query: string,
-      user?: TestUser | null,
-    ): Promise<GraphQLResponse<T>> {
-      const response = await fetch(service.url, {
-        method: 'POST',
-        headers: await signedHeaders('trip', user ?? undefined, testSigningSecret, { requestId }),
-        body: JSON.stringify({ query }),
-      });
-      return { status: response.status, body: (await response.json()) as GraphQLResponse<T>['body'] };
-    },
+    graphqlAs: <T = any>(requestId: string, query: string, user?: TestUser | null) =>
+      postSigned<GraphQLResponse<T>['body']>('trip', service.url, query, {}, user ?? undefined, {
+        requestId,
+      }),
     async close() {
       await service.close();
       await database.drop();

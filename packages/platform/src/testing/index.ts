@@ -1,7 +1,8 @@
 /**
  * Test support shared by every package: throwaway PostgreSQL databases, a private Redis server
- * and a client connected to it, free ports, signed identities and raw HTTP exchanges. Tests run
- * against real PostgreSQL and Redis, never mocks.
+ * and a client connected to it, free ports, signed identities and the signed GraphQL call every
+ * subgraph harness makes, raw HTTP exchanges, the settings a service under test starts from and a
+ * stand-in for another service's outbox. Tests run against real PostgreSQL and Redis, never mocks.
  */
 export * from './postgres.ts';
 export * from './redis-server.ts';
@@ -10,3 +11,5 @@ export * from './postgres-cluster.ts';
 export * from './fault-proxy.ts';
 export * from './load-balancer.ts';
 export * from './raw-http.ts';
+export * from './outbox-stand-in.ts';
+export * from './service-env.ts';

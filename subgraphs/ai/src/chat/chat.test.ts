@@ -110,14 +110,14 @@ async function projectedTrip(userId: string, overrides: Parameters<typeof tripCr
 }
 
 async function conversationWith(user: { id: string; name: string }, tripId: string | null = null) {
-  const result = await harness.graphql(start, { expertId: camille.id, tripId }, user);
+  const { body: result } = await harness.graphql(start, { expertId: camille.id, tripId }, user);
   expect(result.data.startConversation.userErrors).toEqual([]);
   return result.data.startConversation.conversation.id as string;
 }
 
 describe('experts', () => {
   it('filters by destination and specialty, best rated first', async () => {
-    const result = await harness.graphql(
+    const { body: result } = await harness.graphql(
       `{ experts(destinationCode: "par", specialty: "food") { name destinations specialties rating } }`,
       {},
       traveler(),
@@ -133,7 +133,7 @@ describe('experts', () => {
   });
 
   it('resolves Expert references', async () => {
-    const result = await harness.graphql(
+    const { body: result } = await harness.graphql(
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on Expert { id name } } }`,
       {
         r: [
@@ -150,7 +150,7 @@ describe('conversations', () => {
   it('stores the sanitized message, lets the assistant answer via the LLM, and emits events', async () => {
     const user = traveler();
     const id = await conversationWith(user, await projectedTrip(user.id));
-    const result = await harness.graphql(
+    const { body: result } = await harness.graphql(
       send,
       { id, body: '<b>Which museum</b> first?<script>alert(1)</script>' },
       user,
@@ -193,21 +193,21 @@ describe('conversations', () => {
     harness.llm.setMode('error');
     const user = traveler();
     const id = await conversationWith(user);
-    const result = await harness.graphql(send, { id, body: 'Anyone there?' }, user);
+    const { body: result } = await harness.graphql(send, { id, body: 'Anyone there?' }, user);
     expect(result.data.sendMessage.reply).toMatchObject({ author: 'ASSISTANT', body: ASSISTANT_FALLBACK });
   });
 
   it('rejects empty and oversized bodies without writing anything', async () => {
     const user = traveler();
     const id = await conversationWith(user);
-    const empty = await harness.graphql(send, { id, body: '<p>  </p>' }, user);
+    const { body: empty } = await harness.graphql(send, { id, body: '<p>  </p>' }, user);
     expect(empty.data.sendMessage).toMatchObject({
       message: null,
       userErrors: [{ field: ['body'], code: 'EMPTY' }],
     });
-    const long = await harness.graphql(send, { id, body: 'x'.repeat(4001) }, user);
+    const { body: long } = await harness.graphql(send, { id, body: 'x'.repeat(4001) }, user);
     expect(long.data.sendMessage.userErrors[0].code).toBe('TOO_LONG');
-    const exact = await harness.graphql(send, { id, body: 'y'.repeat(4000) }, user);
+    const { body: exact } = await harness.graphql(send, { id, body: 'y'.repeat(4000) }, user);
     expect(exact.data.sendMessage.userErrors).toEqual([]);
     const { rows } = await db.query(
       `select count(*)::int as n from ai.messages where conversation_id = $1 and author_kind = 'TRAVELER'`,
@@ -219,7 +219,7 @@ describe('conversations', () => {
   it('lets the expert answer; the assistant then stays quiet while the expert is active', async () => {
     const user = traveler();
     const id = await conversationWith(user);
-    const answer = await harness.graphql(
+    const { body: answer } = await harness.graphql(
       reply,
       { id, body: 'Start with the <i>Louvre</i> at 9.' },
       camilleUser,
@@ -229,9 +229,9 @@ describe('conversations', () => {
       authorName: camille.name,
       body: 'Start with the Louvre at 9.',
     });
-    const followUp = await harness.graphql(send, { id, body: 'Thanks!' }, user);
+    const { body: followUp } = await harness.graphql(send, { id, body: 'Thanks!' }, user);
     expect(followUp.data.sendMessage.reply).toBeNull();
-    const conversation = await harness.graphql(read, { id }, user);
+    const { body: conversation } = await harness.graphql(read, { id }, user);
     expect(conversation.data.conversation.messages.totalCount).toBe(2);
     expect(
       conversation.data.conversation.messages.edges.map(
@@ -239,7 +239,7 @@ describe('conversations', () => {
       ),
     ).toEqual(['EXPERT', 'TRAVELER']);
     // The expert sees it among their conversations.
-    const mine = await harness.graphql(
+    const { body: mine } = await harness.graphql(
       `{ myConversations(first: 100) { totalCount edges { node { id } } } }`,
       {},
       camilleUser,
@@ -253,17 +253,17 @@ describe('conversations', () => {
     const user = traveler();
     const id = await conversationWith(user);
     const stranger = traveler();
-    const readAttempt = await harness.graphql(read, { id }, stranger);
+    const { body: readAttempt } = await harness.graphql(read, { id }, stranger);
     expect(readAttempt.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(readAttempt.data?.conversation ?? null).toBeNull();
-    const writeAttempt = await harness.graphql(send, { id, body: 'hi' }, stranger);
+    const { body: writeAttempt } = await harness.graphql(send, { id, body: 'hi' }, stranger);
     expect(writeAttempt.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const otherExpert = { id: seedExperts[1]!.user_id!, roles: ['EXPERT' as const] };
-    const replyAttempt = await harness.graphql(reply, { id, body: 'hi' }, otherExpert);
+    const { body: replyAttempt } = await harness.graphql(reply, { id, body: 'hi' }, otherExpert);
     expect(replyAttempt.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const notExpert = await harness.graphql(reply, { id, body: 'hi' }, { id: camille.user_id! });
+    const { body: notExpert } = await harness.graphql(reply, { id, body: 'hi' }, { id: camille.user_id! });
     expect(notExpert.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const anonymous = await harness.graphql(read, { id });
+    const { body: anonymous } = await harness.graphql(read, { id });
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
@@ -271,7 +271,7 @@ describe('conversations', () => {
     const user = traveler();
     const ids = [await conversationWith(user), await conversationWith(user), await conversationWith(user)];
     await harness.graphql(send, { id: ids[0], body: 'latest' }, user);
-    const first = await harness.graphql(
+    const { body: first } = await harness.graphql(
       `{ myConversations(first: 2) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
       {},
       user,
@@ -280,7 +280,7 @@ describe('conversations', () => {
     expect(page.totalCount).toBe(3);
     expect(page.edges[0].node.id).toBe(ids[0]);
     expect(page.pageInfo.hasNextPage).toBe(true);
-    const second = await harness.graphql(
+    const { body: second } = await harness.graphql(
       `query($after: String) { myConversations(first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage } } }`,
       { after: page.pageInfo.endCursor },
       user,
@@ -290,7 +290,7 @@ describe('conversations', () => {
   });
 
   it('reports an unknown expert as a userError', async () => {
-    const result = await harness.graphql(start, { expertId: randomUUID() }, traveler());
+    const { body: result } = await harness.graphql(start, { expertId: randomUUID() }, traveler());
     expect(result.data.startConversation.userErrors[0]).toMatchObject({
       field: ['expertId'],
       code: 'NOT_FOUND',
@@ -304,7 +304,7 @@ describe('the trip of a conversation', () => {
   it("accepts the caller's own trip", async () => {
     const user = traveler();
     const tripId = await projectedTrip(user.id);
-    const result = await harness.graphql(start, { expertId: camille.id, tripId }, user);
+    const { body: result } = await harness.graphql(start, { expertId: camille.id, tripId }, user);
     expect(result.errors).toBeUndefined();
     expect(result.data.startConversation).toMatchObject({
       conversation: { trip: { id: tripId } },
@@ -329,7 +329,7 @@ describe('the trip of a conversation', () => {
       'x'.repeat(5_000),
     ];
     for (const tripId of refused) {
-      const result = await harness.graphql(start, { expertId: camille.id, tripId }, user);
+      const { body: result } = await harness.graphql(start, { expertId: camille.id, tripId }, user);
       expect(result.errors, tripId).toBeUndefined();
       expect(result.data.startConversation, tripId).toEqual({ conversation: null, userErrors: noSuchTrip });
     }
@@ -343,7 +343,7 @@ describe('the trip of a conversation', () => {
   it('refuses an admin naming a trip that is not theirs', async () => {
     const tripId = await projectedTrip(traveler().id);
     const admin = { id: `admin-${randomUUID()}`, roles: ['ADMIN' as const], name: 'Ada Admin' };
-    const result = await harness.graphql(start, { expertId: camille.id, tripId }, admin);
+    const { body: result } = await harness.graphql(start, { expertId: camille.id, tripId }, admin);
     expect(result.data.startConversation).toEqual({ conversation: null, userErrors: noSuchTrip });
   });
 
@@ -359,7 +359,7 @@ describe('the trip of a conversation', () => {
       pace: 'PACKED',
     });
     const id = await conversationWith(user, tripId);
-    const result = await harness.graphql(send, { id, body: 'Where should we eat?' }, user);
+    const { body: result } = await harness.graphql(send, { id, body: 'Where should we eat?' }, user);
     expect(result.data.sendMessage.reply).toMatchObject({ author: 'ASSISTANT' });
     const system = harness.llm.requests.at(-1)!.messages[0]!.content as string;
     const shared = JSON.parse(system.slice(system.indexOf("The traveler's trip: ") + 21));
@@ -395,7 +395,7 @@ describe('forged cursors', () => {
     const user = traveler();
     await conversationWith(user);
     for (const after of forged) {
-      const result = await harness.graphql(
+      const { body: result } = await harness.graphql(
         `query($after: String) { myConversations(first: 5, after: $after) { edges { node { id } } } }`,
         { after },
         user,
@@ -411,7 +411,7 @@ describe('forged cursors', () => {
     const user = traveler();
     const id = await conversationWith(user);
     for (const after of forged) {
-      const result = await harness.graphql(
+      const { body: result } = await harness.graphql(
         `query($id: ID!, $after: String) { conversation(id: $id) { messages(first: 5, after: $after) { edges { node { id } } } } }`,
         { id, after },
         user,
@@ -431,12 +431,14 @@ describe('forged cursors', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 10; page++) {
-      const result: any = await harness.graphql(
-        `query($id: ID!, $after: String) { conversation(id: $id) { messages(first: 1, after: $after) {
+      const result: any = (
+        await harness.graphql(
+          `query($id: ID!, $after: String) { conversation(id: $id) { messages(first: 1, after: $after) {
           edges { node { id } } pageInfo { hasNextPage endCursor } } } }`,
-        { id, after },
-        user,
-      );
+          { id, after },
+          user,
+        )
+      ).body;
       const connection = result.data.conversation.messages;
       seen.push(...connection.edges.map((edge: { node: { id: string } }) => edge.node.id));
       if (!connection.pageInfo.hasNextPage) break;

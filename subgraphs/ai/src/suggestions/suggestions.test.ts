@@ -95,7 +95,7 @@ beforeEach(() => harness.llm.reset());
 describe('planItinerary', () => {
   it('returns a schema-valid LLM suggestion that can be read again', async () => {
     const user = traveler();
-    const result = await harness.graphql(plan, { input: input() }, user);
+    const { body: result } = await harness.graphql(plan, { input: input() }, user);
     expect(result.errors).toBeUndefined();
     const suggestion = result.data.planItinerary.suggestion;
     expect(suggestion.source).toBe('LLM');
@@ -114,14 +114,14 @@ describe('planItinerary', () => {
       expect(day.activities.length).toBeGreaterThan(0);
       for (const activity of day.activities) expect(activity.startTime).toMatch(/^\d{2}:\d{2}$/);
     }
-    const again = await harness.graphql(
+    const { body: again } = await harness.graphql(
       `query($id: ID!) { itinerarySuggestion(id: $id) { id source days { date } } }`,
       { id: suggestion.id },
       user,
     );
     expect(again.data.itinerarySuggestion).toMatchObject({ id: suggestion.id, source: 'LLM' });
     // Someone else cannot read it.
-    const stranger = await harness.graphql(
+    const { body: stranger } = await harness.graphql(
       `query($id: ID!) { itinerarySuggestion(id: $id) { id } }`,
       { id: suggestion.id },
       traveler(),
@@ -132,8 +132,8 @@ describe('planItinerary', () => {
   it('caches by inputs: the same request is answered without asking the LLM again', async () => {
     const user = traveler();
     const same = input();
-    const first = await harness.graphql(plan, { input: same }, user);
-    const second = await harness.graphql(
+    const { body: first } = await harness.graphql(plan, { input: same }, user);
+    const { body: second } = await harness.graphql(
       plan,
       { input: { ...same, interests: [...same.interests].reverse() } },
       user,
@@ -148,7 +148,7 @@ describe('planItinerary', () => {
     ['slow', 'a timeout'],
   ] as const)('falls back to the planner on %s (%s)', async (mode, _why) => {
     harness.llm.setMode(mode, { delayMs: 3_000 });
-    const result = await harness.graphql(plan, { input: input() }, traveler());
+    const { body: result } = await harness.graphql(plan, { input: input() }, traveler());
     expect(result.errors).toBeUndefined();
     const suggestion = result.data.planItinerary.suggestion;
     expect(suggestion.source).toBe('PLANNER');
@@ -165,7 +165,7 @@ describe('planItinerary', () => {
     'retries once on a %s answer and uses the LLM when the retry is good',
     async (mode) => {
       harness.llm.setMode(mode, { times: 1 });
-      const result = await harness.graphql(plan, { input: input() }, traveler());
+      const { body: result } = await harness.graphql(plan, { input: input() }, traveler());
       expect(result.data.planItinerary.suggestion.source).toBe('LLM');
       expect(harness.llm.requests).toHaveLength(2);
     },
@@ -173,7 +173,7 @@ describe('planItinerary', () => {
 
   it('asks again when a schema-valid answer visits the same place twice, then uses the planner', async () => {
     harness.llm.setMode('repeated-place', { times: 1 });
-    const retried = await harness.graphql(plan, { input: input() }, traveler());
+    const { body: retried } = await harness.graphql(plan, { input: input() }, traveler());
     expect(retried.data.planItinerary.suggestion.source).toBe('LLM');
     expect(harness.llm.requests).toHaveLength(2);
     const titles = retried.data.planItinerary.suggestion.days.flatMap(
@@ -184,20 +184,20 @@ describe('planItinerary', () => {
 
     harness.llm.reset();
     harness.llm.setMode('repeated-place');
-    const fallback = await harness.graphql(plan, { input: input() }, traveler());
+    const { body: fallback } = await harness.graphql(plan, { input: input() }, traveler());
     expect(fallback.data.planItinerary.suggestion.source).toBe('PLANNER');
     expect(harness.llm.requests).toHaveLength(2);
   });
 
   it.each(['malformed', 'refusal'] as const)('uses the planner when the %s answer repeats', async (mode) => {
     harness.llm.setMode(mode);
-    const result = await harness.graphql(plan, { input: input() }, traveler());
+    const { body: result } = await harness.graphql(plan, { input: input() }, traveler());
     expect(result.data.planItinerary.suggestion.source).toBe('PLANNER');
     expect(harness.llm.requests).toHaveLength(2);
   });
 
   it('returns userErrors for bad input and writes nothing', async () => {
-    const result = await harness.graphql(
+    const { body: result } = await harness.graphql(
       plan,
       {
         input: input({
@@ -212,7 +212,11 @@ describe('planItinerary', () => {
     expect(result.data.planItinerary.suggestion).toBeNull();
     const codes = result.data.planItinerary.userErrors.map((error: { code: string }) => error.code).sort();
     expect(codes).toEqual(['END_BEFORE_START', 'INVALID_DESTINATION', 'OUT_OF_RANGE']);
-    const unknown = await harness.graphql(plan, { input: input({ destinationCode: 'ZZZ' }) }, traveler());
+    const { body: unknown } = await harness.graphql(
+      plan,
+      { input: input({ destinationCode: 'ZZZ' }) },
+      traveler(),
+    );
     expect(unknown.data.planItinerary.userErrors[0]).toMatchObject({
       code: 'UNKNOWN_DESTINATION',
       field: ['input', 'destinationCode'],
@@ -221,7 +225,7 @@ describe('planItinerary', () => {
   });
 
   it('refuses anonymous callers', async () => {
-    const result = await harness.graphql(plan, { input: input() });
+    const { body: result } = await harness.graphql(plan, { input: input() });
     expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
@@ -231,14 +235,14 @@ describe('planItinerary', () => {
     const same = input();
     // Asking again for a plan already made reads it: no generation, no point taken.
     for (let call = 0; call < 15; call++) {
-      const result = await harness.graphql(plan, { input: same }, user);
+      const { body: result } = await harness.graphql(plan, { input: same }, user);
       expect(result.errors).toBeUndefined();
     }
     expect(harness.llm.requests).toHaveLength(1);
     const codes: (string | undefined)[] = [];
     // Nine more distinct plans make ten generations; the eleventh is refused.
     for (let call = 0; call < 10; call++) {
-      const result = await harness.graphql(plan, { input: input() }, user);
+      const { body: result } = await harness.graphql(plan, { input: input() }, user);
       codes.push(result.errors?.[0]?.extensions?.code);
       if (call === 9) {
         expect(result.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(0);
@@ -248,8 +252,8 @@ describe('planItinerary', () => {
     expect(codes.slice(0, 9).every((code) => code === undefined)).toBe(true);
     expect(codes[9]).toBe('RATE_LIMITED');
     // Over the limit, a plan already made still reads.
-    expect((await harness.graphql(plan, { input: same }, user)).errors).toBeUndefined();
-    const other = await harness.graphql(plan, { input: same }, traveler());
+    expect((await harness.graphql(plan, { input: same }, user)).body.errors).toBeUndefined();
+    const { body: other } = await harness.graphql(plan, { input: same }, traveler());
     expect(other.errors).toBeUndefined();
   });
 });
@@ -294,7 +298,7 @@ describe('rate limits', () => {
     const representations = [tripReference()];
     const results = [];
     for (let call = 0; call < 25; call++)
-      results.push(await harness.graphql(tripSuggestion, { representations }, user));
+      results.push((await harness.graphql(tripSuggestion, { representations }, user)).body);
     expect(results.map((result) => result.errors?.[0]?.extensions?.code)).toEqual(Array(25).fill(undefined));
     const ids = new Set(results.map((result) => result.data._entities[0].itinerarySuggestion.id));
     expect(ids.size).toBe(1);
@@ -308,11 +312,13 @@ describe('rate limits', () => {
     // Distinct interests force a new suggestion each time.
     for (let call = 0; call < 21; call++)
       results.push(
-        await harness.graphql(
-          tripSuggestion,
-          { representations, preferences: { interests: [`generation-${call}`] } },
-          user,
-        ),
+        (
+          await harness.graphql(
+            tripSuggestion,
+            { representations, preferences: { interests: [`generation-${call}`] } },
+            user,
+          )
+        ).body,
       );
     expect(results.slice(0, 20).every((result) => result.errors === undefined)).toBe(true);
     const limited = results[20]!.errors?.[0];
@@ -322,13 +328,13 @@ describe('rate limits', () => {
     // Only the twenty generations reached the LLM; the refused one did not.
     expect(harness.llm.requests).toHaveLength(20);
     // One already generated still reads, over the limit.
-    const again = await harness.graphql(
+    const { body: again } = await harness.graphql(
       tripSuggestion,
       { representations, preferences: { interests: ['generation-3'] } },
       user,
     );
     expect(again.errors).toBeUndefined();
-    const other = await harness.graphql(tripSuggestion, { representations }, traveler());
+    const { body: other } = await harness.graphql(tripSuggestion, { representations }, traveler());
     expect(other.errors).toBeUndefined();
   });
 });
@@ -348,7 +354,7 @@ describe('Trip.itinerarySuggestion', () => {
 
   it('plans from the trip fields the gateway supplies, with preference overrides', async () => {
     harness.llm.setMode('error');
-    const result = await harness.graphql(
+    const { body: result } = await harness.graphql(
       tripSuggestion,
       { representations: [representation()], preferences: { pace: 'RELAXED', interests: ['history'] } },
       traveler(),
@@ -365,7 +371,7 @@ describe('Trip.itinerarySuggestion', () => {
   });
 
   it('answers bad preferences with BAD_USER_INPUT', async () => {
-    const result = await harness.graphql(
+    const { body: result } = await harness.graphql(
       tripSuggestion,
       {
         representations: [representation()],
@@ -385,7 +391,11 @@ describe('without an LLM key', () => {
   afterAll(async () => plannerOnly?.close());
 
   it('uses the built-in planner and never calls the LLM', async () => {
-    const result = await plannerOnly.graphql(plan, { input: input({ destinationCode: 'tyo' }) }, traveler());
+    const { body: result } = await plannerOnly.graphql(
+      plan,
+      { input: input({ destinationCode: 'tyo' }) },
+      traveler(),
+    );
     expect(result.data.planItinerary.suggestion).toMatchObject({ source: 'PLANNER', destinationCode: 'TYO' });
     expect(plannerOnly.llm.requests).toHaveLength(0);
   });
@@ -401,11 +411,11 @@ describe('when the LLM keeps failing', () => {
   it('opens the breaker: later suggestions come from the planner without calling the LLM', async () => {
     failing.llm.setMode('error');
     for (let call = 0; call < 3; call++) {
-      const result = await failing.graphql(plan, { input: input() }, traveler());
+      const { body: result } = await failing.graphql(plan, { input: input() }, traveler());
       expect(result.data.planItinerary.suggestion.source).toBe('PLANNER');
     }
     const callsBefore = failing.llm.requests.length;
-    const result = await failing.graphql(plan, { input: input() }, traveler());
+    const { body: result } = await failing.graphql(plan, { input: input() }, traveler());
     expect(result.data.planItinerary.suggestion.source).toBe('PLANNER');
     expect(failing.llm.requests.length).toBe(callsBefore);
     const ready = await fetch(failing.service.url.replace('/graphql', '/health/ready'));
@@ -429,7 +439,7 @@ describe('the LLM deadline', () => {
 
   it('answers from the planner once the deadline passes, without retrying a hanging LLM', async () => {
     strict.llm.setMode('slow', { delayMs: 10_000 });
-    const result = await strict.graphql(plan, { input: input() }, traveler());
+    const { body: result } = await strict.graphql(plan, { input: input() }, traveler());
     expect(result.errors).toBeUndefined();
     expect(result.data.planItinerary.suggestion).toMatchObject({ source: 'PLANNER', model: null });
     expect(strict.llm.requests).toHaveLength(1);
@@ -438,7 +448,7 @@ describe('the LLM deadline', () => {
   it('counts the second ask after an invalid answer against the same deadline', async () => {
     // A malformed answer, then every later request hangs.
     strict.llm.setMode('malformed', { times: 1, then: 'slow', delayMs: 10_000 });
-    const result = await strict.graphql(plan, { input: input() }, traveler());
+    const { body: result } = await strict.graphql(plan, { input: input() }, traveler());
     expect(result.data.planItinerary.suggestion.source).toBe('PLANNER');
     // The malformed answer and one hanging ask; the wrapper's retries would have made four.
     expect(strict.llm.requests).toHaveLength(2);
@@ -446,13 +456,13 @@ describe('the LLM deadline', () => {
 
   it('stores the polite fallback when the assistant cannot answer in time', async () => {
     const user = { id: `traveler-${randomUUID()}`, name: 'Sam' };
-    const started = await strict.graphql(
+    const { body: started } = await strict.graphql(
       `mutation($expertId: ID!) { startConversation(expertId: $expertId) { conversation { id } } }`,
       { expertId: seedExperts[0]!.id },
       user,
     );
     strict.llm.setMode('slow', { delayMs: 10_000 });
-    const sent = await strict.graphql(
+    const { body: sent } = await strict.graphql(
       `mutation($id: ID!) { sendMessage(conversationId: $id, body: "Still there?") { reply { author body } } }`,
       { id: started.data.startConversation.conversation.id },
       user,
@@ -478,8 +488,8 @@ describe('the LLM bulkhead', () => {
     const firstCall = narrow.graphql(plan, { input: input() }, traveler());
     // The second request starts once the first one holds the only LLM slot.
     while (narrow.llm.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    const second = await narrow.graphql(plan, { input: input() }, traveler());
-    const first = await firstCall;
+    const { body: second } = await narrow.graphql(plan, { input: input() }, traveler());
+    const { body: first } = await firstCall;
     expect(first.data.planItinerary.suggestion.source).toBe('LLM');
     expect(second.data.planItinerary.suggestion.source).toBe('PLANNER');
     expect(narrow.llm.requests).toHaveLength(1);

@@ -72,7 +72,11 @@ describe('ai trip projection from trip events (private redis-server)', () => {
       },
     ]);
     await until(async () => (await outboxRow(eventId)).published_at !== null, 'the acknowledgement');
-    const conversation = await harness.graphql(start, { expertId: seedExperts[0]!.id, tripId }, user);
+    const { body: conversation } = await harness.graphql(
+      start,
+      { expertId: seedExperts[0]!.id, tripId },
+      user,
+    );
     expect(conversation.data.startConversation.userErrors).toEqual([]);
   });
 
