@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { sql, startService, type StartedService } from '@traveloure/platform';
 import {
-  postSigned,
+  signedGraphQL,
   startPostgresCluster,
   startStreamingReplica,
   testSigningSecret,
   type PrivatePostgres,
   type TestDatabase,
-} from '@traveloure/testing';
+} from '@traveloure/platform/testing';
 import { tripService } from '../service.ts';
 import type { TripConfig } from '../config.ts';
 import { refreshPopularity } from '../db/popularity.repository.ts';
@@ -38,7 +38,7 @@ const inRecovery = async (db: StartedService['runtime']['db']) =>
   (await sql<{ recovery: boolean }>`select pg_is_in_recovery() as recovery`.execute(db)).rows[0]!.recovery;
 
 const call = async (query: string, variables: Record<string, unknown>, user: TestUser) =>
-  (await postSigned<any>('trip', service!.url, query, variables, user)).body;
+  (await signedGraphQL('trip', service!.url)(query, variables, user)).body;
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

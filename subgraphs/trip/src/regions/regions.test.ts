@@ -6,7 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { startService, type StartedService } from '@traveloure/platform';
-import { createTestDatabase, postSigned, testSigningSecret, type TestDatabase } from '@traveloure/testing';
+import {
+  createTestDatabase,
+  signedGraphQL,
+  testSigningSecret,
+  type TestDatabase,
+} from '@traveloure/platform/testing';
 import { tripService } from '../service.ts';
 import type { TripConfig } from '../config.ts';
 import type { RegionValue } from '../db/database.ts';
@@ -44,7 +49,7 @@ const regional: Partial<Record<RegionValue, TestDatabase>> = {};
 let service: StartedService<TripConfig> | undefined;
 
 const call = async (user: TestUser | undefined, query: string, variables: Record<string, unknown> = {}) =>
-  (await postSigned<any>('trip', service!.url, query, variables, user)).body;
+  (await signedGraphQL('trip', service!.url)(query, variables, user)).body;
 
 /** Runs one statement on a database directly, beside the service. */
 async function query<T = any>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
