@@ -30,17 +30,11 @@ describe('createOutboxTable', () => {
   it('creates the table the migrations wrote out before, to the letter of the catalog', async () => {
     await sql`create schema written`.execute(db);
     // The statements the ai and trip migrations ran before they called createOutboxTable.
-    await sql`
-      create table written.outbox (
-        id uuid primary key default gen_random_uuid(),
-        aggregate_type text not null,
-        aggregate_id text not null,
-        event_type text not null,
-        payload jsonb not null,
-        created_at timestamptz not null default now(),
-        published_at timestamptz,
-        attempts int not null default 0
-      )`.execute(db);
+    await sql`create table written.outbox (id uuid primary key default gen_random_uuid(),
+      aggregate_type text not null, aggregate_id text not null, event_type text not null, payload jsonb not null,
+      created_at timestamptz not null default now(), published_at timestamptz, attempts int not null default 0)`.execute(
+      db,
+    );
     await sql`create index outbox_unpublished_idx on written.outbox (created_at) where published_at is null`.execute(
       db,
     );
@@ -48,7 +42,10 @@ describe('createOutboxTable', () => {
     await createOutboxTable(db, 'helped');
 
     const written = await outboxCatalog(db, 'written');
-    expect(written.indexes.map((index) => index.indexname)).toEqual(['outbox_pkey', 'outbox_unpublished_idx']);
+    expect(written.indexes.map((index) => index.indexname)).toEqual([
+      'outbox_pkey',
+      'outbox_unpublished_idx',
+    ]);
     expect(await outboxCatalog(db, 'helped')).toEqual(written);
   });
 });

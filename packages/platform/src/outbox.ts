@@ -55,5 +55,7 @@ export async function createOutboxTable(db: Kysely<any>, schema: string): Promis
       published_at timestamptz,
       attempts int not null default 0
     )`.execute(db);
-  await sql`create index outbox_unpublished_idx on ${outbox} (created_at) where published_at is null`.execute(db);
+  await sql`create index outbox_unpublished_idx on ${outbox} (created_at) where published_at is null`.execute(
+    db,
+  );
 }

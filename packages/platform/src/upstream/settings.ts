@@ -21,7 +21,9 @@ export interface RetryDelays {
   maxDelayMs: number;
 }
 
-export type UpstreamPolicies = Required<Pick<UpstreamOptions, 'timeoutMs' | 'retry' | 'breaker' | 'bulkhead'>>;
+export type UpstreamPolicies = Required<
+  Pick<UpstreamOptions, 'timeoutMs' | 'retry' | 'breaker' | 'bulkhead'>
+>;
 
 /**
  * The timeout, retry, breaker and bulkhead of the upstream whose settings start with `prefix`,
