@@ -1,0 +1,45 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, sql } from 'kysely';
+import { PGliteDialect } from './pglite-dialect.ts';
+import { upsertRows } from './upsert.ts';
+
+interface Database {
+  'shop.items': { sku: string; region: string; name: string; price: number; note: string | null };
+}
+
+describe('upsertRows', () => {
+  const pglite = new PGlite();
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  afterAll(() => pglite.close());
+
+  it('inserts new keys and replaces only the named columns of stored ones, in one statement', async () => {
+    await sql`create schema shop`.execute(db);
+    await sql`create table shop.items (sku text, region text, name text not null, price int not null, note text,
+      primary key (sku, region))`.execute(db);
+    const columns = { key: ['sku', 'region'] as const, replace: ['name', 'price'] as const };
+    expect(await upsertRows(db, 'shop.items', [], columns)).toBe(0);
+    await upsertRows(
+      db,
+      'shop.items',
+      [{ sku: 'a', region: 'EU', name: 'Old', price: 1, note: 'kept' }],
+      columns,
+    );
+
+    const written = await upsertRows(
+      db,
+      'shop.items',
+      [
+        { sku: 'a', region: 'EU', name: 'New', price: 2, note: 'ignored' },
+        { sku: 'a', region: 'US', name: 'Other', price: 3, note: null },
+      ],
+      columns,
+    );
+
+    expect(written).toBe(2);
+    expect(await db.selectFrom('shop.items').selectAll().orderBy('region').execute()).toEqual([
+      { sku: 'a', region: 'EU', name: 'New', price: 2, note: 'kept' },
+      { sku: 'a', region: 'US', name: 'Other', price: 3, note: null },
+    ]);
+  });
+});
