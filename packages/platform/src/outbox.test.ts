@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { PGlite } from '@electric-sql/pglite';
-import { Kysely, sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { createOutboxTable } from './outbox.ts';
-import { PGliteDialect } from './pglite-dialect.ts';
+import { inMemoryDatabase } from './testing/in-memory-database.ts';
 
 /** Columns, constraints and indexes of `schema`.outbox, as the catalog describes them. */
 async function outboxCatalog(db: Kysely<any>, schema: string) {
@@ -23,9 +22,8 @@ async function outboxCatalog(db: Kysely<any>, schema: string) {
 }
 
 describe('createOutboxTable', () => {
-  const pglite = new PGlite();
-  const db = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
-  afterAll(() => pglite.close());
+  const { db, close } = inMemoryDatabase<any>();
+  afterAll(close);
 
   it('creates the table the migrations wrote out before, to the letter of the catalog', async () => {
     await sql`create schema written`.execute(db);

@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { PGlite } from '@electric-sql/pglite';
-import { Kysely, sql } from 'kysely';
-import { PGliteDialect } from './pglite-dialect.ts';
+import { sql } from 'kysely';
+import { inMemoryDatabase } from './testing/in-memory-database.ts';
 import { upsertRows } from './upsert.ts';
 
 interface Database {
@@ -9,9 +8,8 @@ interface Database {
 }
 
 describe('upsertRows', () => {
-  const pglite = new PGlite();
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  afterAll(() => pglite.close());
+  const { db, close } = inMemoryDatabase<Database>();
+  afterAll(close);
 
   it('inserts new keys and replaces only the named columns of stored ones, in one statement', async () => {
     await sql`create schema shop`.execute(db);

@@ -8,3 +8,4 @@ export * from './identity.ts';
 export * from './postgres-cluster.ts';
 export * from './fault-proxy.ts';
 export * from './load-balancer.ts';
+export * from './in-memory-database.ts';
