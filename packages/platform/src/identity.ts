@@ -42,6 +42,15 @@ export function viewerOf(identity: Identity | undefined): Viewer | undefined {
   return { id: user.id, admin: hasRole(identity, 'ADMIN'), analyst: hasRole(identity, 'ANALYST') };
 }
 
+/** The caller's part of every subgraph's context: the verified identity, its viewer, the request id. */
+export function callerContextOf(identity: Identity): {
+  identity: Identity;
+  viewer: Viewer | undefined;
+  requestId: string;
+} {
+  return { identity, viewer: viewerOf(identity), requestId: identity.requestId };
+}
+
 const ISSUER = 'traveloure-gateway';
 
 /**

@@ -5,9 +5,8 @@ import { sql, type Kysely } from 'kysely';
  * it describes; a relay later publishes unpublished rows. The event exists if and only if the
  * change committed, and nothing is lost while the broker is down.
  *
- * Each owning schema has its own `outbox` table (created by that service's migrations):
- *   id uuid primary key, aggregate_type text, aggregate_id text, event_type text,
- *   payload jsonb, created_at timestamptz, published_at timestamptz null, attempts int
+ * Each owning schema has its own `outbox` table, created by that service's migrations with
+ * createOutboxTable.
  */
 export interface OutboxEvent {
   aggregateType: string;
@@ -37,4 +36,26 @@ export async function writeOutboxEvent(
     values (${event.aggregateType}, ${event.aggregateId}, ${event.eventType}, ${JSON.stringify(event.payload)}::jsonb)
     returning id`.execute(trx);
   return result.rows[0]!.id;
+}
+
+/**
+ * Creates `schema`.outbox and the index the relay scans for unpublished rows. Migrations that ran
+ * long ago call it, so its statements never change: a new outbox shape is a new migration.
+ */
+export async function createOutboxTable(db: Kysely<any>, schema: string): Promise<void> {
+  const outbox = sql.id(schema, 'outbox');
+  await sql`
+    create table ${outbox} (
+      id uuid primary key default gen_random_uuid(),
+      aggregate_type text not null,
+      aggregate_id text not null,
+      event_type text not null,
+      payload jsonb not null,
+      created_at timestamptz not null default now(),
+      published_at timestamptz,
+      attempts int not null default 0
+    )`.execute(db);
+  await sql`create index outbox_unpublished_idx on ${outbox} (created_at) where published_at is null`.execute(
+    db,
+  );
 }

@@ -10,18 +10,23 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import express, { type Request } from 'express';
 import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { gql } from 'graphql-tag';
+import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import type { BaseConfig } from './config.ts';
 import { codedError, createErrorFormatter, ErrorCode, isDependencyUnavailable } from './errors.ts';
 import type { Health } from './health.ts';
 import {
   createHttpServer,
   defaultHttpLimits,
+  httpLimitsOf,
   jsonBody,
   jsonErrorHandler,
   notFoundHandler,
   type HttpLimits,
+  type HttpLimitsConfig,
 } from './http-hardening.ts';
 import {
   accessLogMiddleware,
@@ -275,4 +280,45 @@ export async function createSubgraphServer<TContext extends object>(
         });
       }),
   };
+}
+
+/** What a subgraph's server takes from the service's runtime (a ServiceRuntime has all of it). */
+export interface SubgraphServerRuntime {
+  name: string;
+  config: Pick<BaseConfig, 'GATEWAY_SIGNING_SECRET' | 'SHUTDOWN_GRACE_MS'> & HttpLimitsConfig;
+  logger: Logger;
+  health: Health;
+}
+
+/** The options that are a subgraph's own; `resolvers` is its codegen `Resolvers` map. */
+export type ServiceServerOptions<TContext extends object> = Omit<
+  SubgraphServerOptions<TContext>,
+  'name' | 'logger' | 'health' | 'signingSecret' | 'shutdownGraceMs' | 'httpLimits' | 'resolvers'
+> & { resolvers: object };
+
+/**
+ * A subgraph's server on its runtime: the name, logger and readiness are the service's, and the
+ * gateway's signing secret, the shutdown grace and the HTTP limits come from its settings.
+ */
+export function createServiceServer<TContext extends object>(
+  runtime: SubgraphServerRuntime,
+  options: ServiceServerOptions<TContext>,
+): Promise<SubgraphServer> {
+  return createSubgraphServer<TContext>({
+    ...options,
+    name: runtime.name,
+    // Codegen types each resolver with the subgraph's parent and context types, which Apollo's
+    // map of untyped resolvers does not name.
+    resolvers: options.resolvers as GraphQLResolverMap<any>,
+    logger: runtime.logger,
+    health: runtime.health,
+    signingSecret: runtime.config.GATEWAY_SIGNING_SECRET,
+    shutdownGraceMs: runtime.config.SHUTDOWN_GRACE_MS,
+    httpLimits: httpLimitsOf(runtime.config),
+  });
+}
+
+/** A subgraph's SDL from its file, e.g. `readTypeDefs(new URL('./schema.graphql', import.meta.url))`. */
+export function readTypeDefs(file: URL): DocumentNode {
+  return gql(readFileSync(file, 'utf8'));
 }

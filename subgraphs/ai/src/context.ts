@@ -1,5 +1,11 @@
 import type { Kysely } from 'kysely';
-import { viewerOf, type BaseContext, type DataCache, type Identity, type Viewer } from '@traveloure/platform';
+import {
+  callerContextOf,
+  type BaseContext,
+  type DataCache,
+  type Identity,
+  type Viewer,
+} from '@traveloure/platform';
 import type { AiConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { LlmClient } from './llm/client.ts';
@@ -25,11 +31,5 @@ export interface AiContext extends BaseContext {
 }
 
 export function createContext(services: AiServices, identity: Identity): Omit<AiContext, 'logger'> {
-  return {
-    identity,
-    viewer: viewerOf(identity),
-    loaders: createLoaders(services.db),
-    services,
-    requestId: identity.requestId,
-  };
+  return { ...callerContextOf(identity), loaders: createLoaders(services.db), services };
 }

@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { gql } from 'graphql-tag';
 import type { Kysely } from 'kysely';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import {
   createDataCache,
   createEventSubscription,
-  createSubgraphServer,
-  httpLimitsOf,
+  createServiceServer,
+  readTypeDefs,
   createUpstream,
   startOutboxRelay,
+  upstreamPoliciesOf,
   type ServiceDefinition,
 } from '@traveloure/platform';
 import { aiConfigSchema, type AiConfig } from './config.ts';
@@ -21,7 +19,7 @@ import { generationLimits, rateLimitTransformer } from './rate-limit.ts';
 import { resolvers } from './resolvers/index.ts';
 import { createTripEventHandler } from './trip-projection/trip-projection.service.ts';
 
-export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+export const typeDefs = readTypeDefs(new URL('./schema.graphql', import.meta.url));
 
 /** The ai subgraph: itinerary suggestions (LLM + built-in planner), experts and chat. */
 export const aiService: ServiceDefinition<AiConfig> = {
@@ -50,18 +48,8 @@ export const aiService: ServiceDefinition<AiConfig> = {
       logger,
       health,
       service: 'ai',
-      timeoutMs: config.LLM_TIMEOUT_MS,
-      retry:
-        config.LLM_MAX_ATTEMPTS > 1
-          ? { maxAttempts: config.LLM_MAX_ATTEMPTS, baseDelayMs: 250, maxDelayMs: 2_000 }
-          : undefined,
-      breaker: {
-        failureRateThreshold: config.LLM_BREAKER_FAILURE_PERCENT / 100,
-        minimumCalls: config.LLM_BREAKER_MIN_CALLS,
-        windowMs: config.LLM_BREAKER_WINDOW_MS,
-        halfOpenAfterMs: config.LLM_BREAKER_HALF_OPEN_MS,
-      },
-      bulkhead: { maxConcurrent: config.LLM_MAX_CONCURRENT, maxQueue: config.LLM_MAX_QUEUE },
+      // LLM_MAX_ATTEMPTS 1 means no retry; the backoff between attempts is not a setting.
+      ...upstreamPoliciesOf('LLM', config, { baseDelayMs: 250, maxDelayMs: 2_000 }),
     });
     const llm = createLlmClient(
       {
@@ -96,13 +84,9 @@ export const aiService: ServiceDefinition<AiConfig> = {
       generationLimits: generationLimits(typeDefs, { redis, keyPrefix: `${config.REDIS_KEY_PREFIX}:ai` }),
     };
 
-    const server = await createSubgraphServer({
-      name: 'ai',
+    const server = await createServiceServer(runtime, {
       typeDefs,
-      resolvers: resolvers as GraphQLResolverMap<any>,
-      logger,
-      health,
-      signingSecret: config.GATEWAY_SIGNING_SECRET,
+      resolvers,
       transformSchema: rateLimitTransformer({ redis, keyPrefix: `${config.REDIS_KEY_PREFIX}:ai` }),
       createContext: ({ identity }) => createContext(services, identity),
       onShutdown: async () => {
@@ -111,8 +95,6 @@ export const aiService: ServiceDefinition<AiConfig> = {
         await relay.stop();
         await suggestionCache.close();
       },
-      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-      httpLimits: httpLimitsOf(config),
     });
     return { server };
   },

@@ -1,4 +1,4 @@
-import { viewerOf, type BaseContext, type Identity, type Viewer } from '@traveloure/platform';
+import { callerContextOf, type BaseContext, type Identity, type Viewer } from '@traveloure/platform';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { NotificationServices } from './services.ts';
 
@@ -16,11 +16,5 @@ export function createContext(
   services: NotificationServices,
   identity: Identity,
 ): Omit<NotificationContext, 'logger'> {
-  return {
-    identity,
-    viewer: viewerOf(identity),
-    loaders: createLoaders(services.db),
-    services,
-    requestId: identity.requestId,
-  };
+  return { ...callerContextOf(identity), loaders: createLoaders(services.db), services };
 }

@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { gql } from 'graphql-tag';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { createSubgraphServer, httpLimitsOf, type ServiceDefinition } from '@traveloure/platform';
+import { createServiceServer, readTypeDefs, type ServiceDefinition } from '@traveloure/platform';
 import { notificationConfigSchema, type NotificationConfig } from './config.ts';
 import { createContext } from './context.ts';
 import { migrations } from './db/migrations/index.ts';
@@ -12,7 +9,7 @@ import {
   type NotificationServicesOptions,
 } from './services.ts';
 
-export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+export const typeDefs = readTypeDefs(new URL('./schema.graphql', import.meta.url));
 
 /**
  * The notification subgraph as a ServiceDefinition, with its clock injectable (tests). The
@@ -33,15 +30,9 @@ export function defineNotificationService(
       const services = createNotificationServices(runtime, options);
       options.onServices?.(services);
       const workers = runtime.config.NOTIFICATION_WORKERS ? services.startWorkers() : undefined;
-      const server = await createSubgraphServer({
-        name: 'notification',
+      const server = await createServiceServer(runtime, {
         typeDefs,
-        resolvers: resolvers as GraphQLResolverMap<any>,
-        logger: runtime.logger,
-        health: runtime.health,
-        signingSecret: runtime.config.GATEWAY_SIGNING_SECRET,
-        shutdownGraceMs: runtime.config.SHUTDOWN_GRACE_MS,
-        httpLimits: httpLimitsOf(runtime.config),
+        resolvers,
         createContext: ({ identity }) => createContext(services, identity),
       });
       return {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { viewerOf, type BaseContext, type Identity, type Viewer } from '@traveloure/platform';
+import { callerContextOf, type BaseContext, type Identity, type Viewer } from '@traveloure/platform';
 import type { Database } from './db/database.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { SearchService } from './search/search.service.ts';
@@ -21,12 +21,6 @@ export interface SearchContext extends BaseContext {
 }
 
 export function createContext(services: SearchServices, identity: Identity): Omit<SearchContext, 'logger'> {
-  const viewer = viewerOf(identity);
-  return {
-    identity,
-    viewer,
-    loaders: createLoaders(services.search, { userId: viewer?.id }),
-    services,
-    requestId: identity.requestId,
-  };
+  const caller = callerContextOf(identity);
+  return { ...caller, loaders: createLoaders(services.search, { userId: caller.viewer?.id }), services };
 }

@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { gql } from 'graphql-tag';
 import type { Kysely } from 'kysely';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import {
   createDataCache,
-  createSubgraphServer,
-  httpLimitsOf,
+  createServiceServer,
+  readTypeDefs,
   createUpstream,
+  upstreamPoliciesOf,
   type ServiceDefinition,
   type ServiceRuntime,
 } from '@traveloure/platform';
@@ -25,7 +23,7 @@ import { createSearchLogWriter } from './search-log/search-log-writer.ts';
 import { createSearchService } from './search/search.service.ts';
 import { createCacheWarming } from './warming/warming.service.ts';
 
-export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+export const typeDefs = readTypeDefs(new URL('./schema.graphql', import.meta.url));
 
 /** Amadeus when credentials are set, else the demo provider (the embedded default). */
 export function createProvider(runtime: ServiceRuntime<SearchConfig>): {
@@ -42,19 +40,7 @@ export function createProvider(runtime: ServiceRuntime<SearchConfig>): {
     logger,
     health,
     service: 'search',
-    timeoutMs: config.AMADEUS_TIMEOUT_MS,
-    retry: {
-      maxAttempts: config.AMADEUS_MAX_ATTEMPTS,
-      baseDelayMs: config.AMADEUS_RETRY_BASE_MS,
-      maxDelayMs: config.AMADEUS_RETRY_MAX_MS,
-    },
-    breaker: {
-      failureRateThreshold: config.AMADEUS_BREAKER_FAILURE_PERCENT / 100,
-      minimumCalls: config.AMADEUS_BREAKER_MIN_CALLS,
-      windowMs: config.AMADEUS_BREAKER_WINDOW_MS,
-      halfOpenAfterMs: config.AMADEUS_BREAKER_HALF_OPEN_MS,
-    },
-    bulkhead: { maxConcurrent: config.AMADEUS_MAX_CONCURRENT, maxQueue: config.AMADEUS_MAX_QUEUE },
+    ...upstreamPoliciesOf('AMADEUS', config),
   });
   const throttle = createAmadeusThrottle({
     tps: config.AMADEUS_TPS,
@@ -138,15 +124,9 @@ export const searchService: ServiceDefinition<SearchConfig> = {
     });
     warming.start();
 
-    const server = await createSubgraphServer({
-      name: 'search',
+    const server = await createServiceServer(runtime, {
       typeDefs,
-      resolvers: resolvers as GraphQLResolverMap<any>,
-      logger,
-      health: runtime.health,
-      signingSecret: config.GATEWAY_SIGNING_SECRET,
-      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-      httpLimits: httpLimitsOf(config),
+      resolvers,
       createContext: ({ identity }) => createContext({ db, readDb, search }, identity),
     });
     return {

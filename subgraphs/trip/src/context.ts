@@ -1,6 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { LRUCache } from 'lru-cache';
-import { viewerOf, type BaseContext, type Identity, type Logger, type Viewer } from '@traveloure/platform';
+import {
+  callerContextOf,
+  type BaseContext,
+  type Identity,
+  type Logger,
+  type Viewer,
+} from '@traveloure/platform';
 
 export type { Viewer } from '@traveloure/platform';
 import type { Database, RegionValue } from './db/database.ts';
@@ -44,18 +50,12 @@ export async function createContext(
   services: TripServices,
   identity: Identity,
 ): Promise<Omit<TripContext, 'logger'>> {
-  const viewer: Viewer | undefined = viewerOf(identity);
+  const caller = callerContextOf(identity);
+  const { viewer } = caller;
   const viewerRegion = identity.user ? await provisionSignedInUser(services, identity.user) : undefined;
   const loaders = createLoaders(
     services.sources,
     viewer ? { userId: viewer.id, admin: viewer.admin, region: viewerRegion } : undefined,
   );
-  return {
-    identity,
-    viewer,
-    viewerRegion,
-    loaders,
-    services,
-    requestId: identity.requestId,
-  };
+  return { ...caller, viewerRegion, loaders, services };
 }

@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { gql } from 'graphql-tag';
 import type { Kysely } from 'kysely';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import {
-  createSubgraphServer,
-  httpLimitsOf,
+  createServiceServer,
+  readTypeDefs,
   reportBackgroundFailure,
   startOutboxRelay,
   type ServiceDefinition,
@@ -21,7 +18,7 @@ import { createTripCaches } from './cache.ts';
 import { createLoaderSources } from './loaders.ts';
 import { tripRegions, tripRegionsOf } from './regions/regions.ts';
 
-export const typeDefs = gql(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+export const typeDefs = readTypeDefs(new URL('./schema.graphql', import.meta.url));
 
 /** The trip subgraph: users, destinations, trips and itineraries in the `trip` schema. */
 export const tripService: ServiceDefinition<TripConfig> = {
@@ -81,17 +78,11 @@ export const tripService: ServiceDefinition<TripConfig> = {
       startOutboxRelay({ ...runtime, db: database.db }, 'trip', { consumers: ['notification', 'ai'] }),
     );
 
-    const server = await createSubgraphServer({
-      name: 'trip',
+    const server = await createServiceServer(runtime, {
       typeDefs,
-      resolvers: resolvers as GraphQLResolverMap<any>,
-      logger,
-      health: runtime.health,
-      signingSecret: config.GATEWAY_SIGNING_SECRET,
+      resolvers,
       createContext: ({ identity }) =>
         createContext({ db, readDb, regions, config, logger, caches, sources, provisioned }, identity),
-      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-      httpLimits: httpLimitsOf(config),
     });
     return {
       server,

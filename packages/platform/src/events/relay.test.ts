@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createLogger } from '../logger.ts';
-import { writeOutboxEvent } from '../outbox.ts';
+import { createOutboxTable, writeOutboxEvent } from '../outbox.ts';
 import { createManualClock } from '../queue/clock.ts';
 import {
   createTestDatabase,
@@ -47,11 +47,7 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 4 }) }),
     });
     await sql`create schema src`.execute(db);
-    await sql`create table src.outbox (id uuid primary key default gen_random_uuid(), aggregate_type text not null,
-      aggregate_id text not null, event_type text not null, payload jsonb not null,
-      created_at timestamptz not null default now(), published_at timestamptz, attempts int not null default 0)`.execute(
-      db,
-    );
+    await createOutboxTable(db, 'src');
     await sql`create schema dst`.execute(db);
     await sql`create table dst.processed_event (event_id uuid primary key, source text not null, event_type text not null,
       processed_at timestamptz not null default now())`.execute(db);

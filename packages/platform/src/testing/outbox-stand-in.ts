@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { startOutboxRelay } from '../events/index.ts';
 import { createLogger } from '../logger.ts';
-import { writeOutboxEvent, type OutboxEvent } from '../outbox.ts';
+import { createOutboxTable, writeOutboxEvent, type OutboxEvent } from '../outbox.ts';
 import type { Clock } from '../queue/clock.ts';
 import { createRedis } from '../redis.ts';
 
@@ -38,10 +38,7 @@ export async function startOutboxStandIn(options: {
   pool.on('error', () => {});
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   await sql`create schema ${sql.id(options.schema)}`.execute(db);
-  await sql`create table ${sql.id(options.schema, 'outbox')} (
-    id uuid primary key default gen_random_uuid(), aggregate_type text not null, aggregate_id text not null,
-    event_type text not null, payload jsonb not null, created_at timestamptz not null default now(),
-    published_at timestamptz, attempts int not null default 0)`.execute(db);
+  await createOutboxTable(db, options.schema);
   const logger = createLogger('test-relay', { level: 'silent' });
   const redis = options.redisUrl ? createRedis(options.redisUrl, logger) : undefined;
   const relay = startOutboxRelay(

@@ -1,2 +1,3 @@
 export * from './errors.ts';
 export * from './upstream.ts';
+export * from './settings.ts';

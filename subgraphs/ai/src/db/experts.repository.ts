@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { upsertRows } from '@traveloure/platform/upsert';
 import type { Database, ExpertRow } from './database.ts';
 import { rowsByIds } from './rows.ts';
 
@@ -30,20 +31,8 @@ export async function expertByUserId(db: Kysely<Database>, userId: string): Prom
 }
 
 export async function upsertExperts(db: Kysely<Database>, experts: ExpertRow[]): Promise<void> {
-  if (experts.length === 0) return;
-  await db
-    .insertInto('ai.experts')
-    .values(experts)
-    .onConflict((conflict) =>
-      conflict.column('id').doUpdateSet((eb) => ({
-        user_id: eb.ref('excluded.user_id'),
-        name: eb.ref('excluded.name'),
-        bio: eb.ref('excluded.bio'),
-        languages: eb.ref('excluded.languages'),
-        specialties: eb.ref('excluded.specialties'),
-        destinations: eb.ref('excluded.destinations'),
-        rating: eb.ref('excluded.rating'),
-      })),
-    )
-    .execute();
+  await upsertRows(db, 'ai.experts', experts, {
+    key: ['id'],
+    replace: ['user_id', 'name', 'bio', 'languages', 'specialties', 'destinations', 'rating'],
+  });
 }

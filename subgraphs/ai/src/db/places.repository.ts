@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { upsertRows } from '@traveloure/platform/upsert';
 import type { Database, NewPlace, PlaceRow } from './database.ts';
 import type { PlannerPlace } from '../planner/types.ts';
 
@@ -7,27 +8,22 @@ export async function upsertPlaces(db: Kysely<Database>, places: NewPlace[]): Pr
   let written = 0;
   // Chunks keep each statement well under PostgreSQL's parameter limit.
   for (let start = 0; start < places.length; start += 200) {
-    const chunk = places.slice(start, start + 200);
-    const result = await db
-      .insertInto('ai.places')
-      .values(chunk)
-      .onConflict((conflict) =>
-        conflict.columns(['destination_code', 'name']).doUpdateSet((eb) => ({
-          category: eb.ref('excluded.category'),
-          latitude: eb.ref('excluded.latitude'),
-          longitude: eb.ref('excluded.longitude'),
-          duration_minutes: eb.ref('excluded.duration_minutes'),
-          opens_minute: eb.ref('excluded.opens_minute'),
-          closes_minute: eb.ref('excluded.closes_minute'),
-          closed_days: eb.ref('excluded.closed_days'),
-          cost_level: eb.ref('excluded.cost_level'),
-          interests: eb.ref('excluded.interests'),
-          description: eb.ref('excluded.description'),
-          rank: eb.ref('excluded.rank'),
-        })),
-      )
-      .executeTakeFirst();
-    written += Number(result.numInsertedOrUpdatedRows ?? 0);
+    written += await upsertRows(db, 'ai.places', places.slice(start, start + 200), {
+      key: ['destination_code', 'name'],
+      replace: [
+        'category',
+        'latitude',
+        'longitude',
+        'duration_minutes',
+        'opens_minute',
+        'closes_minute',
+        'closed_days',
+        'cost_level',
+        'interests',
+        'description',
+        'rank',
+      ],
+    });
   }
   return written;
 }

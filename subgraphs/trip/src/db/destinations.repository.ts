@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { reusableQuery } from '@traveloure/platform/db';
+import { upsertRows } from '@traveloure/platform/upsert';
 import type { Database, DestinationRow, RegionValue } from './database.ts';
 
 const destinationsByCodes = reusableQuery((db: Kysely<Database>, codes: readonly string[]) =>
@@ -45,19 +46,8 @@ export async function searchDestinations(
 }
 
 export async function upsertDestinations(db: Kysely<Database>, rows: DestinationRow[]) {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('trip.destinations')
-    .values(rows)
-    .onConflict((oc) =>
-      oc.column('code').doUpdateSet((eb) => ({
-        name: eb.ref('excluded.name'),
-        country: eb.ref('excluded.country'),
-        region: eb.ref('excluded.region'),
-        latitude: eb.ref('excluded.latitude'),
-        longitude: eb.ref('excluded.longitude'),
-        timezone: eb.ref('excluded.timezone'),
-      })),
-    )
-    .execute();
+  await upsertRows(db, 'trip.destinations', rows, {
+    key: ['code'],
+    replace: ['name', 'country', 'region', 'latitude', 'longitude', 'timezone'],
+  });
 }

@@ -1,6 +1,8 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { createOutboxTable } from '@traveloure/platform/outbox';
 
-// Frozen in time: never import application code here. Tables live in the `ai` schema.
+// Frozen in time: never import application code here (createOutboxTable is frozen too). Tables
+// live in the `ai` schema.
 export const aiInitial: Migration = {
   async up(db: Kysely<any>) {
     await sql`
@@ -92,20 +94,7 @@ export const aiInitial: Migration = {
       db,
     );
 
-    await sql`
-      create table ai.outbox (
-        id uuid primary key default gen_random_uuid(),
-        aggregate_type text not null,
-        aggregate_id text not null,
-        event_type text not null,
-        payload jsonb not null,
-        created_at timestamptz not null default now(),
-        published_at timestamptz,
-        attempts int not null default 0
-      )`.execute(db);
-    await sql`create index outbox_unpublished_idx on ai.outbox (created_at) where published_at is null`.execute(
-      db,
-    );
+    await createOutboxTable(db, 'ai');
   },
   async down(db: Kysely<any>) {
     for (const table of ['outbox', 'messages', 'conversations', 'experts', 'suggestions', 'places']) {
