@@ -46,12 +46,15 @@ export const pluralTableNames: Migration = {
       await sql`alter table ${id(table)} rename constraint ${sql.id(from)} to ${sql.id(to)}`.execute(db);
     }
     for (const [from, to] of indexes) await sql`alter index ${id(from)} rename to ${sql.id(to)}`.execute(db);
-    for (const [from, to] of sequences) await sql`alter sequence ${id(from)} rename to ${sql.id(to)}`.execute(db);
-    for (const [from, to] of tables) await sql`create view ${id(from)} as select * from ${id(to)}`.execute(db);
+    for (const [from, to] of sequences)
+      await sql`alter sequence ${id(from)} rename to ${sql.id(to)}`.execute(db);
+    for (const [from, to] of tables)
+      await sql`create view ${id(from)} as select * from ${id(to)}`.execute(db);
   },
   async down(db: Kysely<any>) {
     for (const [from] of tables) await sql`drop view if exists ${id(from)}`.execute(db);
-    for (const [from, to] of sequences) await sql`alter sequence ${id(to)} rename to ${sql.id(from)}`.execute(db);
+    for (const [from, to] of sequences)
+      await sql`alter sequence ${id(to)} rename to ${sql.id(from)}`.execute(db);
     for (const [from, to] of indexes) await sql`alter index ${id(to)} rename to ${sql.id(from)}`.execute(db);
     for (const [table, from, to] of constraints) {
       await sql`alter table ${id(table)} rename constraint ${sql.id(to)} to ${sql.id(from)}`.execute(db);
