@@ -46,4 +46,37 @@ describe('migrateAll', () => {
     await migrateAll({ down: true });
     expect(await tables()).toEqual({});
   });
+
+  it('names every table and index by the scheme (docs/architecture.md, Naming)', async () => {
+    await migrateAll();
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      // Partitions are their parent's name and a suffix; Kysely's bookkeeping keeps its names.
+      const { rows: tables } = await client.query<{ name: string }>(
+        `select n.nspname || '.' || c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = any($1) and c.relkind in ('r', 'p') and not c.relispartition
+            and c.relname not like 'kysely_%' order by 1`,
+        [schemas],
+      );
+      expect(tables.length).toBeGreaterThan(20);
+      expect(tables.map(({ name }) => name).filter((name) => !tableNamed(name.split('.')[1]!))).toEqual([]);
+      const { rows: indexes } = await client.query<{ table: string; index: string }>(
+        `select schemaname || '.' || tablename as table, indexname as index from pg_indexes
+          where schemaname = any($1) and tablename not like 'kysely_%'`,
+        [schemas],
+      );
+      expect(indexes.filter(({ table, index }) => !index.startsWith(`${table.split('.')[1]}_`))).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  });
 });
+
+const schemas = ['trip', 'ai', 'search', 'notification', 'gateway'];
+/** Tables that are one whole rather than a set of rows, named by a collective noun. */
+const collectives = new Set(['outbox', 'search_log', 'user_directory']);
+/** Snake case, and the plural of what a row is, or `<record>_projection` for a copy kept from events. */
+const tableNamed = (table: string) =>
+  /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/.test(table) &&
+  (table.endsWith('s') || table.endsWith('_projection') || collectives.has(table));

@@ -29,7 +29,7 @@ async function run(queue: 'bullmq' | 'memory'): Promise<Result> {
   });
   try {
     // The projection as the trip events would have left it: everyone in Paris from tomorrow.
-    await sql`insert into notification.trip (trip_id, user_id, title, destination_code, start_date, end_date, version)
+    await sql`insert into notification.trip_projection (trip_id, user_id, title, destination_code, start_date, end_date, version)
       select 'bench-trip-' || n, 'bench-user-' || n, 'Paris', 'PAR', current_date + 1, current_date + 5, now()
       from generate_series(1, ${travelers}) as n`.execute(harness.db);
     const started = performance.now();
@@ -46,7 +46,7 @@ async function run(queue: 'bullmq' | 'memory'): Promise<Result> {
       async () => {
         const { rows } = await sql<{
           n: number;
-        }>`select count(*)::int as n from notification.notification where kind = 'EMERGENCY_ALERT'`.execute(
+        }>`select count(*)::int as n from notification.notifications where kind = 'EMERGENCY_ALERT'`.execute(
           harness.db,
         );
         return rows[0]!.n >= travelers;

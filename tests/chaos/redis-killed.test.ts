@@ -122,7 +122,7 @@ describe('Redis killed under load', () => {
           await client.query<{ n: number }>(
             `select count(*)::int as n from trip.outbox o
               where o.aggregate_id = any($1::text[])
-                and not exists (select 1 from notification.processed_event p where p.event_id = o.id)`,
+                and not exists (select 1 from notification.processed_events p where p.event_id = o.id)`,
             [acknowledged],
           )
         ).rows[0]!.n;
@@ -132,7 +132,7 @@ describe('Redis killed under load', () => {
         30_000,
       );
       const { rows: projected } = await client.query<{ n: number }>(
-        'select count(*)::int as n from notification.trip where trip_id = any($1::text[])',
+        'select count(*)::int as n from notification.trip_projection where trip_id = any($1::text[])',
         [acknowledged],
       );
       expect(projected[0]!.n).toBe(acknowledged.length);

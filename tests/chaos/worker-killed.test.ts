@@ -92,7 +92,7 @@ async function startWorker() {
 const webhookStatuses = async () =>
   (
     await sql<{ notification_id: string; status: string }>`
-      select notification_id::text, status from notification.delivery where channel = 'WEBHOOK'`.execute(
+      select notification_id::text, status from notification.deliveries where channel = 'WEBHOOK'`.execute(
       harness.db,
     )
   ).rows;
@@ -145,7 +145,7 @@ describe('the notification worker killed mid-job', () => {
 
       // The inbox: each draft exactly once.
       const { rows: inbox } = await sql<{ user_id: string; dedupe_key: string; id: string }>`
-      select user_id, dedupe_key, id::text from notification.notification`.execute(harness.db);
+      select user_id, dedupe_key, id::text from notification.notifications`.execute(harness.db);
       expect(inbox).toHaveLength(drafts.length);
       expect(new Set(inbox.map((row) => `${row.user_id}/${row.dedupe_key}`)).size).toBe(drafts.length);
 

@@ -209,7 +209,7 @@ describe('hostile requests against the production stack', () => {
       );
       fixture.expertId = expert.rows[0]!.id;
       const notification = await database.query<{ id: string }>(
-        "insert into notification.notification (user_id, kind, severity, title, body, dedupe_key) values ($1, 'SYSTEM', 'INFO', $2, $3, 'hostile') returning id",
+        "insert into notification.notifications (user_id, kind, severity, title, body, dedupe_key) values ($1, 'SYSTEM', 'INFO', $2, $3, 'hostile') returning id",
         [userB, secrets[5], `${secrets[5]}-body`],
       );
       fixture.notificationB = notification.rows[0]!.id;

@@ -406,12 +406,24 @@ async function runMigrations(
   direction: 'latest' | 'down-all',
 ) {
   await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
-  // A release older than the schema (a rollback, the stable pods beside a canary, the old color
-  // of a blue-green pair) must still start: Kysely would refuse ("corrupted migrations") because
-  // the newer release's migrations are unknown to it. Migrations are written to be compatible
-  // with the release before them, so it runs on the newer schema and leaves it as it is.
+  const migratorOver = (listed: Record<string, Migration>) =>
+    new Migrator({
+      db,
+      provider: { getMigrations: async () => listed },
+      migrationTableSchema: schema,
+      // Kysely lists a provider's migrations by Array#sort (UTF-16 code units), whatever the
+      // comparator: there `2026-12-02T...` comes before `2026_11_26_001_notification`. So its own
+      // order check is off and each pending migration is handed to it alone, in migrationOrder.
+      allowUnorderedMigrations: true,
+      nameComparator: migrationOrder,
+    });
   if (direction === 'latest') {
-    const ahead = await migrationsUnknownHere(db, schema, migrations);
+    const executed = await executedMigrations(db, schema);
+    // A release older than the schema (a rollback, the stable pods beside a canary, the old color
+    // of a blue-green pair) must still start: Kysely would refuse ("corrupted migrations") because
+    // the newer release's migrations are unknown to it. Migrations are written to be compatible
+    // with the release before them, so it runs on the newer schema and leaves it as it is.
+    const ahead = executed.filter((name) => !(name in migrations));
     if (ahead.length > 0) {
       logger?.warn(
         { schema, ahead },
@@ -419,23 +431,29 @@ async function runMigrations(
       );
       return [];
     }
-  }
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations },
-    migrationTableSchema: schema,
-    // Kysely's own order (localeCompare), pinned to one locale so no machine's settings reorder
-    // the names; docs/architecture.md says how new migrations are named to sort last.
-    nameComparator: migrationOrder,
-  });
-  if (direction === 'latest') {
-    const { error, results } = await migrator.migrateToLatest();
-    for (const result of results ?? []) {
-      logger?.info({ schema, migration: result.migrationName, status: result.status }, 'migration');
+    const ordered = Object.keys(migrations).sort(migrationOrder);
+    const firstPending = ordered.findIndex((name) => !executed.includes(name));
+    if (firstPending < 0) return [];
+    // Kysely's refusal, kept: a migration listed before one already run would run out of order.
+    const ranAfter = ordered.slice(firstPending).filter((name) => executed.includes(name));
+    if (ranAfter.length > 0) {
+      throw new Error(
+        `corrupted migrations: ${ordered[firstPending]} is listed before ${ranAfter.join(', ')}, which already ran`,
+      );
     }
-    if (error) throw error;
-    return results ?? [];
+    const results = [];
+    for (let index = firstPending; index < ordered.length; index++) {
+      const listed = Object.fromEntries(ordered.slice(0, index + 1).map((name) => [name, migrations[name]!]));
+      const { error, results: step } = await migratorOver(listed).migrateToLatest();
+      for (const result of step ?? []) {
+        logger?.info({ schema, migration: result.migrationName, status: result.status }, 'migration');
+      }
+      if (error) throw error;
+      results.push(...(step ?? []));
+    }
+    return results;
   }
+  const migrator = migratorOver(migrations);
   const results = [];
   for (;;) {
     const { error, results: step } = await migrator.migrateDown();
@@ -452,13 +470,14 @@ async function runMigrations(
   return results;
 }
 
-/** Migrations the schema has run that this code does not have (a newer release ran them). */
-async function migrationsUnknownHere(db: Kysely<any>, schema: string, migrations: Record<string, Migration>) {
-  const table = `${schema}.kysely_migration`;
+/** Names of the migrations the schema has run (none before its migration table exists). */
+async function executedMigrations(db: Kysely<any>, schema: string) {
   const { rows } = await sql<{
     found: string | null;
   }>`select to_regclass(${`"${schema}".kysely_migration`})::text as found`.execute(db);
   if (!rows[0]?.found) return [];
-  const executed = await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(db);
-  return executed.rows.map((row) => row.name).filter((name) => !(name in migrations));
+  const executed = await sql<{
+    name: string;
+  }>`select name from ${sql.table(`${schema}.kysely_migration`)}`.execute(db);
+  return executed.rows.map((row) => row.name);
 }

@@ -31,7 +31,7 @@ export interface SubgraphForTest {
     eventType: 'trip.created' | 'trip.updated' | 'trip.deleted',
     payload: TripEventPayload,
   ): Promise<string>;
-  /** Resolves once the ai consumer applied the event (its id is in ai.processed_event). */
+  /** Resolves once the ai consumer applied the event (its id is in ai.processed_events). */
   applied(eventId: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -101,7 +101,7 @@ export async function startSubgraphForTest(
     async applied(eventId) {
       const deadline = Date.now() + 15_000;
       for (;;) {
-        const { rows } = await sql`select 1 from ai.processed_event where event_id = ${eventId}`.execute(db);
+        const { rows } = await sql`select 1 from ai.processed_events where event_id = ${eventId}`.execute(db);
         if (rows.length > 0) return;
         if (Date.now() > deadline) throw new Error(`event ${eventId} was not applied`);
         await new Promise((resolve) => setTimeout(resolve, 25));

@@ -38,7 +38,7 @@ describe('a notification worker killed mid-job', () => {
   });
   const entries = async (userId: string) =>
     (
-      await sql<{ id: string }>`select id from notification.notification where user_id = ${userId}`.execute(
+      await sql<{ id: string }>`select id from notification.notifications where user_id = ${userId}`.execute(
         harness.db,
       )
     ).rows;
@@ -75,7 +75,7 @@ describe('a notification worker killed mid-job', () => {
       blocker.on('error', () => {});
       await blocker.query('begin');
       await blocker.query(
-        `insert into notification.notification (user_id, kind, severity, title, body, dedupe_key) values ($1, 'SYSTEM', 'INFO', 'x', 'x', $2)`,
+        `insert into notification.notifications (user_id, kind, severity, title, body, dedupe_key) values ($1, 'SYSTEM', 'INFO', 'x', 'x', $2)`,
         [job.userId, job.dedupeKey],
       );
       try {
@@ -131,7 +131,7 @@ describe('a notification worker killed mid-job', () => {
       expect(rows).toHaveLength(1);
       const { rows: deliveries } = await sql<{
         channel: string;
-      }>`select channel from notification.delivery where notification_id = ${rows[0]!.id}`.execute(
+      }>`select channel from notification.deliveries where notification_id = ${rows[0]!.id}`.execute(
         harness.db,
       );
       expect(deliveries).toEqual([{ channel: 'IN_APP' }]);

@@ -103,7 +103,7 @@ describe('webhook egress policy (defaults)', () => {
   it('refuses on delivery a loopback URL stored before the policy: DEAD at once, never connected', async () => {
     await setWebhook('jon', 'https://hooks.example.com/jon');
     await harness.db
-      .updateTable('notification.preference')
+      .updateTable('notification.preferences')
       .set({ webhook_url: webhook.url })
       .where('user_id', '=', 'jon')
       .execute();

@@ -117,7 +117,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     const unread = async () => (await inboxOf(harness, 'pia')).unread;
     expect(await unread()).toBe(5);
     // A row written behind the service's back is not seen: reads come from the cache...
-    await sql`insert into notification.notification (user_id, kind, severity, title, body, dedupe_key)
+    await sql`insert into notification.notifications (user_id, kind, severity, title, body, dedupe_key)
       values ('pia', 'SYSTEM', 'INFO', 'Behind the back', 'x', 'direct')`.execute(harness.db);
     expect(await unread()).toBe(5);
     expect((await inboxOf(harness, 'pia')).total).toBe(5);
@@ -167,11 +167,11 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     await trip('c-elsewhere', 'cai-9', 'LIM', 1, 3);
     await harness.emit('trip.deleted', { tripId: 'c-deleted', userId: 'cai-8' });
     await harness.until(async () => {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from notification.trip
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from notification.trip_projection
         where trip_id like 'c-%' and (deleted or trip_id <> 'c-deleted')`.execute(harness.db);
       const { rows: tombstone } = await sql<{
         deleted: boolean;
-      }>`select deleted from notification.trip where trip_id = 'c-deleted'`.execute(harness.db);
+      }>`select deleted from notification.trip_projection where trip_id = 'c-deleted'`.execute(harness.db);
       return rows[0]!.n === 10 && tombstone[0]?.deleted === true;
     }, 'the trip projection');
 
@@ -186,7 +186,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     await harness.until(async () => {
       const { rows } = await sql<{
         n: number;
-      }>`select count(*)::int as n from notification.notification where kind = 'EMERGENCY_ALERT'`.execute(
+      }>`select count(*)::int as n from notification.notifications where kind = 'EMERGENCY_ALERT'`.execute(
         harness.db,
       );
       return rows[0]!.n === reached.length;
@@ -194,7 +194,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     const { rows } = await sql<{
       user_id: string;
       n: number;
-    }>`select user_id, count(*)::int as n from notification.notification
+    }>`select user_id, count(*)::int as n from notification.notifications
       where kind = 'EMERGENCY_ALERT' group by user_id order by user_id`.execute(harness.db);
     expect(rows).toEqual(reached.map((user_id) => ({ user_id, n: 1 })));
 
@@ -222,7 +222,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
 
     // The fan-out job run again (a worker died after queueing part of it) doubles nothing.
     const { rows: alerts } = await sql<{ alert_id: string }>`select distinct data->>'alertId' as alert_id
-      from notification.notification where kind = 'EMERGENCY_ALERT'`.execute(harness.db);
+      from notification.notifications where kind = 'EMERGENCY_ALERT'`.execute(harness.db);
     expect(alerts).toHaveLength(1);
     const job = {
       alertId: alerts[0]!.alert_id,
@@ -244,7 +244,7 @@ describe('inbox paging, inbox cache and batched broadcasts', () => {
     }, 'the re-queued jobs to drain');
     const { rows: after } = await sql<{
       n: number;
-    }>`select count(*)::int as n from notification.notification where kind = 'EMERGENCY_ALERT'`.execute(
+    }>`select count(*)::int as n from notification.notifications where kind = 'EMERGENCY_ALERT'`.execute(
       harness.db,
     );
     expect(after[0]!.n).toBe(reached.length);

@@ -183,16 +183,16 @@ describe('delivery on the in-process queue (no Redis)', () => {
       rows: [pending],
     } = await sql<{
       id: string;
-    }>`insert into notification.notification (user_id, kind, severity, title, body, dedupe_key)
+    }>`insert into notification.notifications (user_id, kind, severity, title, body, dedupe_key)
       values ('wes', 'SYSTEM', 'INFO', 'Retry me', 'Hello.', 'retry-me') returning id`.execute(harness.db);
-    await sql`insert into notification.delivery (notification_id, channel, status, attempts)
+    await sql`insert into notification.deliveries (notification_id, channel, status, attempts)
       values (${pending!.id}, 'IN_APP', 'SENT', 1), (${pending!.id}, 'WEBHOOK', 'QUEUED', 0)`.execute(
       harness.db,
     );
     // Read from the table: the entry was written behind the inbox cache's back.
     const webhookOf = async () =>
       (
-        await sql<{ status: string; attempts: number }>`select status, attempts from notification.delivery
+        await sql<{ status: string; attempts: number }>`select status, attempts from notification.deliveries
         where notification_id = ${pending!.id} and channel = 'WEBHOOK'`.execute(harness.db)
       ).rows[0];
 

@@ -289,7 +289,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     await harness.until(async () => {
       const { rows } = await sql<{
         n: number;
-      }>`select count(*)::int as n from notification.processed_event where event_type = 'conversation.message_created'`.execute(
+      }>`select count(*)::int as n from notification.processed_events where event_type = 'conversation.message_created'`.execute(
         harness.db,
       );
       return rows[0]!.n === 2;
@@ -313,7 +313,7 @@ describe('notification pipeline (PostgreSQL, Redis, SMTP, webhooks)', () => {
     await harness.until(async () => {
       const { rows } = await sql<{
         n: number;
-      }>`select count(*)::int as n from notification.trip where trip_id in ('trip-f', 'trip-g', 'trip-h')`.execute(
+      }>`select count(*)::int as n from notification.trip_projection where trip_id in ('trip-f', 'trip-g', 'trip-h')`.execute(
         harness.db,
       );
       return rows[0]!.n === 3;

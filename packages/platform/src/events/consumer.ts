@@ -16,7 +16,7 @@ export interface EventConsumerOptions {
   db: Kysely<any>;
   /**
    * The consumer's schema, also its name towards the relays (which publish to its own queue and
-   * wait for its acknowledgement); it must have a `processed_event` table (docs/notification.md).
+   * wait for its acknowledgement); it must have a `processed_events` table (docs/notification.md).
    */
   schema: string;
   queue: JobQueue<EventEnvelope>;
@@ -29,13 +29,13 @@ export interface EventConsumerOptions {
 
 /**
  * Consumes relayed events exactly once in effect: the event id goes into
- * `<schema>.processed_event` in the same transaction as the event's effects, so a redelivered
+ * `<schema>.processed_events` in the same transaction as the event's effects, so a redelivered
  * event (retry, republish after Redis lost data, two relays) changes nothing. The ack to the
  * source's relay follows the commit; a duplicate is acknowledged again in case the first ack
  * was lost.
  */
 export function startEventConsumer(options: EventConsumerOptions): QueueWorker {
-  const processed = sql.id(options.schema, 'processed_event');
+  const processed = sql.id(options.schema, 'processed_events');
   return options.queue.work(
     async (job) => {
       const event = job.data;

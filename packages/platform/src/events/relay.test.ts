@@ -49,11 +49,11 @@ describe('outbox relay and idempotent consumer (private Redis)', () => {
     await sql`create schema src`.execute(db);
     await createOutboxTable(db, 'src');
     await sql`create schema dst`.execute(db);
-    await sql`create table dst.processed_event (event_id uuid primary key, source text not null, event_type text not null,
+    await sql`create table dst.processed_events (event_id uuid primary key, source text not null, event_type text not null,
       processed_at timestamptz not null default now())`.execute(db);
     await sql`create table dst.effect (event_id uuid not null, n int not null)`.execute(db);
     await sql`create schema dst2`.execute(db);
-    await sql`create table dst2.processed_event (event_id uuid primary key, source text not null, event_type text not null,
+    await sql`create table dst2.processed_events (event_id uuid primary key, source text not null, event_type text not null,
       processed_at timestamptz not null default now())`.execute(db);
     await sql`create table dst2.effect (event_id uuid not null, n int not null)`.execute(db);
     transport = createEventTransport(

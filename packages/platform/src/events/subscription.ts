@@ -8,7 +8,7 @@ import type { EventEnvelope } from './envelope.ts';
 import { createEventTransport } from './transport.ts';
 
 export interface EventSubscriptionOptions {
-  /** The consuming service's schema (it holds `processed_event`), also its name to the relays. */
+  /** The consuming service's schema (it holds `processed_events`), also its name to the relays. */
   consumer: string;
   concurrency?: number;
   /** Applies one event inside the transaction that records it as processed. */

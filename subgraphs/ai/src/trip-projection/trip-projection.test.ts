@@ -93,7 +93,7 @@ describe('ai trip projection from trip events (private redis-server)', () => {
     expect((await projected(tripId))[0]).toMatchObject({ travelers: 5 });
     const { rows } = await sql<{
       n: number;
-    }>`select count(*)::int as n from ai.processed_event where event_id = ${eventId}`.execute(harness.db);
+    }>`select count(*)::int as n from ai.processed_events where event_id = ${eventId}`.execute(harness.db);
     expect(rows[0]!.n).toBe(1);
   });
 });

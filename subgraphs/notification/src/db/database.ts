@@ -16,7 +16,7 @@ export interface ProcessedEventTable {
 }
 
 /** The notification service's own copy of what it needs about users (from user.* events). */
-export interface TravelerTable {
+export interface UserProjectionTable {
   user_id: string;
   email: string | null;
   name: string | null;
@@ -27,7 +27,7 @@ export interface TravelerTable {
 }
 
 /** The notification service's own copy of trips (from trip.* events); deleted ones are tombstones. */
-export interface TripTable {
+export interface TripProjectionTable {
   trip_id: string;
   user_id: string;
   title: string;
@@ -84,13 +84,13 @@ export interface PreferenceTable {
 }
 
 export interface Database {
-  'notification.processed_event': ProcessedEventTable;
-  'notification.traveler': TravelerTable;
-  'notification.trip': TripTable;
-  'notification.notification': NotificationTable;
-  'notification.delivery': DeliveryTable;
-  'notification.delivery_attempt': DeliveryAttemptTable;
-  'notification.preference': PreferenceTable;
+  'notification.processed_events': ProcessedEventTable;
+  'notification.user_projection': UserProjectionTable;
+  'notification.trip_projection': TripProjectionTable;
+  'notification.notifications': NotificationTable;
+  'notification.deliveries': DeliveryTable;
+  'notification.delivery_attempts': DeliveryAttemptTable;
+  'notification.preferences': PreferenceTable;
 }
 
 export type NotificationRow = Selectable<NotificationTable>;
@@ -98,4 +98,4 @@ export type NewNotification = Insertable<NotificationTable>;
 export type DeliveryRow = Selectable<DeliveryTable>;
 export type PreferenceRow = Selectable<PreferenceTable>;
 export type PreferenceUpdate = Updateable<PreferenceTable>;
-export type TripProjectionRow = Selectable<TripTable>;
+export type TripProjectionRow = Selectable<TripProjectionTable>;

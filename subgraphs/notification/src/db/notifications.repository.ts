@@ -31,7 +31,7 @@ export async function insertNotification(
   pushChannels: ChannelValue[],
 ): Promise<string | undefined> {
   const inserted = await db
-    .insertInto('notification.notification')
+    .insertInto('notification.notifications')
     .values({
       user_id: draft.userId,
       kind: draft.kind,
@@ -46,7 +46,7 @@ export async function insertNotification(
     .executeTakeFirst();
   if (!inserted) return undefined;
   await db
-    .insertInto('notification.delivery')
+    .insertInto('notification.deliveries')
     .values([
       { notification_id: inserted.id, channel: 'IN_APP', status: 'SENT', attempts: 1, last_error: null },
       ...pushChannels.map((channel) => ({
@@ -59,7 +59,7 @@ export async function insertNotification(
     ])
     .execute();
   await db
-    .insertInto('notification.delivery_attempt')
+    .insertInto('notification.delivery_attempts')
     .values({ notification_id: inserted.id, channel: 'IN_APP', outcome: 'SENT', error: null })
     .execute();
   return inserted.id;
@@ -68,7 +68,7 @@ export async function insertNotification(
 /** The existing entry for (user, kind, dedupe key) and its pushes not yet settled. */
 export async function findUnsettled(db: Kysely<Database>, draft: NotificationDraft) {
   const row = await db
-    .selectFrom('notification.notification')
+    .selectFrom('notification.notifications')
     .select(['id', 'severity'])
     .where('user_id', '=', draft.userId)
     .where('kind', '=', draft.kind)
@@ -76,7 +76,7 @@ export async function findUnsettled(db: Kysely<Database>, draft: NotificationDra
     .executeTakeFirst();
   if (!row) return undefined;
   const pending = await db
-    .selectFrom('notification.delivery')
+    .selectFrom('notification.deliveries')
     .select('channel')
     .where('notification_id', '=', row.id)
     .where('status', 'in', ['QUEUED', 'FAILED'])
@@ -94,7 +94,7 @@ export interface InboxPageQuery {
 /** One page of an inbox, newest first, keyset-paged on (created_at, id); size + 1 rows. */
 export async function listInbox(db: Kysely<Database>, query: InboxPageQuery): Promise<NotificationRow[]> {
   let select = db
-    .selectFrom('notification.notification')
+    .selectFrom('notification.notifications')
     .selectAll()
     .where('user_id', '=', query.userId)
     .orderBy('created_at', 'desc')
@@ -110,7 +110,7 @@ export async function listInbox(db: Kysely<Database>, query: InboxPageQuery): Pr
 
 export async function countInbox(db: Kysely<Database>, userId: string, unreadOnly: boolean): Promise<number> {
   let select = db
-    .selectFrom('notification.notification')
+    .selectFrom('notification.notifications')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('user_id', '=', userId);
   if (unreadOnly) select = select.where('read_at', 'is', null);
@@ -124,7 +124,7 @@ export async function deliveriesOf(
 ): Promise<DeliveryRow[]> {
   if (notificationIds.length === 0) return [];
   return db
-    .selectFrom('notification.delivery')
+    .selectFrom('notification.deliveries')
     .selectAll()
     .where('notification_id', 'in', notificationIds)
     .orderBy('notification_id')
@@ -139,7 +139,7 @@ export async function notificationsByIds(
   // An id that is not a uuid cannot exist, and would fail the whole statement's ::uuid cast.
   const valid = ids.filter(isUuid);
   if (valid.length === 0) return [];
-  return db.selectFrom('notification.notification').selectAll().where('id', 'in', valid).execute();
+  return db.selectFrom('notification.notifications').selectAll().where('id', 'in', valid).execute();
 }
 
 /** Marks the user's own notification read; undefined when it is not theirs (or not there). */
@@ -149,7 +149,7 @@ export async function markRead(
   id: string,
 ): Promise<NotificationRow | undefined> {
   return db
-    .updateTable('notification.notification')
+    .updateTable('notification.notifications')
     .set({ read_at: sql<Date>`coalesce(read_at, now())` })
     .where('id', '=', id)
     .where('user_id', '=', userId)
@@ -159,7 +159,7 @@ export async function markRead(
 
 export async function markAllRead(db: Kysely<Database>, userId: string): Promise<number> {
   const result = await db
-    .updateTable('notification.notification')
+    .updateTable('notification.notifications')
     .set({ read_at: sql<Date>`now()` })
     .where('user_id', '=', userId)
     .where('read_at', 'is', null)
@@ -191,12 +191,12 @@ export async function deliveryTarget(
   channel: ChannelValue,
 ): Promise<DeliveryTarget | undefined> {
   return db
-    .selectFrom('notification.notification as n')
-    .innerJoin('notification.delivery as d', (join) =>
+    .selectFrom('notification.notifications as n')
+    .innerJoin('notification.deliveries as d', (join) =>
       join.onRef('d.notification_id', '=', 'n.id').on('d.channel', '=', channel),
     )
-    .leftJoin('notification.traveler as t', 't.user_id', 'n.user_id')
-    .leftJoin('notification.preference as p', 'p.user_id', 'n.user_id')
+    .leftJoin('notification.user_projection as t', 't.user_id', 'n.user_id')
+    .leftJoin('notification.preferences as p', 'p.user_id', 'n.user_id')
     .select([
       'n.id',
       'n.user_id',
@@ -227,7 +227,7 @@ export async function recordAttempt(
 ) {
   await db.transaction().execute(async (trx) => {
     await trx
-      .updateTable('notification.delivery')
+      .updateTable('notification.deliveries')
       .set({
         status: outcome,
         attempts: sql<number>`attempts + 1`,
@@ -238,7 +238,7 @@ export async function recordAttempt(
       .where('channel', '=', channel)
       .execute();
     await trx
-      .insertInto('notification.delivery_attempt')
+      .insertInto('notification.delivery_attempts')
       .values({ notification_id: notificationId, channel, outcome, error })
       .execute();
   });
@@ -247,9 +247,9 @@ export async function recordAttempt(
 /** EMAIL and WEBHOOK deliveries not settled yet (QUEUED or FAILED), with what queueing needs. */
 export function findPendingPushes(db: Kysely<Database>) {
   return db
-    .selectFrom('notification.delivery as d')
-    .innerJoin('notification.notification as n', 'n.id', 'd.notification_id')
-    .leftJoin('notification.preference as p', 'p.user_id', 'n.user_id')
+    .selectFrom('notification.deliveries as d')
+    .innerJoin('notification.notifications as n', 'n.id', 'd.notification_id')
+    .leftJoin('notification.preferences as p', 'p.user_id', 'n.user_id')
     .select(['d.notification_id', 'd.channel', 'n.severity', 'p.quiet_start', 'p.quiet_end', 'p.time_zone'])
     .where('d.status', 'in', ['QUEUED', 'FAILED'])
     .where('d.channel', '<>', 'IN_APP')
@@ -271,7 +271,7 @@ export async function deliveryStats(db: Kysely<Database>, since: Date): Promise<
       count(*) filter (where outcome = 'SENT')::int as sent,
       count(*) filter (where outcome = 'FAILED')::int as failed,
       count(*) filter (where outcome = 'DEAD')::int as dead
-    from notification.delivery_attempt
+    from notification.delivery_attempts
     where attempted_at >= ${since.toISOString()}::timestamptz
     group by 1, 2
     order by 1 desc, 2`.execute(db);

@@ -7,18 +7,18 @@ const newSecret = () => `whsec_${randomBytes(24).toString('base64url')}`;
 /** The user's preferences, made with defaults (email on, a fresh signing secret) on first use. */
 export async function ensurePreferences(db: Kysely<Database>, userId: string): Promise<PreferenceRow> {
   const existing = await db
-    .selectFrom('notification.preference')
+    .selectFrom('notification.preferences')
     .selectAll()
     .where('user_id', '=', userId)
     .executeTakeFirst();
   if (existing) return existing;
   await db
-    .insertInto('notification.preference')
+    .insertInto('notification.preferences')
     .values({ user_id: userId, webhook_secret: newSecret() })
     .onConflict((conflict) => conflict.column('user_id').doNothing())
     .execute();
   return db
-    .selectFrom('notification.preference')
+    .selectFrom('notification.preferences')
     .selectAll()
     .where('user_id', '=', userId)
     .executeTakeFirstOrThrow();
@@ -29,7 +29,7 @@ export async function findPreferences(
   userId: string,
 ): Promise<PreferenceRow | undefined> {
   return db
-    .selectFrom('notification.preference')
+    .selectFrom('notification.preferences')
     .selectAll()
     .where('user_id', '=', userId)
     .executeTakeFirst();
@@ -42,7 +42,7 @@ export async function updatePreferences(
 ): Promise<PreferenceRow> {
   await ensurePreferences(db, userId);
   return db
-    .updateTable('notification.preference')
+    .updateTable('notification.preferences')
     .set({ ...changes, updated_at: sql<Date>`now()` })
     .where('user_id', '=', userId)
     .returningAll()

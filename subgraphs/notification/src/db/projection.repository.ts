@@ -11,7 +11,7 @@ export interface TravelerFacts {
 /** Applies a user event unless a newer one was applied already. */
 export async function upsertTraveler(db: Kysely<Database>, facts: TravelerFacts, version: string) {
   await db
-    .insertInto('notification.traveler')
+    .insertInto('notification.user_projection')
     .values({
       user_id: facts.userId,
       email: facts.email ?? null,
@@ -29,7 +29,7 @@ export async function upsertTraveler(db: Kysely<Database>, facts: TravelerFacts,
           version: eb.ref('excluded.version'),
           updated_at: sql<Date>`now()`,
         }))
-        .where('notification.traveler.version', '<=', (eb) => eb.ref('excluded.version')),
+        .where('notification.user_projection.version', '<=', (eb) => eb.ref('excluded.version')),
     )
     .execute();
 }
@@ -63,7 +63,7 @@ export async function findTrip(
   tripId: string,
   lock = false,
 ): Promise<TripSnapshot | undefined> {
-  const { rows } = await sql<TripSnapshot>`select ${tripColumns} from notification.trip
+  const { rows } = await sql<TripSnapshot>`select ${tripColumns} from notification.trip_projection
     where trip_id = ${tripId} ${lock ? sql`for update` : sql``}`.execute(db);
   return rows[0];
 }
@@ -82,7 +82,7 @@ export async function applyTrip(
     return { previous, applied: false };
   }
   await db
-    .insertInto('notification.trip')
+    .insertInto('notification.trip_projection')
     .values({
       trip_id: facts.tripId,
       user_id: facts.userId,
@@ -112,7 +112,7 @@ export async function applyTrip(
 /** A deleted trip stays as a tombstone so a late update cannot bring it back. */
 export async function tombstoneTrip(db: Kysely<Database>, tripId: string, userId: string, version: string) {
   await db
-    .insertInto('notification.trip')
+    .insertInto('notification.trip_projection')
     .values({ trip_id: tripId, user_id: userId, title: '', destination_code: '', deleted: true, version })
     .onConflict((conflict) =>
       conflict.column('trip_id').doUpdateSet({ deleted: true, version, updated_at: sql<Date>`now()` }),
@@ -128,7 +128,7 @@ export async function upcomingTrips(
   limit: number,
 ): Promise<{ trip_id: string; user_id: string; start_date: string; version: Date }[]> {
   const { rows } = await sql<{ trip_id: string; user_id: string; start_date: string; version: Date }>`
-    select trip_id, user_id, start_date::text as start_date, version from notification.trip
+    select trip_id, user_id, start_date::text as start_date, version from notification.trip_projection
     where not deleted and start_date > ${day}::date and trip_id > ${afterTripId}
     order by trip_id
     limit ${limit}`.execute(db);
@@ -143,7 +143,7 @@ export async function countTravelersAt(
   horizon: string,
 ): Promise<number> {
   const { rows } = await sql<{ n: number }>`
-    select count(distinct user_id)::int as n from notification.trip
+    select count(distinct user_id)::int as n from notification.trip_projection
     where not deleted and destination_code = ${destinationCode}
       and start_date <= ${horizon}::date and end_date >= ${today}::date`.execute(db);
   return rows[0]?.n ?? 0;
@@ -162,7 +162,7 @@ export async function travelersAt(
   limit: number,
 ): Promise<string[]> {
   const { rows } = await sql<{ user_id: string }>`
-    select distinct user_id from notification.trip
+    select distinct user_id from notification.trip_projection
     where not deleted and destination_code = ${destinationCode}
       and start_date <= ${horizon}::date and end_date >= ${today}::date
       and user_id > ${afterUserId}

@@ -89,7 +89,7 @@ export function createNotifier(deps: NotifierDeps) {
       const outcome = await db.transaction().execute(async (trx) => {
         const preferences = await findPreferences(trx, draft.userId);
         const traveler = await trx
-          .selectFrom('notification.traveler')
+          .selectFrom('notification.user_projection')
           .select('email')
           .where('user_id', '=', draft.userId)
           .executeTakeFirst();
