@@ -5,7 +5,7 @@
  */
 import { startSupergraph, type RunningSupergraph, type ServiceName } from '@traveloure/supergraph';
 import { mintToken } from '@traveloure/gateway';
-import { testSigningSecret } from '@traveloure/platform/testing';
+import { serviceEnv } from '@traveloure/testing';
 import type { Role } from '@traveloure/platform';
 
 export const chaosJwtSecret = 'chaos-test-jwt-secret-0123456789abcdefghij';
@@ -38,12 +38,11 @@ export async function startChaosStack(options: {
 }): Promise<ChaosStack> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-    DATABASE_URL: options.databaseUrl,
-    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-    GATEWAY_SIGNING_SECRET: testSigningSecret,
-    JWT_SECRET: chaosJwtSecret,
+    ...serviceEnv({
+      databaseUrl: options.databaseUrl,
+      redisUrl: options.redisUrl,
+      jwtSecret: chaosJwtSecret,
+    }),
     PG_POOL_MAX: '5',
     // An outage must show as fast errors, not as requests queued behind a dead pool.
     PG_CONNECT_TIMEOUT_MS: '1000',

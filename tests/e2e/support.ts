@@ -8,11 +8,11 @@ import { startSupergraph, type RunningSupergraph, type ServiceName } from '@trav
 import { mintToken } from '@traveloure/gateway';
 import {
   createTestDatabase,
+  serviceEnv,
   startPrivateRedis,
-  testSigningSecret,
   type PrivateRedis,
   type TestDatabase,
-} from '@traveloure/platform/testing';
+} from '@traveloure/testing';
 import type { Region, Role } from '@traveloure/platform';
 
 export const testJwtSecret = 'e2e-test-jwt-secret-0123456789abcdefghij';
@@ -55,12 +55,7 @@ export async function startTestSupergraph(
   const redis = await startPrivateRedis();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-    DATABASE_URL: database.url,
-    REDIS_URL: redis.url,
-    GATEWAY_SIGNING_SECRET: testSigningSecret,
-    JWT_SECRET: testJwtSecret,
+    ...serviceEnv({ databaseUrl: database.url, redisUrl: redis.url, jwtSecret: testJwtSecret }),
     PG_POOL_MAX: '5',
     ...options.env,
   };

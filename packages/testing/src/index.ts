@@ -11,3 +11,4 @@ export * from './smtp-emulator.ts';
 export * from './webhook-emulator.ts';
 export * from './sentry-receiver.ts';
 export * from './otlp-receiver.ts';
+export * from './service-env.ts';

@@ -1,0 +1,24 @@
+import { testSigningSecret } from '@traveloure/platform/testing';
+
+/**
+ * The settings every service reads to start against a throwaway database and Redis, so a test
+ * stack names only what it changes. The signing secret is the test one unless given (a stack
+ * that mints its own keeps them out of the shared test secret).
+ */
+export function serviceEnv(options: {
+  databaseUrl: string;
+  redisUrl?: string;
+  jwtSecret?: string;
+  signingSecret?: string;
+  nodeEnv?: string;
+  logLevel?: string;
+}): Record<string, string> {
+  return {
+    NODE_ENV: options.nodeEnv ?? 'test',
+    LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'silent',
+    DATABASE_URL: options.databaseUrl,
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    GATEWAY_SIGNING_SECRET: options.signingSecret ?? testSigningSecret,
+    ...(options.jwtSecret ? { JWT_SECRET: options.jwtSecret } : {}),
+  };
+}
