@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import {
   createTestDatabase,
   freePort,
-  serviceEnv,
+  productionServiceEnv,
   startPrivateRedis,
   testAdminUrl,
   type PrivateRedis,
@@ -191,13 +191,12 @@ export async function startStack(
     const signingSecret = randomBytes(24).toString('hex');
     const baseEnv: Record<string, string> = {
       PATH: process.env.PATH ?? '',
-      ...serviceEnv({
+      ...productionServiceEnv({
         databaseUrl: database.url,
         redisUrl: redis.url,
         jwtSecret,
         signingSecret,
-        nodeEnv: 'production',
-        logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
+        logLevel: process.env.BENCH_LOG_LEVEL,
       }),
       ...options.env,
     };

@@ -42,8 +42,8 @@ export async function startChaosStack(options: {
       databaseUrl: options.databaseUrl,
       redisUrl: options.redisUrl,
       jwtSecret: chaosJwtSecret,
+      poolMax: 5,
     }),
-    PG_POOL_MAX: '5',
     // An outage must show as fast errors, not as requests queued behind a dead pool.
     PG_CONNECT_TIMEOUT_MS: '1000',
     TRIP_POPULARITY_REFRESH_MS: '0',

@@ -35,8 +35,7 @@ describe('readiness with each service alone', () => {
   const tripIds: string[] = [];
 
   const env = (database: TestDatabase): Record<string, string> => ({
-    ...serviceEnv({ databaseUrl: database.url, jwtSecret, logLevel: 'silent' }),
-    PG_POOL_MAX: '3',
+    ...serviceEnv({ databaseUrl: database.url, jwtSecret, logLevel: 'silent', poolMax: 3 }),
     SEED_DEMO_DATA: 'false',
     TRIP_POPULARITY_REFRESH_MS: '0',
     SEARCH_WARM_INTERVAL_MS: '0',

@@ -55,8 +55,7 @@ export async function startTestSupergraph(
   const redis = await startPrivateRedis();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    ...serviceEnv({ databaseUrl: database.url, redisUrl: redis.url, jwtSecret: testJwtSecret }),
-    PG_POOL_MAX: '5',
+    ...serviceEnv({ databaseUrl: database.url, redisUrl: redis.url, jwtSecret: testJwtSecret, poolMax: 5 }),
     ...options.env,
   };
   let supergraph: RunningSupergraph;

@@ -149,8 +149,7 @@ const describedSupergraph = compose((sdl) =>
 );
 
 const env = (database: TestDatabase): Record<string, string> => ({
-  ...serviceEnv({ databaseUrl: database.url, jwtSecret, logLevel: 'silent' }),
-  PG_POOL_MAX: '4',
+  ...serviceEnv({ databaseUrl: database.url, jwtSecret, logLevel: 'silent', poolMax: 4 }),
   SEED_DEMO_DATA: 'false',
   TRIP_POPULARITY_REFRESH_MS: '0',
   // Every request must reach a replica: no cached or rate-limited answers.

@@ -12,6 +12,8 @@ export function serviceEnv(options: {
   signingSecret?: string;
   nodeEnv?: string;
   logLevel?: string;
+  /** Connections each service's PostgreSQL pool may open (PG_POOL_MAX). */
+  poolMax?: number;
 }): Record<string, string> {
   return {
     NODE_ENV: options.nodeEnv ?? 'test',
@@ -20,5 +22,21 @@ export function serviceEnv(options: {
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     GATEWAY_SIGNING_SECRET: options.signingSecret ?? testSigningSecret,
     ...(options.jwtSecret ? { JWT_SECRET: options.jwtSecret } : {}),
+    ...(options.poolMax === undefined ? {} : { PG_POOL_MAX: String(options.poolMax) }),
   };
+}
+
+/**
+ * The settings of a stack run as in production (NODE_ENV=production, logs at info unless told)
+ * on secrets of its own, so nothing it signs is valid against the shared test secret.
+ */
+export function productionServiceEnv(options: {
+  databaseUrl: string;
+  redisUrl: string;
+  jwtSecret: string;
+  signingSecret: string;
+  logLevel?: string;
+  poolMax?: number;
+}): Record<string, string> {
+  return serviceEnv({ ...options, nodeEnv: 'production', logLevel: options.logLevel ?? 'info' });
 }
