@@ -43,6 +43,61 @@ export interface TestSupergraph extends RunningSupergraph {
   ): Promise<string>;
 }
 
+/** POSTs GraphQL operations to a gateway, as a client would; a body that is not JSON fails loudly. */
+export function graphqlClient(gatewayUrl: string): TestSupergraph['graphql'] {
+  return async (query, variables, requestOptions = {}) => {
+    const response = await fetch(gatewayUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(requestOptions.token ? { authorization: `Bearer ${requestOptions.token}` } : {}),
+        ...requestOptions.headers,
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await response.text();
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Error(`gateway answered ${response.status} with non-JSON: ${text.slice(0, 200)}`);
+    }
+    return { status: response.status, headers: response.headers, body };
+  };
+}
+
+/** A signed-in user's bearer token, signed with the secret the test stacks' gateways trust. */
+export const testToken: TestSupergraph['token'] = (role, userId, extra = {}) =>
+  mintToken({
+    role,
+    userId,
+    secret: testJwtSecret,
+    region: extra.region ?? 'US_EAST',
+    email: extra.email,
+    name: extra.name,
+  });
+
+/**
+ * The embedded default (no DATABASE_URL, no REDIS_URL): the chosen services on an in-memory
+ * PGlite of their own and the in-process queue and cache.
+ */
+export async function startEmbeddedSupergraph(
+  label: string,
+  services: readonly ServiceName[],
+  env: Record<string, string> = {},
+): Promise<RunningSupergraph & Pick<TestSupergraph, 'graphql' | 'token'>> {
+  const supergraph = await startSupergraph({
+    services,
+    host: '127.0.0.1',
+    env: {
+      ...serviceEnv({ jwtSecret: testJwtSecret, logLevel: 'silent' }),
+      PGLITE_DATA_DIR: `memory://${label}-${process.pid}`,
+      ...env,
+    },
+  });
+  return { ...supergraph, graphql: graphqlClient(supergraph.gatewayUrl), token: testToken };
+}
+
 export async function startTestSupergraph(
   label: string,
   options: {
@@ -71,25 +126,7 @@ export async function startTestSupergraph(
     await database.drop();
     throw error;
   }
-  const graphql: TestSupergraph['graphql'] = async (query, variables, requestOptions = {}) => {
-    const response = await fetch(supergraph.gatewayUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(requestOptions.token ? { authorization: `Bearer ${requestOptions.token}` } : {}),
-        ...requestOptions.headers,
-      },
-      body: JSON.stringify({ query, variables }),
-    });
-    const text = await response.text();
-    let body;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new Error(`gateway answered ${response.status} with non-JSON: ${text.slice(0, 200)}`);
-    }
-    return { status: response.status, headers: response.headers, body };
-  };
+  const graphql = graphqlClient(supergraph.gatewayUrl);
   return {
     ...supergraph,
     database,
@@ -106,15 +143,7 @@ export async function startTestSupergraph(
       if (!payload?.trip) throw new Error(`createTrip failed: ${JSON.stringify(result.body)}`);
       return payload.trip.id as string;
     },
-    token: (role, userId, extra = {}) =>
-      mintToken({
-        role,
-        userId,
-        secret: testJwtSecret,
-        region: extra.region ?? 'US_EAST',
-        email: extra.email,
-        name: extra.name,
-      }),
+    token: testToken,
     close: async () => {
       try {
         await supergraph.close();

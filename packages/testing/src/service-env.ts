@@ -6,7 +6,8 @@ import { testSigningSecret } from '@traveloure/platform/testing';
  * that mints its own keeps them out of the shared test secret).
  */
 export function serviceEnv(options: {
-  databaseUrl: string;
+  /** None: the embedded default (PGlite). */
+  databaseUrl?: string;
   redisUrl?: string;
   jwtSecret?: string;
   signingSecret?: string;
@@ -18,7 +19,7 @@ export function serviceEnv(options: {
   return {
     NODE_ENV: options.nodeEnv ?? 'test',
     LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'silent',
-    DATABASE_URL: options.databaseUrl,
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     GATEWAY_SIGNING_SECRET: options.signingSecret ?? testSigningSecret,
     ...(options.jwtSecret ? { JWT_SECRET: options.jwtSecret } : {}),
