@@ -5,7 +5,13 @@
  */
 import { startSupergraph, type RunningSupergraph, type ServiceName } from '@traveloure/supergraph';
 import { mintToken } from '@traveloure/gateway';
-import { serviceEnv } from '@traveloure/testing';
+import {
+  createTestDatabase,
+  serviceEnv,
+  startPrivateRedis,
+  type PrivateRedis,
+  type TestDatabase,
+} from '@traveloure/testing';
 import type { Role } from '@traveloure/platform';
 
 export const chaosJwtSecret = 'chaos-test-jwt-secret-0123456789abcdefghij';
@@ -28,6 +34,37 @@ export interface ChaosStack extends RunningSupergraph {
   ): Promise<GraphQLAnswer<T>>;
   token(role: Role, userId: string): Promise<string>;
   ready(url?: string): Promise<{ status: number; body: { status: string; checks: Record<string, any> } }>;
+}
+
+/**
+ * A chaos stack on a fresh database and a private redis-server of its own, which the test may
+ * stop and start again; closing the stack drops and stops both.
+ */
+export async function startChaosStackOnOwnServers(
+  label: string,
+  options: { services: readonly ServiceName[]; env?: Record<string, string> },
+): Promise<ChaosStack & { database: TestDatabase; redis: PrivateRedis }> {
+  const [database, redis] = await Promise.all([createTestDatabase(label), startPrivateRedis()]);
+  const dropServers = () => Promise.all([redis.stop(), database.drop()]);
+  let stack: ChaosStack;
+  try {
+    stack = await startChaosStack({ databaseUrl: database.url, redisUrl: redis.url, ...options });
+  } catch (error) {
+    await dropServers();
+    throw error;
+  }
+  return {
+    ...stack,
+    database,
+    redis,
+    close: async () => {
+      try {
+        await stack.close();
+      } finally {
+        await dropServers();
+      }
+    },
+  };
 }
 
 export async function startChaosStack(options: {
