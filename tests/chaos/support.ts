@@ -5,14 +5,9 @@
  */
 import { startSupergraph, type RunningSupergraph, type ServiceName } from '@traveloure/supergraph';
 import { mintToken } from '@traveloure/gateway';
-import {
-  createTestDatabase,
-  serviceEnv,
-  startPrivateRedis,
-  type PrivateRedis,
-  type TestDatabase,
-} from '@traveloure/testing';
 import type { Role } from '@traveloure/platform';
+import { createTestDatabase, serviceEnv, startPrivateRedis } from '@traveloure/testing';
+import type { PrivateRedis, TestDatabase } from '@traveloure/testing';
 
 export const chaosJwtSecret = 'chaos-test-jwt-secret-0123456789abcdefghij';
 
