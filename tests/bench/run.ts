@@ -49,14 +49,19 @@ const list = (value: string | undefined) =>
     .map((item) => item.trim())
     .filter(Boolean);
 
+/** A soak or start-mode run's length and connections from the flags, with their defaults. */
+const timedRunOptions = (durationSeconds: number, warmupSeconds: number) => ({
+  durationSeconds: number(values.duration, durationSeconds),
+  warmupSeconds: number(values.warmup, warmupSeconds),
+  connections: values.connections ? Number(values.connections) : undefined,
+  command,
+});
+
 async function main(): Promise<number> {
   const mode = positionals[0];
   if (mode === 'soak') {
     const report = await runSoak({
-      durationSeconds: number(values.duration, 600),
-      warmupSeconds: number(values.warmup, 30),
-      connections: values.connections ? Number(values.connections) : undefined,
-      command,
+      ...timedRunOptions(600, 30),
     });
     console.table(report.processes);
     console.log(
@@ -76,10 +81,7 @@ async function main(): Promise<number> {
   }
   if (mode === 'start') {
     const report = await runStartMode({
-      durationSeconds: number(values.duration, 60),
-      warmupSeconds: number(values.warmup, 10),
-      connections: values.connections ? Number(values.connections) : undefined,
-      command,
+      ...timedRunOptions(60, 10),
     });
     console.log(
       `npm start (PostgreSQL mode), mixed: ${report.requestsPerSecond} req/s, p50 ${report.p50Ms} ms, p95 ${report.p95Ms} ms, p99 ${report.p99Ms} ms, ${report.errors} errors in ${report.requests}: bar ${report.passed ? 'met' : 'MISSED'}`,

@@ -15,11 +15,12 @@ import { Redis } from 'ioredis';
 import {
   createTestDatabase,
   freePort,
+  productionServiceEnv,
   startPrivateRedis,
   testAdminUrl,
   type PrivateRedis,
   type TestDatabase,
-} from '@traveloure/platform/testing';
+} from '@traveloure/testing';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -190,12 +191,13 @@ export async function startStack(
     const signingSecret = randomBytes(24).toString('hex');
     const baseEnv: Record<string, string> = {
       PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-      DATABASE_URL: database.url,
-      REDIS_URL: redis.url,
-      GATEWAY_SIGNING_SECRET: signingSecret,
-      JWT_SECRET: jwtSecret,
+      ...productionServiceEnv({
+        databaseUrl: database.url,
+        redisUrl: redis.url,
+        jwtSecret,
+        signingSecret,
+        logLevel: process.env.BENCH_LOG_LEVEL,
+      }),
       ...options.env,
     };
     const upstreamsStarted = await spawnJsonLine('upstreams', 'tests/bench/targets/upstreams.ts', {

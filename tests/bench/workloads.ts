@@ -4,6 +4,7 @@
  * as an error, so a target cannot look fast by failing.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { rawBodyBytes } from './targets/raw-http-body.ts';
 
 export type TargetName = 'P' | 'A' | 'H' | 'D' | 'M' | 'R';
@@ -51,22 +52,12 @@ export interface Workload {
  * What the trip page shows: the trip (trip subgraph), its owner's unread count (notification),
  * hotel offers for its dates (search) and its saved itinerary suggestion (ai). The suggestion is
  * read back by id, as a page reopening a plan does: making one (Trip.itinerarySuggestion) is
- * limited to 20 a minute per traveler.
+ * limited to 20 a minute per traveler. Kept in trip-page.json, which the k6 script
+ * (tests/load/trip-page.js) reads too.
  */
-export const tripPageQuery = `query TripPage($id: ID!, $suggestionId: ID!) {
-  trip(id: $id) {
-    id
-    title
-    startDate
-    endDate
-    durationDays
-    destination { code name country }
-    owner { id name unreadNotificationCount }
-    items { id kind title startTime }
-    hotelOffers(maxResults: 3) { offers { id hotel { name } price { amount currency } } meta { provider } }
-  }
-  itinerarySuggestion(id: $suggestionId) { id source days { date activities { title kind startTime } } }
-}`;
+export const tripPageQuery = (
+  JSON.parse(readFileSync(new URL('./trip-page.json', import.meta.url), 'utf8')) as { query: string }
+).query;
 
 export const tripsQuery = `{ trips(first: 20) { edges { node { title owner { name } destination { name } items { title } } } } }`;
 

@@ -6,27 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import {
-  createTestDatabase,
-  startPrivateRedis,
-  type PrivateRedis,
-  type TestDatabase,
-} from '@traveloure/platform/testing';
-import { drive, inDays, reportFigures, sleep, startChaosStack, waitFor, type ChaosStack } from './support.ts';
+import { drive, inDays, reportFigures, sleep, startChaosStackOnOwnServers, waitFor } from './support.ts';
 
 const CREATE = `mutation ($input: CreateTripInput!) { createTrip(input: $input) { trip { id } userErrors { code } } }`;
 const READ = `query ($id: ID!) { trip(id: $id) { id title destination { name } } destinations(first: 3) { code } }`;
 const OUTAGE_MS = 1_500;
 
-let database: TestDatabase;
-let redis: PrivateRedis;
-let stack: ChaosStack;
+let stack: Awaited<ReturnType<typeof startChaosStackOnOwnServers>>;
 
 beforeAll(async () => {
-  [database, redis] = await Promise.all([createTestDatabase('chaos_redis'), startPrivateRedis()]);
-  stack = await startChaosStack({
-    databaseUrl: database.url,
-    redisUrl: redis.url,
+  stack = await startChaosStackOnOwnServers('chaos_redis', {
     services: ['trip', 'notification'],
     env: { QUEUE_BACKOFF_MS: '50' },
   });
@@ -34,7 +23,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
-  await Promise.all([redis?.stop(), database?.drop()]);
 });
 
 type Outcome = { op: 'read' | 'write'; ok: boolean; id?: string; codes: string[] };
@@ -89,9 +77,9 @@ describe('Redis killed under load', () => {
     );
     await sleep(700);
     phase = 'outage';
-    await redis.stop();
+    await stack.redis.stop();
     await sleep(OUTAGE_MS);
-    await redis.start();
+    await stack.redis.start();
     phase = 'after';
     await sleep(1_000);
     stop = true;
@@ -107,7 +95,7 @@ describe('Redis killed under load', () => {
       expect(failed.codes).toEqual(expect.arrayContaining(['UPSTREAM_UNAVAILABLE']));
 
     const acknowledged = [...seeded, ...writes].filter((outcome) => outcome.ok).map((outcome) => outcome.id!);
-    const client = new pg.Client({ connectionString: database.url });
+    const client = new pg.Client({ connectionString: stack.database.url });
     await client.connect();
     try {
       const { rows } = await client.query<{ id: string }>(

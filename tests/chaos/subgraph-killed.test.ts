@@ -5,13 +5,7 @@
  * balancer and take every other subgraph's traffic down with it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestDatabase,
-  startPrivateRedis,
-  type PrivateRedis,
-  type TestDatabase,
-} from '@traveloure/platform/testing';
-import { inDays, percentile, reportFigures, startChaosStack, type ChaosStack } from './support.ts';
+import { inDays, percentile, reportFigures, startChaosStackOnOwnServers } from './support.ts';
 
 const TRIP_AND_FLIGHTS = `query ($id: ID!) {
   me { id trips(first: 5) { totalCount } }
@@ -20,15 +14,10 @@ const TRIP_AND_FLIGHTS = `query ($id: ID!) {
 const TRIP_ONLY = `query ($id: ID!) { trip(id: $id) { title destination { name } } }`;
 const INBOX = `{ me { id unreadNotificationCount } }`;
 
-let database: TestDatabase;
-let redis: PrivateRedis;
-let stack: ChaosStack;
+let stack: Awaited<ReturnType<typeof startChaosStackOnOwnServers>>;
 
 beforeAll(async () => {
-  [database, redis] = await Promise.all([createTestDatabase('chaos_subgraph'), startPrivateRedis()]);
-  stack = await startChaosStack({
-    databaseUrl: database.url,
-    redisUrl: redis.url,
+  stack = await startChaosStackOnOwnServers('chaos_subgraph', {
     services: ['trip', 'search', 'notification'],
     env: { SUBGRAPH_TIMEOUT_MS: '3000' },
   });
@@ -36,7 +25,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
-  await Promise.all([redis?.stop(), database?.drop()]);
 });
 
 describe('one subgraph killed', () => {

@@ -5,8 +5,14 @@
  */
 import { startSupergraph, type RunningSupergraph, type ServiceName } from '@traveloure/supergraph';
 import { mintToken } from '@traveloure/gateway';
-import { testSigningSecret } from '@traveloure/platform/testing';
 import type { Role } from '@traveloure/platform';
+import {
+  createTestDatabase,
+  serviceEnv,
+  startPrivateRedis,
+  type PrivateRedis,
+  type TestDatabase,
+} from '@traveloure/testing';
 
 export const chaosJwtSecret = 'chaos-test-jwt-secret-0123456789abcdefghij';
 
@@ -30,6 +36,37 @@ export interface ChaosStack extends RunningSupergraph {
   ready(url?: string): Promise<{ status: number; body: { status: string; checks: Record<string, any> } }>;
 }
 
+/**
+ * A chaos stack on a fresh database and a private redis-server of its own, which the test may
+ * stop and start again; closing the stack drops and stops both.
+ */
+export async function startChaosStackOnOwnServers(
+  label: string,
+  options: { services: readonly ServiceName[]; env?: Record<string, string> },
+): Promise<ChaosStack & { database: TestDatabase; redis: PrivateRedis }> {
+  const [database, redis] = await Promise.all([createTestDatabase(label), startPrivateRedis()]);
+  const dropServers = () => Promise.all([redis.stop(), database.drop()]);
+  let stack: ChaosStack;
+  try {
+    stack = await startChaosStack({ databaseUrl: database.url, redisUrl: redis.url, ...options });
+  } catch (error) {
+    await dropServers();
+    throw error;
+  }
+  return {
+    ...stack,
+    database,
+    redis,
+    close: async () => {
+      try {
+        await stack.close();
+      } finally {
+        await dropServers();
+      }
+    },
+  };
+}
+
 export async function startChaosStack(options: {
   databaseUrl: string;
   redisUrl?: string;
@@ -38,13 +75,12 @@ export async function startChaosStack(options: {
 }): Promise<ChaosStack> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-    DATABASE_URL: options.databaseUrl,
-    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-    GATEWAY_SIGNING_SECRET: testSigningSecret,
-    JWT_SECRET: chaosJwtSecret,
-    PG_POOL_MAX: '5',
+    ...serviceEnv({
+      databaseUrl: options.databaseUrl,
+      redisUrl: options.redisUrl,
+      jwtSecret: chaosJwtSecret,
+      poolMax: 5,
+    }),
     // An outage must show as fast errors, not as requests queued behind a dead pool.
     PG_CONNECT_TIMEOUT_MS: '1000',
     TRIP_POPULARITY_REFRESH_MS: '0',

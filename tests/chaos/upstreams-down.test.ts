@@ -4,23 +4,9 @@
  * built-in planner, without waiting on the dead upstreams.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestDatabase,
-  startPrivateRedis,
-  type PrivateRedis,
-  type TestDatabase,
-} from '@traveloure/platform/testing';
 import { startAmadeusEmulator, type AmadeusEmulator } from '@traveloure/testing';
 import { startOpenAiEmulator, type OpenAiEmulator } from '@traveloure/testing';
-import {
-  inDays,
-  percentile,
-  reportFigures,
-  sleep,
-  startChaosStack,
-  waitFor,
-  type ChaosStack,
-} from './support.ts';
+import { inDays, percentile, reportFigures, sleep, startChaosStackOnOwnServers, waitFor } from './support.ts';
 
 const SEARCH = `query ($input: FlightSearchInput!) {
   searchFlights(input: $input) { offers { id } meta { provider cached stale } }
@@ -31,22 +17,16 @@ const PLAN = `mutation ($input: PlanItineraryInput!) {
 const REQUESTS_WHILE_OPEN = 40;
 const P95_BUDGET_MS = 100;
 
-let database: TestDatabase;
-let redis: PrivateRedis;
 let amadeus: AmadeusEmulator;
 let llm: OpenAiEmulator;
-let stack: ChaosStack;
+let stack: Awaited<ReturnType<typeof startChaosStackOnOwnServers>>;
 
 beforeAll(async () => {
-  [database, redis, amadeus, llm] = await Promise.all([
-    createTestDatabase('chaos_upstreams'),
-    startPrivateRedis(),
+  [amadeus, llm] = await Promise.all([
     startAmadeusEmulator(),
     startOpenAiEmulator({ apiKey: 'chaos-llm-key' }),
   ]);
-  stack = await startChaosStack({
-    databaseUrl: database.url,
-    redisUrl: redis.url,
+  stack = await startChaosStackOnOwnServers('chaos_upstreams', {
     services: ['trip', 'ai', 'search'],
     env: {
       AMADEUS_CLIENT_ID: amadeus.clientId,
@@ -73,7 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
-  await Promise.all([redis?.stop(), database?.drop(), amadeus?.close(), llm?.close()]);
+  await Promise.all([amadeus?.close(), llm?.close()]);
 });
 
 /** Each service's port serves only its own series: Amadeus's breaker is search's, the LLM's ai's. */

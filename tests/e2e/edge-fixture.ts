@@ -4,20 +4,28 @@
  * that fails on purpose. Real PostgreSQL (a fresh database) and a private Redis.
  */
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { parse, type DocumentNode } from 'graphql';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, createSubgraphServer, Health, type Identity } from '@traveloure/platform';
+import {
+  createLogger,
+  createSubgraphServer,
+  Health,
+  type Identity,
+  type Logger,
+  type RunningServer,
+} from '@traveloure/platform';
 import {
   createTestDatabase,
+  serviceEnv,
   startPrivateRedis,
   testSigningSecret,
   type PrivateRedis,
   type TestDatabase,
-} from '@traveloure/platform/testing';
+} from '@traveloure/testing';
 import { createGateway, loadGatewayConfig, mintToken, type RunningGateway } from '@traveloure/gateway';
 import { sha256, type GatewayDatabase, type PersistedQueryManifest } from '@traveloure/gateway/edge/index';
 
@@ -31,7 +39,8 @@ export function gatewayDb(url: string): Kysely<GatewayDatabase> {
 
 export const jwtSecret = 'edge-test-jwt-secret-0123456789abcdef0123';
 
-const typeDefs = parse(/* GraphQL */ `
+/** The federation link and the @cacheControl directive every fixture schema starts with. */
+export const fixtureSchemaHead = /* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
 
   directive @cacheControl(
@@ -43,7 +52,10 @@ const typeDefs = parse(/* GraphQL */ `
     PUBLIC
     PRIVATE
   }
+`;
 
+const typeDefs = parse(/* GraphQL */ `
+  ${fixtureSchemaHead}
   "A city."
   type Destination @key(fields: "code") {
     code: ID!
@@ -129,6 +141,47 @@ export function manifestOf(operations: Record<string, string>): PersistedQueryMa
   };
 }
 
+/** A fixture subgraph on a free port, and the supergraph composed of it alone. */
+export async function startFixtureSubgraph(
+  typeDefs: DocumentNode,
+  resolvers: object,
+  logger: Logger,
+): Promise<{ running: RunningServer; supergraphSdl: string }> {
+  const server = await createSubgraphServer({
+    name: 'fixture',
+    typeDefs,
+    resolvers: resolvers as never,
+    logger,
+    health: new Health('test'),
+    signingSecret: testSigningSecret,
+    createContext: () => ({}),
+  });
+  const running = await server.listen(0, '127.0.0.1');
+  const composed = composeServices([{ name: 'fixture', url: running.url, typeDefs }]);
+  if (composed.errors) throw new Error(composed.errors.map((error) => error.message).join('\n'));
+  return { running, supergraphSdl: composed.supergraphSdl };
+}
+
+/** A gateway's settings over a fixture subgraph, with the rate limits out of the tests' way. */
+export function edgeGatewayEnv(options: {
+  database: TestDatabase;
+  redis: PrivateRedis;
+  jwtSecret: string;
+  manifestPath: string;
+}): Record<string, string> {
+  return {
+    ...serviceEnv({
+      databaseUrl: options.database.url,
+      redisUrl: options.redis.url,
+      jwtSecret: options.jwtSecret,
+    }),
+    PERSISTED_OPERATIONS_PATH: options.manifestPath,
+    RATE_LIMIT_ANONYMOUS: '100000',
+    RATE_LIMIT_USER: '100000',
+    EXPLORER_ENABLED: 'false',
+  };
+}
+
 /** A log line the gateway wrote (pino's JSON, parsed). */
 export interface LogLine {
   level: string;
@@ -171,37 +224,17 @@ export async function startEdge(label: string, extraEnv: Record<string, string> 
   const manifestPath = join(dir, 'persisted-operations.json');
   writeFileSync(manifestPath, JSON.stringify(manifestOf(trustedOperations)));
 
-  const subgraph = await createSubgraphServer({
-    name: 'fixture',
-    typeDefs,
-    resolvers: resolvers as never,
-    logger,
-    health: new Health('test'),
-    signingSecret: testSigningSecret,
-    createContext: () => ({}),
-  });
-  const runningSubgraph = await subgraph.listen(0, '127.0.0.1');
-  const composed = composeServices([{ name: 'fixture', url: runningSubgraph.url, typeDefs }]);
-  if (composed.errors) throw new Error(composed.errors.map((error) => error.message).join('\n'));
+  const { running: runningSubgraph, supergraphSdl } = await startFixtureSubgraph(typeDefs, resolvers, logger);
 
   const env: Record<string, string> = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-    DATABASE_URL: database.url,
-    REDIS_URL: redis.url,
-    GATEWAY_SIGNING_SECRET: testSigningSecret,
-    JWT_SECRET: jwtSecret,
-    PERSISTED_OPERATIONS_PATH: manifestPath,
+    ...edgeGatewayEnv({ database, redis, jwtSecret, manifestPath }),
     API_KEY_CACHE_TTL_MS: '0',
-    RATE_LIMIT_ANONYMOUS: '100000',
-    RATE_LIMIT_USER: '100000',
-    EXPLORER_ENABLED: 'false',
     ...extraEnv,
   };
   const gateway = await createGateway({
     config: loadGatewayConfig(env),
     logger,
-    supergraphSdl: composed.supergraphSdl,
+    supergraphSdl,
     subgraphUrls: { fixture: runningSubgraph.url },
   });
   const running: RunningGateway = await gateway.listen(0, '127.0.0.1');

@@ -4,7 +4,6 @@
  * and the edge's checks (rate limits, CSRF prevention, safelist) still apply to hits.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +12,6 @@ import {
   createLogger,
   createRedis,
   createDataCache,
-  createSubgraphServer,
-  Health,
   type Identity,
   type Redis,
   type DataCache,
@@ -23,28 +20,18 @@ import {
 import {
   createTestDatabase,
   startPrivateRedis,
-  testSigningSecret,
   type PrivateRedis,
   type TestDatabase,
-} from '@traveloure/platform/testing';
+} from '@traveloure/testing';
 import { createGateway, loadGatewayConfig, mintToken, type RunningGateway } from '@traveloure/gateway';
 import { sha256 } from '@traveloure/gateway/edge/index';
-import { manifestOf } from './edge-fixture.ts';
+import { edgeGatewayEnv, fixtureSchemaHead, manifestOf, startFixtureSubgraph } from './edge-fixture.ts';
 
 const jwtSecret = 'response-cache-test-jwt-secret-0123456789';
 const logger = createLogger('response-cache-test', { level: process.env.LOG_LEVEL ?? 'silent' });
 
 const typeDefs = parse(/* GraphQL */ `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-  directive @cacheControl(
-    maxAge: Int
-    scope: CacheControlScope
-    inheritMaxAge: Boolean
-  ) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
-  enum CacheControlScope {
-    PUBLIC
-    PRIVATE
-  }
+  ${fixtureSchemaHead}
   type Destination @key(fields: "code") @cacheControl(maxAge: 120) {
     code: ID!
     name: String!
@@ -150,16 +137,7 @@ async function startGateway(
     );
   const created = await createGateway({
     config: loadGatewayConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-      DATABASE_URL: database.url,
-      REDIS_URL: redis.url,
-      GATEWAY_SIGNING_SECRET: testSigningSecret,
-      JWT_SECRET: jwtSecret,
-      PERSISTED_OPERATIONS_PATH: join(manifestDir, 'manifest.json'),
-      RATE_LIMIT_ANONYMOUS: '100000',
-      RATE_LIMIT_USER: '100000',
-      EXPLORER_ENABLED: 'false',
+      ...edgeGatewayEnv({ database, redis, jwtSecret, manifestPath: join(manifestDir, 'manifest.json') }),
       // Every call that is not a response-cache hit must reach the counting subgraph: the cache
       // of subgraph answers below the pipeline is tested on its own (subgraph-fetch-cache.test.ts).
       SUBGRAPH_FETCH_CACHE_ENABLED: 'false',
@@ -192,19 +170,7 @@ const token = (userId: string) => mintToken({ role: 'TRAVELER', userId, secret: 
 beforeAll(async () => {
   manifestDir = mkdtempSync(join(tmpdir(), 'response-cache-'));
   writeFileSync(join(manifestDir, 'manifest.json'), JSON.stringify(manifestOf(operations)));
-  const server = await createSubgraphServer({
-    name: 'fixture',
-    typeDefs,
-    resolvers: resolvers as never,
-    logger,
-    health: new Health('test'),
-    signingSecret: testSigningSecret,
-    createContext: () => ({}),
-  });
-  subgraph = await server.listen(0, '127.0.0.1');
-  const composed = composeServices([{ name: 'fixture', url: subgraph.url, typeDefs }]);
-  if (composed.errors) throw new Error(composed.errors.map((error) => error.message).join('\n'));
-  supergraphSdl = composed.supergraphSdl;
+  ({ running: subgraph, supergraphSdl } = await startFixtureSubgraph(typeDefs, resolvers, logger));
   // A deployment's own prefix: the gateway must listen where the subgraphs' caches announce.
   main = await startGateway('response_cache', { REDIS_KEY_PREFIX: keyPrefix });
   // The subgraph's own cache, on the Redis the gateway listens to, as trip's caches are.

@@ -3,50 +3,29 @@
  * a trip event from the trip subgraph's outbox to a reminder in the inbox, as with Redis.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSupergraph, type RunningSupergraph } from '@traveloure/supergraph';
-import { mintToken } from '@traveloure/gateway';
-import { testSigningSecret } from '@traveloure/platform/testing';
+import { startEmbeddedSupergraph } from './support.ts';
 
-const jwtSecret = 'e2e-embedded-jwt-secret-0123456789abcdef';
 const isoDay = (offsetDays: number) =>
   new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
 describe('notifications in embedded mode (PGlite, in-process queue)', () => {
-  let supergraph: RunningSupergraph;
+  let supergraph: Awaited<ReturnType<typeof startEmbeddedSupergraph>>;
   beforeAll(async () => {
-    supergraph = await startSupergraph({
-      services: ['trip', 'notification'],
-      host: '127.0.0.1',
-      env: {
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        PGLITE_DATA_DIR: `memory://notification-embedded-${process.pid}`,
-        GATEWAY_SIGNING_SECRET: testSigningSecret,
-        JWT_SECRET: jwtSecret,
-        OUTBOX_POLL_MS: '50',
-        TRIP_POPULARITY_REFRESH_MS: '0',
-      },
+    supergraph = await startEmbeddedSupergraph('notification-embedded', ['trip', 'notification'], {
+      OUTBOX_POLL_MS: '50',
+      TRIP_POPULARITY_REFRESH_MS: '0',
     });
   }, 120_000);
   afterAll(async () => {
     await supergraph?.close();
   });
 
-  const call = async (token: string, query: string, variables: Record<string, unknown> = {}) => {
-    const response = await fetch(supergraph.gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await response.json()) as { data?: any; errors?: unknown[] };
-  };
+  const call = async (token: string, query: string, variables: Record<string, unknown> = {}) =>
+    (await supergraph.graphql(query, variables, { token })).body;
 
   it('turns a new trip into a TRIP_REMINDER without Redis', async () => {
     expect(supergraph.mode).toBe('embedded');
-    const token = await mintToken({
-      role: 'TRAVELER',
-      userId: 'embedded-traveler',
-      secret: jwtSecret,
+    const token = await supergraph.token('TRAVELER', 'embedded-traveler', {
       region: 'EU_WEST',
       email: 'e@example.test',
     });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, loadGatewayConfig, mintToken, type RunningGateway } from '@traveloure/gateway';
 import { loadServiceDefinitions, type ServiceName } from '@traveloure/supergraph';
 import { createLogger, startService, type StartedService } from '@traveloure/platform';
-import { createTestDatabase, testSigningSecret, type TestDatabase } from '@traveloure/platform/testing';
+import { createTestDatabase, serviceEnv, type TestDatabase } from '@traveloure/testing';
 
 const jwtSecret = 'e2e-readiness-jwt-secret-0123456789abcdef';
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -35,12 +35,7 @@ describe('readiness with each service alone', () => {
   const tripIds: string[] = [];
 
   const env = (database: TestDatabase): Record<string, string> => ({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: database.url,
-    GATEWAY_SIGNING_SECRET: testSigningSecret,
-    JWT_SECRET: jwtSecret,
-    PG_POOL_MAX: '3',
+    ...serviceEnv({ databaseUrl: database.url, jwtSecret, logLevel: 'silent', poolMax: 3 }),
     SEED_DEMO_DATA: 'false',
     TRIP_POPULARITY_REFRESH_MS: '0',
     SEARCH_WARM_INTERVAL_MS: '0',

@@ -4,11 +4,8 @@
  * and the search log lives in PGlite's `search` schema.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSupergraph, type RunningSupergraph } from '@traveloure/supergraph';
-import { mintToken } from '@traveloure/gateway';
-import { testSigningSecret } from '@traveloure/platform/testing';
+import { startEmbeddedSupergraph } from './support.ts';
 
-const jwtSecret = 'e2e-search-embedded-jwt-secret-0123456789';
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 const SEARCH = `query ($input: FlightSearchInput!) {
@@ -22,20 +19,11 @@ const TRIP_OFFERS = `query ($id: ID!) {
 }`;
 
 describe('search in embedded mode (PGlite, in-process cache, demo provider)', () => {
-  let supergraph: RunningSupergraph;
+  let supergraph: Awaited<ReturnType<typeof startEmbeddedSupergraph>>;
   beforeAll(async () => {
-    supergraph = await startSupergraph({
-      services: ['trip', 'search'],
-      host: '127.0.0.1',
-      env: {
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        PGLITE_DATA_DIR: `memory://search-embedded-${process.pid}`,
-        GATEWAY_SIGNING_SECRET: testSigningSecret,
-        JWT_SECRET: jwtSecret,
-        TRIP_POPULARITY_REFRESH_MS: '0',
-        SEARCH_WARM_INTERVAL_MS: '0',
-      },
+    supergraph = await startEmbeddedSupergraph('search-embedded', ['trip', 'search'], {
+      TRIP_POPULARITY_REFRESH_MS: '0',
+      SEARCH_WARM_INTERVAL_MS: '0',
     });
   }, 120_000);
   afterAll(async () => {
@@ -47,18 +35,10 @@ describe('search in embedded mode (PGlite, in-process cache, demo provider)', ()
     query: string,
     variables: Record<string, unknown> = {},
   ) => {
-    const token = await mintToken({
-      role,
-      userId: `search-embedded-${role.toLowerCase()}`,
-      secret: jwtSecret,
+    const token = await supergraph.token(role, `search-embedded-${role.toLowerCase()}`, {
       region: 'EU_WEST',
     });
-    const response = await fetch(supergraph.gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await response.json()) as { data?: any; errors?: unknown[] };
+    return (await supergraph.graphql(query, variables, { token })).body;
   };
 
   it('searches answer from the demo provider, marked so, and repeats from the cache', async () => {

@@ -7,7 +7,7 @@
  * never reported. Sentry is process-global: only this file sets a DSN.
  */
 import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   BullJobQueue,
   codedError,
@@ -28,6 +28,17 @@ let receiver: SentryReceiver;
 let graph: TestSupergraph;
 let db: Kysely<Database>;
 let token: string;
+
+/** Runs `during` with `schema.table` renamed away, a fault no code path expects, then puts it back. */
+async function whileTableGone<T>(schema: string, table: string, during: () => Promise<T>): Promise<T> {
+  const gone = `${table}_gone`;
+  await sql`ALTER TABLE ${sql.table(`${schema}.${table}`)} RENAME TO ${sql.id(gone)}`.execute(db);
+  try {
+    return await during();
+  } finally {
+    await sql`ALTER TABLE ${sql.table(`${schema}.${gone}`)} RENAME TO ${sql.id(table)}`.execute(db);
+  }
+}
 
 /** No event arrives once everything pending was flushed. */
 async function expectNoEvents() {
@@ -109,20 +120,20 @@ describe('expected errors are not reported', () => {
 });
 
 describe('unexpected errors are reported once, scrubbed', () => {
-  it('a subgraph failure behind the gateway: one event with request id, operation and user id', async () => {
+  // Each test counts only the events it caused.
+  beforeEach(async () => {
     await flushSentry();
     receiver.clear();
-    await sql`ALTER TABLE trip.trips RENAME TO trips_gone`.execute(db);
-    let response;
-    try {
-      response = await graph.graphql(
+  });
+
+  it('a subgraph failure behind the gateway: one event with request id, operation and user id', async () => {
+    const response = await whileTableGone('trip', 'trips', () =>
+      graph.graphql(
         `query MyTrips { trips(first: 5) { edges { node { id } } } } # ${BODY_MARKER}`,
         { note: BODY_MARKER },
         { token, headers: { 'x-request-id': 'sentry-req-1', cookie: 'session=cookie-secret' } },
-      );
-    } finally {
-      await sql`ALTER TABLE trip.trips_gone RENAME TO trips`.execute(db);
-    }
+      ),
+    );
     expect(response.body.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
     const requestId = response.body.errors?.[0]?.extensions?.requestId;
     expect(requestId).toEqual(expect.any(String));
@@ -150,29 +161,19 @@ describe('unexpected errors are reported once, scrubbed', () => {
   });
 
   it('tags the trace id of the caller’s traceparent', async () => {
-    await flushSentry();
-    receiver.clear();
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    await sql`ALTER TABLE trip.trips RENAME TO trips_gone`.execute(db);
-    try {
-      await graph.graphql(
+    await whileTableGone('trip', 'trips', () =>
+      graph.graphql(
         'query Traced { trips(first: 1) { edges { node { id } } } }',
         {},
-        {
-          token,
-          headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
-        },
-      );
-    } finally {
-      await sql`ALTER TABLE trip.trips_gone RENAME TO trips`.execute(db);
-    }
+        { token, headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } },
+      ),
+    );
     const [event] = await receiver.waitForEvents(1);
     expect(event.tags).toMatchObject({ trace_id: traceId, operation: 'Traced' });
   });
 
   it('scrubs e-mail addresses and tokens from messages and extras', async () => {
-    await flushSentry();
-    receiver.clear();
     reportError(new Error(`mail to ${EMAIL} failed with Bearer ${token}`), {
       service: 'notification',
       job: 'email/send',
@@ -186,8 +187,6 @@ describe('unexpected errors are reported once, scrubbed', () => {
   });
 
   it('a BullMQ job is reported once, on its last attempt, with its queue and name', async () => {
-    await flushSentry();
-    receiver.clear();
     const queue = new BullJobQueue<{ to: string }>({
       name: 'sentry-deliveries',
       redisUrl: graph.redis.url,
@@ -216,16 +215,12 @@ describe('unexpected errors are reported once, scrubbed', () => {
   });
 
   it('a job that failed for good is reported once with its queue and name', async () => {
-    await flushSentry();
-    receiver.clear();
     reportJobFailure(new Error('template missing'), { queue: 'notifications', name: 'send', final: true });
     const [event] = await receiver.waitForEvents(1);
     expect(event.tags).toMatchObject({ job: 'notifications/send' });
   });
 
   it('a background task that failed on a query is reported; one that lost its database is not', async () => {
-    await flushSentry();
-    receiver.clear();
     reportBackgroundFailure(
       Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
       'trip/x',
@@ -239,11 +234,8 @@ describe('unexpected errors are reported once, scrubbed', () => {
   });
 
   it('a fault at the gateway itself (its key store gone) is reported once, by the gateway, with the caller’s trace id', async () => {
-    await flushSentry();
-    receiver.clear();
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    await sql`alter table gateway.api_keys rename to api_keys_moved_away`.execute(db);
-    try {
+    await whileTableGone('gateway', 'api_keys', async () => {
       const response = await fetch(graph.gatewayUrl, {
         method: 'POST',
         headers: {
@@ -263,8 +255,6 @@ describe('unexpected errors are reported once, scrubbed', () => {
       expect(receiver.envelopes.map((envelope) => envelope.raw).join('\n')).not.toContain(
         '0123456789abcdef0123',
       );
-    } finally {
-      await sql`alter table gateway.api_keys_moved_away rename to api_keys`.execute(db);
-    }
+    });
   });
 });

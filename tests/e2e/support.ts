@@ -8,11 +8,11 @@ import { startSupergraph, type RunningSupergraph, type ServiceName } from '@trav
 import { mintToken } from '@traveloure/gateway';
 import {
   createTestDatabase,
+  serviceEnv,
   startPrivateRedis,
-  testSigningSecret,
   type PrivateRedis,
   type TestDatabase,
-} from '@traveloure/platform/testing';
+} from '@traveloure/testing';
 import type { Region, Role } from '@traveloure/platform';
 
 export const testJwtSecret = 'e2e-test-jwt-secret-0123456789abcdefghij';
@@ -43,42 +43,10 @@ export interface TestSupergraph extends RunningSupergraph {
   ): Promise<string>;
 }
 
-export async function startTestSupergraph(
-  label: string,
-  options: {
-    services?: readonly ServiceName[];
-    env?: Record<string, string>;
-    onQuery?: (sqlText: string, service: string) => void;
-  } = {},
-): Promise<TestSupergraph> {
-  const database = await createTestDatabase(`e2e_${label}`);
-  const redis = await startPrivateRedis();
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-    DATABASE_URL: database.url,
-    REDIS_URL: redis.url,
-    GATEWAY_SIGNING_SECRET: testSigningSecret,
-    JWT_SECRET: testJwtSecret,
-    PG_POOL_MAX: '5',
-    ...options.env,
-  };
-  let supergraph: RunningSupergraph;
-  try {
-    supergraph = await startSupergraph({
-      env,
-      services: options.services,
-      onQuery: options.onQuery,
-      host: '127.0.0.1',
-    });
-  } catch (error) {
-    await redis.stop();
-    await database.drop();
-    throw error;
-  }
-  const graphql: TestSupergraph['graphql'] = async (query, variables, requestOptions = {}) => {
-    const response = await fetch(supergraph.gatewayUrl, {
+/** POSTs GraphQL operations to a gateway, as a client would; a body that is not JSON fails loudly. */
+export function graphqlClient(gatewayUrl: string): TestSupergraph['graphql'] {
+  return async (query, variables, requestOptions = {}) => {
+    const response = await fetch(gatewayUrl, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -96,6 +64,69 @@ export async function startTestSupergraph(
     }
     return { status: response.status, headers: response.headers, body };
   };
+}
+
+/** A signed-in user's bearer token, signed with the secret the test stacks' gateways trust. */
+export const testToken: TestSupergraph['token'] = (role, userId, extra = {}) =>
+  mintToken({
+    role,
+    userId,
+    secret: testJwtSecret,
+    region: extra.region ?? 'US_EAST',
+    email: extra.email,
+    name: extra.name,
+  });
+
+/**
+ * The embedded default (no DATABASE_URL, no REDIS_URL): the chosen services on an in-memory
+ * PGlite of their own and the in-process queue and cache.
+ */
+export async function startEmbeddedSupergraph(
+  label: string,
+  services: readonly ServiceName[],
+  env: Record<string, string> = {},
+): Promise<RunningSupergraph & Pick<TestSupergraph, 'graphql' | 'token'>> {
+  const supergraph = await startSupergraph({
+    services,
+    host: '127.0.0.1',
+    env: {
+      ...serviceEnv({ jwtSecret: testJwtSecret, logLevel: 'silent' }),
+      PGLITE_DATA_DIR: `memory://${label}-${process.pid}`,
+      ...env,
+    },
+  });
+  return { ...supergraph, graphql: graphqlClient(supergraph.gatewayUrl), token: testToken };
+}
+
+export async function startTestSupergraph(
+  label: string,
+  options: {
+    services?: readonly ServiceName[];
+    env?: Record<string, string>;
+    onQuery?: (sqlText: string, service: string) => void;
+  } = {},
+): Promise<TestSupergraph> {
+  const database = await createTestDatabase(`e2e_${label}`);
+  const redis = await startPrivateRedis();
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    ...serviceEnv({ databaseUrl: database.url, redisUrl: redis.url, jwtSecret: testJwtSecret, poolMax: 5 }),
+    ...options.env,
+  };
+  let supergraph: RunningSupergraph;
+  try {
+    supergraph = await startSupergraph({
+      env,
+      services: options.services,
+      onQuery: options.onQuery,
+      host: '127.0.0.1',
+    });
+  } catch (error) {
+    await redis.stop();
+    await database.drop();
+    throw error;
+  }
+  const graphql = graphqlClient(supergraph.gatewayUrl);
   return {
     ...supergraph,
     database,
@@ -112,15 +143,7 @@ export async function startTestSupergraph(
       if (!payload?.trip) throw new Error(`createTrip failed: ${JSON.stringify(result.body)}`);
       return payload.trip.id as string;
     },
-    token: (role, userId, extra = {}) =>
-      mintToken({
-        role,
-        userId,
-        secret: testJwtSecret,
-        region: extra.region ?? 'US_EAST',
-        email: extra.email,
-        name: extra.name,
-      }),
+    token: testToken,
     close: async () => {
       try {
         await supergraph.close();

@@ -81,6 +81,11 @@ const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const gql = (query: string, variables?: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   json({ query, ...(variables ? { variables } : {}), ...extra });
 const jsonHeaders = { 'content-type': 'application/json' };
+/** The header Apollo's CSRF prevention asks of a GET, so the request reaches the operation. */
+const preflight = { 'apollo-require-preflight': '1' };
+/** A GET of `path`, with no body. */
+const getOf = (path: string, headers: Record<string, string> = preflight) =>
+  ({ method: 'GET', path, headers, body: undefined }) as const;
 const limit = 'OPERATION_LIMIT_EXCEEDED';
 const subgraphs: SubgraphName[] = ['trip', 'ai', 'search', 'notification'];
 
@@ -488,6 +493,10 @@ export async function generateCases(seed: number, fixture: Fixture): Promise<Hos
       for (const [summary, value] of wrongBodies)
         add('wrong-json-types', { target, summary: `${target}: ${summary}`, body: json(value) });
     }
+    const createTrip = 'mutation($i: CreateTripInput!) { createTrip(input: $i) { trip { id } } }';
+    const tripInput = (fields: Record<string, unknown>) => ({
+      i: { title: 't', destinationCode: 'PAR', startDate: '2027-01-01', endDate: '2027-01-02', ...fields },
+    });
     const typed: [string, string, Record<string, unknown>][] = [
       ['first is a string', 'query($f: Int) { destinations(first: $f) { code } }', { f: '10' }],
       ['first is a float', 'query($f: Int) { destinations(first: $f) { code } }', { f: 1.5 }],
@@ -496,60 +505,12 @@ export async function generateCases(seed: number, fixture: Fixture): Promise<Hos
       ['id is an object', 'query($id: ID!) { trip(id: $id) { id } }', { id: { a: 1 } }],
       ['id is an array', 'query($id: ID!) { trip(id: $id) { id } }', { id: ['a'] }],
       ['id is null', 'query($id: ID!) { trip(id: $id) { id } }', { id: null }],
-      [
-        'input is a string',
-        'mutation($i: CreateTripInput!) { createTrip(input: $i) { trip { id } } }',
-        { i: 'trip' },
-      ],
-      [
-        'input has unknown field',
-        'mutation($i: CreateTripInput!) { createTrip(input: $i) { trip { id } } }',
-        {
-          i: {
-            title: 't',
-            destinationCode: 'PAR',
-            startDate: '2027-01-01',
-            endDate: '2027-01-02',
-            owner: 'x',
-          },
-        },
-      ],
-      [
-        'date is a number',
-        'mutation($i: CreateTripInput!) { createTrip(input: $i) { trip { id } } }',
-        { i: { title: 't', destinationCode: 'PAR', startDate: 20270101, endDate: '2027-01-02' } },
-      ],
-      [
-        'date is 2027-13-45',
-        'mutation($i: CreateTripInput!) { createTrip(input: $i) { trip { id } } }',
-        { i: { title: 't', destinationCode: 'PAR', startDate: '2027-13-45', endDate: '2027-01-02' } },
-      ],
-      [
-        'enum is lower case',
-        'mutation($i: CreateTripInput!) { createTrip(input: $i) { trip { id } } }',
-        {
-          i: {
-            title: 't',
-            destinationCode: 'PAR',
-            startDate: '2027-01-01',
-            endDate: '2027-01-02',
-            budget: 'luxury',
-          },
-        },
-      ],
-      [
-        'travelers is a string',
-        'mutation($i: CreateTripInput!) { createTrip(input: $i) { trip { id } } }',
-        {
-          i: {
-            title: 't',
-            destinationCode: 'PAR',
-            startDate: '2027-01-01',
-            endDate: '2027-01-02',
-            travelers: '2',
-          },
-        },
-      ],
+      ['input is a string', createTrip, { i: 'trip' }],
+      ['input has unknown field', createTrip, tripInput({ owner: 'x' })],
+      ['date is a number', createTrip, tripInput({ startDate: 20270101 })],
+      ['date is 2027-13-45', createTrip, tripInput({ startDate: '2027-13-45' })],
+      ['enum is lower case', createTrip, tripInput({ budget: 'luxury' })],
+      ['travelers is a string', createTrip, tripInput({ travelers: '2' })],
       [
         'DateTime is garbage',
         `mutation($t: DateTime!) { addItineraryItem(tripId: "${fixture.tripA}", input: { kind: NOTE, title: "t", startTime: $t }) { item { id } } }`,
@@ -691,27 +652,12 @@ export async function generateCases(seed: number, fixture: Fixture): Promise<Hos
         body: gql(query, variables),
       });
     }
-    add('invalid-utf8-nul', {
-      method: 'GET',
-      path: '/graphql?query=%7B__typename%7D%00',
-      summary: 'GET with NUL in the query string',
-      body: undefined,
-      headers: { 'apollo-require-preflight': '1' },
-    });
-    add('invalid-utf8-nul', {
-      method: 'GET',
-      path: '/graphql?query=%C3%28',
-      summary: 'GET with invalid UTF-8 in the query string',
-      body: undefined,
-      headers: { 'apollo-require-preflight': '1' },
-    });
-    add('invalid-utf8-nul', {
-      method: 'GET',
-      path: '/graphql?query=%FF%FE',
-      summary: 'GET with 0xFF 0xFE in the query string',
-      body: undefined,
-      headers: { 'apollo-require-preflight': '1' },
-    });
+    for (const [path, summary] of [
+      ['/graphql?query=%7B__typename%7D%00', 'GET with NUL in the query string'],
+      ['/graphql?query=%C3%28', 'GET with invalid UTF-8 in the query string'],
+      ['/graphql?query=%FF%FE', 'GET with 0xFF 0xFE in the query string'],
+    ] as const)
+      add('invalid-utf8-nul', { ...getOf(path), summary });
   }
 
   // huge numbers and strings
@@ -1238,6 +1184,25 @@ export async function generateCases(seed: number, fixture: Fixture): Promise<Hos
       'APPLICATION/JSON',
       ';;;',
     ];
+    const bodilessRequests: Pick<HostileCase, 'method' | 'path' | 'summary' | 'headers' | 'body'>[] = [
+      { ...getOf('/graphql'), summary: 'GET /graphql with no query' },
+      {
+        ...getOf('/graphql?query=mutation%7BmarkAllNotificationsRead%7Bcount%7D%7D'),
+        summary: 'GET with a mutation',
+      },
+      { ...getOf('/graphql?query=%7B__typename%7D&variables=%7Bnope'), summary: 'GET with broken variables' },
+      {
+        ...getOf('/graphql?query=%7B__typename%7D&query=%7B__typename%7D'),
+        summary: 'GET with the query twice',
+      },
+      { ...getOf('/graphql', {}), method: 'HEAD', summary: 'HEAD /graphql' },
+      {
+        ...getOf('/graphql', { origin: 'http://evil.example', 'access-control-request-method': 'POST' }),
+        method: 'OPTIONS',
+        summary: 'OPTIONS preflight from a foreign origin',
+      },
+      { ...getOf('/graphql?query=%7B__typename%7D', {}), summary: 'GET without a CSRF header' },
+    ];
     for (const target of everywhere) {
       for (const contentType of contentTypes)
         add('content-type-method', {
@@ -1272,59 +1237,8 @@ export async function generateCases(seed: number, fixture: Fixture): Promise<Hos
       for (const method of ['PUT', 'DELETE', 'PATCH', 'TRACE', 'PROPFIND']) {
         add('content-type-method', { target, method, summary: `${target}: ${method} /graphql`, body });
       }
-      add('content-type-method', {
-        target,
-        method: 'GET',
-        summary: `${target}: GET /graphql with no query`,
-        headers: { 'apollo-require-preflight': '1' },
-        body: undefined,
-      });
-      add('content-type-method', {
-        target,
-        method: 'GET',
-        path: '/graphql?query=mutation%7BmarkAllNotificationsRead%7Bcount%7D%7D',
-        summary: `${target}: GET with a mutation`,
-        headers: { 'apollo-require-preflight': '1' },
-        body: undefined,
-      });
-      add('content-type-method', {
-        target,
-        method: 'GET',
-        path: '/graphql?query=%7B__typename%7D&variables=%7Bnope',
-        summary: `${target}: GET with broken variables`,
-        headers: { 'apollo-require-preflight': '1' },
-        body: undefined,
-      });
-      add('content-type-method', {
-        target,
-        method: 'GET',
-        path: '/graphql?query=%7B__typename%7D&query=%7B__typename%7D',
-        summary: `${target}: GET with the query twice`,
-        headers: { 'apollo-require-preflight': '1' },
-        body: undefined,
-      });
-      add('content-type-method', {
-        target,
-        method: 'HEAD',
-        summary: `${target}: HEAD /graphql`,
-        headers: {},
-        body: undefined,
-      });
-      add('content-type-method', {
-        target,
-        method: 'OPTIONS',
-        summary: `${target}: OPTIONS preflight from a foreign origin`,
-        headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
-        body: undefined,
-      });
-      add('content-type-method', {
-        target,
-        method: 'GET',
-        path: '/graphql?query=%7B__typename%7D',
-        summary: `${target}: GET without a CSRF header`,
-        headers: {},
-        body: undefined,
-      });
+      for (const request of bodilessRequests)
+        add('content-type-method', { target, ...request, summary: `${target}: ${request.summary}` });
     }
     const paths = [
       '/GRAPHQL',
@@ -1345,25 +1259,12 @@ export async function generateCases(seed: number, fixture: Fixture): Promise<Hos
       '/schema.graphql/..%2f..%2fpackage.json',
     ];
     for (const path of paths) {
-      add('content-type-method', {
-        path,
-        method: 'GET',
-        summary: `GET ${path}`,
-        headers: {},
-        body: undefined,
-      });
+      add('content-type-method', { ...getOf(path, {}), summary: `GET ${path}` });
       add('content-type-method', { path, method: 'POST', summary: `POST ${path}`, body });
     }
     for (const target of subgraphs) {
       for (const path of ['/nope', '/graphql/..%2f..%2fetc%2fpasswd', '/.env'])
-        add('content-type-method', {
-          target,
-          path,
-          method: 'GET',
-          summary: `${target}: GET ${path}`,
-          headers: {},
-          body: undefined,
-        });
+        add('content-type-method', { target, ...getOf(path, {}), summary: `${target}: GET ${path}` });
     }
   }
 
@@ -1432,11 +1333,10 @@ export async function generateCases(seed: number, fixture: Fixture): Promise<Hos
       add('oversized', { summary, headers: { ...jsonHeaders, ...headers }, body: gql('{ __typename }') });
     }
     add('oversized', {
-      method: 'GET',
-      path: `/graphql?query=${encodeURIComponent(`{ destinations(search: "${'q'.repeat(20_000)}") { code } }`)}`,
+      ...getOf(
+        `/graphql?query=${encodeURIComponent(`{ destinations(search: "${'q'.repeat(20_000)}") { code } }`)}`,
+      ),
       summary: 'GET with a 20 KB URL',
-      headers: { 'apollo-require-preflight': '1' },
-      body: undefined,
     });
     // A declared length longer than the body: the server must give up on the rest, and soon.
     for (const target of everywhere) {
@@ -1538,10 +1438,9 @@ export async function generateCases(seed: number, fixture: Fixture): Promise<Hos
       });
       add('persisted-query', {
         summary: `${summary}, by GET`,
-        method: 'GET',
-        path: `/graphql?extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash } }))}`,
-        headers: { 'apollo-require-preflight': '1' },
-        body: undefined,
+        ...getOf(
+          `/graphql?extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash } }))}`,
+        ),
       });
     }
     const shapes: [string, unknown][] = [
@@ -1561,10 +1460,7 @@ export async function generateCases(seed: number, fixture: Fixture): Promise<Hos
       add('persisted-query', { summary: `${summary}, with a query`, body: json({ query, extensions }) });
       add('persisted-query', {
         summary: `${summary}, by GET`,
-        method: 'GET',
-        path: `/graphql?extensions=${encodeURIComponent(JSON.stringify(extensions))}`,
-        headers: { 'apollo-require-preflight': '1' },
-        body: undefined,
+        ...getOf(`/graphql?extensions=${encodeURIComponent(JSON.stringify(extensions))}`),
       });
     }
     add('persisted-query', {
@@ -1572,18 +1468,12 @@ export async function generateCases(seed: number, fixture: Fixture): Promise<Hos
       body: json({ query, extensions: { persistedQuery: { version: 1, sha256Hash: choices.hex(64) } } }),
     });
     add('persisted-query', {
+      ...getOf('/graphql?extensions=%7Bnope'),
       summary: 'GET with broken extensions JSON',
-      method: 'GET',
-      path: '/graphql?extensions=%7Bnope',
-      headers: { 'apollo-require-preflight': '1' },
-      body: undefined,
     });
     add('persisted-query', {
+      ...getOf(`/graphql?extensions=${'%7B'.repeat(1_500)}`),
       summary: 'GET with extensions of 5 KB garbage',
-      method: 'GET',
-      path: `/graphql?extensions=${'%7B'.repeat(1_500)}`,
-      headers: { 'apollo-require-preflight': '1' },
-      body: undefined,
     });
   }
 

@@ -13,10 +13,11 @@ import { createInterface } from 'node:readline';
 import {
   createTestDatabase,
   freePort,
+  productionServiceEnv,
   startPrivateRedis,
   type PrivateRedis,
   type TestDatabase,
-} from '@traveloure/platform/testing';
+} from '@traveloure/testing';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -141,13 +142,13 @@ export async function startHostileStack(
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: database.url,
-      REDIS_URL: redis.url,
-      GATEWAY_SIGNING_SECRET: signingSecret,
-      JWT_SECRET: jwtSecret,
-      PG_POOL_MAX: '4',
+      ...productionServiceEnv({
+        databaseUrl: database.url,
+        redisUrl: redis.url,
+        jwtSecret,
+        signingSecret,
+        poolMax: 4,
+      }),
       SHUTDOWN_GRACE_MS: '5000',
       // Background jobs add load and log lines that have nothing to do with the requests sent.
       SEARCH_WARM_INTERVAL_MS: '0',

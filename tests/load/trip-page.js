@@ -1,4 +1,4 @@
-/* global __ENV, __VU -- k6 globals */
+/* global __ENV, __VU, open -- k6 globals */
 // k6 load test of the trip page through the gateway, for people who have k6 (it is not a
 // dependency of this repository; `npm run bench` is the side-by-side benchmark).
 //
@@ -33,17 +33,9 @@ export const options = {
   },
 };
 
-// The saved suggestion is read back by id: making one is limited to 20 a minute per traveler.
-const TRIP_PAGE = `query TripPage($id: ID!, $suggestionId: ID!) {
-  trip(id: $id) {
-    id title startDate endDate durationDays
-    destination { code name country }
-    owner { id name unreadNotificationCount }
-    items { id kind title startTime }
-    hotelOffers(maxResults: 3) { offers { id hotel { name } price { amount currency } } meta { provider } }
-  }
-  itinerarySuggestion(id: $suggestionId) { id source days { date activities { title kind startTime } } }
-}`;
+// The bench's trip page (tests/bench/workloads.ts), read from the file both share. The saved
+// suggestion is read back by id: making one is limited to 20 a minute per traveler.
+const TRIP_PAGE = JSON.parse(open('../bench/trip-page.json')).query;
 
 function base64url(text) {
   return encoding.b64encode(text, 'rawurl');

@@ -34,11 +34,11 @@ import {
 import { readSubgraphRegistry, repositoryRoot } from '@traveloure/platform/subgraph-registry';
 import {
   createTestDatabase,
+  serviceEnv,
   startLoadBalancer,
-  testSigningSecret,
   type LoadBalancer,
   type TestDatabase,
-} from '@traveloure/platform/testing';
+} from '@traveloure/testing';
 
 const jwtSecret = 'ops-changes-under-load-jwt-secret-0123456789';
 const sleep = (ms: number) => new Promise((resolvePromise) => setTimeout(resolvePromise, ms));
@@ -149,12 +149,7 @@ const describedSupergraph = compose((sdl) =>
 );
 
 const env = (database: TestDatabase): Record<string, string> => ({
-  NODE_ENV: 'test',
-  LOG_LEVEL: 'silent',
-  DATABASE_URL: database.url,
-  GATEWAY_SIGNING_SECRET: testSigningSecret,
-  JWT_SECRET: jwtSecret,
-  PG_POOL_MAX: '4',
+  ...serviceEnv({ databaseUrl: database.url, jwtSecret, logLevel: 'silent', poolMax: 4 }),
   SEED_DEMO_DATA: 'false',
   TRIP_POPULARITY_REFRESH_MS: '0',
   // Every request must reach a replica: no cached or rate-limited answers.
@@ -248,6 +243,17 @@ const metric = async (name: string) => {
   return line ? Number(line.split(' ').pop()) : 0;
 };
 
+/** Every request of a load run answered right: no wrong answer, failure or timeout, and enough of them. */
+const expectEveryRequestAnswered = (result: Awaited<ReturnType<typeof load>>) => {
+  expect(result.wrongAnswers).toEqual([]);
+  expect({ non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts }).toEqual({
+    non2xx: 0,
+    errors: 0,
+    timeouts: 0,
+  });
+  expect(result.requests).toBeGreaterThan(500);
+};
+
 describe('changes under load', () => {
   it('serves every supergraph the ConfigMap swaps in, without a failed request', async () => {
     const before = await gatewayGraphql('{ user(id: "load-traveler-0") { id } }');
@@ -262,13 +268,7 @@ describe('changes under load', () => {
     console.log(
       `supergraph reloads under load: ${result.requests} requests, p99 ${result.p99} ms, wrong ${result.wrongAnswers.length}`,
     );
-    expect(result.wrongAnswers).toEqual([]);
-    expect({ non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts }).toEqual({
-      non2xx: 0,
-      errors: 0,
-      timeouts: 0,
-    });
-    expect(result.requests).toBeGreaterThan(500);
+    expectEveryRequestAnswered(result);
     expect(await metric('gateway_supergraph_reloads_total{service="gateway",result="applied"}')).toBe(4);
 
     // The last version has Query.user: served without a restart, and published on /schema.graphql.
@@ -306,13 +306,7 @@ describe('changes under load', () => {
     console.log(
       `replica restarts under load: ${result.requests} requests, p99 ${result.p99} ms, wrong ${result.wrongAnswers.length}, retried fetches ${retries}`,
     );
-    expect(result.wrongAnswers).toEqual([]);
-    expect({ non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts }).toEqual({
-      non2xx: 0,
-      errors: 0,
-      timeouts: 0,
-    });
-    expect(result.requests).toBeGreaterThan(500);
+    expectEveryRequestAnswered(result);
     // Both replicas took new connections during the run: the traffic really moved between them.
     for (const port of replicaPorts) {
       expect(balancer.connections.get(port) ?? 0).toBeGreaterThan(before.get(port) ?? 0);

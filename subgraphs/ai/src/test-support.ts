@@ -5,7 +5,7 @@ import {
   signedGraphQL,
   startOutboxStandIn,
   startPrivateRedis,
-  testServiceEnv,
+  serviceEnv,
   type OutboxStandIn,
   type PrivateRedis,
   type SignedGraphQL,
@@ -61,8 +61,8 @@ export async function startSubgraphForTest(
   const database = await createTestDatabase(label);
   const redis = await startPrivateRedis();
   const llm = await startOpenAiEmulator({ apiKey: 'test-llm-key' });
-  const serviceEnv: Record<string, string> = {
-    ...testServiceEnv({ databaseUrl: database.url, redisUrl: redis.url }),
+  const aiEnv: Record<string, string> = {
+    ...serviceEnv({ databaseUrl: database.url, redisUrl: redis.url }),
     LLM_BASE_URL: llm.url,
     LLM_API_KEY: 'test-llm-key',
     LLM_MODEL: 'emulated-model',
@@ -76,12 +76,12 @@ export async function startSubgraphForTest(
     databaseUrl: database.url,
     schema: 'trip',
     consumers: ['ai'],
-    env: serviceEnv,
+    env: aiEnv,
     redisUrl: redis.url,
     clock: options.clock,
   });
   const { db, relay } = tripOutbox;
-  const service = await startService(aiService, { port: 0, host: '127.0.0.1', env: serviceEnv });
+  const service = await startService(aiService, { port: 0, host: '127.0.0.1', env: aiEnv });
   return {
     service,
     llm,

@@ -11,7 +11,7 @@ import {
   signedGraphQL,
   startOutboxStandIn,
   testRedisUrl,
-  testServiceEnv,
+  serviceEnv,
   type OutboxStandIn,
   type SignedGraphQL,
   type TestDatabase,
@@ -51,7 +51,7 @@ export async function startSubgraphForTest(
   const prefix = `test-${label}-${randomBytes(4).toString('hex')}`;
   const redisUrl = options.redisUrl === null ? undefined : (options.redisUrl ?? testRedisUrl);
   const env: Record<string, string> = {
-    ...testServiceEnv({ databaseUrl: database.url, redisUrl }),
+    ...serviceEnv({ databaseUrl: database.url, redisUrl }),
     QUEUE_PREFIX: prefix,
     REDIS_KEY_PREFIX: `${prefix}-keys`,
     QUEUE_BACKOFF_MS: '50',

@@ -4,7 +4,7 @@ import { createLogger, startService, type StartedService } from '@traveloure/pla
 import {
   createTestDatabase,
   signedGraphQL,
-  testServiceEnv,
+  serviceEnv,
   type SignedGraphQL,
   type TestDatabase,
 } from '@traveloure/platform/testing';
@@ -29,7 +29,7 @@ export async function startSubgraphForTest(
   const db = database ?? (await createTestDatabase(`search_${label}`));
   const service = await startService(searchService, {
     env: {
-      ...testServiceEnv({ databaseUrl: db.url }),
+      ...serviceEnv({ databaseUrl: db.url }),
       REDIS_KEY_PREFIX: `test-search-${randomUUID()}`,
       SEARCH_WARM_INTERVAL_MS: '0',
       PG_POOL_MAX: '5',

@@ -8,7 +8,7 @@ import {
   createTestDatabase,
   postSigned,
   signedGraphQL,
-  testServiceEnv,
+  serviceEnv,
   type GraphQLResponse,
   type TestUser,
 } from '@traveloure/platform/testing';
@@ -25,7 +25,7 @@ export async function startSubgraphForTest(label: string, options: { seed?: bool
   const statementLog: { sql: string; requestId?: string }[] = [];
   const service = await startService(tripService, {
     env: {
-      ...testServiceEnv({ databaseUrl: database.url }),
+      ...serviceEnv({ databaseUrl: database.url }),
       TRIP_POPULARITY_REFRESH_MS: '0',
     },
     port: 0,

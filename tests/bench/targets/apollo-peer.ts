@@ -5,25 +5,17 @@
  * the bench: BENCH_PORT, BENCH_SUPERGRAPH (a file), BENCH_SUBGRAPH_URLS (JSON), JWT_SECRET,
  * GATEWAY_SIGNING_SECRET.
  */
-import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import type { Identity } from '@traveloure/platform';
-import { createPeerIdentity, IDENTITY_HEADER, withRoutingUrls } from './identity.ts';
+import { IDENTITY_HEADER, peerFromEnv } from './identity.ts';
 
 interface Context {
   identity: Identity;
 }
 
-const peer = createPeerIdentity({
-  jwtSecret: process.env.JWT_SECRET!,
-  signingSecret: process.env.GATEWAY_SIGNING_SECRET!,
-});
-const supergraphSdl = withRoutingUrls(
-  readFileSync(process.env.BENCH_SUPERGRAPH!, 'utf8'),
-  JSON.parse(process.env.BENCH_SUBGRAPH_URLS!),
-);
+const { peer, supergraphSdl } = peerFromEnv();
 
 class SignedSource extends RemoteGraphQLDataSource<Context> {
   constructor(

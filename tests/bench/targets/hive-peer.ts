@@ -10,16 +10,9 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Identity } from '@traveloure/platform';
-import { createPeerIdentity, IDENTITY_HEADER, withRoutingUrls } from './identity.ts';
+import { IDENTITY_HEADER, peerFromEnv } from './identity.ts';
 
-const peer = createPeerIdentity({
-  jwtSecret: process.env.JWT_SECRET!,
-  signingSecret: process.env.GATEWAY_SIGNING_SECRET!,
-});
-const supergraph = withRoutingUrls(
-  readFileSync(process.env.BENCH_SUPERGRAPH!, 'utf8'),
-  JSON.parse(process.env.BENCH_SUBGRAPH_URLS!),
-);
+const { peer, supergraphSdl: supergraph } = peerFromEnv();
 const manifest = JSON.parse(readFileSync(process.env.BENCH_MANIFEST!, 'utf8')) as {
   operations: { id: string; body: string }[];
 };

@@ -6,6 +6,7 @@
  * the subgraph, so each gets its own). `signFor` is the one place a peer signs.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { jwtVerify } from 'jose';
 import { IDENTITY_HEADER, signIdentity, type Identity, type Region, type Role } from '@traveloure/platform';
 
@@ -83,4 +84,19 @@ export function withRoutingUrls(supergraphSdl: string, urls: Record<string, stri
     /@join__graph\(name:\s*"([^"]+)",\s*url:\s*"([^"]+)"\)/g,
     (whole, name: string) => (urls[name] ? `@join__graph(name: "${name}", url: "${urls[name]}")` : whole),
   );
+}
+
+/**
+ * What a peer gateway starts from, as the bench hands it over: the caller's identity from
+ * JWT_SECRET and GATEWAY_SIGNING_SECRET, and the supergraph (BENCH_SUPERGRAPH, a file) routed to
+ * BENCH_SUBGRAPH_URLS (JSON).
+ */
+export function peerFromEnv(env: NodeJS.ProcessEnv = process.env) {
+  return {
+    peer: createPeerIdentity({ jwtSecret: env.JWT_SECRET!, signingSecret: env.GATEWAY_SIGNING_SECRET! }),
+    supergraphSdl: withRoutingUrls(
+      readFileSync(env.BENCH_SUPERGRAPH!, 'utf8'),
+      JSON.parse(env.BENCH_SUBGRAPH_URLS!),
+    ),
+  };
 }
