@@ -5,13 +5,11 @@
  * already recorded as SENT never sent again. Webhooks are at-least-once by design (a call in
  * flight when the worker dies is sent again); receivers dedupe on `x-traveloure-delivery`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import {
-  freePort,
   startFaultProxy,
   startPrivateRedis,
   type FaultProxy,
@@ -21,7 +19,6 @@ import { startWebhookEmulator, type WebhookEmulator } from '@traveloure/testing'
 import { startSubgraphForTest, type SubgraphForTest } from '../../subgraphs/notification/src/test-support.ts';
 import { reportFigures, waitFor } from './support.ts';
 
-const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 // One traveler (the receiver verifies one signing secret) with many notifications.
 const NOTIFICATIONS = 40;
 const userId = 'chaos-worker-traveler';
@@ -65,27 +62,8 @@ afterAll(async () => {
 });
 
 async function startWorker() {
-  const healthPort = await freePort();
-  const worker = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/notification/src/worker.ts'], {
-    cwd: repositoryRoot,
-    env: {
-      ...process.env,
-      ...harness.env,
-      WORKER_HEALTH_PORT: String(healthPort),
-      LOG_LEVEL: process.env.DEBUG_WORKER ? 'info' : 'silent',
-    },
-    stdio: process.env.DEBUG_WORKER ? 'inherit' : 'ignore',
-  });
+  const worker = await harness.startWorkerProcess();
   workers.push(worker);
-  await waitFor(
-    () =>
-      fetch(`http://127.0.0.1:${healthPort}/health/ready`).then(
-        (response) => response.ok,
-        () => false,
-      ),
-    'the worker process to be ready',
-    45_000,
-  );
   return worker;
 }
 

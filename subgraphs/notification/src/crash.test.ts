@@ -1,16 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { freePort } from '@traveloure/platform/testing';
 import type { NotificationDraft } from './db/notifications.repository.ts';
 import { notifyJobId } from './delivery/notifier.ts';
 import { startSubgraphForTest, type SubgraphForTest } from './test-support.ts';
-
-const workerEntry = fileURLToPath(new URL('./worker.ts', import.meta.url));
-const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 // A worker that dies mid-job: BullMQ hands the stalled job to another worker once the dead one's
 // lock expires, and the (user, kind, dedupe key) constraint keeps the inbox entry single.
@@ -49,26 +44,7 @@ describe('a notification worker killed mid-job', () => {
     { timeout: 90_000 },
     async () => {
       const job = draft('kim', 'welcome');
-      const healthPort = await freePort();
-      child = spawn(process.execPath, ['--import', 'tsx', workerEntry], {
-        cwd: repositoryRoot,
-        env: {
-          ...process.env,
-          ...harness.env,
-          WORKER_HEALTH_PORT: String(healthPort),
-          LOG_LEVEL: process.env.DEBUG_WORKER ? 'info' : 'silent',
-        },
-        stdio: process.env.DEBUG_WORKER ? 'inherit' : 'ignore',
-      });
-      await harness.until(
-        () =>
-          fetch(`http://127.0.0.1:${healthPort}/health/ready`).then(
-            (response) => response.ok,
-            () => false,
-          ),
-        'the worker process to be ready',
-        45_000,
-      );
+      child = await harness.startWorkerProcess();
       // Hold the entry's unique key in an open transaction, so the worker's insert blocks mid-job.
       const blocker = new pg.Client({ connectionString: harness.database.url });
       await blocker.connect();

@@ -3,11 +3,14 @@
  * its queues under a key prefix of its own, a stand-in `trip.outbox` that events are written to
  * (as the trip subgraph does) and the relay that carries them.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { startService, type Clock, type EgressResolver, type StartedService } from '@traveloure/platform';
 import {
   createTestDatabase,
+  freePort,
   signedGraphQL,
   startOutboxStandIn,
   testRedisUrl,
@@ -33,8 +36,16 @@ export interface SubgraphForTest {
   emit(eventType: string, payload: Record<string, unknown>): Promise<string>;
   /** Polls until `check` returns a truthy value. */
   until<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs?: number): Promise<T>;
+  /**
+   * Starts the worker (`npm run worker`) as a process of its own on this harness's settings and
+   * resolves once it reports ready; the caller kills it. DEBUG_WORKER=1 shows its logs.
+   */
+  startWorkerProcess(): Promise<ChildProcess>;
   close(): Promise<void>;
 }
+
+const workerEntry = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 export async function startSubgraphForTest(
   label: string,
@@ -86,6 +97,16 @@ export async function startSubgraphForTest(
     },
   );
 
+  const until: SubgraphForTest['until'] = async (check, what, timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
   return {
     service,
     services,
@@ -101,14 +122,29 @@ export async function startSubgraphForTest(
         eventType,
         payload,
       }),
-    async until(check, what, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const value = await check();
-        if (value) return value;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+    until,
+    async startWorkerProcess() {
+      const healthPort = await freePort();
+      const worker = spawn(process.execPath, ['--import', 'tsx', workerEntry], {
+        cwd: repositoryRoot,
+        env: {
+          ...process.env,
+          ...env,
+          WORKER_HEALTH_PORT: String(healthPort),
+          LOG_LEVEL: process.env.DEBUG_WORKER ? 'info' : 'silent',
+        },
+        stdio: process.env.DEBUG_WORKER ? 'inherit' : 'ignore',
+      });
+      await until(
+        () =>
+          fetch(`http://127.0.0.1:${healthPort}/health/ready`).then(
+            (response) => response.ok,
+            () => false,
+          ),
+        'the worker process to be ready',
+        45_000,
+      );
+      return worker;
     },
     async close() {
       await tripOutbox.close();
