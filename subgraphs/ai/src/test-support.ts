@@ -11,6 +11,7 @@ import {
   type SignedGraphQL,
   type TestDatabase,
 } from '@traveloure/platform/testing';
+import type { TripChanged } from '@traveloure/platform/events/contracts';
 import { startOpenAiEmulator, type OpenAiEmulator } from '@traveloure/testing';
 import type { AiConfig } from './config.ts';
 import { aiService } from './service.ts';
@@ -36,17 +37,8 @@ export interface SubgraphForTest {
   close(): Promise<void>;
 }
 
-export interface TripEventPayload {
-  tripId: string;
-  userId: string;
-  title?: string;
-  destinationCode?: string;
-  startDate?: string;
-  endDate?: string;
-  travelers?: number;
-  budget?: string;
-  pace?: string;
-}
+/** A trip event's payload as a test writes it: any part may be missing, to test what ai skips. */
+export type TripEventPayload = Partial<TripChanged> & Pick<TripChanged, 'tripId' | 'userId'>;
 
 /**
  * The ai subgraph on a fresh PostgreSQL database, a private redis-server (rate limits, cache and
@@ -118,7 +110,11 @@ export async function startSubgraphForTest(
 }
 
 /** A trip.created payload as the trip subgraph writes it. */
-export function tripCreated(tripId: string, userId: string, overrides: Partial<TripEventPayload> = {}) {
+export function tripCreated(
+  tripId: string,
+  userId: string,
+  overrides: Partial<TripChanged> = {},
+): TripChanged {
   return {
     tripId,
     userId,

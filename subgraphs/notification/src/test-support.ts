@@ -19,6 +19,7 @@ import {
   type SignedGraphQL,
   type TestDatabase,
 } from '@traveloure/platform/testing';
+import type { TripChanged } from '@traveloure/platform/events/contracts';
 import type { NotificationServices } from './services.ts';
 import type { NotificationConfig } from './config.ts';
 import { defineNotificationService } from './service.ts';
@@ -207,7 +208,7 @@ export function tripCreated(
     endInDays: number;
   },
   from: number,
-) {
+): TripChanged {
   return {
     tripId: trip.tripId,
     userId: trip.userId,

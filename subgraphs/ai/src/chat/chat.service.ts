@@ -13,6 +13,7 @@ import {
   type KeysetPosition,
   type Viewer,
 } from '@traveloure/platform';
+import type { EventPayload } from '@traveloure/platform/events/contracts';
 import type { AiContext } from '../context.ts';
 import type { ConversationRow, Database, ExpertRow, MessageRow } from '../db/database.ts';
 import {
@@ -139,7 +140,7 @@ async function writeMessage(
         authorKind: message.kind,
         authorName: message.name,
         preview: message.body.length > 140 ? `${message.body.slice(0, 139)}…` : message.body,
-      },
+      } satisfies EventPayload<'conversation.message_created'>,
     });
     return row;
   });

@@ -1,19 +1,10 @@
 import { sql, type Kysely } from 'kysely';
+import type { TripChanged } from '@traveloure/platform/events/contracts';
 import type { Database, TripProjectionRow } from './database.ts';
 import { isUuid } from '@traveloure/platform';
 
-/** A trip as a `trip.created` or `trip.updated` event carries it. */
-export interface TripFacts {
-  tripId: string;
-  userId: string;
-  title: string;
-  destinationCode: string;
-  startDate: string;
-  endDate: string;
-  travelers?: number | null;
-  budget?: string | null;
-  pace?: string | null;
-}
+/** A trip as a `trip.created` or `trip.updated` event carries it (the published contract). */
+export type TripFacts = TripChanged;
 
 /** Dates as written (YYYY-MM-DD), not as JavaScript Dates at some time zone's midnight. */
 const tripColumns = sql`id, owner_user_id, title, destination_code, start_date::text as start_date,

@@ -1,22 +1,11 @@
-import { z } from 'zod';
+import { tripChanged, tripDeleted } from '@traveloure/platform/events/contracts';
 import { isUuid } from '@traveloure/platform';
 
-const tripId = z.string().refine(isUuid, 'a trip id is a uuid');
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+// ai keeps trips in a uuid column: the contract's trip id (any id) is refined to a uuid here.
+const tripId = tripChanged.shape.tripId.refine(isUuid, 'a trip id is a uuid');
 
-/** The payload of `trip.created` and `trip.updated` as the trip subgraph writes it. */
-export const tripPayload = z.object({
-  tripId,
-  userId: z.string().min(1),
-  title: z.string(),
-  destinationCode: z.string(),
-  startDate: date,
-  endDate: date,
-  // Events written before these were part of the payload lack them.
-  travelers: z.number().int().nullish(),
-  budget: z.string().nullish(),
-  pace: z.string().nullish(),
-});
+/** The payload of `trip.created` and `trip.updated`, as ai reads it. */
+export const tripPayload = tripChanged.extend({ tripId });
 
-/** The payload of `trip.deleted`. */
-export const tripDeletedPayload = z.object({ tripId, userId: z.string().min(1) });
+/** The payload of `trip.deleted`, as ai reads it. */
+export const tripDeletedPayload = tripDeleted.extend({ tripId });

@@ -1,12 +1,9 @@
 import { sql, type Kysely } from 'kysely';
+import type { TripChanged, UserChanged } from '@traveloure/platform/events/contracts';
 import type { Database } from './database.ts';
 
-export interface TravelerFacts {
-  userId: string;
-  email?: string | null;
-  name?: string | null;
-  region?: string | null;
-}
+/** A user as a `user.created` or `user.updated` event carries it (the published contract). */
+export type TravelerFacts = UserChanged;
 
 /** Applies a user event unless a newer one was applied already. */
 export async function upsertTraveler(db: Kysely<Database>, facts: TravelerFacts, version: string) {
@@ -34,15 +31,8 @@ export async function upsertTraveler(db: Kysely<Database>, facts: TravelerFacts,
     .execute();
 }
 
-export interface TripFacts {
-  tripId: string;
-  userId: string;
-  title: string;
-  destinationCode: string;
-  startDate: string;
-  endDate: string;
-  region?: string | null;
-}
+/** A trip as a `trip.created` or `trip.updated` event carries it (the published contract). */
+export type TripFacts = TripChanged;
 
 export interface TripSnapshot {
   trip_id: string;

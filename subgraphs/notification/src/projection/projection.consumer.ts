@@ -1,37 +1,17 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { parseEventPayload, type EventEnvelope } from '@traveloure/platform';
+import {
+  conversationMessageCreated,
+  tripChanged,
+  tripDeleted,
+  userChanged,
+} from '@traveloure/platform/events/contracts';
 import type { Database } from '../db/database.ts';
 import { applyTrip, tombstoneTrip, upsertTraveler } from '../db/projection.repository.ts';
 import type { Notifier } from '../delivery/notifier.ts';
 import type { Reminders } from '../delivery/reminders.ts';
-
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const userPayload = z.object({
-  userId: z.string().min(1),
-  email: z.string().nullish(),
-  name: z.string().nullish(),
-  region: z.string().nullish(),
-});
-const tripPayload = z.object({
-  tripId: z.string().min(1),
-  userId: z.string().min(1),
-  title: z.string(),
-  destinationCode: z.string(),
-  startDate: date,
-  endDate: date,
-  region: z.string().nullish(),
-});
-const tripDeletedPayload = z.object({ tripId: z.string().min(1), userId: z.string().min(1) });
-const messagePayload = z.object({
-  conversationId: z.string().min(1),
-  messageId: z.string().min(1),
-  recipientUserIds: z.array(z.string().min(1)),
-  authorKind: z.string().optional(),
-  authorName: z.string().nullish(),
-  preview: z.string(),
-});
 
 /**
  * Applies one relayed event inside the consumer's transaction (which also records the event id,
@@ -45,13 +25,13 @@ export function createEventHandler(deps: { notifier: Notifier; reminders: Remind
     switch (event.type) {
       case 'user.created':
       case 'user.updated': {
-        const payload = parse(userPayload);
+        const payload = parse(userChanged);
         if (payload) await upsertTraveler(db, payload, event.occurredAt);
         return;
       }
       case 'trip.created':
       case 'trip.updated': {
-        const payload = parse(tripPayload);
+        const payload = parse(tripChanged);
         if (!payload) return;
         const { previous, applied } = await applyTrip(db, payload, event.occurredAt);
         if (applied && previous?.start_date !== payload.startDate) {
@@ -65,14 +45,14 @@ export function createEventHandler(deps: { notifier: Notifier; reminders: Remind
         return;
       }
       case 'trip.deleted': {
-        const payload = parse(tripDeletedPayload);
+        const payload = parse(tripDeleted);
         if (!payload) return;
         await tombstoneTrip(db, payload.tripId, payload.userId, event.occurredAt);
         await deps.reminders.cancel(payload.tripId);
         return;
       }
       case 'conversation.message_created': {
-        const payload = parse(messagePayload);
+        const payload = parse(conversationMessageCreated);
         if (!payload) return;
         await deps.notifier.notifyMany(
           payload.recipientUserIds.map((userId) => ({

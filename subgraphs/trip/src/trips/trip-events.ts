@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
 import { writeOutboxEvent } from '@traveloure/platform/outbox';
+import type { EventPayload, TripChanged } from '@traveloure/platform/events/contracts';
 import type { TripRow } from '../db/database.ts';
 
-/** Event names and payloads of the shared contract (docs/trip.md, Events; consumed by notification and ai). */
+/** The trip events of the published contract (`@traveloure/platform/events/contracts`; docs/trip.md, Events). */
 export type TripEventType = 'trip.created' | 'trip.updated' | 'trip.deleted';
 
-export function tripEventPayload(trip: TripRow) {
+export function tripEventPayload(trip: TripRow): TripChanged {
   return {
     tripId: trip.id,
     userId: trip.user_id,
@@ -26,6 +27,9 @@ export async function writeTripEvent(trx: Kysely<any>, type: TripEventType, trip
     aggregateType: 'trip',
     aggregateId: trip.id,
     eventType: type,
-    payload: type === 'trip.deleted' ? { tripId: trip.id, userId: trip.user_id } : tripEventPayload(trip),
+    payload:
+      type === 'trip.deleted'
+        ? ({ tripId: trip.id, userId: trip.user_id } satisfies EventPayload<'trip.deleted'>)
+        : tripEventPayload(trip),
   });
 }
