@@ -6,7 +6,8 @@ import type { TripRow } from '../db/database.ts';
 /** The trip events of the published contract (`@traveloure/platform/events/contracts`; docs/trip.md, Events). */
 export type TripEventType = 'trip.created' | 'trip.updated' | 'trip.deleted';
 
-export function tripEventPayload(trip: TripRow): TripChanged {
+// Required: the producer writes every field of the contract, the optional ones included.
+export function tripEventPayload(trip: TripRow): Required<TripChanged> {
   return {
     tripId: trip.id,
     userId: trip.user_id,
