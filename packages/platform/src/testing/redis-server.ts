@@ -9,13 +9,22 @@ import { createRedis, type Redis } from '../redis.ts';
 /** The shared Redis the machine runs; tests that use it keep to their own key prefix. */
 export const testRedisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+// Ports this process has handed out. The port is closed again before the caller binds it, so the
+// kernel may give the same one to the next caller meanwhile: two services started side by side
+// then collide (EADDRINUSE). A port is never handed out twice by one process.
+const handedOut = new Set<number>();
+
 export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (;;) {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
 
 export interface PrivateRedis {
