@@ -10,6 +10,7 @@ import {
   type PrivateRedis,
   type SignedGraphQL,
   type TestDatabase,
+  waitFor,
 } from '@traveloure/platform/testing';
 import type { TripChanged } from '@traveloure/platform/events/contracts';
 import { startOpenAiEmulator, type OpenAiEmulator } from '@traveloure/testing';
@@ -91,13 +92,12 @@ export async function startSubgraphForTest(
           eventType === 'trip.deleted' ? { tripId: payload.tripId, userId: payload.userId } : { ...payload },
       }),
     async applied(eventId) {
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const { rows } = await sql`select 1 from ai.processed_events where event_id = ${eventId}`.execute(db);
-        if (rows.length > 0) return;
-        if (Date.now() > deadline) throw new Error(`event ${eventId} was not applied`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      await waitFor(
+        async () =>
+          (await sql`select 1 from ai.processed_events where event_id = ${eventId}`.execute(db)).rows.length >
+          0,
+        `event ${eventId} to be applied`,
+      );
     },
     async close() {
       await tripOutbox.close();

@@ -13,6 +13,7 @@ import {
   freePort,
   signedGraphQL,
   startOutboxStandIn,
+  waitFor,
   testRedisUrl,
   serviceEnv,
   type OutboxStandIn,
@@ -98,16 +99,6 @@ export async function startSubgraphForTest(
     },
   );
 
-  const until: SubgraphForTest['until'] = async (check, what, timeoutMs = 15_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
-
   return {
     service,
     services,
@@ -123,7 +114,7 @@ export async function startSubgraphForTest(
         eventType,
         payload,
       }),
-    until,
+    until: waitFor,
     async startWorkerProcess() {
       const healthPort = await freePort();
       const worker = spawn(process.execPath, ['--import', 'tsx', workerEntry], {
@@ -136,7 +127,7 @@ export async function startSubgraphForTest(
         },
         stdio: process.env.DEBUG_WORKER ? 'inherit' : 'ignore',
       });
-      await until(
+      await waitFor(
         () =>
           fetch(`http://127.0.0.1:${healthPort}/health/ready`).then(
             (response) => response.ok,

@@ -2,7 +2,8 @@
  * Test support shared by every package: throwaway PostgreSQL databases, a private Redis server
  * and a client connected to it, free ports, signed identities and the signed GraphQL call every
  * subgraph harness makes, raw HTTP exchanges, the settings a service under test starts from and a
- * stand-in for another service's outbox, and an in-memory PGlite database for unit tests. Tests run
+ * stand-in for another service's outbox, an in-memory PGlite database for unit tests and a poll
+ * for what a test sees only from outside (`waitFor`). Tests run
  * against real PostgreSQL and Redis, never mocks.
  */
 export * from './postgres.ts';
@@ -15,3 +16,4 @@ export * from './raw-http.ts';
 export * from './outbox-stand-in.ts';
 export * from './service-env.ts';
 export * from './in-memory-database.ts';
+export * from './wait.ts';

@@ -9,6 +9,7 @@ import { sql, startService, type StartedService } from '@traveloure/platform';
 import {
   signedGraphQL,
   startPostgresCluster,
+  waitFor,
   startStreamingReplica,
   testSigningSecret,
   type PrivatePostgres,
@@ -39,16 +40,6 @@ const inRecovery = async (db: StartedService['runtime']['db']) =>
 
 const call = async (query: string, variables: Record<string, unknown>, user: TestUser) =>
   (await signedGraphQL('trip', service!.url)(query, variables, user)).body;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 beforeAll(async () => {
   primary = await startPostgresCluster();
@@ -105,10 +96,10 @@ describe('analytics on a streaming replica (DATABASE_READ_URL)', () => {
     const standby = new pg.Client({ connectionString: runtime.config.DATABASE_READ_URL });
     await standby.connect();
     try {
-      await waitFor('the trip on the standby', async () => {
+      await waitFor(async () => {
         const { rows } = await standby.query('select 1 from trip.trips where id = $1', [tripId]);
         return rows.length > 0 ? true : undefined;
-      });
+      }, 'the trip on the standby');
       // The standby refuses writes: the service could not have written there.
       await expect(
         standby.query(`refresh materialized view trip.destination_popularity_daily`),
@@ -120,7 +111,7 @@ describe('analytics on a streaming replica (DATABASE_READ_URL)', () => {
     }
 
     // The background refresh (on the primary) reaches the standby, where analytics read it.
-    const lisbon = await waitFor('the refreshed popularity on the standby', async () => {
+    const lisbon = await waitFor(async () => {
       const answer = await call(POPULARITY, {}, analyst);
       expect(answer.errors).toBeUndefined();
       return (
@@ -130,7 +121,7 @@ describe('analytics on a streaming replica (DATABASE_READ_URL)', () => {
           travelerCount: number;
         }[]
       ).find((row) => row.destination.code === 'LIS');
-    });
+    }, 'the refreshed popularity on the standby');
     expect(lisbon).toMatchObject({ tripCount: 1, travelerCount: 3 });
 
     // With the primary down, analytics still answer from the standby; writes fail.
@@ -173,12 +164,12 @@ describe('analytics on a streaming replica (DATABASE_READ_URL)', () => {
       await blocker.query('begin');
       await blocker.query('lock table trip.trips in access exclusive mode');
       const refreshing = refreshPopularity(runtime.db as never);
-      await waitFor('the refresh to wait on the trips lock', async () => {
+      await waitFor(async () => {
         const { rows } = await reader.query(
           `select 1 from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'refresh materialized view%'`,
         );
         return rows.length > 0 ? true : undefined;
-      });
+      }, 'the refresh to wait on the trips lock');
       // A plain REFRESH would hold ACCESS EXCLUSIVE on the view and this read would wait.
       await reader.query(`set statement_timeout = 2000`);
       const { rows } = await reader.query('select count(*)::int as n from trip.destination_popularity_daily');
