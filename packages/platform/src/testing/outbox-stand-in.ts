@@ -1,5 +1,5 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { sql, type Kysely } from 'kysely';
+import { createDatabase } from '../db.ts';
 import { startOutboxRelay } from '../events/index.ts';
 import { createLogger } from '../logger.ts';
 import { createOutboxTable, writeOutboxEvent, type OutboxEvent } from '../outbox.ts';
@@ -33,10 +33,14 @@ export async function startOutboxStandIn(options: {
   redisUrl?: string;
   clock?: Clock;
 }): Promise<OutboxStandIn> {
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 3 });
-  // The test database is dropped with force at the end; idle connections may see that.
-  pool.on('error', () => {});
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  // The platform's pool: a connection the forced drop of the test database cuts, idle or checked
+  // out, errors without crashing the test process.
+  const handle = createDatabase<any>({
+    service: `${options.schema}-outbox`,
+    url: options.databaseUrl,
+    poolMax: 3,
+  });
+  const db = handle.db;
   await sql`create schema ${sql.id(options.schema)}`.execute(db);
   await createOutboxTable(db, options.schema);
   const logger = createLogger('test-relay', { level: 'silent' });
@@ -53,7 +57,7 @@ export async function startOutboxStandIn(options: {
     async close() {
       await relay.stop();
       redis?.disconnect();
-      await db.destroy();
+      await handle.close();
     },
   };
 }
